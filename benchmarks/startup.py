@@ -1,0 +1,35 @@
+"""Start-up time of the CLI against a bare interpreter, measured in the same run.
+
+Usage: python benchmarks/startup.py [--runs N]
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+from _harness import print_table, time_command
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--runs", type=int, default=20)
+    args = parser.parse_args()
+    example = (ROOT / "examples" / "atlassian-account.txt").read_bytes()
+    otpburn = [sys.executable, "-m", "otpburn"]
+    baseline = time_command("python -c pass (baseline)", [sys.executable, "-c", "pass"], args.runs)
+    rows = [
+        baseline,
+        time_command("otpburn --help", [*otpburn, "--help"], args.runs),
+        time_command("otpburn parse < example", [*otpburn, "parse"], args.runs, stdin=example),
+        time_command("otpburn code --json < example", [*otpburn, "code", "--json"], args.runs, stdin=example),
+    ]
+    print(f"start-up, {args.runs} runs each (peak = max resident set size of the process)")
+    print_table(rows, baseline, "peak RSS KiB")
+
+
+if __name__ == "__main__":
+    main()

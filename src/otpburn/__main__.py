@@ -1,0 +1,3 @@
+from otpburn.cli.main import main
+
+main()

@@ -1,0 +1,1 @@
+"""Command-line front end: parses input, calls the layers below, renders results."""

@@ -1,0 +1,125 @@
+"""Helpers shared by the commands: JSON output, reading secrets safely, showing seeds."""
+
+from __future__ import annotations
+
+import json
+import sys
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import click
+
+from otpburn.errors import InputError
+from otpburn.otp import OtpParams, encode_base32, mask_secret
+
+MAX_TEXT_INPUT = 1 << 20  # a seed text is tiny; refuse to slurp a huge file by mistake
+
+json_option = click.option("--json", "as_json", is_flag=True, help="Print machine-readable JSON.")
+show_secret_option = click.option("--show-secret", is_flag=True, help="Show the secret instead of masking it.")
+
+
+def emit_json(data: Any) -> None:
+    click.echo(json.dumps(data, indent=2, ensure_ascii=False))
+
+
+def print_fields(rows: list[tuple[str, object]]) -> None:
+    width = max(len(name) for name, _ in rows)
+    for name, value in rows:
+        click.echo(f"{name.ljust(width)}  {value}")
+
+
+def read_text_file(path: str) -> str:
+    """Read a small text file, or standard input for '-', with errors a user understands."""
+    if path == "-":
+        return read_stdin()
+    file = Path(path)
+    try:
+        with file.open("rb") as stream:
+            data = stream.read(MAX_TEXT_INPUT + 1)
+    except FileNotFoundError:
+        raise InputError(f"{path}: no such file") from None
+    except IsADirectoryError:
+        raise InputError(f"{path} is a folder, not a file") from None
+    except PermissionError:
+        raise InputError(f"{path}: permission denied") from None
+    except OSError as exc:
+        raise InputError(f"{path}: {exc.strerror}") from None
+    return _decode_text(data, path)
+
+
+def read_stdin() -> str:
+    data = sys.stdin.buffer.read(MAX_TEXT_INPUT + 1)
+    return _decode_text(data, "standard input")
+
+
+def _decode_text(data: bytes, origin: str) -> str:
+    if len(data) > MAX_TEXT_INPUT:
+        raise InputError(f"{origin} is larger than {MAX_TEXT_INPUT // 1024} KiB; that is not a seed")
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        raise InputError(f"{origin} is not UTF-8 text") from None
+    if "\0" in text:
+        raise InputError(f"{origin} is binary data, not text")
+    return text
+
+
+def read_secret_text(prompt: str = "Secret or otpauth URI") -> str:
+    """Secret text from standard input when piped, else from a hidden prompt."""
+    if not sys.stdin.isatty():
+        text = read_stdin()
+    else:
+        text = click.prompt(prompt, hide_input=True, err=True)
+    if not text.strip():
+        raise InputError("no secret given on standard input")
+    return text
+
+
+def params_dict(params: OtpParams, show_secret: bool = False) -> dict[str, Any]:
+    data: dict[str, Any] = {
+        "issuer": params.issuer,
+        "account": params.account,
+        "type": params.type.value,
+        "algorithm": params.algorithm.value,
+        "digits": params.digits,
+        "secret_length": len(params.secret),
+        "fingerprint": params.fingerprint,
+    }
+    if params.type.value == "totp":
+        data["period"] = params.period
+    else:
+        data["counter"] = params.counter
+    if show_secret:
+        data["secret"] = encode_base32(params.secret)
+    return data
+
+
+def params_rows(params: OtpParams, show_secret: bool = False) -> list[tuple[str, object]]:
+    rows: list[tuple[str, object]] = [
+        ("Issuer", params.issuer or "-"),
+        ("Account", params.account or "-"),
+        ("Type", params.type.value.upper()),
+        ("Algorithm", params.algorithm.value),
+        ("Digits", params.digits),
+    ]
+    rows.append(("Period", f"{params.period} s") if params.type.value == "totp" else ("Counter", params.counter))
+    secret = encode_base32(params.secret) if show_secret else mask_secret(params.secret)
+    rows.append(("Secret", secret if not show_secret else f"{secret} ({len(params.secret)} bytes)"))
+    return rows
+
+
+def describe_params(params: OtpParams) -> str:
+    timing = f"{params.period} s" if params.type.value == "totp" else f"counter {params.counter}"
+    return f"{params.label or '(no name)'} ({params.type.value.upper()} {params.algorithm.value}, {params.digits} digits, {timing})"
+
+
+def overrides(**values: Any) -> dict[str, Any]:
+    return {key: value for key, value in values.items() if value is not None}
+
+
+def apply(params: OtpParams, changes: dict[str, Any]) -> OtpParams:
+    return params.replace(**changes) if changes else params
+
+
+Renderer = Callable[[Any], None]

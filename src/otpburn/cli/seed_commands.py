@@ -1,0 +1,175 @@
+"""Commands that work on seeds alone: parse, code, random."""
+
+from __future__ import annotations
+
+import time
+
+import click
+
+from otpburn.cli.common import (
+    describe_params,
+    emit_json,
+    json_option,
+    params_dict,
+    params_rows,
+    print_fields,
+    read_secret_text,
+    read_text_file,
+    show_secret_option,
+)
+from otpburn.errors import EXIT_BAD_INPUT, EXIT_FAILED
+from otpburn.otp import Algorithm, OtpParams, OtpType, code_window, decode_secret, encode_base32
+from otpburn.sources import Payload, PayloadKind, classify, format_uri, random_params
+from otpburn.sources.selection import select_account
+
+ALGORITHMS = click.Choice([a.value for a in Algorithm], case_sensitive=False)
+
+
+def payload_dict(payload: Payload, show_secret: bool) -> dict[str, object]:
+    return {
+        "kind": payload.kind.value,
+        "description": payload.description,
+        "seed": payload.is_seed,
+        "accounts": [params_dict(a, show_secret) for a in payload.accounts],
+        "unusable": [{"name": e.name, "issuer": e.issuer, "problem": e.problem} for e in payload.unusable],
+        "problem": payload.problem,
+        "advice": payload.advice,
+        "encoding_ambiguous": payload.encoding_ambiguous,
+    }
+
+
+def print_payload(payload: Payload, show_secret: bool) -> None:
+    click.echo(f"Kind: {payload.description}{' - ' + payload.export_part if payload.export_part else ''}")
+    for number, account in enumerate(payload.accounts, start=1):
+        if len(payload.accounts) > 1:
+            click.echo(f"\n[{number}]")
+        print_fields(params_rows(account, show_secret))
+    for entry in payload.unusable:
+        click.echo(f"Skipped: {entry.issuer or entry.name or 'an account'} {entry.problem}")
+    if payload.encoding_ambiguous:
+        click.echo("Note: this text is valid as base32 and as hex; it was read as base32.")
+
+
+def payload_exit_code(payload: Payload) -> int:
+    if payload.is_seed:
+        return 0
+    if payload.problem:
+        return EXIT_BAD_INPUT
+    return EXIT_FAILED
+
+
+@click.command()
+@click.argument("source", default="-", metavar="[URI|-]")
+@click.option("--file", "file_path", type=click.Path(dir_okay=False), help="Read the text from a file.")
+@show_secret_option
+@json_option
+def parse(source: str, file_path: str | None, show_secret: bool, as_json: bool) -> int:
+    """Show what an otpauth URI, Google export or pasted text holds.
+
+    Pipe the text in (`otpburn parse < account.txt`) rather than typing a
+    secret on the command line, where it lands in your shell history.
+    """
+    if file_path:
+        text = read_text_file(file_path)
+    elif source == "-":
+        text = read_secret_text("otpauth URI or secret")
+    else:
+        text = source
+    payload = classify(text)
+    if as_json:
+        emit_json(payload_dict(payload, show_secret))
+    elif payload.is_seed:
+        print_payload(payload, show_secret)
+    if not payload.is_seed:
+        reason = payload.problem or payload.advice
+        click.echo(f"otpburn: {payload.description}: {reason}", err=True)
+    return payload_exit_code(payload)
+
+
+def params_from_text(text: str, encoding: str, pick: int | None, account: str | None) -> OtpParams:
+    """A seed from text: otpauth URI, Google export (one account chosen), or a bare secret."""
+    if encoding != "auto":
+        return OtpParams(secret=decode_secret(text.strip(), encoding).secret)
+    payload = classify(text)
+    if payload.kind in (PayloadKind.SECRET_BASE32, PayloadKind.SECRET_HEX) or payload.kind is PayloadKind.UNKNOWN:
+        # Short or odd bare secrets: decode directly so the error names the bad character.
+        return OtpParams(secret=decode_secret(text.strip()).secret)
+    return select_account(payload.require_seed(), pick, account)
+
+
+@click.command()
+@click.option("--uri-file", type=click.Path(dir_okay=False), help="Read the otpauth URI or secret from a file.")
+@click.option("--encoding", type=click.Choice(["auto", "base32", "hex"]), default="auto", show_default=True,
+              help="How a bare secret is written.")
+@click.option("--algorithm", type=ALGORITHMS, help="Override the hash algorithm.")
+@click.option("--digits", type=click.IntRange(6, 10), help="Override the number of digits.")
+@click.option("--period", type=click.IntRange(1, 86400), help="Override the TOTP period in seconds.")
+@click.option("--counter", type=click.IntRange(0), help="Use HOTP with this counter.")
+@click.option("--at", "at", type=float, metavar="UNIX_TIME", help="Compute for this time instead of now.")
+@click.option("--pick", type=click.IntRange(1), help="Which account of an export (1-based).")
+@click.option("--account", help="Which account of an export (text in its name).")
+@json_option
+def code(uri_file, encoding, algorithm, digits, period, counter, at, pick, account, as_json) -> None:
+    """Show the previous, current and next codes of a seed.
+
+    The seed is read from --uri-file, from standard input, or from a hidden prompt.
+    """
+    text = read_text_file(uri_file) if uri_file else read_secret_text()
+    params = params_from_text(text, encoding, pick, account)
+    changes: dict[str, object] = {}
+    if algorithm:
+        changes["algorithm"] = algorithm
+    if digits:
+        changes["digits"] = digits
+    if period:
+        changes["period"] = period
+    if counter is not None:
+        changes.update(type=OtpType.HOTP, counter=counter)
+    params = params.replace(**changes) if changes else params
+    now = time.time() if at is None else at
+    window = code_window(params, now)
+    if as_json:
+        emit_json({"account": params_dict(params), "time": now, **window.as_dict()})
+        return
+    click.echo(describe_params(params))
+    rows: list[tuple[str, object]] = [
+        ("Previous", window.previous or "-"),
+        ("Current", f"{window.current}" + (f"   ({window.seconds_left} s left)" if window.period else "")),
+        ("Next", window.next),
+    ]
+    print_fields(rows)
+
+
+@click.command("random")
+@click.option("--bytes", "length", type=int, default=20, show_default=True, help="Secret length in bytes (10-64).")
+@click.option("--issuer", default="", help="Issuer to put in the otpauth URI.")
+@click.option("--account", default="", help="Account name to put in the otpauth URI.")
+@click.option("--algorithm", type=ALGORITHMS, default="SHA1", show_default=True)
+@click.option("--digits", type=click.IntRange(6, 10), default=6, show_default=True)
+@click.option("--period", type=click.IntRange(1, 86400), default=30, show_default=True)
+@click.option("--output", type=click.Path(dir_okay=False), help="Write the otpauth URI to this file (0600).")
+@click.option("--force", is_flag=True, help="Replace --output if it exists.")
+@json_option
+def random_cmd(length, issuer, account, algorithm, digits, period, output, force, as_json) -> None:
+    """Make a new random seed (from the operating system's secure generator).
+
+    Without --output the secret is printed: it is yours to copy into the service.
+    """
+    params = random_params(length, issuer=issuer, account=account, algorithm=algorithm, digits=digits, period=period)
+    uri = format_uri(params)
+    if output:
+        from otpburn.files import write_private
+
+        write_private(output, (uri + "\n").encode(), force=force)
+    if as_json:
+        data = params_dict(params, show_secret=not output)
+        if not output:
+            data["uri"] = uri
+        else:
+            data["written_to"] = output
+        emit_json(data)
+    elif output:
+        click.echo(f"Wrote a new {length}-byte seed to {output} (readable only by you).")
+    else:
+        print_fields([("Secret", encode_base32(params.secret)), ("URI", uri)])
+

@@ -1,0 +1,136 @@
+"""`OtpParams`: the one value that travels from seed source to token to export."""
+
+from __future__ import annotations
+
+import dataclasses
+import hashlib
+from dataclasses import dataclass
+from enum import Enum
+
+from otpburn.errors import InputError
+
+MIN_DIGITS = 6
+MAX_DIGITS = 10
+MAX_PERIOD = 86_400
+MAX_SECRET_BYTES = 1024
+MAX_COUNTER = 2**64 - 1
+
+
+class OtpType(str, Enum):
+    TOTP = "totp"
+    HOTP = "hotp"
+
+    def __str__(self) -> str:
+        return self.value
+
+
+class Algorithm(str, Enum):
+    SHA1 = "SHA1"
+    SHA256 = "SHA256"
+    SHA512 = "SHA512"
+
+    def __str__(self) -> str:
+        return self.value
+
+    @property
+    def hashlib_name(self) -> str:
+        return self.value.lower()
+
+    @property
+    def digest_size(self) -> int:
+        return {"SHA1": 20, "SHA256": 32, "SHA512": 64}[self.value]
+
+    @property
+    def block_size(self) -> int:
+        """HMAC block size (RFC 2104 'B'): keys up to this length are zero-padded to it."""
+        return 128 if self is Algorithm.SHA512 else 64
+
+    @classmethod
+    def parse(cls, text: str) -> "Algorithm":
+        """Accept the spellings seen in the wild: sha1, SHA-1, HmacSHA1, SHA256 ..."""
+        norm = text.strip().upper().replace("-", "").replace("_", "")
+        if norm.startswith("HMAC"):
+            norm = norm[4:]
+        for algorithm in cls:
+            if algorithm.value == norm:
+                return algorithm
+        raise InputError(f"unsupported algorithm {text.strip()!r}: use SHA1, SHA256 or SHA512")
+
+
+@dataclass(frozen=True, repr=False)
+class OtpParams:
+    """Everything needed to compute an account's one-time codes.
+
+    Validated on construction; `repr` never shows the secret.
+    """
+
+    secret: bytes
+    type: OtpType = OtpType.TOTP
+    algorithm: Algorithm = Algorithm.SHA1
+    digits: int = 6
+    period: int = 30
+    counter: int = 0
+    issuer: str = ""
+    account: str = ""
+
+    def __post_init__(self) -> None:
+        if not isinstance(self.secret, bytes):
+            raise InputError("secret must be bytes")
+        if not self.secret:
+            raise InputError("the secret is empty")
+        if len(self.secret) > MAX_SECRET_BYTES:
+            raise InputError(f"the secret is {len(self.secret)} bytes long; at most {MAX_SECRET_BYTES} are accepted")
+        object.__setattr__(self, "type", _coerce(OtpType, self.type, "type"))
+        object.__setattr__(self, "algorithm", _coerce(Algorithm, self.algorithm, "algorithm"))
+        _check_int("digits", self.digits, MIN_DIGITS, MAX_DIGITS)
+        _check_int("period", self.period, 1, MAX_PERIOD)
+        _check_int("counter", self.counter, 0, MAX_COUNTER)
+        for name in ("issuer", "account"):
+            value = getattr(self, name)
+            if not isinstance(value, str):
+                raise InputError(f"{name} must be text")
+
+    def __repr__(self) -> str:
+        return (
+            f"OtpParams(secret=<{len(self.secret)} bytes>, type={self.type.value}, "
+            f"algorithm={self.algorithm.value}, digits={self.digits}, period={self.period}, "
+            f"counter={self.counter}, issuer={self.issuer!r}, account={self.account!r})"
+        )
+
+    __str__ = __repr__
+
+    def replace(self, **changes: object) -> "OtpParams":
+        return dataclasses.replace(self, **changes)
+
+    @property
+    def label(self) -> str:
+        """`issuer:account`, or whichever of the two is present."""
+        if self.issuer and self.account:
+            return f"{self.issuer}:{self.account}"
+        return self.issuer or self.account
+
+    @property
+    def fingerprint(self) -> str:
+        """A short tag that tells two secrets apart without revealing either (for logs)."""
+        return hashlib.sha256(b"otpburn-fingerprint\0" + self.secret).hexdigest()[:12]
+
+
+def _coerce(enum: type[Enum], value: object, name: str):
+    if isinstance(value, enum):
+        return value
+    if isinstance(value, str):
+        if enum is Algorithm:
+            return Algorithm.parse(value)
+        try:
+            return enum(value.strip().lower())
+        except ValueError:
+            pass
+    choices = ", ".join(member.value for member in enum)
+    raise InputError(f"unsupported {name} {value!r}: use one of {choices}")
+
+
+def _check_int(name: str, value: object, low: int, high: int) -> None:
+    if isinstance(value, bool) or not isinstance(value, int):
+        raise InputError(f"{name} must be a whole number, not {value!r}")
+    if not low <= value <= high:
+        raise InputError(f"{name} must be between {low} and {high}, not {value}")

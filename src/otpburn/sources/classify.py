@@ -1,0 +1,200 @@
+"""What is this QR code (or pasted text)? Seeds, and the things people mistake for seeds.
+
+Every kind that is not a seed carries the sentence that tells the user what to do.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from enum import Enum
+from urllib.parse import urlsplit
+
+from otpburn.errors import InputError, NotASeedError
+from otpburn.otp.codec import SecretEncoding, decode_secret
+from otpburn.otp.params import OtpParams
+from otpburn.sources.migration import MigrationEntry, is_migration, parse_migration
+from otpburn.sources.otpauth import is_otpauth, parse_uri
+
+
+class PayloadKind(str, Enum):
+    OTPAUTH_TOTP = "otpauth-totp"
+    OTPAUTH_HOTP = "otpauth-hotp"
+    MIGRATION = "google-export"
+    SECRET_BASE32 = "secret-base32"
+    SECRET_HEX = "secret-hex"
+    INVALID_OTPAUTH = "invalid-otpauth"
+    INVALID_MIGRATION = "invalid-google-export"
+    PHONEFACTOR = "microsoft-push"
+    MICROSOFT_ACTIVATION = "microsoft-activation"
+    FIDO = "passkey"
+    SERIAL_NUMBER = "serial-number"
+    URL = "web-link"
+    EMPTY = "empty"
+    UNKNOWN = "unknown"
+
+    def __str__(self) -> str:
+        return self.value
+
+
+SEED_KINDS = frozenset(
+    {PayloadKind.OTPAUTH_TOTP, PayloadKind.OTPAUTH_HOTP, PayloadKind.MIGRATION,
+     PayloadKind.SECRET_BASE32, PayloadKind.SECRET_HEX}
+)
+
+DESCRIPTIONS = {
+    PayloadKind.OTPAUTH_TOTP: "TOTP account (otpauth URI)",
+    PayloadKind.OTPAUTH_HOTP: "HOTP account (otpauth URI)",
+    PayloadKind.MIGRATION: "Google Authenticator export",
+    PayloadKind.SECRET_BASE32: "bare secret (base32)",
+    PayloadKind.SECRET_HEX: "bare secret (hex)",
+    PayloadKind.INVALID_OTPAUTH: "broken otpauth URI",
+    PayloadKind.INVALID_MIGRATION: "broken Google Authenticator export",
+    PayloadKind.PHONEFACTOR: "Microsoft Authenticator push registration",
+    PayloadKind.MICROSOFT_ACTIVATION: "Microsoft account activation link",
+    PayloadKind.FIDO: "passkey (FIDO) sign-in code",
+    PayloadKind.SERIAL_NUMBER: "serial number barcode",
+    PayloadKind.URL: "web link",
+    PayloadKind.EMPTY: "empty code",
+    PayloadKind.UNKNOWN: "unrecognised text",
+}
+
+ADVICE = {
+    PayloadKind.PHONEFACTOR: (
+        "This QR code registers Microsoft Authenticator for push sign-in and holds no seed. "
+        "On the Security info page choose 'I want to use a different authenticator app' "
+        "(or 'Can't scan image?') to get a standard TOTP QR code, then scan that one."
+    ),
+    PayloadKind.MICROSOFT_ACTIVATION: (
+        "This is a Microsoft account activation link, not a seed. In the account's security settings "
+        "add an authenticator app, choose 'I want to use a different authenticator app', "
+        "and scan the QR code shown then."
+    ),
+    PayloadKind.FIDO: (
+        "This QR code signs in with a passkey on another device; it holds no OTP seed. "
+        "Look for the site's 'authenticator app' (TOTP) option instead."
+    ),
+    PayloadKind.SERIAL_NUMBER: (
+        "This looks like a token's serial-number barcode, not a seed. "
+        "Scan the QR code the website shows when you add an authenticator app."
+    ),
+    PayloadKind.URL: (
+        "This QR code is an ordinary web link, not a seed. "
+        "On the site's two-factor page choose 'authenticator app' to get a seed QR code."
+    ),
+    PayloadKind.EMPTY: "The QR code is empty.",
+    PayloadKind.UNKNOWN: (
+        "This text is not an otpauth URI or a secret. The seed QR code shown when you "
+        "add an authenticator app starts with otpauth://."
+    ),
+}
+
+_SERIAL = re.compile(r"^\d{6,20}$")
+_BARE_SECRET_MIN_BYTES = 10  # shorter strings are far more likely words or codes than seeds
+_MICROSOFT_HOSTS = ("microsoft.com", "microsoftonline.com", "live.com", "aka.ms", "office.com")
+
+
+@dataclass(frozen=True)
+class Payload:
+    """A decoded text, classified. `accounts` holds the seeds it carries (possibly none)."""
+
+    kind: PayloadKind
+    text_length: int
+    accounts: tuple[OtpParams, ...] = ()
+    problem: str | None = None  # why a seed-like payload cannot be used
+    advice: str | None = None  # what to do instead, for non-seed kinds
+    unusable: tuple[MigrationEntry, ...] = field(default=())  # export entries that cannot be burned
+    encoding_ambiguous: bool = False  # bare secret that is valid as both base32 and hex
+    export_part: str = ""
+
+    @property
+    def is_seed(self) -> bool:
+        return self.kind in SEED_KINDS and bool(self.accounts)
+
+    @property
+    def description(self) -> str:
+        return DESCRIPTIONS[self.kind]
+
+    def require_seed(self) -> tuple[OtpParams, ...]:
+        """The accounts, or the error that tells the user why there are none."""
+        if self.is_seed:
+            return self.accounts
+        if self.problem:
+            raise InputError(self.problem)
+        raise NotASeedError(f"{self.description}: {self.advice or 'no seed in it'}")
+
+
+def classify(text: str) -> Payload:
+    """Classify any decoded text; never raises for bad content (it is reported in the Payload)."""
+    stripped = text.strip()
+    length = len(text)
+    if not stripped:
+        return Payload(PayloadKind.EMPTY, length, advice=ADVICE[PayloadKind.EMPTY])
+    lower = stripped.lower()
+
+    if is_otpauth(stripped):
+        try:
+            params = parse_uri(stripped)
+        except InputError as exc:
+            return Payload(PayloadKind.INVALID_OTPAUTH, length, problem=exc.message)
+        kind = PayloadKind.OTPAUTH_HOTP if params.type.value == "hotp" else PayloadKind.OTPAUTH_TOTP
+        return Payload(kind, length, accounts=(params,))
+
+    if is_migration(stripped):
+        try:
+            batch = parse_migration(stripped)
+        except InputError as exc:
+            return Payload(PayloadKind.INVALID_MIGRATION, length, problem=exc.message)
+        unusable = tuple(e for e in batch.entries if e.params is None)
+        problem = None
+        if not batch.usable:
+            problem = "none of the export's accounts can be burned: " + "; ".join(
+                f"{e.issuer or e.name or 'account ' + str(e.index + 1)} {e.problem}" for e in unusable
+            )
+        return Payload(PayloadKind.MIGRATION, length, accounts=batch.usable, problem=problem,
+                       unusable=unusable, export_part=batch.part_text)
+
+    if lower.startswith("phonefactor:"):
+        return _not_seed(PayloadKind.PHONEFACTOR, length)
+    if lower.startswith("ms-msa:") or _is_microsoft_activation(stripped):
+        return _not_seed(PayloadKind.MICROSOFT_ACTIVATION, length)
+    if lower.startswith("fido:/"):
+        return _not_seed(PayloadKind.FIDO, length)
+    if _SERIAL.match(stripped):
+        return _not_seed(PayloadKind.SERIAL_NUMBER, length)
+    if re.match(r"^[a-z][a-z0-9+.-]*://", lower) or lower.startswith(("mailto:", "tel:", "www.")):
+        return _not_seed(PayloadKind.URL, length)
+
+    bare = _bare_secret(stripped)
+    if bare is not None:
+        return bare
+    return _not_seed(PayloadKind.UNKNOWN, length)
+
+
+def _not_seed(kind: PayloadKind, length: int) -> Payload:
+    return Payload(kind, length, advice=ADVICE[kind])
+
+
+def _is_microsoft_activation(text: str) -> bool:
+    try:
+        parts = urlsplit(text)
+    except ValueError:
+        return False
+    host = (parts.hostname or "").lower()
+    if not any(host == h or host.endswith("." + h) for h in _MICROSOFT_HOSTS):
+        return False
+    return "activat" in parts.path.lower() or "activat" in parts.query.lower()
+
+
+def _bare_secret(text: str) -> Payload | None:
+    if len(text) > 512 or any(c.isspace() and c not in " \t" for c in text):
+        return None
+    try:
+        decoded = decode_secret(text)
+    except InputError:
+        return None
+    if len(decoded.secret) < _BARE_SECRET_MIN_BYTES:
+        return None
+    kind = PayloadKind.SECRET_HEX if decoded.encoding is SecretEncoding.HEX else PayloadKind.SECRET_BASE32
+    return Payload(kind, len(text), accounts=(OtpParams(secret=decoded.secret),),
+                   encoding_ambiguous=decoded.ambiguous)

@@ -1,0 +1,234 @@
+"""Google Authenticator exports: otpauth-migration://offline?data=<base64 protobuf>.
+
+The payload is a small protobuf (`MigrationPayload`, see the README's format notes).
+We decode the protobuf wire format by hand: the message has a dozen scalar fields,
+and a ~80-line reader avoids a protobuf runtime and generated code for it.
+Unknown fields are skipped, as protobuf requires.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+from dataclasses import dataclass, field
+from urllib.parse import parse_qsl, urlsplit
+
+from otpburn.errors import InputError
+from otpburn.otp.params import Algorithm, OtpParams, OtpType
+
+SCHEME = "otpauth-migration"
+
+_ALGORITHMS = {0: Algorithm.SHA1, 1: Algorithm.SHA1, 2: Algorithm.SHA256, 3: Algorithm.SHA512}
+_ALGORITHM_NAMES = {4: "MD5"}
+_DIGITS = {0: 6, 1: 6, 2: 8, 3: 7}
+_TYPES = {0: OtpType.TOTP, 1: OtpType.HOTP, 2: OtpType.TOTP}
+
+_VARINT, _I64, _LEN, _I32 = 0, 1, 2, 5
+
+
+@dataclass(frozen=True)
+class MigrationEntry:
+    """One account of an export; `params` is None when it cannot be used (with `problem`)."""
+
+    index: int
+    name: str
+    issuer: str
+    params: OtpParams | None
+    problem: str | None = None
+
+
+@dataclass(frozen=True)
+class MigrationBatch:
+    entries: tuple[MigrationEntry, ...]
+    version: int = 0
+    batch_size: int = 1
+    batch_index: int = 0
+    batch_id: int = 0
+    usable: tuple[OtpParams, ...] = field(init=False)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "usable", tuple(e.params for e in self.entries if e.params is not None))
+
+    @property
+    def part_text(self) -> str:
+        if self.batch_size > 1:
+            return f"QR code {self.batch_index + 1} of {self.batch_size} of this export"
+        return ""
+
+
+def is_migration(text: str) -> bool:
+    return text.strip().lower().startswith(SCHEME + ":")
+
+
+def parse_migration(text: str) -> MigrationBatch:
+    """Decode every account of a Google Authenticator export URI."""
+    uri = text.strip()
+    parts = urlsplit(uri)
+    if parts.scheme.lower() != SCHEME:
+        raise InputError(f"expected an {SCHEME}:// URI")
+    data = [value for key, value in parse_qsl(parts.query, keep_blank_values=True) if key == "data"]
+    if not data or not data[0].strip():
+        raise InputError("the export URI has no data parameter")
+    if len(data) > 1:
+        raise InputError("the export URI has more than one data parameter")
+    raw = _b64decode(data[0])
+    try:
+        return _parse_payload(raw)
+    except _Truncated:
+        raise InputError("the export data is cut short (was the QR code read completely?)") from None
+
+
+def _b64decode(text: str) -> bytes:
+    # parse_qsl turned '+' into ' '; standard base64 uses '+', so put it back.
+    cleaned = text.strip().replace(" ", "+")
+    cleaned = cleaned.replace("-", "+").replace("_", "/")  # tolerate URL-safe base64 too
+    cleaned = cleaned.rstrip("=")
+    cleaned += "=" * (-len(cleaned) % 4)
+    try:
+        return base64.b64decode(cleaned, validate=True)
+    except (binascii.Error, ValueError):
+        raise InputError("the export data is not valid base64") from None
+
+
+class _Truncated(Exception):
+    pass
+
+
+class _Reader:
+    def __init__(self, data: bytes) -> None:
+        self.data = data
+        self.pos = 0
+
+    def done(self) -> bool:
+        return self.pos >= len(self.data)
+
+    def varint(self) -> int:
+        result = shift = 0
+        while True:
+            if self.pos >= len(self.data):
+                raise _Truncated
+            byte = self.data[self.pos]
+            self.pos += 1
+            result |= (byte & 0x7F) << shift
+            if not byte & 0x80:
+                return result
+            shift += 7
+            if shift >= 70:
+                raise InputError("the export data holds a malformed number")
+
+    def take(self, count: int) -> bytes:
+        if self.pos + count > len(self.data):
+            raise _Truncated
+        chunk = self.data[self.pos : self.pos + count]
+        self.pos += count
+        return chunk
+
+    def fields(self):
+        """Yield (field number, wire type, value); LEN values are bytes, numbers are ints."""
+        while not self.done():
+            key = self.varint()
+            number, wire = key >> 3, key & 7
+            if number == 0:
+                raise InputError("the export data is not a Google Authenticator export")
+            if wire == _VARINT:
+                yield number, wire, self.varint()
+            elif wire == _LEN:
+                yield number, wire, self.take(self.varint())
+            elif wire == _I64:
+                yield number, wire, int.from_bytes(self.take(8), "little")
+            elif wire == _I32:
+                yield number, wire, int.from_bytes(self.take(4), "little")
+            else:
+                raise InputError("the export data is not a Google Authenticator export")
+
+
+def _signed(value: int, bits: int) -> int:
+    value &= (1 << 64) - 1
+    if value >= 1 << 63:
+        value -= 1 << 64
+    return value if bits == 64 else ((value + (1 << 31)) % (1 << 32)) - (1 << 31)
+
+
+def _expect(wire: int, wanted: int, what: str) -> None:
+    if wire != wanted:
+        raise InputError(f"the export data has a malformed {what} field")
+
+
+def _parse_payload(raw: bytes) -> MigrationBatch:
+    blobs: list[bytes] = []
+    header = {"version": 0, "batch_size": 1, "batch_index": 0, "batch_id": 0}
+    names = {2: "version", 3: "batch_size", 4: "batch_index", 5: "batch_id"}
+    for number, wire, value in _Reader(raw).fields():
+        if number == 1:
+            _expect(wire, _LEN, "account")
+            blobs.append(value)
+        elif number in names:
+            _expect(wire, _VARINT, names[number])
+            header[names[number]] = _signed(value, 32)
+    if not blobs:
+        raise InputError("the export holds no accounts")
+    entries = tuple(_parse_entry(index, blob) for index, blob in enumerate(blobs))
+    return MigrationBatch(entries, **header)
+
+
+def _parse_entry(index: int, blob: bytes) -> MigrationEntry:
+    secret, name, issuer = b"", "", ""
+    algorithm_code = digits_code = type_code = counter = 0
+    for number, wire, value in _Reader(blob).fields():
+        if number == 1:
+            _expect(wire, _LEN, "secret")
+            secret = value
+        elif number in (2, 3):
+            _expect(wire, _LEN, "name")
+            try:
+                text = value.decode("utf-8")
+            except UnicodeDecodeError:
+                raise InputError(f"account {index + 1}: its name is not valid UTF-8") from None
+            if number == 2:
+                name = text
+            else:
+                issuer = text
+        elif number in (4, 5, 6, 7):
+            _expect(wire, _VARINT, "parameter")
+            if number == 4:
+                algorithm_code = value
+            elif number == 5:
+                digits_code = value
+            elif number == 6:
+                type_code = value
+            else:
+                counter = _signed(value, 64)
+    account = name
+    if ":" in name:
+        label_issuer, _, account = name.partition(":")
+        issuer = issuer or label_issuer.strip()
+        account = account.strip()
+
+    def unusable(problem: str) -> MigrationEntry:
+        return MigrationEntry(index, account, issuer, None, problem)
+
+    if algorithm_code not in _ALGORITHMS:
+        label = _ALGORITHM_NAMES.get(algorithm_code, f"code {algorithm_code}")
+        return unusable(f"uses the {label} algorithm, which hardware tokens do not support")
+    if digits_code not in _DIGITS:
+        return unusable(f"uses an unknown digit count (code {digits_code})")
+    if type_code not in _TYPES:
+        return unusable(f"has an unknown OTP type (code {type_code})")
+    if not secret:
+        return unusable("has no secret")
+    if counter < 0:
+        return unusable("has a negative counter")
+    try:
+        params = OtpParams(
+            secret=secret,
+            type=_TYPES[type_code],
+            algorithm=_ALGORITHMS[algorithm_code],
+            digits=_DIGITS[digits_code],
+            period=30,  # the export has no period field: Google Authenticator only uses 30 s
+            counter=counter,
+            issuer=issuer,
+            account=account,
+        )
+    except InputError as exc:
+        return unusable(exc.message)
+    return MigrationEntry(index, account, issuer, params)

@@ -1,0 +1,168 @@
+import json
+
+import pytest
+
+SECRET = "JBSWY3DPEHPK3PXP"
+URI = f"otpauth://totp/Atlassian:alice@example.com?secret={SECRET}&issuer=Atlassian"
+
+MALFORMED_URIS = [
+    "otpauth://totp/A",
+    "otpauth://totp/A?secret=",
+    "otpauth://totp/A?secret=JBSW1Y3D",
+    "otpauth://totp/A?secret=JBS",
+    "otpauth://totp/A?secret=JB=SWY3DP",
+    "otpauth://totp/A?secret=JBSW!Y3D",
+    "otpauth://motp/A?secret=JBSWY3DPEHPK3PXP",
+    "otpauth:///A?secret=JBSWY3DPEHPK3PXP",
+    "otpauth:totp/A?secret=JBSWY3DPEHPK3PXP",
+    "otpauth://totp/A?secret=JBSWY3DPEHPK3PXP&algorithm=MD5",
+    "otpauth://totp/A?secret=JBSWY3DPEHPK3PXP&algorithm=",
+    "otpauth://totp/A?secret=JBSWY3DPEHPK3PXP&digits=six",
+    "otpauth://totp/A?secret=JBSWY3DPEHPK3PXP&digits=4",
+    "otpauth://totp/A?secret=JBSWY3DPEHPK3PXP&digits=12",
+    "otpauth://totp/A?secret=JBSWY3DPEHPK3PXP&digits=",
+    "otpauth://totp/A?secret=JBSWY3DPEHPK3PXP&period=0",
+    "otpauth://totp/A?secret=JBSWY3DPEHPK3PXP&period=-30",
+    "otpauth://totp/A?secret=JBSWY3DPEHPK3PXP&period=1e3",
+    "otpauth://totp/A?secret=JBSWY3DPEHPK3PXP&period=99999999",
+    "otpauth://hotp/A?secret=JBSWY3DPEHPK3PXP&counter=x",
+    "otpauth://hotp/A?secret=JBSWY3DPEHPK3PXP&counter=-1",
+    "otpauth://hotp/A?secret=JBSWY3DPEHPK3PXP&counter=99999999999999999999999",
+    "otpauth://totp/A?secret=JBSWY3DPEHPK3PXP&secret=AAAAAAAA",
+    "otpauth://totp/%FF?secret=JBSWY3DPEHPK3PXP",
+    "otpauth://totp/A?secret=JBSWY3DPEHPK3PXP&issuer=%FF",
+    "otpauth://totp/A?secret=%FF",
+    "otpauth://totp/A?secret=" + "A" * 3000,
+]
+MALFORMED_EXPORTS = [
+    "otpauth-migration://offline",
+    "otpauth-migration://offline?data=",
+    "otpauth-migration://offline?data=%%%%",
+    "otpauth-migration://offline?data=CjUKEPql",
+    "otpauth-migration://offline?data=AA==",
+    "otpauth-migration://offline?data=EAE=",
+    "otpauth-migration://offline?data=CAE=",
+    "otpauth-migration://offline?data=Dw==",
+    "otpauth-migration://offline?data=CjU&data=CjU",
+    "otpauth-migration://offline?data=CgMSAf8=",
+    "otpauth-migration://offline?data=EP//////////////",
+    "otpauth-migration://offline?data=CgQgBCgB",
+]
+MALFORMED_SECRETS = ["JBSW1Y3DPEHPK3PX", "JBS", "ABC", "0xZZ", "JBSW=Y3DP", "€€€€", "GH IJ KL"]
+
+
+def assert_one_line_error(result):
+    err = result.stderr.decode()
+    assert result.returncode == 2, (result.returncode, err)
+    assert err.count("\n") == 1 and err.startswith("otpburn: "), err
+    assert "Traceback" not in err
+    assert SECRET not in err
+
+
+@pytest.mark.parametrize("uri", MALFORMED_URIS + MALFORMED_EXPORTS)
+def test_parse_malformed_exits_2_with_one_line(cli, uri):
+    assert_one_line_error(cli("parse", stdin=uri))
+
+
+@pytest.mark.parametrize("text", MALFORMED_SECRETS)
+def test_code_malformed_secret_exits_2(cli, text):
+    assert_one_line_error(cli("code", stdin=text))
+
+
+def test_malformed_total_is_at_least_40():
+    assert len(MALFORMED_URIS) + len(MALFORMED_EXPORTS) + len(MALFORMED_SECRETS) >= 40
+
+
+def test_parse_shows_account_with_masked_secret(cli):
+    result = cli("parse", stdin=URI)
+    out = result.stdout.decode()
+    assert result.returncode == 0
+    assert "Atlassian" in out and "alice@example.com" in out and "(10 bytes)" in out
+    assert SECRET not in out
+
+
+def test_parse_show_secret_and_json(cli):
+    result = cli("parse", "--json", "--show-secret", stdin=URI)
+    data = json.loads(result.stdout)
+    assert data["kind"] == "otpauth-totp" and data["seed"] is True
+    assert data["accounts"][0]["secret"] == SECRET
+    assert data["accounts"][0]["period"] == 30
+
+
+def test_parse_reads_a_file(cli, tmp_path):
+    path = tmp_path / "uri.txt"
+    path.write_text(URI + "\n")
+    assert cli("parse", "--file", str(path)).returncode == 0
+    missing = cli("parse", "--file", str(tmp_path / "nope.txt"))
+    assert missing.returncode == 2 and "no such file" in missing.stderr.decode()
+
+
+def test_parse_non_seed_exits_1_with_advice(cli):
+    result = cli("parse", "--json", stdin="phonefactor://activate_account?code=123456789&url=https://x/activatev2/y")
+    assert result.returncode == 1
+    data = json.loads(result.stdout)
+    assert data["kind"] == "microsoft-push" and not data["seed"]
+    assert "different authenticator app" in result.stderr.decode()
+
+
+def test_parse_binary_stdin_is_refused(cli):
+    result = cli("parse", stdin=b"\x89PNG\r\n\x1a\n\0\0")
+    assert result.returncode == 2 and "not UTF-8" in result.stderr.decode() or "binary" in result.stderr.decode()
+
+
+def test_code_rfc_vector_from_hex_stdin(cli):
+    result = cli("code", "--at", "59", "--digits", "8", "--json", stdin="3132333435363738393031323334353637383930")
+    data = json.loads(result.stdout)
+    assert data["current"] == "94287082" and data["seconds_left"] == 1
+
+
+def test_code_from_uri_file(cli, tmp_path):
+    path = tmp_path / "uri.txt"
+    path.write_text(URI)
+    result = cli("code", "--uri-file", str(path), "--at", "59")
+    out = result.stdout.decode()
+    assert result.returncode == 0 and "996554" in out and "Atlassian:alice@example.com" in out
+
+
+def test_code_export_needs_a_choice(cli):
+    from tests.sources.test_migration import _entry, _uri
+
+    uri = _uri(_entry(name="Acme:bob"), _entry(name="Beta:carol"))
+    result = cli("code", stdin=uri)
+    assert result.returncode == 2 and "--pick" in result.stderr.decode()
+    assert cli("code", "--account", "carol", stdin=uri).returncode == 0
+
+
+def test_code_hotp_counter(cli):
+    result = cli("code", "--counter", "1", "--json", stdin="3132333435363738393031323334353637383930")
+    assert json.loads(result.stdout)["current"] == "287082"
+
+
+def test_random_prints_32_char_secret(cli):
+    result = cli("random", "--json")
+    data = json.loads(result.stdout)
+    assert len(data["secret"]) == 32 and data["uri"].startswith("otpauth://totp/")
+
+
+def test_random_output_file_is_private_and_not_overwritten(cli, tmp_path):
+    path = tmp_path / "seed.txt"
+    assert cli("random", "--output", str(path), "--issuer", "Acme").returncode == 0
+    assert path.stat().st_mode & 0o777 == 0o600
+    first = path.read_text()
+    again = cli("random", "--output", str(path))
+    assert again.returncode == 2 and "already exists" in again.stderr.decode()
+    assert path.read_text() == first
+    assert cli("random", "--output", str(path), "--force").returncode == 0
+    assert path.read_text() != first
+
+
+def test_random_bad_length(cli):
+    result = cli("random", "--bytes", "5")
+    assert result.returncode == 2 and result.stderr.decode().count("\n") == 1
+
+
+def test_help_and_version(cli):
+    assert cli("--help").returncode == 0
+    assert "otpburn" in cli("--version").stdout.decode()
+    result = cli("nosuchcommand")
+    assert result.returncode == 2

@@ -1,0 +1,114 @@
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from otpburn.errors import InputError
+from otpburn.otp import (
+    SecretEncoding,
+    decode_base32,
+    decode_hex,
+    decode_secret,
+    detect_encoding,
+    encode_base32,
+    encode_hex,
+    mask_secret,
+)
+
+HELLO = bytes.fromhex("48656C6C6F21DEADBEEF")
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["JBSWY3DPEHPK3PXP", "jbswy3dpehpk3pxp", "JBSW Y3DP EHPK 3PXP", "jbsw-y3dp-ehpk-3pxp", "JBSWY3DPEHPK3PXP======",
+     "  JBSWY3DPEHPK3PXP\n"],
+)
+def test_base32_tolerates_what_people_paste(text):
+    assert decode_base32(text) == HELLO
+
+
+def test_base32_without_padding_all_lengths():
+    for length in range(1, 40):
+        data = bytes(range(length))
+        assert decode_base32(encode_base32(data)) == data
+
+
+@pytest.mark.parametrize(
+    "text,fragment",
+    [
+        ("JBSW1Y3DP", "character '1' at position 5"),
+        ("JBSWY3DP!", "character '!' at position 9"),
+        ("JBS", "do not form whole bytes"),
+        ("JB=SW", "padding '=' at position 3"),
+        ("", "empty"),
+        ("  -  ", "empty"),
+        ("JBSW\u00e9", "position 5"),
+    ],
+)
+def test_base32_errors_name_the_problem(text, fragment):
+    with pytest.raises(InputError) as info:
+        decode_base32(text)
+    assert fragment in info.value.message
+
+
+def test_base32_error_hints_at_hex():
+    with pytest.raises(InputError, match="hex secret"):
+        decode_base32("JBSWY3D0")
+
+
+@pytest.mark.parametrize("text", ["48656c6c6f21deadbeef", "0x48656C6C6F21DEADBEEF", "48:65:6C:6C:6F:21:DE:AD:BE:EF",
+                                  "4865 6C6C 6F21 DEAD BEEF"])
+def test_hex_forms(text):
+    assert decode_hex(text) == HELLO
+
+
+@pytest.mark.parametrize("text,fragment", [("ABC", "3 hex digits"), ("AG", "character 'G' at position 2"), ("0x", "empty")])
+def test_hex_errors(text, fragment):
+    with pytest.raises(InputError) as info:
+        decode_hex(text)
+    assert fragment in info.value.message
+
+
+def test_detection_rule():
+    assert detect_encoding("3132333435363738393031323334353637383930") == (SecretEncoding.HEX, False)
+    assert detect_encoding("JBSWY3DPEHPK3PXP") == (SecretEncoding.BASE32, False)
+    assert detect_encoding("0xABCDEF") == (SecretEncoding.HEX, False)
+    # Only A-F and 2-7, 16 chars: valid as both -> base32, flagged ambiguous.
+    assert detect_encoding("ABCDEF2345674567") == (SecretEncoding.BASE32, True)
+    # Only A-F/2-7 but odd length: hex impossible, so not ambiguous.
+    assert detect_encoding("ABCDEF234567456") == (SecretEncoding.BASE32, False)
+    # A stray 1 among base32 letters is a base32 typo, reported as such.
+    with pytest.raises(InputError, match="character '1' at position 3.*not valid hex either"):
+        decode_secret("JB1WY3DPEHPK3PXP")
+
+
+def test_decode_secret_forced_encoding():
+    assert decode_secret("ABCDEF2345674567", "hex").secret == bytes.fromhex("ABCDEF2345674567")
+    assert decode_secret("ABCDEF2345674567", "base32").encoding is SecretEncoding.BASE32
+    decoded = decode_secret("3132333435363738393031323334353637383930")
+    assert decoded.secret == b"12345678901234567890"
+    assert "31323" not in repr(decoded)
+
+
+def test_mask_reveals_only_length():
+    assert mask_secret(HELLO) == "•••••••• (10 bytes)"
+
+
+@given(st.binary(min_size=1, max_size=128))
+def test_base32_round_trip(data):
+    encoded = encode_base32(data)
+    assert decode_base32(encoded) == data
+    assert decode_base32(encoded.lower()) == data
+    assert decode_secret(encoded, "base32").secret == data
+
+
+@given(st.binary(min_size=1, max_size=128))
+def test_hex_round_trip(data):
+    assert decode_hex(encode_hex(data)) == data
+    assert decode_secret(encode_hex(data), "hex").secret == data
+
+
+@given(st.binary(min_size=1, max_size=64), st.sampled_from([" ", "-"]), st.integers(1, 8))
+def test_base32_grouped_round_trip(data, separator, group):
+    encoded = encode_base32(data)
+    grouped = separator.join(encoded[i : i + group] for i in range(0, len(encoded), group))
+    assert decode_base32(grouped) == data

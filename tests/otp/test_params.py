@@ -1,0 +1,60 @@
+import pytest
+
+from otpburn.errors import InputError
+from otpburn.otp import Algorithm, OtpParams, OtpType
+
+
+def test_defaults_and_enums_from_text():
+    params = OtpParams(secret=b"x" * 10, type="HOTP", algorithm="sha-256")
+    assert params.type is OtpType.HOTP
+    assert params.algorithm is Algorithm.SHA256
+    assert params.digits == 6 and params.period == 30
+
+
+def test_repr_hides_secret():
+    secret = b"super-secret-bytes!!"
+    params = OtpParams(secret=secret, issuer="Acme", account="bob")
+    text = repr(params) + str(params)
+    assert "super" not in text and secret.hex() not in text
+    assert "<20 bytes>" in text
+
+
+def test_is_immutable():
+    params = OtpParams(secret=b"1234567890")
+    with pytest.raises(AttributeError):
+        params.digits = 8  # type: ignore[misc]
+
+
+@pytest.mark.parametrize(
+    "changes",
+    [
+        {"secret": b""},
+        {"secret": "JBSWY3DP"},
+        {"digits": 5},
+        {"digits": 11},
+        {"digits": True},
+        {"period": 0},
+        {"counter": -1},
+        {"algorithm": "MD5"},
+        {"type": "motp"},
+        {"issuer": 5},
+    ],
+)
+def test_invalid_values_are_refused(changes):
+    fields = {"secret": b"1234567890"} | changes
+    with pytest.raises(InputError):
+        OtpParams(**fields)
+
+
+def test_label_and_fingerprint():
+    params = OtpParams(secret=b"1234567890", issuer="Acme", account="bob")
+    assert params.label == "Acme:bob"
+    assert params.replace(issuer="").label == "bob"
+    assert len(params.fingerprint) == 12
+    assert params.fingerprint != params.replace(secret=b"1234567891").fingerprint
+    assert params.fingerprint == params.replace(issuer="Other").fingerprint
+
+
+@pytest.mark.parametrize("text,expected", [("sha1", "SHA1"), ("SHA-256", "SHA256"), ("HmacSHA512", "SHA512")])
+def test_algorithm_spellings(text, expected):
+    assert Algorithm.parse(text).value == expected

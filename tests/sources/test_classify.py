@@ -1,0 +1,81 @@
+import pytest
+
+from otpburn.errors import InputError, NotASeedError
+from otpburn.sources import PayloadKind, classify
+from otpburn.sources.selection import select_account
+
+from .test_migration import EXPORT
+
+
+@pytest.mark.parametrize(
+    "text,kind",
+    [
+        ("otpauth://totp/A:b?secret=JBSWY3DPEHPK3PXP", PayloadKind.OTPAUTH_TOTP),
+        ("otpauth://hotp/A:b?secret=JBSWY3DPEHPK3PXP&counter=1", PayloadKind.OTPAUTH_HOTP),
+        (EXPORT, PayloadKind.MIGRATION),
+        ("otpauth://totp/A:b?secret=JBSW1", PayloadKind.INVALID_OTPAUTH),
+        ("otpauth-migration://offline?data=!!", PayloadKind.INVALID_MIGRATION),
+        ("phonefactor://activate_account?code=123456789&url=https://mobileappcommunicator.auth.microsoft.com/activatev2/x",
+         PayloadKind.PHONEFACTOR),
+        ("https://account.live.com/proofs/activate?code=1", PayloadKind.MICROSOFT_ACTIVATION),
+        ("ms-msa://activate?code=1", PayloadKind.MICROSOFT_ACTIVATION),
+        ("FIDO:/1234567890123456789012345678901234567890", PayloadKind.FIDO),
+        ("fido:/0123", PayloadKind.FIDO),
+        ("86596220012345", PayloadKind.SERIAL_NUMBER),
+        ("https://example.com/login", PayloadKind.URL),
+        ("https://www.microsoft.com/security", PayloadKind.URL),
+        ("www.example.com", PayloadKind.URL),
+        ("JBSWY3DPEHPK3PXP", PayloadKind.SECRET_BASE32),
+        ("jbsw y3dp ehpk 3pxp", PayloadKind.SECRET_BASE32),
+        ("3132333435363738393031323334353637383930", PayloadKind.SECRET_HEX),
+        ("hello world", PayloadKind.UNKNOWN),
+        ("ABCD", PayloadKind.UNKNOWN),
+        ("   ", PayloadKind.EMPTY),
+    ],
+)
+def test_kinds(text, kind):
+    assert classify(text).kind is kind
+
+
+@pytest.mark.parametrize(
+    "kind",
+    [PayloadKind.PHONEFACTOR, PayloadKind.MICROSOFT_ACTIVATION, PayloadKind.FIDO, PayloadKind.SERIAL_NUMBER,
+     PayloadKind.URL, PayloadKind.UNKNOWN, PayloadKind.EMPTY],
+)
+def test_every_non_seed_kind_says_what_to_do(kind):
+    from otpburn.sources import ADVICE
+
+    assert ADVICE[kind]
+
+
+def test_phonefactor_advice_names_the_fix():
+    payload = classify("phonefactor://activate_account?code=123456789&url=https://x/activatev2/y")
+    assert not payload.is_seed
+    assert "different authenticator app" in payload.advice
+    with pytest.raises(NotASeedError, match="different authenticator app"):
+        payload.require_seed()
+
+
+def test_broken_seed_reports_problem():
+    payload = classify("otpauth://totp/A:b?secret=JBSW1")
+    with pytest.raises(InputError, match="position 5"):
+        payload.require_seed()
+
+
+def test_ambiguous_bare_secret_is_flagged():
+    payload = classify("ABCDEF2345674567ABCD")
+    assert payload.kind is PayloadKind.SECRET_BASE32 and payload.encoding_ambiguous
+
+
+def test_selection():
+    accounts = classify("otpauth://totp/A:b?secret=JBSWY3DPEHPK3PXP").accounts * 1
+    many = accounts + (accounts[0].replace(issuer="Other", account="carol"),)
+    assert select_account(accounts) == accounts[0]
+    assert select_account(many, pick=2).issuer == "Other"
+    assert select_account(many, account="CAROL").account == "carol"
+    with pytest.raises(InputError, match="choose one with --pick"):
+        select_account(many)
+    with pytest.raises(InputError, match="out of range"):
+        select_account(many, pick=3)
+    with pytest.raises(InputError, match="no account matches"):
+        select_account(many, account="zed")
