@@ -1,0 +1,233 @@
+"""Token2-style single-profile programmable NFC TOTP tokens (ExcelSecu family).
+
+Byte-level protocol: plain ISO 7816 APDUs, no applet SELECT; SM4 for the challenge
+response (ECB) and the seed (ECB), SM4-CBC-MAC (ISO 9797-1 algorithm 1, first 4 bytes)
+over a pseudo header with CLA 80 on the CLA 84 commands. One authentication covers
+SET CONFIG and SET SEED. Authentication is attempted at most once per session: older
+tokens lock themselves for good after failed attempts.
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass
+
+from cryptography.hazmat.primitives.ciphers import Cipher, algorithms, modes
+
+from otpburn.errors import InputError, OperationError
+from otpburn.otp.params import Algorithm, OtpType
+from otpburn.tokens.base import Capabilities, TokenInfo
+from otpburn.transport.apdu import Apdu, Response
+from otpburn.transport.channel import Channel
+from otpburn.transport.status import StatusWordError
+
+FAMILY = "token2"
+# Published by the vendor; identical on every single-profile token and not changeable.
+TRANSPORT_KEY = bytes.fromhex("8AD206883CA369482AB27182B6E83224")
+SEED_MAX = 63
+SEED_PAD_TO = 20  # the vendor reference pads short seeds to 20 bytes (same codes, RFC 2104)
+DISPLAY_TIMEOUTS = {15: 0x00, 30: 0x01, 60: 0x02, 120: 0x03}
+HMAC_CODES = {Algorithm.SHA1: 0x01, Algorithm.SHA256: 0x02}
+STEP_CODES = {30: 0x1E, 60: 0x3C}
+SW_AUTH_REFUSED = 0x6983
+
+
+@dataclass(frozen=True)
+class Model:
+    name: str
+    time_write_keeps_seed: bool
+
+
+# Serial prefix -> model. Longest prefix wins. Non-programmable models are deliberately absent.
+MODELS = {
+    "8659612": Model("OTPC-P1-i", True),
+    "8659622": Model("OTPC-P2-i", False),
+    "8659621": Model("OTPC-P2-i-NB", False),
+    "8659600": Model("miniOTP-2-i", True),
+    "8659601": Model("miniOTP-3-i", False),
+    "8659609": Model("miniOTP-3-i-NB", False),
+    "8659610": Model("C301-i", False),
+    "8659632": Model("C302-i", True),
+}
+
+
+def model_for_serial(serial: str) -> Model | None:
+    matches = [prefix for prefix in MODELS if serial.startswith(prefix)]
+    return MODELS[max(matches, key=len)] if matches else None
+
+
+def capabilities(model: Model | None) -> Capabilities:
+    return Capabilities(
+        family=FAMILY,
+        model=model.name if model else "unknown Token2-family token",
+        types=frozenset({OtpType.TOTP}),
+        algorithms=frozenset(HMAC_CODES),
+        digits=frozenset({6}),
+        periods=frozenset(STEP_CODES),
+        secret_min=1,
+        secret_max=SEED_MAX,
+        clock_readable=True,
+        clock_settable=True,
+        time_write_wipes_seed=not model.time_write_keeps_seed if model else True,
+        computes_codes=False,
+        credential_slots=1,
+        writable=model is not None,
+    )
+
+
+# --- encoders (pure functions, checked against the known-answer vectors) -------------
+
+def _sm4_ecb(key: bytes, data: bytes) -> bytes:
+    encryptor = Cipher(algorithms.SM4(key), modes.ECB()).encryptor()
+    return encryptor.update(data) + encryptor.finalize()
+
+
+def _pad_method2(data: bytes, always: bool) -> bytes:
+    """ISO 9797-1 padding method 2: 80 then zeros to a 16-byte boundary."""
+    if not always and len(data) % 16 == 0:
+        return data
+    padded = data + b"\x80"
+    return padded + b"\x00" * (-len(padded) % 16)
+
+
+def mac(key: bytes, ins: int, p1: int, p2: int, body: bytes) -> bytes:
+    """SM4-CBC-MAC over `80 INS P1 P2 Lc'` + body (Lc' excludes the MAC), first 4 bytes."""
+    message = bytes((0x80, ins, p1, p2, len(body))) + body
+    encryptor = Cipher(algorithms.SM4(key), modes.CBC(b"\x00" * 16)).encryptor()
+    chained = encryptor.update(_pad_method2(message, always=False)) + encryptor.finalize()
+    return chained[-16:-12]
+
+
+def get_info_apdu() -> Apdu:
+    # Data 02 11: the tags to return (02 serial, 11 clock).
+    return Apdu(0x80, 0x41, 0x00, 0x00, bytes((0x02, 0x11)), name="GET INFO")
+
+
+def get_challenge_apdu() -> Apdu:
+    return Apdu(0x80, 0x4B, 0x08, 0x00, b"\x00", name="GET CHALLENGE")
+
+
+def external_auth_apdu(challenge: bytes, key: bytes = TRANSPORT_KEY) -> Apdu:
+    if len(challenge) != 8:
+        raise OperationError(f"the token sent a {len(challenge)}-byte challenge; 8 bytes were expected")
+    cryptogram = _sm4_ecb(key, challenge + b"\x00" * 8)
+    return Apdu(0x80, 0xCE, 0x00, 0x00, cryptogram, secret_spans=((0, 16),), name="EXTERNAL AUTHENTICATE")
+
+
+def config_tlv(display_timeout: int, clock: int, algorithm: Algorithm, period: int) -> bytes:
+    try:
+        timeout_code = DISPLAY_TIMEOUTS[display_timeout]
+        hmac_code = HMAC_CODES[Algorithm(algorithm)]
+        step_code = STEP_CODES[period]
+    except KeyError as exc:
+        raise InputError(f"this token cannot hold the setting {exc.args[0]}") from None
+    if not 0 <= clock < 2**32:
+        raise InputError("the clock value is outside the token's range")
+    return (
+        bytes((0x81, 0x11, 0x1F, 0x01, timeout_code, 0x0F, 0x04)) + clock.to_bytes(4, "big")
+        + bytes((0x86, 0x06, 0x0A, 0x01, hmac_code, 0x0D, 0x01, step_code))
+    )
+
+
+def set_config_apdu(display_timeout: int, clock: int, algorithm: Algorithm, period: int,
+                    key: bytes = TRANSPORT_KEY) -> Apdu:
+    body = config_tlv(display_timeout, clock, algorithm, period)
+    tag = mac(key, 0xD4, 0x00, 0x00, body)
+    return Apdu(0x84, 0xD4, 0x00, 0x00, body + tag, secret_spans=((len(body), len(body) + 4),), name="SET CONFIG")
+
+
+def normalise_seed(secret: bytes) -> bytes:
+    """Zero-pad seeds shorter than 20 bytes to 20 (identical codes, RFC 2104), check the maximum."""
+    if not 1 <= len(secret) <= SEED_MAX:
+        raise InputError(f"this token holds secrets of 1 to {SEED_MAX} bytes, not {len(secret)}")
+    return secret + b"\x00" * (SEED_PAD_TO - len(secret)) if len(secret) < SEED_PAD_TO else secret
+
+
+def set_seed_apdu(secret: bytes, key: bytes = TRANSPORT_KEY, pad_short: bool = True) -> Apdu:
+    seed = normalise_seed(secret) if pad_short else secret
+    if not 1 <= len(seed) <= SEED_MAX:
+        raise InputError(f"this token holds secrets of 1 to {SEED_MAX} bytes, not {len(seed)}")
+    cryptogram = _sm4_ecb(key, _pad_method2(seed, always=True))  # always pad: aligned seeds too
+    tag = mac(key, 0xC5, 0x01, 0x00, cryptogram)
+    return Apdu(0x84, 0xC5, 0x01, 0x00, cryptogram + tag, secret_spans=((0, len(cryptogram) + 4),), name="SET SEED")
+
+
+def parse_info(data: bytes) -> tuple[str, int]:
+    """Serial and clock from a GET INFO answer (`95 L 02 N serial 11 04 time`)."""
+    if len(data) < 4:
+        raise OperationError("the token's GET INFO answer is too short; is this a Token2-family token?")
+    length = data[3]
+    end = 4 + length
+    if len(data) < end + 6:
+        raise OperationError("the token's GET INFO answer is cut short")
+    serial_bytes = data[4:end]
+    if not serial_bytes.isdigit():
+        raise OperationError("the token's serial number is not made of digits; is this a Token2-family token?")
+    clock = int.from_bytes(data[end + 2 : end + 6], "big")
+    return serial_bytes.decode("ascii"), clock
+
+
+# --- session --------------------------------------------------------------------------
+
+class AuthenticationRefused(OperationError):
+    def __init__(self) -> None:
+        super().__init__(
+            "authentication refused or token locked (status 6983); do not retry with this tool "
+            "until you know why: older tokens lock themselves for good after failed attempts, "
+            "and a token of another make needs another key"
+        )
+
+
+class Token2Session:
+    """One presentation of a Token2-family token on a reader."""
+
+    family = FAMILY
+
+    def __init__(self, channel: Channel, key: bytes = TRANSPORT_KEY) -> None:
+        if len(key) != 16:
+            raise InputError("the transport key must be 16 bytes (32 hex digits)")
+        self.channel = channel
+        self._key = key
+        self.authenticated = False
+        self.auth_attempted = False
+        self.info: TokenInfo | None = None
+
+    def _send(self, apdu: Apdu) -> Response:
+        response = self.channel.send(apdu)
+        if response.sw == SW_AUTH_REFUSED and apdu.ins in (0xCE, 0xD4, 0xC5):
+            raise AuthenticationRefused()
+        if not response.ok:
+            raise StatusWordError(response.sw, apdu.name)
+        return response
+
+    def get_info(self) -> TokenInfo:
+        response = self._send(get_info_apdu())
+        host_time = time.time()
+        serial, clock = parse_info(response.data)
+        model = model_for_serial(serial)
+        self.info = TokenInfo(FAMILY, capabilities(model).model, serial, capabilities(model), clock, host_time)
+        return self.info
+
+    def authenticate(self) -> None:
+        """Challenge-response with the transport key. Never repeated within a session."""
+        if self.authenticated:
+            return
+        if self.auth_attempted:
+            raise OperationError("authentication already failed on this token; otpburn does not retry it")
+        challenge = self._send(get_challenge_apdu()).data
+        apdu = external_auth_apdu(challenge, self._key)
+        self.auth_attempted = True
+        self._send(apdu)
+        self.authenticated = True
+
+    def set_config(self, display_timeout: int, clock: int, algorithm: Algorithm, period: int) -> None:
+        self._require_auth("SET CONFIG")
+        self._send(set_config_apdu(display_timeout, clock, algorithm, period, self._key))
+
+    def set_seed(self, secret: bytes) -> None:
+        self._require_auth("SET SEED")
+        self._send(set_seed_apdu(secret, self._key))
+
+    def _require_auth(self, command: str) -> None:
+        if not self.authenticated:
+            raise OperationError(f"{command} needs authentication first")
