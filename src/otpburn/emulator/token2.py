@@ -1,0 +1,264 @@
+"""An emulated Token2-family single-profile TOTP token, card side.
+
+Written from the protocol notes independently of `otpburn.tokens.token2`: it parses
+commands itself and never imports the driver, so a driver bug cannot hide behind the
+same bug here. Its non-volatile memory can live in a JSON file (the seed in hex, as
+the chip holds it: this is a test tool).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import secrets
+import threading
+import time
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+
+from cryptography.hazmat.primitives.ciphers import Cipher, algorithms, modes
+
+from otpburn.emulator.faults import FaultPlan
+from otpburn.otp.hotp import totp
+from otpburn.otp.params import Algorithm
+
+VENDOR_KEY = "8AD206883CA369482AB27182B6E83224"
+ATR = bytes.fromhex("3B80800101")  # contactless pseudo-ATR with no historical bytes
+
+# Models whose clock write keeps the seed (all others erase it), by serial prefix.
+_KEEPS_SEED_PREFIXES = ("8659612", "8659600", "8659632")
+_TIMEOUT_SECONDS = {0x00: 15, 0x01: 30, 0x02: 60, 0x03: 120}
+_HMACS = {0x01: Algorithm.SHA1, 0x02: Algorithm.SHA256}
+_STEPS = {0x1E: 30, 0x3C: 60}
+
+SW_OK = b"\x90\x00"
+SW_WRONG_LENGTH = b"\x67\x00"
+SW_SECURITY = b"\x69\x82"
+SW_AUTH_FAILED = b"\x69\x83"
+SW_CONDITIONS = b"\x69\x85"
+SW_BAD_DATA = b"\x6A\x80"
+SW_BAD_P1P2 = b"\x6A\x86"
+SW_NOT_FOUND = b"\x6A\x82"
+SW_BAD_INS = b"\x6D\x00"
+SW_BAD_CLA = b"\x6E\x00"
+
+
+@dataclass
+class Token2Memory:
+    """The token's non-volatile state."""
+
+    serial: str = "8659622000001"
+    key: str = VENDOR_KEY
+    seed: str | None = None  # hex
+    hmac: int = 0x01
+    step: int = 0x1E
+    display_timeout: int = 0x01
+    clock_offset: float = 0.0  # token clock minus host clock at `clock_set_at`
+    clock_set_at: float = 0.0
+    drift_ppm: float = 0.0
+    lockout_after: int | None = None  # older firmware: lock after N failed authentications
+    failed_auths: int = 0
+    locked: bool = False
+    auth_attempts: int = 0  # every EXTERNAL AUTHENTICATE received, for tests and --show
+    log: list[str] = field(default_factory=list)  # names of the commands received, in order
+
+
+class Token2Emulator:
+    atr = ATR
+
+    def __init__(self, memory: Token2Memory | None = None, state_path: str | os.PathLike[str] | None = None,
+                 faults: FaultPlan | None = None) -> None:
+        self.state_path = Path(state_path) if state_path else None
+        if memory is None and self.state_path and self.state_path.exists():
+            memory = Token2Memory(**json.loads(self.state_path.read_text()))
+        self.memory = memory or Token2Memory()
+        if not self.memory.clock_set_at:
+            self.memory.clock_set_at = time.time()
+        self.faults = faults or FaultPlan()
+        self._challenge: bytes | None = None
+        self._authenticated = False
+        self._lock = threading.Lock()
+        self.on_change = None  # callable(event: str) for --show
+        self._save()
+
+    # --- what the token would show -------------------------------------------------
+    @property
+    def keeps_seed_on_time_write(self) -> bool:
+        return self.memory.serial.startswith(_KEEPS_SEED_PREFIXES)
+
+    def clock(self, host_now: float | None = None) -> float:
+        now = time.time() if host_now is None else host_now
+        elapsed = now - self.memory.clock_set_at
+        return now + self.memory.clock_offset + elapsed * self.memory.drift_ppm * 1e-6
+
+    def display_code(self, host_now: float | None = None) -> str | None:
+        """The six digits on the display now, or None when no seed is stored (it shows dashes)."""
+        if self.memory.seed is None:
+            return None
+        return totp(bytes.fromhex(self.memory.seed), self.clock(host_now), 6, _STEPS[self.memory.step],
+                    _HMACS[self.memory.hmac])
+
+    def describe(self) -> str:
+        code = self.display_code()
+        shown = f"{code[:3]} {code[3:]}" if code else "- - - - - -"
+        return (f"[{self.memory.serial}] display {shown}  clock {time.strftime('%H:%M:%S', time.gmtime(self.clock()))} UTC  "
+                f"{_HMACS[self.memory.hmac].value}/{_STEPS[self.memory.step]}s")
+
+    # --- card interface ----------------------------------------------------------------
+    def power_on(self) -> None:
+        self._challenge, self._authenticated = None, False
+
+    def power_off(self) -> None:
+        self._challenge, self._authenticated = None, False
+
+    def process(self, command: bytes) -> bytes:
+        with self._lock:
+            if len(command) < 4:
+                return SW_WRONG_LENGTH
+            ins = command[1]
+            forced = self.faults.before(ins)
+            if forced is not None:
+                return forced
+            answer = self._dispatch(command)
+            self.faults.after(ins)
+            return answer
+
+    def _dispatch(self, command: bytes) -> bytes:
+        cla, ins, p1, p2 = command[:4]
+        if len(command) <= 5:
+            data = b""
+        else:
+            lc = command[4]
+            if len(command) not in (5 + lc, 6 + lc):
+                return SW_WRONG_LENGTH
+            data = command[5 : 5 + lc]
+        handlers = {
+            (0x80, 0x41): self._get_info,
+            (0x80, 0x4B): self._get_challenge,
+            (0x80, 0xCE): self._external_auth,
+            (0x84, 0xD4): self._set_config,
+            (0x84, 0xC5): self._set_seed,
+            (0x00, 0xA4): self._select,
+        }
+        handler = handlers.get((cla, ins))
+        if handler is None:
+            return SW_BAD_CLA if cla not in (0x00, 0x80, 0x84) else SW_BAD_INS
+        self.memory.log.append(handler.__name__.strip("_"))
+        del self.memory.log[:-50]
+        answer = handler(p1, p2, data)
+        self._save()
+        return answer
+
+    def _select(self, p1: int, p2: int, data: bytes) -> bytes:
+        # Some hosts select B0 00 00 00 00 23 first; the token answers 9000 to it.
+        return SW_OK if data == bytes.fromhex("B00000000023") else SW_NOT_FOUND
+
+    def _get_info(self, p1: int, p2: int, data: bytes) -> bytes:
+        body = b""
+        for tag in data or b"\x02\x11":
+            if tag == 0x02:
+                serial = self.memory.serial.encode()
+                body += bytes((0x02, len(serial))) + serial
+            elif tag == 0x11:
+                body += b"\x11\x04" + int(self.clock()).to_bytes(4, "big")
+        return bytes((0x95, len(body))) + body + SW_OK
+
+    def _get_challenge(self, p1: int, p2: int, data: bytes) -> bytes:
+        if p1 != 0x08:
+            return SW_BAD_P1P2
+        self._challenge = secrets.token_bytes(8)
+        return self._challenge + SW_OK
+
+    def _external_auth(self, p1: int, p2: int, data: bytes) -> bytes:
+        self.memory.auth_attempts += 1
+        challenge, self._challenge = self._challenge, None  # a challenge is good for one try
+        if self.memory.locked:
+            return SW_AUTH_FAILED
+        if challenge is None:
+            return SW_CONDITIONS
+        if len(data) != 16:
+            return SW_WRONG_LENGTH
+        if not secrets.compare_digest(data, self._ecb(challenge + bytes(8))):
+            self.memory.failed_auths += 1
+            if self.memory.lockout_after and self.memory.failed_auths >= self.memory.lockout_after:
+                self.memory.locked = True
+            return SW_AUTH_FAILED
+        self._authenticated = True
+        return SW_OK
+
+    def _check_mac(self, ins: int, p1: int, p2: int, data: bytes) -> bytes | None:
+        """The body without its MAC, or None when the MAC is wrong."""
+        if len(data) < 5:
+            return None
+        body, tag = data[:-4], data[-4:]
+        message = bytes((0x80, ins, p1, p2, len(body))) + body
+        if len(message) % 16:
+            message += b"\x80" + bytes(-(len(message) + 1) % 16)
+        encryptor = Cipher(algorithms.SM4(self._key), modes.CBC(bytes(16))).encryptor()
+        last_block = (encryptor.update(message) + encryptor.finalize())[-16:]
+        return body if secrets.compare_digest(last_block[:4], tag) else None
+
+    def _set_config(self, p1: int, p2: int, data: bytes) -> bytes:
+        if not self._authenticated:
+            return SW_SECURITY
+        body = self._check_mac(0xD4, p1, p2, data)
+        if body is None:
+            return SW_AUTH_FAILED
+        if (len(body) != 19 or body[:4] != b"\x81\x11\x1F\x01" or body[5:7] != b"\x0F\x04"
+                or body[11:15] != b"\x86\x06\x0A\x01" or body[16:18] != b"\x0D\x01"):
+            return SW_BAD_DATA
+        timeout, hmac_code, step = body[4], body[15], body[18]
+        if timeout not in _TIMEOUT_SECONDS or hmac_code not in _HMACS or step not in _STEPS:
+            return SW_BAD_DATA
+        now = time.time()
+        self.memory.clock_offset = int.from_bytes(body[7:11], "big") - now
+        self.memory.clock_set_at = now
+        self.memory.display_timeout, self.memory.hmac, self.memory.step = timeout, hmac_code, step
+        if not self.keeps_seed_on_time_write:
+            self.memory.seed = None  # restricted time-sync models erase the seed
+        self._notify("config")
+        return SW_OK
+
+    def _set_seed(self, p1: int, p2: int, data: bytes) -> bytes:
+        if p1 != 0x01:
+            return SW_BAD_P1P2
+        if not self._authenticated:
+            return SW_SECURITY
+        body = self._check_mac(0xC5, p1, p2, data)
+        if body is None:
+            return SW_AUTH_FAILED
+        if not body or len(body) % 16 or len(body) > 64:
+            return SW_WRONG_LENGTH
+        decryptor = Cipher(algorithms.SM4(self._key), modes.ECB()).decryptor()
+        plain = (decryptor.update(body) + decryptor.finalize()).rstrip(b"\x00")
+        if not plain.endswith(b"\x80"):
+            return SW_BAD_DATA  # unpadded seeds are rejected
+        seed = plain[:-1]
+        if not 1 <= len(seed) <= 63:
+            return SW_BAD_DATA
+        self.memory.seed = seed.hex()
+        self._notify("seed")
+        return SW_OK
+
+    # --- helpers -----------------------------------------------------------------------
+    @property
+    def _key(self) -> bytes:
+        return bytes.fromhex(self.memory.key)
+
+    def _ecb(self, block: bytes) -> bytes:
+        encryptor = Cipher(algorithms.SM4(self._key), modes.ECB()).encryptor()
+        return encryptor.update(block) + encryptor.finalize()
+
+    def _notify(self, event: str) -> None:
+        if self.on_change:
+            self.on_change(event)
+
+    def _save(self) -> None:
+        if self.state_path is None:
+            return
+        data = json.dumps(asdict(self.memory), indent=1).encode()
+        temp = self.state_path.with_name(self.state_path.name + ".tmp")
+        fd = os.open(temp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+        with os.fdopen(fd, "wb") as stream:
+            stream.write(data)
+        os.replace(temp, self.state_path)
