@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import importlib
+import os
 import sys
 
 import click
@@ -16,6 +17,10 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "parse": ("otpburn.cli.seed_commands:parse", "Show what an otpauth URI, export or pasted text holds."),
     "code": ("otpburn.cli.seed_commands:code", "Show the previous, current and next codes of a seed."),
     "random": ("otpburn.cli.seed_commands:random_cmd", "Make a new random seed."),
+    "readers": ("otpburn.cli.token_commands:readers", "List PC/SC readers and the tokens on them."),
+    "info": ("otpburn.cli.token_commands:info", "Identify the token on a reader: model, serial, clock."),
+    "burn": ("otpburn.cli.token_commands:burn", "Burn a seed into a token, read it back, show the codes."),
+    "emulate": ("otpburn.cli.emulate:emulate", "Run an emulated token on the PC/SC stack (testing)."),
 }
 
 
@@ -57,6 +62,10 @@ def main(argv: list[str] | None = None) -> None:
         _fail("cancelled", 130)
     except BrokenPipeError:
         sys.exit(EXIT_FAILED)
+    except Exception as exc:  # a bug: say so in one line; the traceback is opt-in
+        if os.environ.get("OTPBURN_DEBUG"):
+            raise
+        _fail(f"internal error ({type(exc).__name__}: {exc}); set OTPBURN_DEBUG=1 to see where", EXIT_FAILED)
     sys.exit(rv if isinstance(rv, int) else 0)
 
 

@@ -7,6 +7,7 @@ from collections.abc import Callable
 from typing import Protocol
 
 from otpburn.transport.apdu import Apdu, Response
+from otpburn.transport.errors import CardRemovedError
 from otpburn.transport.trace import Tracer
 
 
@@ -60,6 +61,11 @@ class Channel:
             if self.tracer:
                 self.tracer(apdu, None, time.perf_counter() - start)
             raise
+        if len(raw) < 2:
+            # Some readers report success with no status bytes when the card left mid-command.
+            if self.tracer:
+                self.tracer(apdu, None, time.perf_counter() - start)
+            raise CardRemovedError("the token stopped answering (did it move off the reader?)")
         response = Response.from_bytes(raw)
         if self.tracer:
             self.tracer(apdu, response, time.perf_counter() - start)

@@ -1,0 +1,78 @@
+"""`otpburn emulate`: an emulated token on the real PC/SC stack, for trying and testing."""
+
+from __future__ import annotations
+
+import time
+
+import click
+
+from otpburn.errors import InputError
+
+
+def _parse_hostport(text: str) -> tuple[str, int]:
+    host, _, port = text.rpartition(":")
+    if not host or not port.isdigit() or not 0 < int(port) < 65536:
+        raise InputError(f"--vpcd wants HOST:PORT, not {text!r}")
+    return host, int(port)
+
+
+@click.group()
+def emulate() -> None:
+    """Run an emulated token (test tool: its state file holds the seed in clear)."""
+
+
+@emulate.command("token2")
+@click.option("--vpcd", "vpcd_address", default="127.0.0.1:35963", show_default=True, metavar="HOST:PORT",
+              help="Where vsmartcard's vpcd listens.")
+@click.option("--with-pcscd", is_flag=True,
+              help="Start a private pcscd with a vpcd reader, isolated in its own network namespace (root, Linux).")
+@click.option("--serial", default="8659622000001", show_default=True, help="Serial number (its prefix sets the model).")
+@click.option("--clock-offset", type=float, default=0.0, help="Token clock minus real time, in seconds.")
+@click.option("--drift-ppm", type=float, default=0.0, help="Clock drift in parts per million.")
+@click.option("--key", "key_hex", default=None, help="Transport key in hex (default: the vendor's published key).")
+@click.option("--lockout-after", type=click.IntRange(1), help="Lock for good after N failed authentications.")
+@click.option("--state", "state_file", type=click.Path(dir_okay=False), help="Keep the token's memory in this file.")
+@click.option("--fault", "faults", multiple=True, metavar="SPEC",
+              help="Inject a fault: drop-before:INS, drop-after:INS, status:INS:SW, delay:INS:SECONDS (xN or x*).")
+@click.option("--reinsert-after", type=float, default=1.0, show_default=True,
+              help="Seconds the token stays off the reader after a dropped link.")
+@click.option("--show", is_flag=True, help="Print the token's display after every change.")
+def token2_cmd(vpcd_address, with_pcscd, serial, clock_offset, drift_ppm, key_hex, lockout_after, state_file,
+               faults, reinsert_after, show) -> None:
+    """Emulate a Token2-family single-profile TOTP token on reader 'Virtual PCD 00 00'."""
+    from otpburn.emulator.faults import FaultPlan, parse_fault
+    from otpburn.emulator.token2 import VENDOR_KEY, Token2Emulator, Token2Memory
+    from otpburn.emulator.vpcd import VpcdBridge
+
+    if not serial.isdigit():
+        raise InputError("the serial number must be digits")
+    plan = FaultPlan([parse_fault(spec) for spec in faults])
+    memory = None
+    if not state_file or not __import__("os").path.exists(state_file):
+        memory = Token2Memory(serial=serial, key=(key_hex or VENDOR_KEY).upper(), clock_offset=clock_offset,
+                              clock_set_at=time.time(), drift_ppm=drift_ppm, lockout_after=lockout_after)
+    card = Token2Emulator(memory, state_path=state_file, faults=plan)
+    host, port = _parse_hostport(vpcd_address)
+
+    def event(text: str) -> None:
+        click.echo(f"{time.strftime('%H:%M:%S')} {text}")
+
+    if show:
+        card.on_change = lambda what: event(f"{what} written; {card.describe()}")
+    stack = None
+    if with_pcscd:
+        from otpburn.emulator.stack import PcscdStack
+
+        stack = PcscdStack(port).start()
+    bridge = VpcdBridge(card, host, port, netns=stack.netns if stack else None, reinsert_after=reinsert_after,
+                        on_event=event)
+    event(f"emulating {card.describe()}")
+    bridge.start()
+    try:
+        bridge.wait()
+    except KeyboardInterrupt:
+        pass
+    finally:
+        bridge.stop()
+        if stack:
+            stack.stop()

@@ -1,0 +1,71 @@
+"""Getting one seed for a command from whichever source the user named."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import click
+
+from otpburn.cli.common import read_secret_text, read_text_file
+from otpburn.errors import InputError, NotASeedError
+from otpburn.otp import OtpParams, decode_secret
+from otpburn.sources.classify import Payload, PayloadKind, classify
+from otpburn.sources.selection import select_account
+
+
+@dataclass
+class SeedChoice:
+    params: OtpParams
+    origin: str  # where it came from, for the user
+
+
+def seed_source_options(function):
+    """--image / --uri-file / stdin options shared by burn and verify."""
+    for decorator in reversed([
+        click.option("--image", "images", multiple=True, type=click.Path(dir_okay=False, allow_dash=True),
+                     help="Scan a screenshot or photo of the QR code (repeatable; '-' reads stdin)."),
+        click.option("--uri-file", type=click.Path(dir_okay=False), help="Read an otpauth URI or secret from a file."),
+        click.option("--encoding", type=click.Choice(["auto", "base32", "hex"]), default="auto", show_default=True,
+                     help="How a bare secret is written."),
+        click.option("--pick", type=click.IntRange(1), help="Which account, when the source holds several."),
+        click.option("--account", "account_filter", help="Which account (text in its name), when there are several."),
+    ]):
+        function = decorator(function)
+    return function
+
+
+def payload_seeds(payloads: list[Payload]) -> list[OtpParams]:
+    seeds: list[OtpParams] = []
+    for payload in payloads:
+        if payload.is_seed:
+            seeds.extend(payload.accounts)
+    if seeds:
+        return seeds
+    if len(payloads) == 1:
+        payloads[0].require_seed()
+    reasons = "; ".join(f"{p.description}: {p.problem or p.advice}" for p in payloads)
+    raise NotASeedError(f"no seed in the QR codes found ({reasons})")
+
+
+def get_seed(images: tuple[str, ...], uri_file: str | None, encoding: str, pick: int | None,
+             account_filter: str | None) -> SeedChoice:
+    if images:
+        from otpburn.sources.scan import scan_images
+
+        result = scan_images(list(images))
+        seeds = payload_seeds([classify(code.text) for code in result.codes])
+        origin = ", ".join("standard input" if i == "-" else i for i in images)
+        return SeedChoice(select_account(seeds, pick, account_filter), origin)
+    text = read_text_file(uri_file) if uri_file else read_secret_text()
+    origin = uri_file or "standard input"
+    if encoding != "auto":
+        return SeedChoice(OtpParams(secret=decode_secret(text.strip(), encoding).secret), origin)
+    payload = classify(text)
+    if payload.kind in (PayloadKind.SECRET_BASE32, PayloadKind.SECRET_HEX, PayloadKind.UNKNOWN):
+        try:
+            return SeedChoice(OtpParams(secret=decode_secret(text.strip()).secret), origin)
+        except InputError:
+            if payload.kind is PayloadKind.UNKNOWN:
+                payload.require_seed()
+            raise
+    return SeedChoice(select_account(payload.require_seed(), pick, account_filter), origin)

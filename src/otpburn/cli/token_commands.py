@@ -1,0 +1,206 @@
+"""Commands that talk to readers and tokens: readers, info, burn."""
+
+from __future__ import annotations
+
+import sys
+import time
+
+import click
+
+from otpburn.cli.common import describe_params, emit_json, json_option, params_dict, print_fields
+from otpburn.cli.seed_input import get_seed, seed_source_options
+from otpburn.errors import EXIT_MISMATCH, InputError
+from otpburn.otp import Algorithm, code_window
+
+reader_option = click.option(
+    "--reader", "reader_spec", metavar="NAME|N|virtual",
+    help="Reader name, its number in 'otpburn readers', or 'virtual' for the built-in virtual token.",
+)
+trace_option = click.option("--trace", is_flag=True, help="Print every APDU (secrets redacted) on stderr.")
+key_option = click.option("--key-file", type=click.Path(dir_okay=False),
+                          help="Token2-family transport key (32 hex digits) for tokens with another key.")
+
+
+def _utc(seconds: float) -> str:
+    return time.strftime("%Y-%m-%d %H:%M:%S UTC", time.gmtime(seconds))
+
+
+def _offset(info) -> str:
+    offset = info.clock_offset
+    return "unknown" if offset is None else f"{round(offset):+d} s"
+
+
+def _load_key(key_file: str | None) -> bytes:
+    from otpburn.tokens.token2 import TRANSPORT_KEY
+
+    if not key_file:
+        return TRANSPORT_KEY
+    from otpburn.cli.common import read_text_file
+    from otpburn.otp import decode_hex
+
+    key = decode_hex(read_text_file(key_file).strip())
+    if len(key) != 16:
+        raise InputError(f"the key in {key_file} is {len(key)} bytes; a transport key is 16 bytes")
+    return key
+
+
+def _open_session(reader_spec, trace, key_file, wait=0.0):
+    from otpburn.provisioning.readers import connect, open_reader
+    from otpburn.tokens.detect import open_session
+    from otpburn.transport.channel import Channel
+    from otpburn.transport.trace import stream_tracer
+
+    key = _load_key(key_file)
+    opened = open_reader(reader_spec)
+    try:
+        connection = connect(opened, wait)
+        channel = Channel(connection, stream_tracer() if trace else None)
+        return opened, channel, open_session(channel, key)
+    except BaseException:
+        opened.close()
+        raise
+
+
+@click.command()
+@json_option
+def readers(as_json: bool) -> None:
+    """List PC/SC readers and whether a token is on them."""
+    from otpburn.provisioning.readers import list_pcsc_readers
+
+    found = list_pcsc_readers()
+    if as_json:
+        emit_json([{"index": i, "name": r.name, "card_present": r.card_present, "atr": r.atr.hex().upper(),
+                    "in_use": r.in_use} for i, r in enumerate(found, start=1)])
+        return
+    if not found:
+        click.echo("No readers connected. Plug in an NFC reader, or try: otpburn info --reader virtual")
+        return
+    for index, reader in enumerate(found, start=1):
+        state = "token present" if reader.card_present else "empty"
+        if reader.in_use:
+            state += ", in use by another program"
+        click.echo(f"{index}. {reader.name}  ({state})")
+
+
+def info_dict(info) -> dict[str, object]:
+    return {
+        "family": info.family,
+        "model": info.model,
+        "serial": info.serial,
+        "clock": info.clock,
+        "clock_utc": _utc(info.clock) if info.clock is not None else None,
+        "clock_offset": None if info.clock_offset is None else round(info.clock_offset, 1),
+        "capabilities": info.capabilities.as_dict(),
+    }
+
+
+@click.command()
+@reader_option
+@click.option("--wait", type=float, default=0.0, metavar="SECONDS", help="Wait this long for a token to be placed.")
+@trace_option
+@key_option
+@json_option
+def info(reader_spec, wait, trace, key_file, as_json) -> None:
+    """Identify the token on the reader: family, model, serial, clock and what it can hold."""
+    opened, channel, session = _open_session(reader_spec, trace, key_file, wait)
+    try:
+        token = session.info
+    finally:
+        channel.close()
+        opened.close()
+    if as_json:
+        emit_json({"reader": opened.name, **info_dict(token)})
+        return
+    caps = token.capabilities
+    rows = [
+        ("Reader", opened.name),
+        ("Family", token.family),
+        ("Model", token.model + ("" if caps.writable else "  (not a known programmable model: read-only)")),
+        ("Serial", token.serial),
+    ]
+    if token.clock is not None:
+        rows.append(("Clock", f"{_utc(token.clock)}  (offset {_offset(token)} from this PC)"))
+    rows += [
+        ("Holds", f"{', '.join(sorted(a.value for a in caps.algorithms))}; {', '.join(map(str, sorted(caps.digits)))} "
+                  f"digits; periods {', '.join(f'{p} s' for p in sorted(caps.periods or []))}; "
+                  f"secrets of {caps.secret_min}-{caps.secret_max} bytes"),
+        ("Clock write", "erases the seed" if caps.time_write_wipes_seed else "keeps the seed"),
+    ]
+    print_fields(rows)
+
+
+@click.command()
+@seed_source_options
+@reader_option
+@click.option("--sync-clock", is_flag=True, help="Set the token's clock from this PC's clock.")
+@click.option("--algorithm", type=click.Choice(["SHA1", "SHA256"], case_sensitive=False),
+              help="Override the seed's hash algorithm.")
+@click.option("--period", type=click.Choice(["30", "60"]), help="Override the seed's period (seconds).")
+@click.option("--display-timeout", type=click.Choice(["15", "30", "60", "120"]), default="30", show_default=True,
+              help="Seconds the token's display stays on.")
+@click.option("--wait", type=float, default=0.0, metavar="SECONDS", help="Wait this long for a token to be placed.")
+@click.option("--yes", is_flag=True, help="Do not ask before a clock sync that erases the token's seed.")
+@trace_option
+@key_option
+@json_option
+def burn(images, uri_file, encoding, pick, account_filter, reader_spec, sync_clock, algorithm, period,
+         display_timeout, wait, yes, trace, key_file, as_json) -> int:
+    """Burn a seed into the token on the reader, read it back, and show the codes to compare.
+
+    The seed comes from --image, --uri-file or standard input (never the command line).
+    """
+    from otpburn.provisioning.burn import BurnOptions, Step, burn as run_burn
+
+    choice = get_seed(images, uri_file, encoding, pick, account_filter)
+    params = choice.params
+    if algorithm:
+        params = params.replace(algorithm=Algorithm.parse(algorithm))
+    if period:
+        params = params.replace(period=int(period))
+    opened, channel, session = _open_session(reader_spec, trace, key_file, wait)
+    say = (lambda text: None) if as_json else click.echo
+    try:
+        token = session.info
+        say(f"Seed     {describe_params(params)}  [from {choice.origin}]")
+        say(f"Reader   {opened.name}")
+        clock = f", clock {_utc(token.clock)} (offset {_offset(token)})" if token.clock is not None else ""
+        say(f"Token    {token.model}, serial {token.serial}{clock}")
+        allow_wipe = True
+        if sync_clock and token.capabilities.time_write_wipes_seed and not yes:
+            if not sys.stdin.isatty() or images == ("-",):
+                raise InputError(f"the {token.model} erases its seed when its clock is set; "
+                                 "add --yes to go ahead (the new seed is written right after)")
+            allow_wipe = click.confirm(f"The {token.model} erases its seed when its clock is set; the new seed is "
+                                       "written right after. Go ahead?", default=True, err=True)
+        options = BurnOptions(sync_clock=sync_clock, display_timeout=int(display_timeout), allow_wipe=allow_wipe)
+        labels = {Step.AUTHENTICATE: "authenticated", Step.CONFIG: "settings written", Step.SEED: "seed written",
+                  Step.READ_BACK: "read back"}
+        report = run_burn(session, params, options,
+                          progress=lambda step: step in labels and say(f"  ✓ {labels[step]}"))
+    finally:
+        channel.close()
+        opened.close()
+    window = code_window(report.params)
+    display = opened.virtual_card.display_code() if opened.virtual_card is not None else None
+    if as_json:
+        emit_json({
+            "result": "burned", "reader": opened.name, "token": info_dict(report.info),
+            "account": params_dict(report.params), "warnings": report.warnings, "apdus": report.apdus,
+            "seconds": round(report.seconds, 4), "clock_written": report.clock_written,
+            "codes": window.as_dict(), "token_display": display,
+        })
+        return 0 if display in (None, window.current) else EXIT_MISMATCH
+    for warning in report.warnings:
+        click.echo(f"Note     {warning}")
+    click.echo(f"Burned in {report.seconds * 1000:.0f} ms ({report.apdus} APDUs).\n")
+    click.echo("Switch the token off and on, then compare its code with:")
+    print_fields([
+        ("  previous", window.previous),
+        ("  current", f"{window.current}   ({window.seconds_left} s left)"),
+        ("  next", window.next),
+    ])
+    if display is not None:
+        verdict = "matches" if display == window.current else "DOES NOT MATCH"
+        click.echo(f"\nThe virtual token shows {display}: {verdict}.")
+        return 0 if display == window.current else EXIT_MISMATCH
+    return 0

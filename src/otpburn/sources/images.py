@@ -1,0 +1,68 @@
+"""Loading images safely: bounded size, clear messages for files that are not images."""
+
+from __future__ import annotations
+
+import io
+import warnings
+from pathlib import Path
+
+from otpburn.errors import InputError
+
+MAX_PIXELS = 100_000_000  # three 8K monitors side by side is ~100 Mpx; larger is not a screenshot
+MAX_FILE_BYTES = 200 * 1024 * 1024
+
+
+def load_grayscale(source: str | Path | bytes, name: str | None = None):
+    """A PIL grayscale ('L') image from a path or from bytes, or InputError saying what is wrong."""
+    from PIL import Image, UnidentifiedImageError
+
+    label = name or (str(source) if not isinstance(source, bytes) else "the image")
+    if isinstance(source, bytes):
+        data = source
+    else:
+        path = Path(source)
+        try:
+            size = path.stat().st_size
+            if size > MAX_FILE_BYTES:
+                raise InputError(f"{label} is {size // (1024 * 1024)} MiB; that is too large for a screenshot")
+            data = path.read_bytes()
+        except FileNotFoundError:
+            raise InputError(f"{label}: no such file") from None
+        except IsADirectoryError:
+            raise InputError(f"{label} is a folder, not an image") from None
+        except PermissionError:
+            raise InputError(f"{label}: permission denied") from None
+        except OSError as exc:
+            raise InputError(f"{label}: {exc.strerror}") from None
+    if not data:
+        raise InputError(f"{label} is empty (0 bytes)")
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", Image.DecompressionBombWarning)
+        try:
+            image = Image.open(io.BytesIO(data))
+            width, height = image.size
+            if width * height > MAX_PIXELS:
+                raise InputError(f"{label} is {width}×{height} pixels; that is too large to be a screenshot")
+            image.load()
+        except InputError:
+            raise
+        except UnidentifiedImageError:
+            raise InputError(f"{label} is not an image otpburn can read (PNG, JPEG, WebP, BMP, GIF, TIFF)") from None
+        except (Image.DecompressionBombError, Image.DecompressionBombWarning):
+            raise InputError(f"{label} is too large to be a screenshot") from None
+        except (OSError, SyntaxError, ValueError) as exc:
+            raise InputError(f"{label} is damaged or cut short ({exc})") from None
+    if image.mode != "L":
+        image = _flatten(image).convert("L")
+    return image
+
+
+def _flatten(image):
+    """Put transparent images on white, as a screen would show them."""
+    from PIL import Image
+
+    if image.mode in ("RGBA", "LA", "PA") or (image.mode == "P" and "transparency" in image.info):
+        rgba = image.convert("RGBA")
+        background = Image.new("RGBA", rgba.size, (255, 255, 255, 255))
+        return Image.alpha_composite(background, rgba)
+    return image
