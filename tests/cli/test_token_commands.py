@@ -1,0 +1,105 @@
+"""burn / info through the real CLI entry point against the built-in virtual token."""
+
+import json
+
+import pytest
+
+from otpburn.otp import totp
+
+EXAMPLE_IMAGE = "examples/2fa-setup-screenshot.png"
+EXAMPLE_URI = "examples/atlassian-account.txt"
+SECRET = b"otpburn example seed"
+
+
+@pytest.fixture
+def virtual_env(tmp_path):
+    return {"OTPBURN_VIRTUAL_TOKEN": str(tmp_path / "virtual-token.json")}
+
+
+def test_readme_main_job_burns_the_example_screenshot(cli, virtual_env, tmp_path):
+    result = cli("burn", "--reader", "virtual", "--image", EXAMPLE_IMAGE, env=virtual_env)
+    out = result.stdout.decode()
+    assert result.returncode == 0, result.stderr
+    assert "Atlassian:alex.morgan@example.com" in out
+    assert "The virtual token shows" in out and "matches" in out
+    memory = json.loads((tmp_path / "virtual-token.json").read_text())
+    assert memory["seed"] == SECRET.hex()
+    assert (tmp_path / "virtual-token.json").stat().st_mode & 0o777 == 0o600
+
+
+def test_burn_json_reports_codes_and_display(cli, virtual_env):
+    result = cli("burn", "--reader", "virtual", "--uri-file", EXAMPLE_URI, "--json", env=virtual_env)
+    data = json.loads(result.stdout)
+    assert data["result"] == "burned" and data["apdus"] == 6
+    codes = data["codes"]
+    assert data["token_display"] in (codes["previous"], codes["current"], codes["next"])
+    assert data["account"]["issuer"] == "Atlassian" and "secret" not in data["account"]
+
+
+def test_burn_from_stdin_hex(cli, virtual_env):
+    result = cli("burn", "--reader", "virtual", "--json", stdin=SECRET.hex(), env=virtual_env)
+    assert result.returncode == 0, result.stderr
+    assert json.loads(result.stdout)["account"]["secret_length"] == 20
+
+
+def test_info_after_burn_shows_same_token(cli, virtual_env):
+    cli("burn", "--reader", "virtual", "--uri-file", EXAMPLE_URI, env=virtual_env)
+    data = json.loads(cli("info", "--reader", "virtual", "--json", env=virtual_env).stdout)
+    assert data["serial"] == "8659622000001" and data["model"] == "OTPC-P2-i"
+
+
+def test_refuses_sha512_with_reason(cli, virtual_env, tmp_path):
+    path = tmp_path / "uri.txt"
+    path.write_text("otpauth://totp/A:b?secret=JBSWY3DPEHPK3PXP&algorithm=SHA512")
+    result = cli("burn", "--reader", "virtual", "--uri-file", str(path), env=virtual_env)
+    assert result.returncode == 2 and "computes SHA1 or SHA256 only, not SHA512" in result.stderr.decode()
+
+
+def test_long_secret_is_hashed_to_fit(cli, virtual_env):
+    secret = bytes(range(100))
+    result = cli("burn", "--reader", "virtual", "--json", stdin=secret.hex(), env=virtual_env)
+    data = json.loads(result.stdout)
+    assert result.returncode == 0
+    assert any("hashed" in w for w in data["warnings"])
+    step = data["codes"]["step"]
+    assert data["token_display"] in [totp(secret, (step + d) * 30) for d in (-1, 0, 1)]
+
+
+def test_non_seed_image_and_bad_images(cli, virtual_env, tmp_path):
+    import io
+
+    import segno
+
+    buffer = io.BytesIO()
+    segno.make("phonefactor://activate_account?code=123456789&url=https://x/activatev2/y").save(
+        buffer, kind="png", scale=6)
+    phonefactor = tmp_path / "push.png"
+    phonefactor.write_bytes(buffer.getvalue())
+    result = cli("burn", "--reader", "virtual", "--image", str(phonefactor), env=virtual_env)
+    assert result.returncode == 1 and "different authenticator app" in result.stderr.decode()
+
+    empty = tmp_path / "empty.png"
+    empty.write_bytes(b"")
+    text = tmp_path / "notes.png"
+    text.write_text("hello")
+    truncated = tmp_path / "cut.png"
+    truncated.write_bytes(buffer.getvalue()[:200])
+    for path, fragment in ((empty, "is empty"), (text, "not an image"), (truncated, "damaged or cut short"),
+                           (tmp_path / "missing.png", "no such file")):
+        result = cli("burn", "--reader", "virtual", "--image", str(path), env=virtual_env)
+        err = result.stderr.decode()
+        assert result.returncode == 2 and fragment in err and err.count("\n") == 1, err
+
+
+def test_image_without_code_exits_3(cli, virtual_env, tmp_path):
+    from PIL import Image
+
+    blank = tmp_path / "blank.png"
+    Image.new("L", (640, 480), 255).save(blank)
+    result = cli("burn", "--reader", "virtual", "--image", str(blank), env=virtual_env)
+    assert result.returncode == 3 and "no QR code found" in result.stderr.decode()
+
+
+def test_unknown_reader_name(cli, virtual_env):
+    result = cli("info", "--reader", "nonsense", env={**virtual_env, "PCSCLITE_CSOCK_NAME": "/nonexistent"})
+    assert result.returncode == 3 and result.stderr.decode().count("\n") == 1
