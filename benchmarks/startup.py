@@ -9,7 +9,9 @@ import argparse
 import sys
 from pathlib import Path
 
-from _harness import print_table, time_command
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from _harness import print_table, time_command  # noqa: E402
 
 ROOT = Path(__file__).resolve().parent.parent
 
