@@ -167,7 +167,7 @@ def test_emulate_command_on_the_stack(pcscd_stack, uri_file, tmp_path):
     state = tmp_path / "token.json"
     emulator = subprocess.Popen(
         ["nsenter", f"--net={pcscd_stack.netns}", sys.executable, "-m", "otpburn", "emulate", "token2",
-         "--serial", "8659600000123", "--state", str(state), "--show"],
+         "--model", "miniOTP-2-i", "--state", str(state), "--show"],
         stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
     )
     try:
@@ -177,7 +177,7 @@ def test_emulate_command_on_the_stack(pcscd_stack, uri_file, tmp_path):
         result = run("burn", "--reader", READER_NAME, "--uri-file", uri_file, "--sync-clock", "--json")
         assert result.returncode == 0, result.stderr
         memory = json.loads(state.read_text())
-        assert memory["seed"] == SECRET.hex() and memory["serial"] == "8659600000123"
+        assert memory["seed"] == SECRET.hex() and memory["serial"].startswith("8659600")
         assert state.stat().st_mode & 0o777 == 0o600
     finally:
         emulator.terminate()

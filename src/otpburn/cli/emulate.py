@@ -6,6 +6,7 @@ import time
 
 import click
 
+from otpburn.emulator.token2 import MODEL_PREFIXES
 from otpburn.errors import InputError
 
 
@@ -26,7 +27,9 @@ def emulate() -> None:
               help="Where vsmartcard's vpcd listens.")
 @click.option("--with-pcscd", is_flag=True,
               help="Start a private pcscd with a vpcd reader, isolated in its own network namespace (root, Linux).")
-@click.option("--serial", default="8659622000001", show_default=True, help="Serial number (its prefix sets the model).")
+@click.option("--serial", default=None, help="Serial number (its prefix sets the model) [default: 8659622000001].")
+@click.option("--model", type=click.Choice(sorted(MODEL_PREFIXES), case_sensitive=False),
+              help="Emulate this model (a serial number with its prefix is made up).")
 @click.option("--clock-offset", type=float, default=0.0, help="Token clock minus real time, in seconds.")
 @click.option("--drift-ppm", type=float, default=0.0, help="Clock drift in parts per million.")
 @click.option("--key", "key_hex", default=None, help="Transport key in hex (default: the vendor's published key).")
@@ -37,13 +40,19 @@ def emulate() -> None:
 @click.option("--reinsert-after", type=float, default=1.0, show_default=True,
               help="Seconds the token stays off the reader after a dropped link.")
 @click.option("--show", is_flag=True, help="Print the token's display after every change.")
-def token2_cmd(vpcd_address, with_pcscd, serial, clock_offset, drift_ppm, key_hex, lockout_after, state_file,
+def token2_cmd(vpcd_address, with_pcscd, serial, model, clock_offset, drift_ppm, key_hex, lockout_after, state_file,
                faults, reinsert_after, show) -> None:
     """Emulate a Token2-family single-profile TOTP token on reader 'Virtual PCD 00 00'."""
     from otpburn.emulator.faults import FaultPlan, parse_fault
     from otpburn.emulator.token2 import VENDOR_KEY, Token2Emulator, Token2Memory
     from otpburn.emulator.vpcd import VpcdBridge
 
+    if serial and model:
+        raise InputError("give --serial or --model, not both")
+    if model:
+        prefix = next(p for name, p in MODEL_PREFIXES.items() if name.lower() == model.lower())
+        serial = prefix + "000001"
+    serial = serial or "8659622000001"
     if not serial.isdigit():
         raise InputError("the serial number must be digits")
     plan = FaultPlan([parse_fault(spec) for spec in faults])

@@ -25,7 +25,12 @@ from otpburn.otp.params import Algorithm
 VENDOR_KEY = "8AD206883CA369482AB27182B6E83224"
 ATR = bytes.fromhex("3B80800101")  # contactless pseudo-ATR with no historical bytes
 
-# Models whose clock write keeps the seed (all others erase it), by serial prefix.
+# The emulated models by name -> serial prefix; the first three keep their seed on a clock write.
+MODEL_PREFIXES = {
+    "OTPC-P1-i": "8659612", "miniOTP-2-i": "8659600", "C302-i": "8659632",
+    "OTPC-P2-i": "8659622", "OTPC-P2-i-NB": "8659621", "miniOTP-3-i": "8659601",
+    "miniOTP-3-i-NB": "8659609", "C301-i": "8659610",
+}
 _KEEPS_SEED_PREFIXES = ("8659612", "8659600", "8659632")
 _TIMEOUT_SECONDS = {0x00: 15, 0x01: 30, 0x02: 60, 0x03: 120}
 _HMACS = {0x01: Algorithm.SHA1, 0x02: Algorithm.SHA256}
