@@ -15,6 +15,7 @@ from otpburn.errors import EXIT_FAILED, OtpburnError
 # does not import every command module.
 COMMANDS: dict[str, tuple[str, str]] = {
     "parse": ("otpburn.cli.seed_commands:parse", "Show what an otpauth URI, export or pasted text holds."),
+    "scan": ("otpburn.cli.scan_command:scan", "Find QR codes on the screen, in images or on the clipboard."),
     "code": ("otpburn.cli.seed_commands:code", "Show the previous, current and next codes of a seed."),
     "random": ("otpburn.cli.seed_commands:random_cmd", "Make a new random seed."),
     "readers": ("otpburn.cli.token_commands:readers", "List PC/SC readers and the tokens on them."),

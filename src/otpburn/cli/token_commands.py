@@ -143,15 +143,17 @@ def info(reader_spec, wait, trace, key_file, as_json) -> None:
 @trace_option
 @key_option
 @json_option
-def burn(images, uri_file, encoding, pick, account_filter, reader_spec, sync_clock, algorithm, period,
+def burn(screen, images, clipboard, delay, save_capture, uri_file, encoding, pick, account_filter, reader_spec, sync_clock, algorithm, period,
          display_timeout, wait, yes, trace, key_file, as_json) -> int:
     """Burn a seed into the token on the reader, read it back, and show the codes to compare.
 
-    The seed comes from --image, --uri-file or standard input (never the command line).
+    The seed comes from --screen, --image, --clipboard, --uri-file or standard input
+    (never the command line).
     """
     from otpburn.provisioning.burn import BurnOptions, Step, burn as run_burn
 
-    choice = get_seed(images, uri_file, encoding, pick, account_filter)
+    choice = get_seed(screen, images, clipboard, delay, save_capture, uri_file, encoding, pick, account_filter,
+                      quiet=as_json)
     params = choice.params
     if algorithm:
         params = params.replace(algorithm=Algorithm.parse(algorithm))

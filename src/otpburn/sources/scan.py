@@ -1,8 +1,10 @@
-"""Scanning image files for QR codes: the part of `otpburn scan` that needs no screen."""
+"""Scanning for QR codes in image files, on every monitor, or on the clipboard."""
 
 from __future__ import annotations
 
 import sys
+import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from otpburn.errors import InputError
@@ -10,10 +12,15 @@ from otpburn.sources.images import load_grayscale
 from otpburn.sources.qr import FoundCode, decode
 
 
+class NoCodeFound(InputError):
+    exit_code = 3
+
+
 @dataclass
 class ScanResult:
     codes: list[FoundCode] = field(default_factory=list)
     origins: list[str] = field(default_factory=list)  # where each code was found
+    seconds: float = 0.0
 
     def add(self, codes: list[FoundCode], origin: str) -> None:
         for code in codes:
@@ -24,13 +31,15 @@ class ScanResult:
 
 def scan_images(paths: list[str]) -> ScanResult:
     """Decode every image; NoCodeFound when none holds a QR code."""
+    started = time.perf_counter()
     result = ScanResult()
     for path in paths:
         if path == "-":
             image = load_grayscale(sys.stdin.buffer.read(), "the image on standard input")
         else:
             image = load_grayscale(path)
-        result.add(decode(image), path)
+        result.add(decode(image), "standard input" if path == "-" else path)
+    result.seconds = time.perf_counter() - started
     if not result.codes:
         raise NoCodeFound(
             f"no QR code found in {', '.join(paths)}; make sure the whole code is visible and sharp "
@@ -39,5 +48,60 @@ def scan_images(paths: list[str]) -> ScanResult:
     return result
 
 
-class NoCodeFound(InputError):
-    exit_code = 3
+def scan_screen(delay: float = 0.0, save_to: str | None = None, force: bool = False,
+                countdown: Callable[[int], None] | None = None) -> ScanResult:
+    """Capture every monitor (after `delay` seconds) and decode each one."""
+    from otpburn.sources.screen import blank_capture_advice, blank_monitors, capture_monitors, compose
+
+    for left in range(int(round(delay)), 0, -1):
+        if countdown:
+            countdown(left)
+        time.sleep(1)
+    captures = capture_monitors()
+    started = time.perf_counter()
+    if save_to:
+        _save_capture(compose(captures), save_to, force)
+    result = ScanResult()
+    for capture in captures:
+        found = [code.moved(capture.left, capture.top, capture.index) for code in decode(capture.pixels)]
+        result.add(found, f"monitor {capture.index}")
+    result.seconds = time.perf_counter() - started
+    if not result.codes:
+        blank = blank_monitors(captures)
+        if len(blank) == len(captures):
+            raise NoCodeFound(blank_capture_advice())
+        monitors = f"{len(captures)} monitor{'s' if len(captures) > 1 else ''}"
+        hint = " (monitor " + ", ".join(map(str, blank)) + " came back blank)" if blank else ""
+        raise NoCodeFound(
+            f"no QR code found on {monitors}{hint}; show the whole code (zoom the page in if it is tiny), "
+            "or try --delay 5 to switch windows first, --save-capture FILE to see what was captured, "
+            "or --image / --clipboard"
+        )
+    return result
+
+
+def scan_clipboard() -> ScanResult:
+    from otpburn.sources.clipboard import read_clipboard
+
+    kind, content = read_clipboard()
+    result = ScanResult()
+    if kind == "text":
+        result.add([FoundCode(content.strip(), 0, 0, 0, 0, "clipboard text")], "clipboard (text)")
+        return result
+    image = content if content.mode == "L" else content.convert("L")
+    result.add(decode(image), "clipboard (image)")
+    if not result.codes:
+        raise NoCodeFound("the image on the clipboard holds no QR code that could be read")
+    return result
+
+
+def _save_capture(pixels, path: str, force: bool) -> None:
+    import io
+
+    from PIL import Image
+
+    from otpburn.files import write_private
+
+    buffer = io.BytesIO()
+    Image.fromarray(pixels).save(buffer, "PNG")
+    write_private(path, buffer.getvalue(), force=force)  # it may show a seed: private to the user

@@ -1,0 +1,189 @@
+"""Capturing every monitor, and knowing when a capture shows nothing useful.
+
+- X11, Windows, macOS: mss grabs each monitor separately at native resolution (one grab
+  of a whole multi-monitor desktop allocates far more and is slower).
+- Wayland: the desktop's Screenshot portal (xdg-desktop-portal, over D-Bus with jeepney),
+  then grim, gnome-screenshot or spectacle if installed.
+
+A capture that is one flat colour is what a refused permission looks like (macOS without
+Screen Recording permission, a cancelled portal dialog); it is reported as such.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from dataclasses import dataclass
+from urllib.parse import unquote, urlsplit
+
+from otpburn.errors import InputError, OperationError
+
+BLANK_SPREAD = 6  # grey levels: a capture whose pixels all lie this close together is blank
+
+
+@dataclass
+class MonitorCapture:
+    index: int  # 1-based, as users number their monitors
+    left: int
+    top: int
+    pixels: object  # grayscale numpy array
+
+    @property
+    def width(self) -> int:
+        return self.pixels.shape[1]
+
+    @property
+    def height(self) -> int:
+        return self.pixels.shape[0]
+
+
+class CaptureError(OperationError):
+    """The screen could not be captured; the message says how to fix it."""
+
+
+def is_wayland() -> bool:
+    return bool(os.environ.get("WAYLAND_DISPLAY")) or os.environ.get("XDG_SESSION_TYPE") == "wayland"
+
+
+def capture_monitors() -> list[MonitorCapture]:
+    if sys.platform.startswith("linux") and is_wayland():
+        return _capture_wayland()
+    return _capture_mss()
+
+
+def _capture_mss() -> list[MonitorCapture]:
+    try:
+        import mss
+    except ImportError:
+        raise CaptureError("screen capture needs the 'mss' package: pip install 'otpburn[screen]'") from None
+    import numpy as np
+
+    if sys.platform.startswith("linux") and not os.environ.get("DISPLAY"):
+        raise CaptureError("no graphical display to capture (DISPLAY is not set); use --image or --clipboard")
+    try:
+        factory = getattr(mss, "MSS", None) or mss.mss  # mss 10 renamed the entry point
+        with factory() as grabber:
+            captures = []
+            for index, monitor in enumerate(grabber.monitors[1:], start=1):
+                shot = grabber.grab(monitor)
+                bgra = np.frombuffer(shot.raw, dtype=np.uint8).reshape(shot.height, shot.width, 4)
+                captures.append(MonitorCapture(index, monitor["left"], monitor["top"], _as_numpy(bgra)))
+            return captures
+    except mss.exception.ScreenShotError as exc:
+        raise CaptureError(f"the screen could not be captured ({exc}); use --image or --clipboard instead") from None
+
+
+def _capture_wayland() -> list[MonitorCapture]:
+    """Wayland hides other windows from X11 grabs: ask the portal, then the usual tools."""
+    from otpburn.sources.images import load_grayscale
+
+    errors = []
+    try:
+        path = _portal_screenshot()
+        try:
+            return [MonitorCapture(1, 0, 0, _as_numpy(load_grayscale(path)))]
+        finally:
+            if path.startswith(tempfile.gettempdir()):
+                os.unlink(path)
+    except CaptureError as exc:
+        errors.append(str(exc))
+    for tool, args in (("grim", ["{out}"]), ("gnome-screenshot", ["-f", "{out}"]),
+                       ("spectacle", ["-b", "-n", "-o", "{out}"])):
+        if not shutil.which(tool):
+            continue
+        handle, out = tempfile.mkstemp(suffix=".png")
+        os.close(handle)
+        try:
+            subprocess.run([tool, *[a.format(out=out) for a in args]], check=True, timeout=30,
+                           stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+            return [MonitorCapture(1, 0, 0, _as_numpy(load_grayscale(out)))]
+        except (subprocess.SubprocessError, OSError, InputError) as exc:
+            errors.append(f"{tool}: {exc}")
+        finally:
+            os.unlink(out)
+    raise CaptureError(
+        "this Wayland desktop did not allow a screenshot (" + "; ".join(errors) + "). Allow screenshots for this "
+        "app in the desktop's privacy settings, or use --image with a screenshot you take, or --clipboard"
+    )
+
+
+def _as_numpy(image):
+    from otpburn.sources.qr import as_array
+
+    return as_array(image)
+
+
+def _portal_screenshot(timeout: float = 60.0) -> str:
+    """org.freedesktop.portal.Screenshot.Screenshot; returns the path of the PNG it wrote."""
+    try:
+        from jeepney import DBusAddress, MatchRule, message_bus, new_method_call
+        from jeepney.io.blocking import Proxy, open_dbus_connection
+    except ImportError:
+        raise CaptureError("the screenshot portal needs the 'jeepney' package (pip install jeepney)") from None
+    token = f"otpburn{os.getpid()}{int(time.time())}"
+    try:
+        with open_dbus_connection(bus="SESSION") as connection:
+            sender = connection.unique_name.lstrip(":").replace(".", "_")
+            request_path = f"/org/freedesktop/portal/desktop/request/{sender}/{token}"
+            rule = MatchRule(type="signal", interface="org.freedesktop.portal.Request", member="Response",
+                             path=request_path)
+            Proxy(message_bus, connection).AddMatch(rule)
+            portal = DBusAddress("/org/freedesktop/portal/desktop", bus_name="org.freedesktop.portal.Desktop",
+                                 interface="org.freedesktop.portal.Screenshot")
+            with connection.filter(rule) as queue:
+                call = new_method_call(portal, "Screenshot", "sa{sv}",
+                                       ("", {"handle_token": ("s", token), "interactive": ("b", False)}))
+                reply = connection.send_and_get_reply(call, timeout=timeout)
+                if reply.header.message_type.name == "error":
+                    raise CaptureError(f"the screenshot portal refused: {reply.body}")
+                signal = connection.recv_until_filtered(queue, timeout=timeout)
+    except CaptureError:
+        raise
+    except Exception as exc:  # no session bus, no portal, timeout
+        raise CaptureError(f"the screenshot portal is not available ({type(exc).__name__})") from None
+    response, results = signal.body
+    if response != 0:
+        raise CaptureError("the screenshot was cancelled or refused in the desktop's dialog")
+    uri = results.get("uri", ("s", ""))[1]
+    return unquote(urlsplit(uri).path)
+
+
+def blank_monitors(captures: list[MonitorCapture]) -> list[int]:
+    """Indexes of captures that are one flat colour (no permission, or a blank screen)."""
+    blank = []
+    for capture in captures:
+        sample = capture.pixels[::8, ::8]
+        if int(sample.max()) - int(sample.min()) <= BLANK_SPREAD:
+            blank.append(capture.index)
+    return blank
+
+
+def blank_capture_advice() -> str:
+    if sys.platform == "darwin":
+        return ("the screen capture came back blank: give your terminal (or otpburn) Screen Recording permission "
+                "in System Settings > Privacy & Security > Screen Recording, then restart it; "
+                "or use --image or --clipboard")
+    if sys.platform.startswith("linux") and is_wayland():
+        return ("the screen capture came back blank: this Wayland desktop did not share the screen; allow it in the "
+                "screenshot dialog or the desktop's privacy settings, or use --image or --clipboard")
+    return ("the screen capture came back blank (one flat colour): is the screen locked or asleep, or is screen "
+            "capture blocked? Use --image or --clipboard instead")
+
+
+def compose(captures: list[MonitorCapture]):
+    """All monitors in one grayscale image, placed as on the desktop (for --save-capture)."""
+    import numpy as np
+
+    left = min(c.left for c in captures)
+    top = min(c.top for c in captures)
+    width = max(c.left + c.width for c in captures) - left
+    height = max(c.top + c.height for c in captures) - top
+    desktop = np.zeros((height, width), dtype=np.uint8)
+    for capture in captures:
+        x, y = capture.left - left, capture.top - top
+        desktop[y:y + capture.height, x:x + capture.width] = capture.pixels
+    return desktop

@@ -1,0 +1,66 @@
+"""Scanning a real X screen: Xvfb split into two RandR monitors, the QR code on the second."""
+
+import json
+import os
+import subprocess
+import sys
+
+import pytest
+
+from tests.support.xvfb import Xvfb, show_image
+
+EXAMPLE = "examples/2fa-setup-screenshot.png"
+
+
+def scan(env, *args):
+    return subprocess.run([sys.executable, "-m", "otpburn", "scan", *args], capture_output=True, text=True,
+                          env=env, timeout=60, stdin=subprocess.DEVNULL)
+
+
+@pytest.fixture(scope="module")
+def two_monitors():
+    with Xvfb(3840, 1080, monitors=2) as display:
+        yield display
+
+
+def test_code_on_second_monitor_is_found_and_located(two_monitors, tmp_path):
+    window = show_image(two_monitors, EXAMPLE, 1920 + 300, 100)
+    try:
+        capture = tmp_path / "capture.png"
+        result = scan(two_monitors.env, "--screen", "--json", "--save-capture", str(capture))
+    finally:
+        window.terminate()
+    assert result.returncode == 0, result.stderr
+    data = json.loads(result.stdout)
+    (code,) = data["codes"]
+    assert code["monitor"] == 2 and code["kind"] == "otpauth-totp"
+    assert 1920 + 300 <= code["position"]["x"] <= 1920 + 300 + 1280
+    assert data["seeds"][0]["issuer"] == "Atlassian" and "secret" not in data["seeds"][0]
+    assert capture.stat().st_mode & 0o777 == 0o600
+    from PIL import Image
+
+    assert Image.open(capture).size == (3840, 1080)
+
+
+def test_human_output_names_the_monitor(two_monitors):
+    window = show_image(two_monitors, EXAMPLE, 1920 + 40, 0)
+    try:
+        result = scan(two_monitors.env)
+    finally:
+        window.terminate()
+    assert result.returncode == 0, result.stderr
+    assert "QR code 1 (monitor 2" in result.stdout and "Atlassian" in result.stdout
+
+
+def test_blank_screen_gets_the_permission_diagnosis():
+    with Xvfb(1920, 1080) as display:
+        result = scan(display.env, "--screen")
+    assert result.returncode == 3
+    assert "came back blank" in result.stderr and "--image" in result.stderr
+    assert result.stderr.count("\n") == 1
+
+
+def test_no_display_is_a_clear_error():
+    env = {k: v for k, v in os.environ.items() if k not in ("DISPLAY", "WAYLAND_DISPLAY")}
+    result = scan(env, "--screen")
+    assert result.returncode == 1 and "DISPLAY is not set" in result.stderr
