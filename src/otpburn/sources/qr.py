@@ -184,12 +184,9 @@ def candidate_regions(array) -> list[tuple[tuple[int, int, int, int], tuple[int,
     neighbourhood = sum(padded[dr:dr + rows, dc:dc + cols] for dr in range(3) for dc in range(3))
     dense = (neighbourhood >= 7) & (busy == 1)
     boxes = []
-    for r0, c0, r1, c1, count in _components(dense):
+    for r0, c0, r1, c1, _count in _components(dense):
         h, w = r1 - r0 + 1, c1 - c0 + 1
         if h < 2 or w < 2 or h > 160 or w > 160:  # 16 px .. 1280 px
-            continue
-        density = count / (w * h)
-        if density < 0.3:
             continue
         pad = 2
         box = (max(0, (c0 - pad) * CELL), max(0, (r0 - pad) * CELL),
@@ -205,6 +202,10 @@ def candidate_regions(array) -> list[tuple[tuple[int, int, int, int], tuple[int,
         dark = _dark_fraction(array[tight[1]:tight[3], tight[0]:tight[2]])
         if not 0.25 <= dark <= 0.75:
             continue
+        # Judge the tight box, not the component: a code touching a window border or a text
+        # line joins their component without looking any less like a code itself.
+        inner = dense[tight[1] // CELL:(tight[3] + CELL - 1) // CELL, tight[0] // CELL:(tight[2] + CELL - 1) // CELL]
+        density = float(inner.mean()) if inner.size else 0.0
         score = density - abs(1 - aspect) - abs(0.5 - dark) + min(tw * th, 40_000) / 100_000
         boxes.append((score, tight, box))
     boxes.sort(key=lambda item: -item[0])
