@@ -64,3 +64,15 @@ def test_no_display_is_a_clear_error():
     env = {k: v for k, v in os.environ.items() if k not in ("DISPLAY", "WAYLAND_DISPLAY")}
     result = scan(env, "--screen")
     assert result.returncode == 1 and "DISPLAY is not set" in result.stderr
+
+
+def test_burn_from_the_screen_into_the_virtual_token(two_monitors, tmp_path):
+    window = show_image(two_monitors, EXAMPLE, 1920 + 500, 20)
+    env = {**two_monitors.env, "OTPBURN_VIRTUAL_TOKEN": str(tmp_path / "token.json")}
+    try:
+        result = subprocess.run([sys.executable, "-m", "otpburn", "burn", "--reader", "virtual", "--screen", "--json"],
+                                capture_output=True, text=True, env=env, timeout=60, stdin=subprocess.DEVNULL)
+    finally:
+        window.terminate()
+    assert result.returncode == 0, result.stderr
+    assert json.loads(result.stdout)["account"]["issuer"] == "Atlassian"

@@ -59,7 +59,7 @@ def _capture_mss() -> list[MonitorCapture]:
     try:
         import mss
     except ImportError:
-        raise CaptureError("screen capture needs the 'mss' package: pip install 'otpburn[screen]'") from None
+        raise CaptureError("screen capture needs the 'mss' package (pip install mss)") from None
     import numpy as np
 
     if sys.platform.startswith("linux") and not os.environ.get("DISPLAY"):
