@@ -41,7 +41,7 @@ def _card_state(present: bool, timeout: float = 5.0) -> bool:
 class PlacedToken:
     """An emulated token on the vpcd reader."""
 
-    def __init__(self, stack, card: Token2Emulator, reinsert_after: float):
+    def __init__(self, stack, card, reinsert_after: float):
         self.card = card
         self.bridge = VpcdBridge(card, port=stack.port, netns=stack.netns, reinsert_after=reinsert_after)
 
@@ -58,11 +58,11 @@ class PlacedToken:
 
 
 @pytest.fixture
-def place_token(pcscd_stack):
+def place_card(pcscd_stack):
+    """Put any emulated card on the vpcd reader; lifted again after the test."""
     placed = []
 
-    def place(serial="8659622000001", reinsert_after=0.6, faults=None, **memory):
-        card = Token2Emulator(Token2Memory(serial=serial, **memory), faults=FaultPlan(faults or []))
+    def place(card, reinsert_after=0.6):
         token = PlacedToken(pcscd_stack, card, reinsert_after).place()
         placed.append(token)
         return token
@@ -70,6 +70,15 @@ def place_token(pcscd_stack):
     yield place
     for token in placed:
         token.lift()
+
+
+@pytest.fixture
+def place_token(place_card):
+    def place(serial="8659622000001", reinsert_after=0.6, faults=None, **memory):
+        card = Token2Emulator(Token2Memory(serial=serial, **memory), faults=FaultPlan(faults or []))
+        return place_card(card, reinsert_after)
+
+    return place
 
 
 def reference_totp(secret: bytes, at: float, period: int = 30, digest=hashlib.sha1, digits: int = 6) -> str:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import time
 
 import click
@@ -22,45 +23,31 @@ def emulate() -> None:
     """Run an emulated token (test tool: its state file holds the seed in clear)."""
 
 
-@emulate.command("token2")
-@click.option("--vpcd", "vpcd_address", default="127.0.0.1:35963", show_default=True, metavar="HOST:PORT",
-              help="Where vsmartcard's vpcd listens.")
-@click.option("--with-pcscd", is_flag=True,
-              help="Start a private pcscd with a vpcd reader, isolated in its own network namespace (root, Linux).")
-@click.option("--serial", default=None, help="Serial number (its prefix sets the model) [default: 8659622000001].")
-@click.option("--model", type=click.Choice(sorted(MODEL_PREFIXES), case_sensitive=False),
-              help="Emulate this model (a serial number with its prefix is made up).")
-@click.option("--clock-offset", type=float, default=0.0, help="Token clock minus real time, in seconds.")
-@click.option("--drift-ppm", type=float, default=0.0, help="Clock drift in parts per million.")
-@click.option("--key", "key_hex", default=None, help="Transport key in hex (default: the vendor's published key).")
-@click.option("--lockout-after", type=click.IntRange(1), help="Lock for good after N failed authentications.")
-@click.option("--state", "state_file", type=click.Path(dir_okay=False), help="Keep the token's memory in this file.")
-@click.option("--fault", "faults", multiple=True, metavar="SPEC",
-              help="Inject a fault: drop-before:INS, drop-after:INS, status:INS:SW, delay:INS:SECONDS (xN or x*).")
-@click.option("--reinsert-after", type=float, default=1.0, show_default=True,
-              help="Seconds the token stays off the reader after a dropped link.")
-@click.option("--show", is_flag=True, help="Print the token's display after every change.")
-def token2_cmd(vpcd_address, with_pcscd, serial, model, clock_offset, drift_ppm, key_hex, lockout_after, state_file,
-               faults, reinsert_after, show) -> None:
-    """Emulate a Token2-family single-profile TOTP token on reader 'Virtual PCD 00 00'."""
-    from otpburn.emulator.faults import FaultPlan, parse_fault
-    from otpburn.emulator.token2 import VENDOR_KEY, Token2Emulator, Token2Memory
+def bridge_options(function):
+    """Options shared by every emulated token: where vpcd is, pcscd, faults, display."""
+    for decorator in reversed([
+        click.option("--vpcd", "vpcd_address", default="127.0.0.1:35963", show_default=True, metavar="HOST:PORT",
+                     help="Where vsmartcard's vpcd listens."),
+        click.option("--with-pcscd", is_flag=True,
+                     help="Start a private pcscd with a vpcd reader, isolated in its own network namespace "
+                          "(root, Linux)."),
+        click.option("--state", "state_file", type=click.Path(dir_okay=False),
+                     help="Keep the token's memory in this file (it holds secrets in clear: a test tool)."),
+        click.option("--fault", "faults", multiple=True, metavar="SPEC",
+                     help="Inject a fault: drop-before:INS, drop-after:INS, status:INS:SW, delay:INS:SECONDS "
+                          "(xN or x*)."),
+        click.option("--reinsert-after", type=float, default=1.0, show_default=True,
+                     help="Seconds the token stays off the reader after a dropped link."),
+        click.option("--show", is_flag=True, help="Print the token's state after every change."),
+    ]):
+        function = decorator(function)
+    return function
+
+
+def run_bridge(card, vpcd_address: str, with_pcscd: bool, reinsert_after: float, show: bool) -> None:
+    """Serve `card` to vpcd until interrupted."""
     from otpburn.emulator.vpcd import VpcdBridge
 
-    if serial and model:
-        raise InputError("give --serial or --model, not both")
-    if model:
-        prefix = next(p for name, p in MODEL_PREFIXES.items() if name.lower() == model.lower())
-        serial = prefix + "000001"
-    serial = serial or "8659622000001"
-    if not serial.isdigit():
-        raise InputError("the serial number must be digits")
-    plan = FaultPlan([parse_fault(spec) for spec in faults])
-    memory = None
-    if not state_file or not __import__("os").path.exists(state_file):
-        memory = Token2Memory(serial=serial, key=(key_hex or VENDOR_KEY).upper(), clock_offset=clock_offset,
-                              clock_set_at=time.time(), drift_ppm=drift_ppm, lockout_after=lockout_after)
-    card = Token2Emulator(memory, state_path=state_file, faults=plan)
     host, port = _parse_hostport(vpcd_address)
 
     def event(text: str) -> None:
@@ -85,3 +72,56 @@ def token2_cmd(vpcd_address, with_pcscd, serial, model, clock_offset, drift_ppm,
         bridge.stop()
         if stack:
             stack.stop()
+
+
+@emulate.command("token2")
+@bridge_options
+@click.option("--serial", default=None, help="Serial number (its prefix sets the model) [default: 8659622000001].")
+@click.option("--model", type=click.Choice(sorted(MODEL_PREFIXES), case_sensitive=False),
+              help="Emulate this model (a serial number with its prefix is made up).")
+@click.option("--clock-offset", type=float, default=0.0, help="Token clock minus real time, in seconds.")
+@click.option("--drift-ppm", type=float, default=0.0, help="Clock drift in parts per million.")
+@click.option("--key", "key_hex", default=None, help="Transport key in hex (default: the vendor's published key).")
+@click.option("--lockout-after", type=click.IntRange(1), help="Lock for good after N failed authentications.")
+def token2_cmd(vpcd_address, with_pcscd, state_file, faults, reinsert_after, show, serial, model, clock_offset,
+               drift_ppm, key_hex, lockout_after) -> None:
+    """Emulate a Token2-family single-profile TOTP token on reader 'Virtual PCD 00 00'."""
+    from otpburn.emulator.faults import FaultPlan, parse_fault
+    from otpburn.emulator.token2 import VENDOR_KEY, Token2Emulator, Token2Memory
+
+    if serial and model:
+        raise InputError("give --serial or --model, not both")
+    if model:
+        prefix = next(p for name, p in MODEL_PREFIXES.items() if name.lower() == model.lower())
+        serial = prefix + "000001"
+    serial = serial or "8659622000001"
+    if not serial.isdigit():
+        raise InputError("the serial number must be digits")
+    plan = FaultPlan([parse_fault(spec) for spec in faults])
+    memory = None
+    if not state_file or not os.path.exists(state_file):
+        memory = Token2Memory(serial=serial, key=(key_hex or VENDOR_KEY).upper(), clock_offset=clock_offset,
+                              clock_set_at=time.time(), drift_ppm=drift_ppm, lockout_after=lockout_after)
+    card = Token2Emulator(memory, state_path=state_file, faults=plan)
+    run_bridge(card, vpcd_address, with_pcscd, reinsert_after, show)
+
+
+@emulate.command("ykoath")
+@bridge_options
+@click.option("--password-file", type=click.Path(dir_okay=False, exists=True),
+              help="Protect the applet with the password in this file.")
+@click.option("--capacity", type=click.IntRange(1, 255), default=32, show_default=True,
+              help="How many credentials the applet holds.")
+def ykoath_cmd(vpcd_address, with_pcscd, state_file, faults, reinsert_after, show, password_file, capacity) -> None:
+    """Emulate a YKOATH (YubiKey OATH) applet on reader 'Virtual PCD 00 00'."""
+    from otpburn.emulator.faults import FaultPlan, parse_fault
+    from otpburn.emulator.ykoath import OathState, YkoathEmulator
+
+    plan = FaultPlan([parse_fault(spec) for spec in faults])
+    state = None if state_file and os.path.exists(state_file) else OathState(capacity=capacity)
+    card = YkoathEmulator(state, plan, state_path=state_file)
+    if password_file:
+        from otpburn.cli.common import read_text_file
+
+        card.set_password(read_text_file(password_file).rstrip("\r\n"))
+    run_bridge(card, vpcd_address, with_pcscd, reinsert_after, show)

@@ -19,6 +19,23 @@ reader_option = click.option(
 trace_option = click.option("--trace", is_flag=True, help="Print every APDU (secrets redacted) on stderr.")
 key_option = click.option("--key-file", type=click.Path(dir_okay=False),
                           help="Token2-family transport key (32 hex digits) for tokens with another key.")
+password_option = click.option("--password-file", type=click.Path(dir_okay=False),
+                               help="OATH applet password, read from this file (otherwise asked for).")
+
+
+def _password_if_needed(session, password_file: str | None) -> str | None:
+    """The OATH password when the applet is locked: from --password-file, else a hidden prompt."""
+    if not getattr(session, "locked", False):
+        return None
+    if password_file:
+        from otpburn.cli.common import read_text_file
+
+        return read_text_file(password_file).rstrip("\r\n")
+    if not sys.stdin.isatty():
+        from otpburn.tokens.ykoath import PasswordRequired
+
+        raise PasswordRequired()
+    return click.prompt("OATH password", hide_input=True, err=True)
 
 
 def _utc(seconds: float) -> str:
@@ -116,16 +133,22 @@ def info(reader_spec, wait, trace, key_file, as_json) -> None:
         ("Reader", opened.name),
         ("Family", token.family),
         ("Model", token.model + ("" if caps.writable else "  (not a known programmable model: read-only)")),
-        ("Serial", token.serial),
+        ("Serial" if token.family != "ykoath" else "Device id", token.serial),
     ]
     if token.clock is not None:
         rows.append(("Clock", f"{_utc(token.clock)}  (offset {_offset(token)} from this PC)"))
-    rows += [
-        ("Holds", f"{', '.join(sorted(a.value for a in caps.algorithms))}; {', '.join(map(str, sorted(caps.digits)))} "
-                  f"digits; periods {', '.join(f'{p} s' for p in sorted(caps.periods or []))}; "
-                  f"secrets of {caps.secret_min}-{caps.secret_max} bytes"),
-        ("Clock write", "erases the seed" if caps.time_write_wipes_seed else "keeps the seed"),
-    ]
+    periods = ", ".join(f"{p} s" for p in sorted(caps.periods)) if caps.periods else "any"
+    secrets = f"{caps.secret_min}-{caps.secret_max} bytes" if caps.secret_max else "any length"
+    rows.append(("Holds", f"{', '.join(t.value.upper() for t in sorted(caps.types))}; "
+                          f"{', '.join(sorted(a.value for a in caps.algorithms))}; "
+                          f"{', '.join(map(str, sorted(caps.digits)))} digits; periods {periods}; secrets of {secrets}"))
+    if caps.clock_settable:
+        rows.append(("Clock write", "erases the seed" if caps.time_write_wipes_seed else "keeps the seed"))
+    if caps.computes_codes:
+        rows.append(("Codes", f"computed by the token (automatic verification); up to {caps.credential_slots} "
+                              "credentials"))
+    if token.extra.get("password_protected"):
+        rows.append(("Password", "set (needed to list, add or delete credentials)"))
     print_fields(rows)
 
 
@@ -133,18 +156,22 @@ def info(reader_spec, wait, trace, key_file, as_json) -> None:
 @seed_source_options
 @reader_option
 @click.option("--sync-clock", is_flag=True, help="Set the token's clock from this PC's clock.")
-@click.option("--algorithm", type=click.Choice(["SHA1", "SHA256"], case_sensitive=False),
+@click.option("--algorithm", type=click.Choice(["SHA1", "SHA256", "SHA512"], case_sensitive=False),
               help="Override the seed's hash algorithm.")
-@click.option("--period", type=click.Choice(["30", "60"]), help="Override the seed's period (seconds).")
+@click.option("--period", type=click.IntRange(1, 86400), help="Override the seed's period (seconds).")
 @click.option("--display-timeout", type=click.Choice(["15", "30", "60", "120"]), default="30", show_default=True,
               help="Seconds the token's display stays on.")
 @click.option("--wait", type=float, default=0.0, metavar="SECONDS", help="Wait this long for a token to be placed.")
 @click.option("--yes", is_flag=True, help="Do not ask before a clock sync that erases the token's seed.")
+@click.option("--force", is_flag=True, help="OATH: replace a credential of the same name.")
+@click.option("--touch", is_flag=True, help="OATH: require a touch for each code.")
+@password_option
 @trace_option
 @key_option
 @json_option
-def burn(screen, images, clipboard, delay, save_capture, uri_file, encoding, pick, account_filter, reader_spec, sync_clock, algorithm, period,
-         display_timeout, wait, yes, trace, key_file, as_json) -> int:
+def burn(screen, images, clipboard, delay, save_capture, uri_file, encoding, pick, account_filter, reader_spec,
+         sync_clock, algorithm, period, display_timeout, wait, yes, force, touch, password_file, trace, key_file,
+         as_json) -> int:
     """Burn a seed into the token on the reader, read it back, and show the codes to compare.
 
     The seed comes from --screen, --image, --clipboard, --uri-file or standard input
@@ -158,7 +185,7 @@ def burn(screen, images, clipboard, delay, save_capture, uri_file, encoding, pic
     if algorithm:
         params = params.replace(algorithm=Algorithm.parse(algorithm))
     if period:
-        params = params.replace(period=int(period))
+        params = params.replace(period=period)
     opened, channel, session = _open_session(reader_spec, trace, key_file, wait)
     say = (lambda text: None) if as_json else click.echo
     try:
@@ -166,7 +193,8 @@ def burn(screen, images, clipboard, delay, save_capture, uri_file, encoding, pic
         say(f"Seed     {describe_params(params)}  [from {choice.origin}]")
         say(f"Reader   {opened.name}")
         clock = f", clock {_utc(token.clock)} (offset {_offset(token)})" if token.clock is not None else ""
-        say(f"Token    {token.model}, serial {token.serial}{clock}")
+        say(f"Token    {token.model}, {'serial' if token.family != 'ykoath' else 'id'} {token.serial}{clock}")
+        password = _password_if_needed(session, password_file)
         allow_wipe = True
         if sync_clock and token.capabilities.time_write_wipes_seed and not yes:
             if not sys.stdin.isatty() or images == ("-",):
@@ -174,9 +202,10 @@ def burn(screen, images, clipboard, delay, save_capture, uri_file, encoding, pic
                                  "add --yes to go ahead (the new seed is written right after)")
             allow_wipe = click.confirm(f"The {token.model} erases its seed when its clock is set; the new seed is "
                                        "written right after. Go ahead?", default=True, err=True)
-        options = BurnOptions(sync_clock=sync_clock, display_timeout=int(display_timeout), allow_wipe=allow_wipe)
+        options = BurnOptions(sync_clock=sync_clock, display_timeout=int(display_timeout), allow_wipe=allow_wipe,
+                              overwrite=force, touch=touch, password=password)
         labels = {Step.AUTHENTICATE: "authenticated", Step.CONFIG: "settings written", Step.SEED: "seed written",
-                  Step.READ_BACK: "read back"}
+                  Step.READ_BACK: "read back", Step.VERIFY: "verified: the token computes the expected code"}
         report = run_burn(session, params, options,
                           progress=lambda step: step in labels and say(f"  ✓ {labels[step]}"))
     finally:
@@ -186,16 +215,24 @@ def burn(screen, images, clipboard, delay, save_capture, uri_file, encoding, pic
     codes = (window.previous, window.current, window.next)
     display = opened.virtual_card.display_code() if opened.virtual_card is not None else None
     if as_json:
+        verification = report.verification
         emit_json({
             "result": "burned", "reader": opened.name, "token": info_dict(report.info),
             "account": params_dict(report.params), "warnings": report.warnings, "apdus": report.apdus,
             "seconds": round(report.seconds, 4), "clock_written": report.clock_written,
-            "codes": window.as_dict(), "token_display": display,
+            "credential": report.credential, "codes": window.as_dict(), "token_display": display,
+            "verification": None if verification is None else {
+                "automatic": True, "token_code": verification.token_code, "host_code": verification.host_code,
+                "matches": verification.matches},
         })
         return 0 if display is None or display in codes else EXIT_MISMATCH
     for warning in report.warnings:
         click.echo(f"Note     {warning}")
     click.echo(f"Burned in {report.seconds * 1000:.0f} ms ({report.apdus} APDUs).\n")
+    if report.verification is not None:
+        click.echo(f"Stored as {report.credential!r}; the token itself computed {report.verification.token_code}, "
+                   "the code this seed gives now.")
+        return 0
     click.echo("Switch the token off and on, then compare its code with:")
     print_fields([
         ("  previous", window.previous),
@@ -209,3 +246,69 @@ def burn(screen, images, clipboard, delay, save_capture, uri_file, encoding, pic
         click.echo(f"\nThe virtual token shows {display}: {verdict}.")
         return 0 if display in codes else EXIT_MISMATCH
     return 0
+
+
+@click.command()
+@reader_option
+@password_option
+@trace_option
+@json_option
+def accounts(reader_spec, password_file, trace, as_json) -> None:
+    """List the credentials on an OATH applet, with their current codes."""
+    from otpburn.tokens.ykoath import time_challenge
+
+    opened, channel, session = _open_session(reader_spec, trace, None)
+    try:
+        if session.family != "ykoath":
+            raise InputError(f"the {session.info.model} holds a single seed and cannot list accounts")
+        password = _password_if_needed(session, password_file)
+        if password is not None:
+            session.validate(password)
+        now = time.time()
+        credentials = session.list()
+        codes = session.calculate_all(time_challenge(now, 30))
+        for credential in credentials:  # CALCULATE ALL uses 30 s steps; others are asked one by one
+            if credential.type.value == "totp" and credential.period != 30:
+                codes[credential.name] = session.calculate(credential.name, time_challenge(now, credential.period))
+    finally:
+        channel.close()
+        opened.close()
+    rows = [{"name": c.name, "issuer": c.issuer, "account": c.account, "type": c.type.value,
+             "algorithm": c.algorithm.value, "period": c.period or None, "code": codes.get(c.name)}
+            for c in credentials]
+    if as_json:
+        emit_json(rows)
+        return
+    if not rows:
+        click.echo("No credentials on this applet.")
+    for row in rows:
+        code = row["code"] or ("(touch or HOTP: not computed)" if row["name"] in codes else "-")
+        click.echo(f"{row['name']:<40} {row['type'].upper():<5} {row['algorithm']:<7} {code}")
+
+
+@click.command()
+@click.argument("name")
+@reader_option
+@password_option
+@click.option("--yes", is_flag=True, help="Do not ask for confirmation.")
+@trace_option
+def delete(name, reader_spec, password_file, yes, trace) -> None:
+    """Delete the credential NAME from an OATH applet (as listed by 'otpburn accounts')."""
+    opened, channel, session = _open_session(reader_spec, trace, None)
+    try:
+        if session.family != "ykoath":
+            raise InputError(f"the {session.info.model} holds a single seed; burn a new one instead")
+        password = _password_if_needed(session, password_file)
+        if password is not None:
+            session.validate(password)
+        if name not in {c.name for c in session.list()}:
+            raise InputError(f"no credential named {name!r} on this applet (see 'otpburn accounts')")
+        if not yes:
+            if not sys.stdin.isatty():
+                raise InputError("add --yes to delete without a terminal to confirm on")
+            click.confirm(f"Delete {name!r}? Its codes cannot be recovered.", abort=True, err=True)
+        session.delete(name)
+    finally:
+        channel.close()
+        opened.close()
+    click.echo(f"Deleted {name!r}.")

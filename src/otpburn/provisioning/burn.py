@@ -28,6 +28,7 @@ class Step(str, Enum):
     CONFIG = "write settings"
     SEED = "write seed"
     READ_BACK = "read back"
+    VERIFY = "verify"
 
     def __str__(self) -> str:
         return self.value
@@ -38,6 +39,18 @@ class BurnOptions:
     sync_clock: bool = False  # write the PC's clock; otherwise keep the token's own time
     display_timeout: int = 30
     allow_wipe: bool = True  # whether a settings write that erases the seed may go ahead
+    overwrite: bool = False  # OATH: replace a credential of the same name
+    touch: bool = False  # OATH: require a touch for each code
+    password: str | None = field(default=None, repr=False)  # OATH access password
+
+
+@dataclass
+class Verification:
+    """The token's own code compared with the host's, for tokens that compute codes."""
+
+    token_code: str | None
+    host_code: str
+    matches: bool
 
 
 @dataclass
@@ -49,6 +62,8 @@ class BurnReport:
     done: list[Step] = field(default_factory=list)
     clock_written: int | None = None
     read_back: TokenInfo | None = None
+    credential: str | None = None  # OATH: the name it was stored under
+    verification: Verification | None = None
     seconds: float = 0.0
     apdus: int = 0
 
@@ -63,6 +78,18 @@ class BurnFailed(OtpburnError):
 
 
 def preflight(info: TokenInfo, params: OtpParams, options: BurnOptions) -> tuple[FittedSecret, list[str]]:
+    """Token2-family checks: see `check_fit` for the part every family shares."""
+    fitted, warnings = check_fit(info, params)
+    if options.display_timeout not in DISPLAY_TIMEOUTS:
+        allowed = ", ".join(str(s) for s in DISPLAY_TIMEOUTS)
+        raise InputError(f"the display timeout must be one of {allowed} seconds")
+    if info.capabilities.time_write_wipes_seed:
+        warnings.append(f"the {info.model} erases its seed whenever its settings are written; "
+                        "the seed is written right after them")
+    return fitted, warnings
+
+
+def check_fit(info: TokenInfo, params: OtpParams) -> tuple[FittedSecret, list[str]]:
     """Check everything before a byte is written. Returns the fitted secret and warnings."""
     caps = info.capabilities
     if not caps.writable:
@@ -73,16 +100,11 @@ def preflight(info: TokenInfo, params: OtpParams, options: BurnOptions) -> tuple
     problems = caps.refusals(params)
     if problems:
         raise InputError("; ".join(problems) + ". Nothing was written")
-    if options.display_timeout not in DISPLAY_TIMEOUTS:
-        allowed = ", ".join(str(s) for s in DISPLAY_TIMEOUTS)
-        raise InputError(f"the display timeout must be one of {allowed} seconds")
-    fitted = fit_secret(params.secret, params.algorithm, caps.secret_min, caps.secret_max)
+    fitted = fit_secret(params.secret, params.algorithm, caps.secret_min,
+                        caps.secret_max or params.algorithm.block_size)
     warnings = []
     if fitted.changed:
         warnings.append(f"secret {fitted.describe()}")
-    if caps.time_write_wipes_seed:
-        warnings.append(f"the {info.model} erases its seed whenever its settings are written; "
-                        "the seed is written right after them")
     return fitted, warnings
 
 
@@ -97,9 +119,18 @@ def state_after(done: list[Step], wipes: bool) -> str:
     return "Nothing was written to the token."
 
 
-def burn(session: Token2Session, params: OtpParams, options: BurnOptions,
+def burn(session, params: OtpParams, options: BurnOptions,
          progress: Callable[[Step], None] | None = None) -> BurnReport:
     """Burn `params` into the token of `session` (already identified, `session.info` set)."""
+    if getattr(session, "family", "") == "ykoath":
+        from otpburn.provisioning.burn_oath import burn_oath
+
+        return burn_oath(session, params, options, progress)
+    return burn_token2(session, params, options, progress)
+
+
+def burn_token2(session: Token2Session, params: OtpParams, options: BurnOptions,
+                progress: Callable[[Step], None] | None = None) -> BurnReport:
     started = time.perf_counter()
     notify = progress or (lambda step: None)
     info = session.info or session.get_info()

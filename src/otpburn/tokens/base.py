@@ -18,7 +18,7 @@ class Capabilities:
     digits: frozenset[int]
     periods: frozenset[int] | None  # None: any period
     secret_min: int
-    secret_max: int
+    secret_max: int | None  # None: up to the hash block size (longer keys are hashed first)
     clock_readable: bool
     clock_settable: bool
     time_write_wipes_seed: bool

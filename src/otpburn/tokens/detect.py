@@ -1,13 +1,14 @@
 """Which family is the card on the reader? Asked without sending any authentication.
 
 Order matters: GET INFO is a harmless read on Token2-family tokens and answered with
-an error by others. Nothing else is sent to a card that has not identified itself.
+an error by others; then the OATH applet is selected. No authentication is sent to a
+card before it has identified itself as that family.
 """
 
 from __future__ import annotations
 
 from otpburn.errors import OperationError
-from otpburn.tokens import token2
+from otpburn.tokens import token2, ykoath
 from otpburn.transport.channel import Channel
 
 
@@ -24,6 +25,12 @@ def open_session(channel: Channel, token2_key: bytes = token2.TRANSPORT_KEY):
     session = token2.Token2Session(channel, token2_key)
     try:
         session.get_info()  # a read that every Token2-family token answers, needing no key
+        return session
+    except OperationError:
+        pass
+    oath = ykoath.YkoathSession(channel)
+    try:
+        oath.select()  # selecting an applet authenticates nothing
+        return oath
     except OperationError:
         raise UnknownTokenError(channel.atr) from None
-    return session

@@ -1,0 +1,153 @@
+"""The YKOATH driver against the emulated applet through the in-process virtual reader."""
+
+import time
+
+import pytest
+
+from otpburn.emulator.ykoath import OathState, YkoathEmulator
+from otpburn.errors import InputError, VerificationError
+from otpburn.otp import Algorithm, OtpParams, OtpType, totp
+from otpburn.provisioning.burn import BurnFailed, BurnOptions, burn
+from otpburn.tokens.detect import open_session
+from otpburn.tokens.ykoath import PasswordRequired, WrongPasswordError, YkoathSession, time_challenge
+from otpburn.transport import Channel, VirtualReader
+from otpburn.transport.status import StatusWordError
+
+SECRET = b"12345678901234567890"
+
+
+def session_for(card) -> YkoathSession:
+    session = open_session(Channel(VirtualReader(card).connect()))
+    assert isinstance(session, YkoathSession)
+    return session
+
+
+def params(**changes):
+    return OtpParams(secret=SECRET, issuer="Example", account="alice@google.com").replace(**changes)
+
+
+def test_burn_verifies_automatically():
+    card = YkoathEmulator()
+    report = burn(session_for(card), params(), BurnOptions())
+    assert report.credential == "Example:alice@google.com"
+    assert report.verification.matches and report.verification.token_code == report.verification.host_code
+    assert card.code("Example:alice@google.com", time_challenge(59, 30)) == "287082"
+
+
+@pytest.mark.parametrize(
+    "changes,name",
+    [
+        ({"algorithm": Algorithm.SHA512, "digits": 8}, "Example:alice@google.com"),
+        ({"secret": b"0123456789"}, "Example:alice@google.com"),  # 10-byte key: padded to 14
+        ({"secret": bytes(range(100)), "algorithm": Algorithm.SHA256}, "Example:alice@google.com"),  # hashed
+        ({"period": 60}, "60/Example:alice@google.com"),
+        ({"account": "a" * 55}, "Example:" + "a" * 55),
+    ],
+)
+def test_unusual_credentials_burn_and_verify(changes, name):
+    card = YkoathEmulator()
+    report = burn(session_for(card), params(**changes), BurnOptions())
+    assert report.credential == name and report.verification.matches
+
+
+def test_name_too_long_is_refused_before_writing():
+    card = YkoathEmulator()
+    with pytest.raises(BurnFailed, match="at most 64"):
+        burn(session_for(card), params(account="a" * 60), BurnOptions())
+    assert card.state.credentials == {}
+
+
+def test_existing_name_needs_overwrite():
+    card = YkoathEmulator()
+    burn(session_for(card), params(), BurnOptions())
+    with pytest.raises(BurnFailed, match="--force"):
+        burn(session_for(card), params(secret=b"another secret 1234"), BurnOptions())
+    report = burn(session_for(card), params(secret=b"another secret 1234"), BurnOptions(overwrite=True))
+    assert report.verification.matches
+
+
+def test_hotp_is_stored_without_moving_its_counter():
+    card = YkoathEmulator()
+    report = burn(session_for(card), params(type=OtpType.HOTP, counter=5), BurnOptions())
+    assert report.verification is None
+    assert card.state.credentials[b"Example:alice@google.com"].counter == 5
+
+
+def test_password_protected_applet():
+    card = YkoathEmulator()
+    card.set_password("correct horse")
+    with pytest.raises(BurnFailed, match="password protected"):
+        burn(session_for(card), params(), BurnOptions())
+    with pytest.raises(BurnFailed) as info:
+        burn(session_for(card), params(), BurnOptions(password="wrong"))
+    assert isinstance(info.value.cause, WrongPasswordError)
+    assert card.state.validate_attempts == 1  # never retried
+    report = burn(session_for(card), params(), BurnOptions(password="correct horse"))
+    assert report.verification.matches
+
+
+def test_password_set_and_removed_by_the_driver():
+    card = YkoathEmulator()
+    session = session_for(card)
+    session.set_password("s3cret")
+    session = session_for(card)
+    assert session.locked
+    with pytest.raises(PasswordRequired):
+        session.list()
+    session.validate("s3cret")
+    session.set_password(None)
+    assert not session_for(card).locked
+
+
+def test_full_applet_reports_no_space():
+    card = YkoathEmulator(OathState(capacity=3))
+    for index in range(3):
+        burn(session_for(card), params(account=f"user{index}"), BurnOptions())
+    with pytest.raises(BurnFailed, match="the applet is full"):
+        burn(session_for(card), params(account="user3"), BurnOptions())
+
+
+def test_long_lists_are_chained():
+    card = YkoathEmulator(OathState(capacity=40))
+    session = session_for(card)
+    for index in range(30):
+        session.put(params(account=f"someone.with.a.long.name.{index:02d}@example.com"))
+    names = [c.name for c in session.list()]
+    assert len(names) == 30 and names[-1].endswith("29@example.com")
+    codes = session.calculate_all(time_challenge(time.time(), 30))
+    assert len(codes) == 30 and all(len(code) == 6 for code in codes.values())
+
+
+def test_delete_and_missing_credential():
+    card = YkoathEmulator()
+    session = session_for(card)
+    session.put(params())
+    session.delete("Example:alice@google.com")
+    assert session.list() == []
+    with pytest.raises(StatusWordError, match="no such credential"):
+        session.delete("Example:alice@google.com")
+
+
+def test_touch_credentials_compute_when_asked():
+    card = YkoathEmulator()
+    session = session_for(card)
+    session.put(params(), touch=True)
+    now = time.time()
+    assert session.calculate_all(time_challenge(now, 30)) == {"Example:alice@google.com": None}
+    assert session.calculate("Example:alice@google.com", time_challenge(now, 30)) == totp(SECRET, now)
+
+
+def test_mismatch_is_a_verification_failure(monkeypatch):
+    card = YkoathEmulator()
+    session = session_for(card)
+    monkeypatch.setattr(session, "calculate", lambda name, challenge: "000000")
+    with pytest.raises(BurnFailed) as info:
+        burn(session, params(), BurnOptions())
+    assert isinstance(info.value.cause, VerificationError) and info.value.exit_code == 4
+
+
+def test_refusals_for_the_family():
+    card = YkoathEmulator()
+    with pytest.raises(BurnFailed) as info:
+        burn(session_for(card), params(digits=9), BurnOptions())
+    assert isinstance(info.value.cause, InputError)
