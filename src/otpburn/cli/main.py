@@ -21,6 +21,7 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "readers": ("otpburn.cli.token_commands:readers", "List PC/SC readers and the tokens on them."),
     "info": ("otpburn.cli.token_commands:info", "Identify the token on a reader: model, serial, clock."),
     "burn": ("otpburn.cli.token_commands:burn", "Burn a seed into a token, read it back, show the codes."),
+    "verify": ("otpburn.cli.verify_command:verify", "Check the code a token shows; diagnose a mismatch."),
     "accounts": ("otpburn.cli.token_commands:accounts", "List the credentials on an OATH applet (YubiKey)."),
     "delete": ("otpburn.cli.token_commands:delete", "Delete a credential from an OATH applet."),
     "emulate": ("otpburn.cli.emulate:emulate", "Run an emulated token on the PC/SC stack (testing)."),

@@ -239,6 +239,8 @@ def burn(screen, images, clipboard, delay, save_capture, uri_file, encoding, pic
         ("  current", f"{window.current}   ({window.seconds_left} s left)"),
         ("  next", window.next),
     ])
+    if display is None and sys.stdin.isatty():
+        return _ask_for_the_token_code(report.params)
     if display is not None:
         # Clocks are written in whole seconds, so near a step boundary the token may show a neighbour.
         verdict = {window.current: "matches", window.previous: "matches the previous code (its clock is a little behind)",
@@ -246,6 +248,22 @@ def burn(screen, images, clipboard, delay, save_capture, uri_file, encoding, pic
         click.echo(f"\nThe virtual token shows {display}: {verdict}.")
         return 0 if display in codes else EXIT_MISMATCH
     return 0
+
+
+def _ask_for_the_token_code(params) -> int:
+    """Let the user type the token's code and say whether (and why not) it matches."""
+    from otpburn.provisioning.verify import diagnose
+
+    typed = click.prompt("\nType the code the token shows (Enter to skip)", default="", show_default=False,
+                         err=True).strip()
+    if not typed:
+        return 0
+    diagnosis = diagnose(params, typed)
+    if diagnosis.matches:
+        click.echo("✓ The token shows the right code.")
+        return 0
+    click.echo(f"✗ Mismatch: {diagnosis.cause}." + (f" Fix: {diagnosis.fix}." if diagnosis.fix else ""))
+    return EXIT_MISMATCH
 
 
 @click.command()

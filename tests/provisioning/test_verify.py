@@ -1,0 +1,103 @@
+"""Mismatch diagnosis, using emulated tokens deliberately misconfigured the way real ones get."""
+
+import time
+
+import pytest
+
+from otpburn.emulator.token2 import Token2Emulator, Token2Memory
+from otpburn.errors import InputError
+from otpburn.otp import OtpParams, OtpType, decode_base32, decode_hex, encode_base32, hotp
+from otpburn.provisioning.verify import diagnose
+
+SECRET = b"verification secret!"
+PARAMS = OtpParams(secret=SECRET, issuer="Acme", account="bob")
+NOW = 1_800_000_010.0  # 10 s into a 30 s step
+
+
+def token(**memory) -> Token2Emulator:
+    fields = {"seed": SECRET.hex(), "clock_set_at": NOW, **memory}
+    return Token2Emulator(Token2Memory(**fields))
+
+
+def test_right_code_matches():
+    assert diagnose(PARAMS, token().display_code(NOW), NOW).matches
+
+
+def test_neighbouring_step_still_matches():
+    assert diagnose(PARAMS, token(clock_offset=25).display_code(NOW), NOW).matches
+
+
+@pytest.mark.parametrize("offset", [-300, -95, 90, 1800])
+def test_clock_offset_is_named_in_seconds(offset):
+    result = diagnose(PARAMS, token(clock_offset=offset).display_code(NOW), NOW)
+    assert not result.matches and "clock" in result.cause
+    assert abs(result.clock_offset - offset) <= 30 and "--sync-clock" in result.fix
+
+
+def test_wrong_algorithm():
+    result = diagnose(PARAMS, token(hmac=0x02).display_code(NOW), NOW)
+    assert "SHA256, not SHA1" in result.cause
+
+
+def test_wrong_period():
+    result = diagnose(PARAMS, token(step=0x3C).display_code(NOW), NOW)
+    assert "60 s steps, not 30 s" in result.cause
+
+
+def test_hex_secret_read_as_base32():
+    # Only text valid in both encodings can be mixed up without an error: A-F and 2-7.
+    hex_text = "ABCDEF234567ABCDEF234567ABCDEF234567ABCD"
+    intended = OtpParams(secret=decode_hex(hex_text))
+    misread = decode_base32(hex_text)
+    result = diagnose(intended, token(seed=misread.hex()).display_code(NOW), NOW)
+    assert "read as base32 although it is hex" in result.cause
+
+
+def test_base32_secret_read_as_hex():
+    base32_text = "ABCDEF2345672345ABCDEF2345672345"
+    intended = OtpParams(secret=decode_base32(base32_text))
+    misread = decode_hex(base32_text)
+    result = diagnose(intended, token(seed=misread.hex()).display_code(NOW), NOW)
+    assert "read as hex although it is base32" in result.cause
+
+
+def test_ascii_secret():
+    result = diagnose(PARAMS, token(seed=encode_base32(SECRET).encode().hex()).display_code(NOW), NOW)
+    assert "ASCII" in result.cause
+
+
+def test_digits():
+    eight = OtpParams(secret=SECRET, digits=8)
+    from otpburn.otp import totp
+
+    result = diagnose(PARAMS, totp(SECRET, NOW, digits=8), NOW)
+    assert "8 digits where the account expects 6" in result.cause
+    assert diagnose(eight, totp(SECRET, NOW, digits=8), NOW).matches
+
+
+def test_unrelated_code():
+    result = diagnose(PARAMS, "000000" if token().display_code(NOW) != "000000" else "111111", NOW)
+    assert not result.matches and "none of the likely mistakes" in result.cause
+
+
+def test_hotp_counter_ahead():
+    params = OtpParams(secret=SECRET, type=OtpType.HOTP, counter=3)
+    assert diagnose(params, hotp(SECRET, 4), NOW).matches
+    result = diagnose(params, hotp(SECRET, 9), NOW)
+    assert "counter 9" in result.cause
+
+
+def test_bad_typed_code():
+    with pytest.raises(InputError):
+        diagnose(PARAMS, "12a456", NOW)
+
+
+def test_verify_command(cli, tmp_path):
+    path = tmp_path / "uri.txt"
+    path.write_text(f"otpauth://totp/Acme:bob?secret={encode_base32(SECRET)}")
+    shown = token(clock_offset=-120).display_code(NOW)
+    result = cli("verify", "--uri-file", str(path), "--code", shown, "--at", str(NOW))
+    out = result.stdout.decode()
+    assert result.returncode == 4 and "clock is about 120 s behind" in out and "--sync-clock" in out
+    good = cli("verify", "--uri-file", str(path), "--code", token().display_code(NOW), "--at", str(NOW), "--json")
+    assert good.returncode == 0 and '"matches": true' in good.stdout.decode()
