@@ -20,3 +20,18 @@ def run_cli(*args: str, stdin: str | bytes | None = None, env: dict | None = Non
 @pytest.fixture
 def cli():
     return run_cli
+
+
+@pytest.fixture(autouse=True, scope="session")
+def private_state(tmp_path_factory):
+    """Keep the tests' virtual token and audit log out of the user's own folders."""
+    folder = tmp_path_factory.mktemp("otpburn-state")
+    saved = {key: os.environ.get(key) for key in ("OTPBURN_VIRTUAL_TOKEN", "OTPBURN_AUDIT_LOG")}
+    os.environ["OTPBURN_VIRTUAL_TOKEN"] = str(folder / "virtual-token.json")
+    os.environ["OTPBURN_AUDIT_LOG"] = str(folder / "audit.jsonl")
+    yield folder
+    for key, value in saved.items():
+        if value is None:
+            os.environ.pop(key, None)
+        else:
+            os.environ[key] = value

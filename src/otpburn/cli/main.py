@@ -22,6 +22,8 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "info": ("otpburn.cli.token_commands:info", "Identify the token on a reader: model, serial, clock."),
     "burn": ("otpburn.cli.token_commands:burn", "Burn a seed into a token, read it back, show the codes."),
     "verify": ("otpburn.cli.verify_command:verify", "Check the code a token shows; diagnose a mismatch."),
+    "export": ("otpburn.cli.export_commands:export_cmd", "Write seeds for Entra ID, privacyIDEA, PSKC, QR..."),
+    "log": ("otpburn.cli.export_commands:log_cmd", "Show the audit log (never a secret)."),
     "accounts": ("otpburn.cli.token_commands:accounts", "List the credentials on an OATH applet (YubiKey)."),
     "delete": ("otpburn.cli.token_commands:delete", "Delete a credential from an OATH applet."),
     "emulate": ("otpburn.cli.emulate:emulate", "Run an emulated token on the PC/SC stack (testing)."),

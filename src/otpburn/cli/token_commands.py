@@ -163,33 +163,54 @@ def info(reader_spec, wait, trace, key_file, as_json) -> None:
               help="Seconds the token's display stays on.")
 @click.option("--wait", type=float, default=0.0, metavar="SECONDS", help="Wait this long for a token to be placed.")
 @click.option("--yes", is_flag=True, help="Do not ask before a clock sync that erases the token's seed.")
-@click.option("--force", is_flag=True, help="OATH: replace a credential of the same name.")
+@click.option("--force", is_flag=True, help="OATH: replace a credential of the same name; exports: replace files.")
 @click.option("--touch", is_flag=True, help="OATH: require a touch for each code.")
+@click.option("--seed-file", type=click.Path(dir_okay=False),
+              help="Take the seed for this token's serial number from a seed file (vendor CSV, OATH CSV, PSKC...).")
+@click.option("--seed-password-file", type=click.Path(dir_okay=False), help="Password of an encrypted PSKC seed file.")
+@click.option("--export", "exports", multiple=True, metavar="FORMAT:FILE",
+              help="After the burn, write the seed for an identity system (entra, vendor-csv, privacyidea, pskc, "
+                   "otpauth, qr); repeatable.")
+@click.option("--upn", default="", help="User principal name for the Entra ID export.")
+@click.option("--export-password-file", type=click.Path(dir_okay=False), help="Password for a PSKC export.")
 @password_option
 @trace_option
 @key_option
 @json_option
 def burn(screen, images, clipboard, delay, save_capture, uri_file, encoding, pick, account_filter, reader_spec,
-         sync_clock, algorithm, period, display_timeout, wait, yes, force, touch, password_file, trace, key_file,
-         as_json) -> int:
+         sync_clock, algorithm, period, display_timeout, wait, yes, force, touch, seed_file, seed_password_file,
+         exports, upn, export_password_file, password_file, trace, key_file, as_json) -> int:
     """Burn a seed into the token on the reader, read it back, and show the codes to compare.
 
     The seed comes from --screen, --image, --clipboard, --uri-file or standard input
     (never the command line).
     """
-    from otpburn.provisioning.burn import BurnOptions, Step, burn as run_burn
+    from otpburn.provisioning import audit
+    from otpburn.provisioning.burn import BurnFailed, BurnOptions, Step, burn as run_burn
 
-    choice = get_seed(screen, images, clipboard, delay, save_capture, uri_file, encoding, pick, account_filter,
-                      quiet=as_json)
-    params = choice.params
-    if algorithm:
-        params = params.replace(algorithm=Algorithm.parse(algorithm))
-    if period:
-        params = params.replace(period=period)
+    seed_records = None
+    if seed_file:
+        from otpburn.cli.export_commands import seed_file_password
+        from otpburn.sources.seedfiles import read_seed_file
+
+        seed_records = read_seed_file(seed_file, seed_file_password(seed_password_file))
+    else:
+        choice = get_seed(screen, images, clipboard, delay, save_capture, uri_file, encoding, pick, account_filter,
+                          quiet=as_json)
+    export_plan = _plan_exports(exports, force, export_password_file)
     opened, channel, session = _open_session(reader_spec, trace, key_file, wait)
     say = (lambda text: None) if as_json else click.echo
+    report = None
     try:
         token = session.info
+        if seed_records is not None:
+            choice = _seed_for_token(seed_records, token.serial, pick, seed_file)
+        params = choice.params
+        if algorithm:
+            params = params.replace(algorithm=Algorithm.parse(algorithm))
+        if period:
+            params = params.replace(period=period)
+        _check_exports(export_plan, params, token, upn)
         say(f"Seed     {describe_params(params)}  [from {choice.origin}]")
         say(f"Reader   {opened.name}")
         clock = f", clock {_utc(token.clock)} (offset {_offset(token)})" if token.clock is not None else ""
@@ -208,12 +229,26 @@ def burn(screen, images, clipboard, delay, save_capture, uri_file, encoding, pic
                   Step.READ_BACK: "read back", Step.VERIFY: "verified: the token computes the expected code"}
         report = run_burn(session, params, options,
                           progress=lambda step: step in labels and say(f"  ✓ {labels[step]}"))
+    except BurnFailed as exc:
+        audit.record("burn", "failed", params=params, reader=opened.name, family=token.family, model=token.model,
+                     serial=token.serial, detail=str(exc))
+        raise
     finally:
         channel.close()
         opened.close()
+    _write_exports(export_plan, params, report.info, upn, say)
     window = code_window(report.params)
     codes = (window.previous, window.current, window.next)
     display = opened.virtual_card.display_code() if opened.virtual_card is not None else None
+    if report.verification is not None:
+        checked = "automatic: token computed the expected code"
+    elif display is not None:
+        checked = "virtual token display " + ("matches" if display in codes else "MISMATCH")
+    else:
+        checked = "left to the user"
+    audit.record("burn", "ok", params=params, reader=opened.name, family=report.info.family, model=report.info.model,
+                 serial=report.info.serial, verification=checked,
+                 extra={"credential": report.credential} if report.credential else None)
     if as_json:
         verification = report.verification
         emit_json({
@@ -248,6 +283,62 @@ def burn(screen, images, clipboard, delay, save_capture, uri_file, encoding, pic
         click.echo(f"\nThe virtual token shows {display}: {verdict}.")
         return 0 if display in codes else EXIT_MISMATCH
     return 0
+
+
+def _plan_exports(exports: tuple[str, ...], force: bool, password_file: str | None) -> list[tuple[str, str, object]]:
+    """(format, path, password) for each --export, checked before anything touches a token."""
+    import os
+
+    from otpburn.cli.export_commands import export_password
+    from otpburn.provisioning.exports import FORMATS
+
+    plan = []
+    for spec in exports:
+        fmt, _, path = spec.partition(":")
+        if fmt not in FORMATS or not path:
+            raise InputError(f"--export wants FORMAT:FILE with FORMAT one of {', '.join(FORMATS)}, not {spec!r}")
+        if os.path.exists(path) and not force:
+            raise InputError(f"{path} already exists; choose another name or use --force (nothing was burned)")
+        plan.append((fmt, path, export_password(fmt, password_file, no_encrypt=False)))
+    return plan
+
+
+def _records(params, token, upn: str):
+    from otpburn.provisioning.exports import TokenRecord
+
+    manufacturer = "Token2" if token.family == "token2" else "Yubico"
+    return [TokenRecord(params, token.serial, token.model, manufacturer, upn)]
+
+
+def _check_exports(plan, params, token, upn: str) -> None:
+    """Render every export once before burning, so a format's rules stop a burn, not follow it."""
+    from otpburn.provisioning.exports import render
+
+    for fmt, _path, password in plan:
+        render(fmt, _records(params, token, upn), None if fmt == "pskc" else password)
+
+
+def _write_exports(plan, params, token, upn: str, say) -> None:
+    from otpburn.provisioning import audit
+    from otpburn.provisioning.exports import export
+
+    for fmt, path, password in plan:
+        export(fmt, _records(params, token, upn), path, force=True, password=password)
+        audit.record("export", "ok", serial=token.serial, params=params, extra={"format": fmt, "file": path})
+        say(f"Exported ({fmt}) to {path}")
+
+
+def _seed_for_token(records, serial: str, pick: int | None, seed_file: str):
+    from otpburn.cli.seed_input import SeedChoice
+
+    matching = [r for r in records if r.serial == serial]
+    if matching:
+        return SeedChoice(matching[0].params, f"{seed_file}, line {matching[0].line}")
+    if pick is not None:
+        if not 1 <= pick <= len(records):
+            raise InputError(f"--pick {pick} is out of range: {seed_file} holds {len(records)} seeds")
+        return SeedChoice(records[pick - 1].params, f"{seed_file}, line {records[pick - 1].line}")
+    raise InputError(f"{seed_file} holds no seed for serial {serial}; choose one with --pick N")
 
 
 def _ask_for_the_token_code(params) -> int:

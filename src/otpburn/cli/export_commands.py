@@ -1,0 +1,106 @@
+"""`otpburn export` (seed files for identity systems) and `otpburn log` (the audit log)."""
+
+from __future__ import annotations
+
+import sys
+
+import click
+
+from otpburn.cli.common import emit_json, json_option, read_text_file
+from otpburn.cli.seed_input import get_seed, seed_source_options
+from otpburn.errors import InputError
+
+FORMAT_HELP = ("entra (Microsoft Entra ID OATH CSV), vendor-csv (serial,secret), privacyidea (privacyIDEA/LinOTP "
+               "OATH CSV), pskc (RFC 6030, encrypted), otpauth (URI list), qr (PNG)")
+
+
+def export_password(fmt: str, password_file: str | None, no_encrypt: bool) -> str | None:
+    """The PSKC password: from a file or a hidden prompt; None only when --no-encrypt was asked for."""
+    if fmt != "pskc" or no_encrypt:
+        return None
+    if password_file:
+        password = read_text_file(password_file).rstrip("\r\n")
+    elif sys.stdin.isatty():
+        password = click.prompt("Password for the PSKC file", hide_input=True, confirmation_prompt=True, err=True)
+    else:
+        raise InputError("PSKC files holding secrets are encrypted: give --export-password-file, "
+                         "or --no-encrypt to write the secrets in clear")
+    if len(password) < 8:
+        raise InputError("the PSKC password must be at least 8 characters")
+    return password
+
+
+def seed_file_password(password_file: str | None):
+    def ask() -> str:
+        if password_file:
+            return read_text_file(password_file).rstrip("\r\n")
+        if sys.stdin.isatty():
+            return click.prompt("Password of the seed file", hide_input=True, err=True)
+        raise InputError("the seed file is encrypted: give --seed-password-file")
+
+    return ask
+
+
+@click.command("export")
+@click.option("--format", "fmt", type=click.Choice(["entra", "vendor-csv", "privacyidea", "pskc", "otpauth", "qr"]),
+              required=True, help=FORMAT_HELP)
+@click.option("--output", required=True, type=click.Path(dir_okay=False), help="File to write (created 0600).")
+@click.option("--seed-file", type=click.Path(dir_okay=False),
+              help="Convert a whole seed file (vendor CSV, OATH CSV, Entra CSV, PSKC, otpauth list).")
+@click.option("--seed-password-file", type=click.Path(dir_okay=False), help="Password of an encrypted PSKC seed file.")
+@seed_source_options
+@click.option("--serial", default="", help="The token's serial number (for a single seed).")
+@click.option("--upn", default="", help="User principal name for Entra ID (name@domain).")
+@click.option("--manufacturer", default="", help="Manufacturer column (Entra, PSKC).")
+@click.option("--model", default="", help="Model column (Entra, PSKC).")
+@click.option("--export-password-file", type=click.Path(dir_okay=False), help="PSKC password, read from this file.")
+@click.option("--no-encrypt", is_flag=True, help="PSKC: write the secrets unencrypted.")
+@click.option("--force", is_flag=True, help="Replace --output if it exists.")
+@json_option
+def export_cmd(fmt, output, seed_file, seed_password_file, screen, images, clipboard, delay, save_capture, uri_file,
+               encoding, pick, account_filter, serial, upn, manufacturer, model, export_password_file, no_encrypt,
+               force, as_json) -> None:
+    """Write seeds in a format an identity system imports."""
+    from otpburn.provisioning import audit
+    from otpburn.provisioning.exports import TokenRecord, export
+
+    if seed_file:
+        from otpburn.sources.seedfiles import read_seed_file
+
+        records = [TokenRecord(r.params, r.serial, model, manufacturer, r.upn or upn)
+                   for r in read_seed_file(seed_file, seed_file_password(seed_password_file))]
+    else:
+        choice = get_seed(screen, images, clipboard, delay, save_capture, uri_file, encoding, pick, account_filter,
+                          quiet=as_json)
+        records = [TokenRecord(choice.params, serial, model, manufacturer, upn)]
+    password = export_password(fmt, export_password_file, no_encrypt)
+    export(fmt, records, output, force=force, password=password)
+    audit.record("export", "ok", extra={"format": fmt, "records": len(records), "file": str(output),
+                                        "encrypted": password is not None if fmt == "pskc" else None})
+    if as_json:
+        emit_json({"format": fmt, "output": output, "records": len(records)})
+    else:
+        click.echo(f"Wrote {len(records)} record{'s' if len(records) != 1 else ''} to {output} ({fmt}, readable "
+                   "only by you).")
+
+
+@click.command("log")
+@click.option("--tail", type=click.IntRange(1), default=20, show_default=True, help="How many entries to show.")
+@json_option
+def log_cmd(tail, as_json) -> None:
+    """Show the audit log (what was burned, verified and exported; never a secret)."""
+    from otpburn.provisioning.audit import log_path, read_entries
+
+    entries = read_entries(tail)
+    if as_json:
+        emit_json(entries)
+        return
+    if not entries:
+        click.echo(f"The audit log is empty ({log_path()}).")
+        return
+    for entry in entries:
+        what = " ".join(str(entry.get(k)) for k in ("model", "serial") if entry.get(k))
+        account = ":".join(str(entry.get(k)) for k in ("issuer", "account") if entry.get(k))
+        parts = [str(entry.get("time", "")), str(entry.get("operation", "")), str(entry.get("result", "")), what,
+                 account, str(entry.get("verification", "") or ""), str(entry.get("detail", "") or "")]
+        click.echo("  ".join(p for p in parts if p))

@@ -1,0 +1,84 @@
+"""The audit log: one JSON line per operation, never a secret (a short fingerprint instead)."""
+
+from __future__ import annotations
+
+import getpass
+import json
+import os
+import socket
+import time
+from pathlib import Path
+
+from otpburn.otp.params import OtpParams
+
+
+def log_path() -> Path:
+    override = os.environ.get("OTPBURN_AUDIT_LOG")
+    if override:
+        return Path(override)
+    from platformdirs import user_data_path
+
+    folder = user_data_path("otpburn", appauthor=False)
+    folder.mkdir(parents=True, exist_ok=True, mode=0o700)
+    return folder / "audit.jsonl"
+
+
+def _user() -> str:
+    try:
+        return getpass.getuser()
+    except Exception:  # no login name in some containers
+        return str(os.getuid()) if hasattr(os, "getuid") else ""
+
+
+def record(operation: str, result: str, *, params: OtpParams | None = None, reader: str = "",
+           family: str = "", model: str = "", serial: str = "", verification: str = "", detail: str = "",
+           extra: dict[str, object] | None = None) -> dict[str, object]:
+    """Append one entry and return it. A log that cannot be written never fails the operation."""
+    entry: dict[str, object] = {
+        "time": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
+        "host": socket.gethostname(),
+        "user": _user(),
+        "operation": operation,
+        "result": result,
+        "reader": reader,
+        "family": family,
+        "model": model,
+        "serial": serial,
+    }
+    if params is not None:
+        entry.update({
+            "issuer": params.issuer, "account": params.account, "type": params.type.value,
+            "algorithm": params.algorithm.value, "digits": params.digits,
+            "period": params.period if params.type.value == "totp" else None,
+            "secret_fingerprint": params.fingerprint,
+        })
+    if verification:
+        entry["verification"] = verification
+    if detail:
+        entry["detail"] = detail
+    if extra:
+        entry.update(extra)
+    try:
+        path = log_path()
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o600)
+        with os.fdopen(fd, "a", encoding="utf-8") as stream:
+            stream.write(json.dumps(entry, ensure_ascii=False) + "\n")
+    except OSError:
+        entry["logged"] = False
+    return entry
+
+
+def read_entries(limit: int | None = None) -> list[dict[str, object]]:
+    path = log_path()
+    if not path.exists():
+        return []
+    entries = []
+    with path.open(encoding="utf-8") as stream:
+        for line in stream:
+            line = line.strip()
+            if line:
+                try:
+                    entries.append(json.loads(line))
+                except json.JSONDecodeError:
+                    entries.append({"time": "?", "operation": "?", "result": "unreadable line"})
+    return entries[-limit:] if limit else entries

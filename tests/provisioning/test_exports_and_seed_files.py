@@ -1,0 +1,195 @@
+"""Exports re-imported (Entra rules, python-pskc, our own importer), and a bad-input suite."""
+
+import csv
+import io
+import json
+
+import pskc
+import pytest
+
+from otpburn.errors import InputError
+from otpburn.otp import Algorithm, OtpParams, OtpType, encode_base32
+from otpburn.provisioning.exports import ENTRA_HEADER, TokenRecord, entra_csv, export, render
+from otpburn.sources.seedfiles import read_seed_file
+
+RECORDS = [
+    TokenRecord(OtpParams(secret=bytes([i]) * 20, issuer="Acme", account=f"user{i}"), f"865962200000{i}",
+                "OTPC-P2-i", "Token2", f"user{i}@contoso.com")
+    for i in range(1, 4)
+]
+
+
+def write(tmp_path, name, content):
+    path = tmp_path / name
+    path.write_bytes(content if isinstance(content, bytes) else content.encode())
+    return str(path)
+
+
+def test_entra_csv_follows_microsofts_rules(tmp_path):
+    data = entra_csv(RECORDS).decode()
+    rows = list(csv.reader(io.StringIO(data)))
+    assert rows[0] == ENTRA_HEADER
+    assert data.splitlines()[0] == "upn,serial number,secret key,time interval,manufacturer,model"
+    for row, record in zip(rows[1:], RECORDS):
+        assert row == [record.upn, record.serial, encode_base32(record.params.secret), "30", "Token2", "OTPC-P2-i"]
+        assert set(row[2]) <= set("ABCDEFGHIJKLMNOPQRSTUVWXYZ234567") and len(row[2]) <= 128
+    path = tmp_path / "entra.csv"
+    export("entra", RECORDS, str(path))
+    assert path.stat().st_mode & 0o777 == 0o600
+    back = read_seed_file(str(path))
+    assert [(r.serial, r.params.secret, r.upn) for r in back] == [(r.serial, r.params.secret, r.upn) for r in RECORDS]
+
+
+@pytest.mark.parametrize("fmt", ["vendor-csv", "privacyidea", "otpauth"])
+def test_text_exports_round_trip_through_our_importer(tmp_path, fmt):
+    records = RECORDS + [TokenRecord(OtpParams(secret=b"\x07" * 32, algorithm=Algorithm.SHA256, digits=8, period=60,
+                                               issuer="Big", account="carol"), "8659632000009")]
+    path = tmp_path / f"out.{fmt}"
+    export(fmt, records, str(path))
+    back = read_seed_file(str(path))
+    assert [r.params.secret for r in back] == [r.params.secret for r in records]
+    if fmt != "vendor-csv":
+        assert back[-1].params.algorithm is Algorithm.SHA256 and back[-1].params.digits == 8
+        assert back[-1].params.period == 60
+    if fmt != "otpauth":
+        assert [r.serial for r in back] == [r.serial for r in records]
+
+
+def test_pskc_encrypted_is_read_by_python_pskc_and_by_us(tmp_path):
+    path = tmp_path / "tokens.pskc"
+    export("pskc", RECORDS, str(path), password="correct horse battery")
+    text = path.read_text()
+    assert "EncryptedValue" in text and encode_base32(RECORDS[0].params.secret) not in text
+    document = pskc.PSKC(str(path))
+    document.encryption.derive_key("correct horse battery")
+    assert [(k.serial, k.secret, k.time_interval, k.response_length) for k in document.keys] == [
+        (r.serial, r.params.secret, 30, 6) for r in RECORDS]
+    back = read_seed_file(str(path), password=lambda: "correct horse battery")
+    assert [r.params.secret for r in back] == [r.params.secret for r in RECORDS]
+    with pytest.raises(InputError, match="wrong password"):
+        read_seed_file(str(path), password=lambda: "wrong password!")
+    with pytest.raises(InputError, match="is encrypted"):
+        read_seed_file(str(path))
+
+
+def test_pskc_plain_hotp_round_trip(tmp_path):
+    record = TokenRecord(OtpParams(secret=b"hotp secret 12345678", type=OtpType.HOTP, counter=9), "S1")
+    path = tmp_path / "plain.xml"
+    export("pskc", [record], str(path), password=None)
+    (back,) = read_seed_file(str(path))
+    assert back.params.type is OtpType.HOTP and back.params.counter == 9 and back.serial == "S1"
+
+
+def test_qr_export_scans_back(tmp_path):
+    from otpburn.sources.scan import scan_images
+
+    path = tmp_path / "code.png"
+    export("qr", RECORDS[:1], str(path))
+    (code,) = scan_images([str(path)]).codes
+    assert code.text.startswith("otpauth://totp/Acme:user1?secret=")
+
+
+def test_existing_file_is_kept(tmp_path):
+    path = tmp_path / "entra.csv"
+    path.write_text("keep me")
+    with pytest.raises(InputError, match="already exists"):
+        export("entra", RECORDS, str(path))
+    assert path.read_text() == "keep me"
+
+
+ENTRA_BAD = [
+    (OtpParams(secret=b"x" * 20, algorithm=Algorithm.SHA256), "SHA-1 TOTP tokens only"),
+    (OtpParams(secret=b"x" * 20, type=OtpType.HOTP), "SHA-1 TOTP tokens only"),
+    (OtpParams(secret=b"x" * 20, period=45), "30 or 60 second"),
+    (OtpParams(secret=b"x" * 20, digits=8), "6-digit"),
+    (OtpParams(secret=b"x" * 81), "at most 128"),
+]
+
+
+@pytest.mark.parametrize("params,fragment", ENTRA_BAD)
+def test_entra_refusals(tmp_path, params, fragment):
+    path = tmp_path / "e.csv"
+    with pytest.raises(InputError, match=fragment):
+        export("entra", [RECORDS[0], TokenRecord(params, "123")], str(path))
+    assert not path.exists()  # nothing partially written
+
+
+BAD_SEED_FILES = [
+    ("empty.csv", "", "is empty"),
+    ("blank.csv", "\n\n  \n", "is empty"),
+    ("binary.csv", b"\x00\x01\x02serial", "binary"),
+    ("latin1.csv", "serial,secret\n123,caf\xe9".encode("latin-1"), "not UTF-8"),
+    ("layout.csv", "a,b,c,d,e,f,g\n", "unknown CSV layout"),
+    ("b32.csv", "serial,secret\n123,JBSW1Y3D\n", "line 2: the secret is not base32"),
+    ("cols.csv", "serial,secret\n123,JBSWY3DPEHPK3PXP,extra\n", "line 2: expected 2 columns"),
+    ("serial.csv", "serial,secret\nbad serial!,JBSWY3DPEHPK3PXP\n", "line 2:"),
+    ("dupserial.csv", "serial,secret\n123,JBSWY3DPEHPK3PXP\n123,KRSXG5CTMVRXEZLU\n", "line 3: serial 123 already on line 2"),
+    ("dupsecret.csv", "serial,secret\n1,JBSWY3DPEHPK3PXP\n2,JBSWY3DPEHPK3PXP\n", "line 3: the same secret as line 2"),
+    ("hex.csv", "S1, zz11, totp, 6, 30\n", "line 1: the key is not hex"),
+    ("type.csv", "S1, 3132, totp, 6, 30\nS2, 3334, motp, 6, 30\n", "line 2: type 'motp'"),
+    ("digits.csv", "S1, 31323334353637383930, totp, six, 30\n", "digits 'six'"),
+    ("period.csv", "S1, 31323334353637383930, totp, 6, 0\n", "period must be between"),
+    ("algo.csv", "S1, 31323334353637383930, totp, 6, 30, md5\n", "unsupported algorithm"),
+    ("oathcols.csv", "S1, 3132, totp, 6, 30, sha1, extra\n", "expected 3 to 6 columns"),
+    ("entra.csv", "upn,serial number,secret key,time interval,manufacturer,model\nu@x.com,1,JBSWY3DP\n",
+     "expected 6 columns"),
+    ("entra2.csv", "upn,serial number,secret key,time interval,manufacturer,model\nu@x.com,1,JBSW!,30,T,M\n",
+     "not base32"),
+    ("uris.txt", "otpauth://totp/A?secret=JBSWY3DPEHPK3PXP\notpauth://totp/B?secret=\n", "line 2: the otpauth URI has no secret"),
+    ("uris2.txt", "otpauth://totp/A?secret=JBSWY3DPEHPK3PXP\nhttps://example.com\n", "line 2:"),
+    ("entity.xml", '<?xml version="1.0"?><!DOCTYPE x [<!ENTITY a "aaaa">]><KeyContainer>&a;</KeyContainer>',
+     "DOCTYPE or entities"),
+    ("laughs.pskc", '<!DOCTYPE lolz [<!ENTITY lol "lol"><!ENTITY lol2 "&lol;&lol;">]><lolz>&lol2;</lolz>',
+     "DOCTYPE or entities"),
+    ("broken.xml", "<KeyContainer><Key>", "not a valid PSKC file"),
+    ("notpskc.xml", "<html><body>hi</body></html>", "not a valid PSKC file"),
+    ("quote.csv", 'serial,secret\n"123,JBSWY3DPEHPK3PXP\n', "line"),
+]
+
+
+@pytest.mark.parametrize("name,content,fragment", BAD_SEED_FILES, ids=[case[0] for case in BAD_SEED_FILES])
+def test_bad_seed_files(tmp_path, name, content, fragment):
+    path = write(tmp_path, name, content)
+    with pytest.raises(InputError) as info:
+        read_seed_file(path)
+    assert fragment in info.value.message
+    assert "JBSWY3DPEHPK3PXP" not in info.value.message
+
+
+def test_bad_input_suite_is_large_enough():
+    assert len(BAD_SEED_FILES) + len(ENTRA_BAD) >= 25
+
+
+@pytest.mark.parametrize("name,content,fragment", BAD_SEED_FILES[:8], ids=[c[0] for c in BAD_SEED_FILES[:8]])
+def test_bad_seed_files_through_the_cli(cli, tmp_path, name, content, fragment):
+    path = write(tmp_path, name, content)
+    out = tmp_path / "out.csv"
+    result = cli("export", "--format", "vendor-csv", "--seed-file", path, "--output", str(out))
+    err = result.stderr.decode()
+    assert result.returncode == 2 and err.count("\n") == 1 and fragment in err, err
+    assert not out.exists()
+
+
+def test_cli_export_and_log(cli, tmp_path):
+    out = tmp_path / "entra.csv"
+    uri = tmp_path / "uri.txt"
+    uri.write_text("otpauth://totp/Acme:bob?secret=JBSWY3DPEHPK3PXP")
+    result = cli("export", "--format", "entra", "--uri-file", str(uri), "--serial", "8659622000001", "--upn",
+                 "bob@contoso.com", "--output", str(out))
+    assert result.returncode == 0, result.stderr
+    assert out.read_text().splitlines()[1].startswith("bob@contoso.com,8659622000001,")
+    again = cli("export", "--format", "entra", "--uri-file", str(uri), "--serial", "1", "--output", str(out))
+    assert again.returncode == 2 and "already exists" in again.stderr.decode()
+    pskc_out = tmp_path / "t.pskc"
+    refused = cli("export", "--format", "pskc", "--uri-file", str(uri), "--output", str(pskc_out))
+    assert refused.returncode == 2 and "--no-encrypt" in refused.stderr.decode() and not pskc_out.exists()
+    entries = json.loads(cli("log", "--json").stdout)
+    assert entries[-1]["operation"] == "export"
+    assert "JBSWY3DPEHPK3PXP" not in json.dumps(entries)
+
+
+def test_render_rejects_empty_and_unknown():
+    with pytest.raises(InputError):
+        render("entra", [])
+    with pytest.raises(InputError):
+        render("xls", RECORDS)
