@@ -132,7 +132,7 @@ def test_wrong_transport_key_stops_after_one_attempt(place_token, uri_file):
 )
 def test_link_drop_names_the_step_and_the_state(place_token, uri_file, fault, step, state):
     place_token(faults=[fault], reinsert_after=5)
-    result = run("burn", "--reader", READER_NAME, "--uri-file", uri_file)
+    result = run("burn", "--reader", READER_NAME, "--uri-file", uri_file, "--resume-timeout", "0")
     assert result.returncode == 3, result.stderr
     message = result.stderr.strip()
     assert message.count("\n") == 0 and "Traceback" not in message
@@ -187,3 +187,49 @@ def test_emulate_command_on_the_stack(pcscd_stack, uri_file, tmp_path):
     _card_state(False)
     time.sleep(0.5)
     assert "seed written" in output
+
+
+@pytest.mark.parametrize(
+    "fault",
+    [Fault("drop-before", 0x4B), Fault("drop-after", 0xCE), Fault("drop-before", 0xD4), Fault("drop-after", 0xD4),
+     Fault("drop-before", 0xC5), Fault("drop-after", 0xC5), Fault("drop-after", 0x41, skip=1)],
+    ids=["challenge", "after-auth", "before-config", "after-config", "before-seed", "after-seed", "read-back"],
+)
+def test_link_loss_at_every_step_resumes_to_a_verified_token(place_token, uri_file, fault):
+    token = place_token(faults=[fault], reinsert_after=0.8)
+    result = run("burn", "--reader", READER_NAME, "--uri-file", uri_file, "--sync-clock", "--yes", "--json")
+    assert result.returncode == 0, result.stderr
+    assert "Keep it still on the reader" in result.stderr
+    report = json.loads(result.stdout)
+    assert any("resumed" in warning for warning in report["warnings"])
+    memory = token.card.memory
+    assert memory.seed == SECRET.hex()
+    log = memory.log
+    # Never more than one authentication per presentation, and the seed always after the last settings write.
+    assert memory.auth_attempts <= 2
+    last_config = max(i for i, name in enumerate(log) if name == "set_config")
+    assert any(name == "set_seed" for name in log[last_config:])
+    wait_for_step_start()
+    now = time.time()
+    assert token.card.display_code(now) == reference_totp(SECRET, now)
+
+
+def test_a_different_token_is_not_finished(place_card, uri_file, pcscd_stack):
+    from otpburn.emulator.token2 import Token2Emulator, Token2Memory
+    from otpburn.emulator.faults import FaultPlan
+
+    first = Token2Emulator(Token2Memory(serial="8659622000111"), faults=FaultPlan([Fault("drop-after", 0xD4)]))
+    placed = place_card(first, reinsert_after=30)
+    process = subprocess.Popen([sys.executable, "-m", "otpburn", "burn", "--reader", READER_NAME, "--uri-file",
+                                uri_file, "--resume-timeout", "20"], stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                               text=True, stdin=subprocess.DEVNULL)
+    deadline = time.time() + 10
+    while "set_config" not in first.memory.log and time.time() < deadline:
+        time.sleep(0.05)
+    placed.lift()
+    second = Token2Emulator(Token2Memory(serial="8659622000222"))
+    place_card(second)
+    out, err = process.communicate(timeout=40)
+    assert process.returncode == 1, err
+    assert "a different token was placed (serial 8659622000222, expected 8659622000111)" in err
+    assert second.memory.auth_attempts == 0 and second.memory.seed is None

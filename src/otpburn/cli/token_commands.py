@@ -172,6 +172,8 @@ def info(reader_spec, wait, trace, key_file, as_json) -> None:
               help="After the burn, write the seed for an identity system (entra, vendor-csv, privacyidea, pskc, "
                    "otpauth, qr); repeatable.")
 @click.option("--upn", default="", help="User principal name for the Entra ID export.")
+@click.option("--resume-timeout", type=click.FloatRange(0, 600), default=30.0, show_default=True,
+              help="If the token leaves the reader, wait this long for it to come back and resume (0: stop).")
 @click.option("--export-password-file", type=click.Path(dir_okay=False), help="Password for a PSKC export.")
 @password_option
 @trace_option
@@ -179,14 +181,15 @@ def info(reader_spec, wait, trace, key_file, as_json) -> None:
 @json_option
 def burn(screen, images, clipboard, delay, save_capture, uri_file, encoding, pick, account_filter, reader_spec,
          sync_clock, algorithm, period, display_timeout, wait, yes, force, touch, seed_file, seed_password_file,
-         exports, upn, export_password_file, password_file, trace, key_file, as_json) -> int:
+         exports, upn, resume_timeout, export_password_file, password_file, trace, key_file, as_json) -> int:
     """Burn a seed into the token on the reader, read it back, and show the codes to compare.
 
     The seed comes from --screen, --image, --clipboard, --uri-file or standard input
     (never the command line).
     """
     from otpburn.provisioning import audit
-    from otpburn.provisioning.burn import BurnFailed, BurnOptions, Step, burn as run_burn
+    from otpburn.provisioning.burn import BurnFailed, BurnOptions, Step
+    from otpburn.provisioning.resilient import resilient_burn
 
     seed_records = None
     if seed_file:
@@ -227,8 +230,12 @@ def burn(screen, images, clipboard, delay, save_capture, uri_file, encoding, pic
                               overwrite=force, touch=touch, password=password)
         labels = {Step.AUTHENTICATE: "authenticated", Step.CONFIG: "settings written", Step.SEED: "seed written",
                   Step.READ_BACK: "read back", Step.VERIFY: "verified: the token computes the expected code"}
-        report = run_burn(session, params, options,
-                          progress=lambda step: step in labels and say(f"  ✓ {labels[step]}"))
+        report, presentations = resilient_burn(
+            opened, params, options, key=_load_key(key_file), tracer=channel.tracer, first_session=session,
+            progress=lambda step: step in labels and say(f"  ✓ {labels[step]}"),
+            on_wait=lambda text: click.echo(text, err=True), resume_timeout=resume_timeout)
+        if presentations > 1:
+            report.warnings.append(f"the token was placed {presentations} times; the burn resumed where it stopped")
     except BurnFailed as exc:
         audit.record("burn", "failed", params=params, reader=opened.name, family=token.family, model=token.model,
                      serial=token.serial, detail=str(exc))

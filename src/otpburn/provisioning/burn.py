@@ -71,8 +71,10 @@ class BurnReport:
 class BurnFailed(OtpburnError):
     """A burn stopped part-way; says which step and what state the token is in."""
 
-    def __init__(self, step: Step, cause: OtpburnError, state: str, report: BurnReport | None) -> None:
+    def __init__(self, step: Step, cause: OtpburnError, state: str, report: BurnReport | None,
+                 done: list[Step] | None = None) -> None:
         self.step, self.cause, self.state, self.report = step, cause, state, report
+        self.done = list(done or [])
         self.exit_code = cause.exit_code
         super().__init__(f"burn stopped at '{step}': {cause}. {state}")
 
@@ -120,17 +122,20 @@ def state_after(done: list[Step], wipes: bool) -> str:
 
 
 def burn(session, params: OtpParams, options: BurnOptions,
-         progress: Callable[[Step], None] | None = None) -> BurnReport:
-    """Burn `params` into the token of `session` (already identified, `session.info` set)."""
+         progress: Callable[[Step], None] | None = None, skip: frozenset[Step] = frozenset()) -> BurnReport:
+    """Burn `params` into the token of `session` (already identified, `session.info` set).
+
+    `skip` holds steps an earlier presentation of the same token finished (see resilient.py).
+    """
     if getattr(session, "family", "") == "ykoath":
         from otpburn.provisioning.burn_oath import burn_oath
 
-        return burn_oath(session, params, options, progress)
-    return burn_token2(session, params, options, progress)
+        return burn_oath(session, params, options, progress, skip)
+    return burn_token2(session, params, options, progress, skip)
 
 
 def burn_token2(session: Token2Session, params: OtpParams, options: BurnOptions,
-                progress: Callable[[Step], None] | None = None) -> BurnReport:
+                progress: Callable[[Step], None] | None = None, skip: frozenset[Step] = frozenset()) -> BurnReport:
     started = time.perf_counter()
     notify = progress or (lambda step: None)
     info = session.info or session.get_info()
@@ -146,26 +151,30 @@ def burn_token2(session: Token2Session, params: OtpParams, options: BurnOptions,
         done.append(step)
         notify(step)
 
-        step = Step.AUTHENTICATE
-        session.authenticate()
-        done.append(step)
-        notify(step)
+        writes_left = not {Step.CONFIG, Step.SEED} <= skip
+        if writes_left:  # a read-back alone needs no authentication
+            step = Step.AUTHENTICATE
+            session.authenticate()
+            done.append(step)
+            notify(step)
 
-        step = Step.CONFIG
         now = time.time()
         if options.sync_clock or info.clock is None:
             clock = round(now)
         else:  # keep the token's own time: its reading plus what has passed since
             clock = round(info.clock + (now - info.host_time))
-        session.set_config(options.display_timeout, clock, burned.algorithm, burned.period)
-        report.clock_written = clock
-        done.append(step)
-        notify(step)
+        if Step.CONFIG not in skip:
+            step = Step.CONFIG
+            session.set_config(options.display_timeout, clock, burned.algorithm, burned.period)
+            report.clock_written = clock
+            done.append(step)
+            notify(step)
 
-        step = Step.SEED
-        session.set_seed(burned.secret)
-        done.append(step)
-        notify(step)
+        if Step.SEED not in skip:
+            step = Step.SEED
+            session.set_seed(burned.secret)
+            done.append(step)
+            notify(step)
 
         step = Step.READ_BACK
         after = session.get_info()
@@ -173,15 +182,15 @@ def burn_token2(session: Token2Session, params: OtpParams, options: BurnOptions,
         if after.serial != info.serial:
             raise OperationError(f"a different token answered (serial {after.serial}, expected {info.serial})")
         expected = clock + (after.host_time - now)
-        if after.clock is not None and abs(after.clock - expected) > CLOCK_TOLERANCE:
+        if Step.CONFIG not in skip and after.clock is not None and abs(after.clock - expected) > CLOCK_TOLERANCE:
             report.warnings.append(f"the token's clock reads {after.clock - expected:+.0f} s from what was written")
         done.append(step)
         notify(step)
     except OtpburnError as exc:
-        state = state_after(done, info.capabilities.time_write_wipes_seed)
+        state = state_after(done + [s for s in skip if s not in done], info.capabilities.time_write_wipes_seed)
         if isinstance(exc, CardRemovedError):
             state += " Keep the token still on the reader while burning."
-        raise BurnFailed(step, exc, state, report) from None
+        raise BurnFailed(step, exc, state, report, done) from None
     report.seconds = time.perf_counter() - started
     report.apdus = session.channel.exchanges  # identification included: one channel per presentation
     return report

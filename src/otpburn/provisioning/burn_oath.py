@@ -13,7 +13,7 @@ from otpburn.tokens.ykoath import PasswordRequired, YkoathSession, credential_id
 
 
 def burn_oath(session: YkoathSession, params: OtpParams, options: BurnOptions,
-              progress: Callable[[Step], None] | None = None) -> BurnReport:
+              progress: Callable[[Step], None] | None = None, skip: frozenset[Step] = frozenset()) -> BurnReport:
     started = time.perf_counter()
     notify = progress or (lambda step: None)
     info = session.info or session.select()
@@ -35,15 +35,18 @@ def burn_oath(session: YkoathSession, params: OtpParams, options: BurnOptions,
 
         step = Step.PREFLIGHT
         existing = {credential.name for credential in session.list()}
-        if name in existing and not options.overwrite:
+        # After a lost link the credential may be ours from the interrupted PUT: replace it.
+        resumed = Step.PREFLIGHT in skip
+        if name in existing and not (options.overwrite or resumed):
             raise InputError(f"the applet already holds a credential named {name!r}; use --force to replace it")
         done.append(step)
         notify(step)
 
-        step = Step.SEED
-        session.put(params, options.touch)
-        done.append(step)
-        notify(step)
+        if Step.SEED not in skip:
+            step = Step.SEED
+            session.put(params, options.touch)
+            done.append(step)
+            notify(step)
 
         step = Step.READ_BACK
         if name not in {credential.name for credential in session.list()}:
@@ -64,11 +67,11 @@ def burn_oath(session: YkoathSession, params: OtpParams, options: BurnOptions,
             done.append(step)
             notify(step)
     except OtpburnError as exc:
-        if Step.SEED in done:
+        if Step.SEED in done or Step.SEED in skip:
             state = f"The credential {report.credential!r} was written but could not be confirmed."
         else:
             state = "Nothing was written to the token."
-        raise BurnFailed(step, exc, state, report) from None
+        raise BurnFailed(step, exc, state, report, done) from None
     report.seconds = time.perf_counter() - started
     report.apdus = session.channel.exchanges
     return report

@@ -1,0 +1,88 @@
+"""A burn that survives the token leaving the reader.
+
+When the link drops, the user is told to keep the token on the reader; the burn waits
+for the token to come back (with a timeout, cancellable), checks it is the same token
+(serial), and goes on from the first step that did not finish. A step whose answer was
+lost counts as unfinished and is done again; settings and seed are written in that
+order, so a settings write that erases the seed is always followed by the seed.
+Authentication happens at most once per presentation and is never retried after a
+refusal.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable
+
+from otpburn.errors import OperationError
+from otpburn.otp.params import OtpParams
+from otpburn.provisioning.burn import BurnFailed, BurnOptions, BurnReport, Step, burn
+from otpburn.tokens.detect import open_session
+from otpburn.tokens.token2 import TRANSPORT_KEY
+from otpburn.transport.channel import Channel
+from otpburn.transport.errors import CardRemovedError, NoCardError
+
+MAX_PRESENTATIONS = 5
+
+
+class DifferentTokenError(OperationError):
+    pass
+
+
+def resilient_burn(opened, params: OtpParams, options: BurnOptions, *, key: bytes = TRANSPORT_KEY,
+                   tracer=None, progress: Callable[[Step], None] | None = None,
+                   on_wait: Callable[[str], None] | None = None, resume_timeout: float = 30.0,
+                   cancel: threading.Event | None = None, first_session=None) -> tuple[BurnReport, int]:
+    """Burn with resume; returns the report and how many presentations it took."""
+    finished: set[Step] = set()
+    serial = None
+    session = first_session
+    presentations = 0
+    while True:
+        presentations += 1
+        channel = None
+        try:
+            if session is None:
+                connection = opened.backend.connect(opened.name)
+                channel = Channel(connection, tracer)
+                session = open_session(channel, key)
+            else:
+                channel = session.channel
+            if serial is None:
+                serial = session.info.serial
+            elif session.info.serial != serial:
+                raise DifferentTokenError(
+                    f"a different token was placed (serial {session.info.serial}, expected {serial}); "
+                    "put the first token back to finish its burn")
+            return burn(session, params, options, progress, frozenset(finished)), presentations
+        except BurnFailed as failure:
+            if not isinstance(failure.cause, CardRemovedError) or presentations >= MAX_PRESENTATIONS \
+                    or resume_timeout <= 0:
+                raise
+            finished |= {s for s in failure.done if s not in (Step.AUTHENTICATE, Step.READ_BACK, Step.VERIFY)}
+            if Step.CONFIG not in finished:
+                finished.discard(Step.SEED)  # settings to be written again would erase the seed
+            finished.add(Step.PREFLIGHT)
+            wait_for_return(opened, failure, on_wait, resume_timeout, cancel)
+        except (CardRemovedError, NoCardError) as exc:  # lost while identifying
+            if serial is None or presentations >= MAX_PRESENTATIONS or resume_timeout <= 0:
+                raise
+            wait_for_return(opened, exc, on_wait, resume_timeout, cancel)
+        finally:
+            if channel is not None:
+                try:
+                    channel.close()
+                except Exception:  # the link is already gone
+                    pass
+        session = None
+
+
+def wait_for_return(opened, failure, on_wait, timeout: float, cancel: threading.Event | None) -> None:
+    where = f" during '{failure.step}'" if isinstance(failure, BurnFailed) else ""
+    if on_wait:
+        on_wait(f"The token left the reader{where}. Keep it still on the reader: waiting up to {timeout:.0f} s "
+                "for it to come back (Ctrl+C to stop)…")
+    # A token that moved is usually seen leaving before it comes back; a flicker is not.
+    opened.backend.wait_for_removal(opened.name, 1.0, cancel)
+    if not opened.backend.wait_for_card(opened.name, timeout, cancel):
+        raise failure
