@@ -26,9 +26,12 @@ def cli():
 def private_state(tmp_path_factory):
     """Keep the tests' virtual token and audit log out of the user's own folders."""
     folder = tmp_path_factory.mktemp("otpburn-state")
-    saved = {key: os.environ.get(key) for key in ("OTPBURN_VIRTUAL_TOKEN", "OTPBURN_AUDIT_LOG")}
+    keys = ("OTPBURN_VIRTUAL_TOKEN", "OTPBURN_AUDIT_LOG", "OTPBURN_LOCK_FILE", "OTPBURN_NTP_SERVERS")
+    saved = {key: os.environ.get(key) for key in keys}
     os.environ["OTPBURN_VIRTUAL_TOKEN"] = str(folder / "virtual-token.json")
     os.environ["OTPBURN_AUDIT_LOG"] = str(folder / "audit.jsonl")
+    os.environ["OTPBURN_LOCK_FILE"] = str(folder / "reader.lock")
+    os.environ["OTPBURN_NTP_SERVERS"] = ""  # no traffic beyond this machine; tests that check NTP run a local server
     yield folder
     for key, value in saved.items():
         if value is None:

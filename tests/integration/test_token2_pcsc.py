@@ -233,3 +233,12 @@ def test_a_different_token_is_not_finished(place_card, uri_file, pcscd_stack):
     assert process.returncode == 1, err
     assert "a different token was placed (serial 8659622000222, expected 8659622000111)" in err
     assert second.memory.auth_attempts == 0 and second.memory.seed is None
+
+
+def test_doctor_sees_service_reader_and_token(place_token):
+    place_token(serial="8659632000321", clock_offset=40.0)
+    result = run("doctor", "--json")
+    checks = {c["check"]: c for c in json.loads(result.stdout)}
+    assert checks["PC/SC service"]["verdict"] == "ok"
+    reader = checks[f"reader {READER_NAME}"]
+    assert reader["verdict"] == "ok" and "C302-i, serial 8659632000321, clock +" in reader["message"]

@@ -172,6 +172,9 @@ def info(reader_spec, wait, trace, key_file, as_json) -> None:
               help="After the burn, write the seed for an identity system (entra, vendor-csv, privacyidea, pskc, "
                    "otpauth, qr); repeatable.")
 @click.option("--upn", default="", help="User principal name for the Entra ID export.")
+@click.option("--ntp-server", "ntp_servers", multiple=True, metavar="HOST[:PORT]",
+              help="Time server for checking the PC's clock before --sync-clock (default: pool.ntp.org, or "
+                   "OTPBURN_NTP_SERVERS).")
 @click.option("--resume-timeout", type=click.FloatRange(0, 600), default=30.0, show_default=True,
               help="If the token leaves the reader, wait this long for it to come back and resume (0: stop).")
 @click.option("--export-password-file", type=click.Path(dir_okay=False), help="Password for a PSKC export.")
@@ -181,7 +184,7 @@ def info(reader_spec, wait, trace, key_file, as_json) -> None:
 @json_option
 def burn(screen, images, clipboard, delay, save_capture, uri_file, encoding, pick, account_filter, reader_spec,
          sync_clock, algorithm, period, display_timeout, wait, yes, force, touch, seed_file, seed_password_file,
-         exports, upn, resume_timeout, export_password_file, password_file, trace, key_file, as_json) -> int:
+         exports, upn, ntp_servers, resume_timeout, export_password_file, password_file, trace, key_file, as_json) -> int:
     """Burn a seed into the token on the reader, read it back, and show the codes to compare.
 
     The seed comes from --screen, --image, --clipboard, --uri-file or standard input
@@ -201,7 +204,14 @@ def burn(screen, images, clipboard, delay, save_capture, uri_file, encoding, pic
         choice = get_seed(screen, images, clipboard, delay, save_capture, uri_file, encoding, pick, account_filter,
                           quiet=as_json)
     export_plan = _plan_exports(exports, force, export_password_file)
-    opened, channel, session = _open_session(reader_spec, trace, key_file, wait)
+    from otpburn.provisioning.lock import ReaderLock
+
+    reader_lock = ReaderLock("burn").acquire()
+    try:
+        opened, channel, session = _open_session(reader_spec, trace, key_file, wait)
+    except BaseException:
+        reader_lock.release()
+        raise
     say = (lambda text: None) if as_json else click.echo
     report = None
     try:
@@ -213,11 +223,13 @@ def burn(screen, images, clipboard, delay, save_capture, uri_file, encoding, pic
             params = params.replace(algorithm=Algorithm.parse(algorithm))
         if period:
             params = params.replace(period=period)
-        _check_exports(export_plan, params, token, upn)
         say(f"Seed     {describe_params(params)}  [from {choice.origin}]")
         say(f"Reader   {opened.name}")
         clock = f", clock {_utc(token.clock)} (offset {_offset(token)})" if token.clock is not None else ""
         say(f"Token    {token.model}, {'serial' if token.family != 'ykoath' else 'id'} {token.serial}{clock}")
+        _check_exports(export_plan, params, token, upn)
+        checks = _preflight(token, params, sync_clock, ntp_servers, say)
+        say("Burn")
         password = _password_if_needed(session, password_file)
         allow_wipe = True
         if sync_clock and token.capabilities.time_write_wipes_seed and not yes:
@@ -243,6 +255,7 @@ def burn(screen, images, clipboard, delay, save_capture, uri_file, encoding, pic
     finally:
         channel.close()
         opened.close()
+        reader_lock.release()
     _write_exports(export_plan, params, report.info, upn, say)
     window = code_window(report.params)
     codes = (window.previous, window.current, window.next)
@@ -263,6 +276,7 @@ def burn(screen, images, clipboard, delay, save_capture, uri_file, encoding, pic
             "account": params_dict(report.params), "warnings": report.warnings, "apdus": report.apdus,
             "seconds": round(report.seconds, 4), "clock_written": report.clock_written,
             "credential": report.credential, "codes": window.as_dict(), "token_display": display,
+            "preflight": [check.as_dict() for check in checks],
             "verification": None if verification is None else {
                 "automatic": True, "token_code": verification.token_code, "host_code": verification.host_code,
                 "matches": verification.matches},
@@ -290,6 +304,27 @@ def burn(screen, images, clipboard, delay, save_capture, uri_file, encoding, pic
         click.echo(f"\nThe virtual token shows {display}: {verdict}.")
         return 0 if display in codes else EXIT_MISMATCH
     return 0
+
+
+def _preflight(token, params, sync_clock: bool, ntp_servers: tuple[str, ...], say):
+    """Show the checks' verdicts; stop before anything is written if one says stop."""
+    from otpburn.errors import OperationError
+    from otpburn.provisioning import preflight
+
+    checks = preflight.seed_checks(token, params)
+    clock = preflight.token_clock_check(token, sync_clock)
+    if clock:
+        checks.append(clock)
+    if sync_clock and token.capabilities.clock_settable:
+        checks.append(preflight.pc_clock_check(list(ntp_servers) if ntp_servers else None))
+    say("Checks")
+    for check in checks:
+        say(check.line())
+    stopped = preflight.stops(checks)
+    if stopped:
+        reason = stopped[0].message
+        raise (InputError if stopped[0].name != "PC clock" else OperationError)(f"{reason}. Nothing was written")
+    return checks
 
 
 def _plan_exports(exports: tuple[str, ...], force: bool, password_file: str | None) -> list[tuple[str, str, object]]:

@@ -85,9 +85,6 @@ def preflight(info: TokenInfo, params: OtpParams, options: BurnOptions) -> tuple
     if options.display_timeout not in DISPLAY_TIMEOUTS:
         allowed = ", ".join(str(s) for s in DISPLAY_TIMEOUTS)
         raise InputError(f"the display timeout must be one of {allowed} seconds")
-    if info.capabilities.time_write_wipes_seed:
-        warnings.append(f"the {info.model} erases its seed whenever its settings are written; "
-                        "the seed is written right after them")
     return fitted, warnings
 
 

@@ -1,0 +1,103 @@
+"""`otpburn doctor`: is everything in place to burn a token? Each check with a verdict."""
+
+from __future__ import annotations
+
+import glob
+import os
+import sys
+
+import click
+
+from otpburn.cli.common import emit_json, json_option
+from otpburn.provisioning.preflight import Check
+
+HID_GLOBAL = "076b"  # USB vendor id of HID Global (OMNIKEY readers)
+
+
+def _keyboard_wedge_omnikey(reader_names: list[str]) -> Check | None:
+    """An OMNIKEY on USB that PC/SC does not list is usually in keyboard-wedge mode."""
+    found = []
+    for vendor_file in glob.glob("/sys/bus/usb/devices/*/idVendor"):
+        try:
+            if open(vendor_file).read().strip() != HID_GLOBAL:
+                continue
+            folder = os.path.dirname(vendor_file)
+            product = open(os.path.join(folder, "product")).read().strip() if os.path.exists(
+                os.path.join(folder, "product")) else "OMNIKEY reader"
+            found.append(product)
+        except OSError:
+            continue
+    if found and not any("omnikey" in name.lower() for name in reader_names):
+        return Check("OMNIKEY mode", "warn", f"{found[0]} is plugged in but PC/SC does not list it: it is probably in "
+                                             "keyboard-wedge mode; switch it to CCID/PC-SC mode (5427 CK: in its "
+                                             "built-in web page)")
+    return None
+
+
+def run_checks(ntp_servers: list[str] | None) -> list[Check]:
+    from otpburn.errors import OtpburnError
+    from otpburn.provisioning.preflight import pc_clock_check
+
+    checks = [Check("python", "ok", f"Python {sys.version.split()[0]} on {sys.platform}")]
+    try:
+        import smartcard  # noqa: F401
+    except ImportError:
+        checks.append(Check("pyscard", "stop", "PC/SC support is not installed: pip install 'otpburn[pcsc]'"))
+        checks.append(pc_clock_check(ntp_servers))
+        return checks
+    from otpburn.tokens.detect import UnknownTokenError, open_session
+    from otpburn.transport.channel import Channel
+    from otpburn.transport.pcsc import PcscBackend
+
+    try:
+        backend = PcscBackend()
+    except OtpburnError as exc:
+        checks.append(Check("PC/SC service", "stop", str(exc)))
+        checks.append(pc_clock_check(ntp_servers))
+        return checks
+    with backend:
+        checks.append(Check("PC/SC service", "ok", "running"))
+        readers = backend.list_readers()
+        wedge = _keyboard_wedge_omnikey([r.name for r in readers])
+        if wedge:
+            checks.append(wedge)
+        if not readers:
+            checks.append(Check("readers", "stop", "no reader connected: plug in an NFC reader (or use "
+                                                   "--reader virtual to try otpburn)"))
+        for reader in readers:
+            if not reader.card_present:
+                checks.append(Check(f"reader {reader.name}", "ok", "connected, no token on it"))
+                continue
+            if reader.in_use:
+                checks.append(Check(f"reader {reader.name}", "warn", "its token is held by another program"))
+                continue
+            try:
+                connection = backend.connect(reader.name, exclusive=False)
+                try:
+                    info = open_session(Channel(connection)).info  # reads only: no authentication
+                finally:
+                    connection.disconnect()
+                offset = f", clock {info.clock_offset:+.0f} s" if info.clock_offset is not None else ""
+                verdict = "ok" if info.capabilities.writable else "warn"
+                checks.append(Check(f"reader {reader.name}", verdict,
+                                    f"{info.family} token {info.model}, serial {info.serial}{offset}"))
+            except UnknownTokenError as exc:
+                checks.append(Check(f"reader {reader.name}", "warn", str(exc)))
+            except OtpburnError as exc:
+                checks.append(Check(f"reader {reader.name}", "warn", str(exc)))
+    checks.append(pc_clock_check(ntp_servers))
+    return checks
+
+
+@click.command()
+@click.option("--ntp-server", "ntp_servers", multiple=True, metavar="HOST[:PORT]", help="Time server to check against.")
+@json_option
+def doctor(ntp_servers, as_json) -> int:
+    """Check the PC/SC service, readers, tokens and the PC's clock."""
+    checks = run_checks(list(ntp_servers) if ntp_servers else None)
+    if as_json:
+        emit_json([check.as_dict() for check in checks])
+    else:
+        for check in checks:
+            click.echo(check.line())
+    return 1 if any(check.verdict == "stop" for check in checks) else 0

@@ -1,0 +1,97 @@
+"""Is the PC's clock right? A small SNTP client (RFC 4330), with short timeouts.
+
+A token's clock is set from the PC's, so the PC is checked first: Deepnet's first
+troubleshooting step, automated. Offline is a warning, never a hang.
+"""
+
+from __future__ import annotations
+
+import os
+import socket
+import struct
+import threading
+import time
+from dataclasses import dataclass
+
+NTP_EPOCH_OFFSET = 2_208_988_800  # seconds from 1900-01-01 to 1970-01-01
+DEFAULT_SERVERS = ("pool.ntp.org",)
+WARN_OFFSET = 2.0  # seconds
+STOP_OFFSET = 30.0
+
+
+@dataclass(frozen=True)
+class ClockCheck:
+    verdict: str  # "ok", "warn" or "stop"
+    message: str
+    offset: float | None = None  # reference time minus PC time, seconds
+    server: str = ""
+
+
+def configured_servers() -> list[str]:
+    """Servers from OTPBURN_NTP_SERVERS (comma separated; empty disables the check) or the default pool."""
+    value = os.environ.get("OTPBURN_NTP_SERVERS")
+    if value is None:
+        return list(DEFAULT_SERVERS)
+    return [server.strip() for server in value.split(",") if server.strip()]
+
+
+def _to_ntp(seconds: float) -> bytes:
+    whole = int(seconds) + NTP_EPOCH_OFFSET
+    return struct.pack(">II", whole & 0xFFFFFFFF, int((seconds % 1) * 2**32))
+
+
+def _from_ntp(data: bytes) -> float:
+    whole, fraction = struct.unpack(">II", data)
+    return whole - NTP_EPOCH_OFFSET + fraction / 2**32
+
+
+def query(server: str, timeout: float = 1.0) -> float:
+    """The offset (server time minus local time) in seconds; OSError or TimeoutError on failure."""
+    host, _, port = server.rpartition(":") if server.count(":") == 1 else (server, "", "")
+    host, port = (host or server), int(port or 123)
+    result: dict[str, object] = {}
+
+    def resolve() -> None:  # getaddrinfo has no timeout of its own
+        try:
+            result["address"] = socket.getaddrinfo(host, port, socket.AF_INET, socket.SOCK_DGRAM)[0][4]
+        except OSError as exc:
+            result["error"] = exc
+
+    resolver = threading.Thread(target=resolve, daemon=True)
+    resolver.start()
+    resolver.join(timeout)
+    if "address" not in result:
+        raise result.get("error") or TimeoutError(f"could not resolve {host} in time")  # type: ignore[misc]
+    with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as sock:
+        sock.settimeout(timeout)
+        sent = time.time()
+        request = b"\x23" + bytes(39) + _to_ntp(sent)  # LI 0, version 4, client mode
+        sock.sendto(request, result["address"])
+        data, _ = sock.recvfrom(512)
+        received = time.time()
+    if len(data) < 48 or data[0] & 0x07 not in (4, 5):
+        raise OSError("not an NTP server answer")
+    if data[1] == 0:
+        raise OSError("the server is not synchronised (kiss-o'-death)")
+    server_received, server_sent = _from_ntp(data[32:40]), _from_ntp(data[40:48])
+    return ((server_received - sent) + (server_sent - received)) / 2
+
+
+def check_pc_clock(servers: list[str] | None = None, timeout: float = 1.0) -> ClockCheck:
+    servers = configured_servers() if servers is None else servers
+    if not servers:
+        return ClockCheck("warn", "the PC's clock was not checked (no time server configured)")
+    errors = []
+    for server in servers:
+        try:
+            offset = query(server, timeout)
+        except (OSError, TimeoutError) as exc:
+            errors.append(f"{server}: {exc.strerror if isinstance(exc, OSError) and exc.strerror else exc}")
+            continue
+        if abs(offset) <= WARN_OFFSET:
+            return ClockCheck("ok", f"the PC's clock is right ({offset:+.1f} s from {server})", offset, server)
+        direction = "behind" if offset > 0 else "ahead"
+        verdict = "stop" if abs(offset) > STOP_OFFSET else "warn"
+        return ClockCheck(verdict, f"the PC's clock is {abs(offset):.0f} s {direction} of {server}: fix it "
+                                   "(enable network time) before setting a token's clock from it", offset, server)
+    return ClockCheck("warn", "the PC's clock could not be checked (offline? " + "; ".join(errors) + ")")

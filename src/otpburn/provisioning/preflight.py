@@ -1,0 +1,67 @@
+"""Checks before anything is written, each with a plain verdict: ok, warn or stop."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from otpburn.errors import OtpburnError
+from otpburn.otp.params import OtpParams
+from otpburn.tokens.base import TokenInfo
+
+CLOCK_OK = 2.0
+MARKS = {"ok": "✓", "warn": "!", "stop": "✗"}
+
+
+@dataclass(frozen=True)
+class Check:
+    name: str
+    verdict: str  # "ok", "warn", "stop"
+    message: str
+
+    def line(self) -> str:
+        return f"  {MARKS[self.verdict]} {self.name}: {self.message}"
+
+    def as_dict(self) -> dict[str, str]:
+        return {"check": self.name, "verdict": self.verdict, "message": self.message}
+
+
+def seed_checks(info: TokenInfo, params: OtpParams) -> list[Check]:
+    from otpburn.provisioning.burn import check_fit
+
+    if not info.capabilities.writable:
+        return [Check("token", "stop", f"serial {info.serial} is not a known programmable model; it is not written")]
+    try:
+        fitted, _ = check_fit(info, params)
+    except OtpburnError as exc:
+        return [Check("seed fits the token", "stop", str(exc))]
+    if fitted.changed:
+        return [Check("seed fits the token", "warn", f"secret {fitted.describe()}")]
+    return [Check("seed fits the token", "ok", f"{params.algorithm.value}, {params.digits} digits, "
+                                               f"{len(params.secret)}-byte secret")]
+
+
+def token_clock_check(info: TokenInfo, sync_clock: bool) -> Check | None:
+    offset = info.clock_offset
+    if offset is None:
+        return None
+    caps = info.capabilities
+    wipe = " (this model erases its seed when its clock is set; the seed is written right after)" \
+        if caps.time_write_wipes_seed else ""
+    if sync_clock:
+        return Check("token clock", "ok", f"{offset:+.0f} s now; it will be set from the PC's clock{wipe}")
+    if abs(offset) <= CLOCK_OK:
+        return Check("token clock", "ok", f"{offset:+.0f} s from the PC")
+    # A warning, not a stop: keeping a token's own time can be deliberate.
+    return Check("token clock", "warn", f"{offset:+.0f} s from the PC: its codes will be off by that much; "
+                                        f"burn with --sync-clock to set it{wipe}")
+
+
+def pc_clock_check(servers: list[str] | None = None) -> Check:
+    from otpburn.provisioning.clock import check_pc_clock
+
+    result = check_pc_clock(servers)
+    return Check("PC clock", result.verdict, result.message)
+
+
+def stops(checks: list[Check]) -> list[Check]:
+    return [check for check in checks if check.verdict == "stop"]

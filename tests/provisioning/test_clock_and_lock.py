@@ -1,0 +1,62 @@
+import pytest
+
+from otpburn.provisioning.clock import check_pc_clock, query
+from otpburn.provisioning.lock import ReaderLock, ReaderLockedError
+from tests.support.sntp_server import SkewedSntpServer
+
+
+def test_offset_from_a_local_server():
+    with SkewedSntpServer(skew=-7.5) as server:
+        assert query(server.address) == pytest.approx(-7.5, abs=0.2)
+
+
+@pytest.mark.parametrize("skew,verdict", [(0.0, "ok"), (5.0, "warn"), (-90.0, "stop")])
+def test_verdicts(skew, verdict):
+    with SkewedSntpServer(skew) as server:
+        result = check_pc_clock([server.address])
+    assert result.verdict == verdict
+    if verdict != "ok":
+        assert ("behind" if skew > 0 else "ahead") in result.message
+
+
+def test_unreachable_and_unsynchronised_servers_warn_without_hanging():
+    import time
+
+    started = time.monotonic()
+    with SkewedSntpServer(0.0, stratum=0) as kiss:
+        result = check_pc_clock(["127.0.0.1:9", kiss.address], timeout=0.5)
+    assert result.verdict == "warn" and "could not be checked" in result.message
+    assert time.monotonic() - started < 3
+    assert check_pc_clock([]).verdict == "warn"
+
+
+def test_burn_with_sync_checks_the_pc_clock_first(cli):
+    with SkewedSntpServer(skew=120.0) as server:
+        result = cli("burn", "--reader", "virtual", "--uri-file", "examples/atlassian-account.txt", "--sync-clock",
+                     "--yes", "--ntp-server", server.address)
+    assert result.returncode == 1
+    assert "PC's clock is 120 s behind" in result.stderr.decode() and "Nothing was written" in result.stderr.decode()
+    with SkewedSntpServer(skew=4.0) as server:
+        result = cli("burn", "--reader", "virtual", "--uri-file", "examples/atlassian-account.txt", "--sync-clock",
+                     "--yes", "--ntp-server", server.address)
+    assert result.returncode == 0 and "! PC clock: the PC's clock is 4 s behind" in result.stdout.decode()
+
+
+def test_doctor_reports_the_clock(cli):
+    with SkewedSntpServer(skew=0.2) as server:
+        result = cli("doctor", "--json", "--ntp-server", server.address,
+                     env={"PCSCLITE_CSOCK_NAME": "/nonexistent/pcscd.comm"})
+    import json
+
+    checks = {c["check"]: c for c in json.loads(result.stdout)}
+    assert checks["PC clock"]["verdict"] == "ok"
+    assert checks["PC/SC service"]["verdict"] == "stop" and result.returncode == 1
+
+
+def test_one_otpburn_holds_the_reader(cli):
+    with ReaderLock("test"):
+        with pytest.raises(ReaderLockedError):
+            ReaderLock("second").acquire()
+        result = cli("burn", "--reader", "virtual", "--uri-file", "examples/atlassian-account.txt")
+    assert result.returncode == 1 and "another otpburn is using the reader" in result.stderr.decode()
+    assert cli("burn", "--reader", "virtual", "--uri-file", "examples/atlassian-account.txt").returncode == 0
