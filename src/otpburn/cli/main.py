@@ -21,6 +21,7 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "readers": ("otpburn.cli.token_commands:readers", "List PC/SC readers and the tokens on them."),
     "info": ("otpburn.cli.token_commands:info", "Identify the token on a reader: model, serial, clock."),
     "burn": ("otpburn.cli.token_commands:burn", "Burn a seed into a token, read it back, show the codes."),
+    "batch": ("otpburn.cli.batch_command:batch", "Burn a seed file into many tokens, one after another."),
     "verify": ("otpburn.cli.verify_command:verify", "Check the code a token shows; diagnose a mismatch."),
     "export": ("otpburn.cli.export_commands:export_cmd", "Write seeds for Entra ID, privacyIDEA, PSKC, QR..."),
     "log": ("otpburn.cli.export_commands:log_cmd", "Show the audit log (never a secret)."),

@@ -1,0 +1,87 @@
+"""`otpburn batch`: burn a seed file into many tokens, one after another."""
+
+from __future__ import annotations
+
+import threading
+from pathlib import Path
+
+import click
+
+from otpburn.cli.common import emit_json, json_option
+
+
+@click.command()
+@click.argument("seed_file", type=click.Path(dir_okay=False))
+@click.option("--reader", "reader_spec", metavar="NAME|N|virtual", help="The reader tokens are placed on.")
+@click.option("--seed-password-file", type=click.Path(dir_okay=False), help="Password of an encrypted PSKC file.")
+@click.option("--progress-file", type=click.Path(dir_okay=False),
+              help="Where the batch records what it burned (default: next to the seed file).")
+@click.option("--dry-run", is_flag=True, help="Identify tokens and show which seed each would get; write nothing.")
+@click.option("--reburn", is_flag=True, help="Burn seeds that an earlier run already burned.")
+@click.option("--count", type=click.IntRange(1), help="Stop after this many tokens.")
+@click.option("--sync-clock", is_flag=True, help="Set each token's clock from this PC's clock.")
+@click.option("--display-timeout", type=click.Choice(["15", "30", "60", "120"]), default="30", show_default=True)
+@click.option("--token-timeout", type=click.FloatRange(1, 3600), default=300.0, show_default=True,
+              help="Seconds to wait for each token to be placed.")
+@click.option("--resume-timeout", type=click.FloatRange(0, 600), default=30.0, show_default=True,
+              help="If a token moves, wait this long for it to come back.")
+@click.option("--export", "exports", multiple=True, metavar="FORMAT:FILE",
+              help="When the batch ends, write what it burned (entra, vendor-csv, privacyidea, pskc, otpauth).")
+@click.option("--export-password-file", type=click.Path(dir_okay=False), help="Password for a PSKC export.")
+@click.option("--force", is_flag=True, help="Replace export files that exist.")
+@json_option
+def batch(seed_file, reader_spec, seed_password_file, progress_file, dry_run, reburn, count, sync_clock,
+          display_timeout, token_timeout, resume_timeout, exports, export_password_file, force, as_json) -> int:
+    """Burn the seeds of SEED_FILE into tokens placed one after another.
+
+    Tokens are matched to seeds by serial number, or get the next seed that names none.
+    Interrupted batches continue where they stopped (see --progress-file).
+    """
+    from otpburn.cli.export_commands import seed_file_password
+    from otpburn.cli.token_commands import _plan_exports
+    from otpburn.provisioning.batch import Batch, Progress, export_records
+    from otpburn.provisioning.burn import BurnOptions
+    from otpburn.provisioning.exports import export
+    from otpburn.provisioning.lock import ReaderLock
+    from otpburn.provisioning.readers import open_reader
+    from otpburn.sources.seedfiles import read_seed_file
+
+    records = read_seed_file(seed_file, seed_file_password(seed_password_file))
+    plan = _plan_exports(exports, force, export_password_file)
+    progress = Progress.load(Path(progress_file or f"{seed_file}.progress.json"))
+    options = BurnOptions(sync_clock=sync_clock, display_timeout=int(display_timeout), allow_wipe=True)
+    say = (lambda text: click.echo(text, err=True)) if as_json else (lambda text: click.echo(text))
+    cancel = threading.Event()
+    with ReaderLock("batch"):
+        opened = open_reader(reader_spec)
+        runner = Batch(opened, records, options, progress, dry_run=dry_run, reburn=reburn,
+                       token_timeout=token_timeout, resume_timeout=resume_timeout, say=say, cancel=cancel)
+        interrupted = False
+        try:
+            runner.run(count)
+        except KeyboardInterrupt:
+            interrupted = True
+            cancel.set()
+        finally:
+            opened.close()
+    rows = runner.rows
+    if plan and not dry_run:
+        for fmt, path, password in plan:
+            export(fmt, export_records(records, progress), path, force=True, password=password)
+            say(f"Exported ({fmt}) to {path}")
+    left = len(runner.remaining())
+    if as_json:
+        emit_json({"rows": [row.as_dict() for row in rows], "seeds_left": left, "interrupted": interrupted,
+                   "progress_file": str(progress.path)})
+    else:
+        click.echo(f"\n{'serial':<16} {'model':<16} {'result':<11} {'seed':<6} account / detail")
+        for row in rows:
+            line = str(row.seed_line or "-")
+            click.echo(f"{row.serial:<16} {row.model:<16} {row.result:<11} {line:<6} {row.account} {row.detail}".rstrip())
+        burned = sum(row.result == "burned" for row in rows)
+        failed = sum(row.result == "failed" for row in rows)
+        click.echo(f"\n{burned} burned, {failed} failed, {left} seed(s) left"
+                   + (" (interrupted; run again to go on)" if interrupted else ""))
+    if interrupted:
+        return 130
+    return 1 if any(row.result == "failed" for row in rows) else 0

@@ -1,0 +1,176 @@
+"""Batches: one seed file, many tokens, presented one after another.
+
+Each token is matched to its seed by serial number (or given the next seed that names
+no serial), burned with the resilient burn, logged, and recorded in a progress file
+(fingerprints and serials only, never a secret) so an interrupted batch goes on where
+it stopped and never burns one seed twice unless asked.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import threading
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from otpburn.errors import OtpburnError, ReaderError
+from otpburn.provisioning import audit
+from otpburn.provisioning.burn import BurnOptions
+from otpburn.provisioning.resilient import resilient_burn
+from otpburn.sources.seedfiles import SeedRecord
+from otpburn.tokens.detect import UnknownTokenError, open_session
+from otpburn.tokens.token2 import TRANSPORT_KEY
+from otpburn.transport.channel import Channel
+
+
+@dataclass
+class BatchRow:
+    serial: str
+    model: str
+    result: str  # burned, failed, skipped, would burn
+    seed_line: int | None = None
+    account: str = ""
+    detail: str = ""
+    seconds: float = 0.0
+
+    def as_dict(self) -> dict[str, object]:
+        return {"serial": self.serial, "model": self.model, "result": self.result, "seed_line": self.seed_line,
+                "account": self.account, "detail": self.detail, "seconds": round(self.seconds, 3)}
+
+
+@dataclass
+class Progress:
+    """What earlier runs of this batch burned: seed fingerprint -> token serial."""
+
+    path: Path
+    burned: dict[str, str] = field(default_factory=dict)
+
+    @classmethod
+    def load(cls, path: Path) -> "Progress":
+        if path.exists():
+            try:
+                data = json.loads(path.read_text())
+                return cls(path, dict(data.get("burned", {})))
+            except (OSError, ValueError):
+                raise OtpburnError(f"the progress file {path} is damaged; move it away to start the batch afresh")
+        return cls(path)
+
+    def save(self) -> None:
+        temp = self.path.with_name(self.path.name + ".tmp")
+        fd = os.open(temp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+        with os.fdopen(fd, "w") as stream:
+            json.dump({"burned": self.burned}, stream, indent=1)
+        os.replace(temp, self.path)
+
+
+class Batch:
+    def __init__(self, opened, records: list[SeedRecord], options: BurnOptions, progress: Progress, *,
+                 dry_run: bool = False, reburn: bool = False, key: bytes = TRANSPORT_KEY,
+                 token_timeout: float = 300.0, resume_timeout: float = 30.0,
+                 say: Callable[[str], None] = print, cancel: threading.Event | None = None) -> None:
+        self.opened, self.records, self.options, self.progress = opened, records, options, progress
+        self.dry_run, self.reburn, self.key = dry_run, reburn, key
+        self.token_timeout, self.resume_timeout = token_timeout, resume_timeout
+        self.say, self.cancel = say, cancel
+        self.rows: list[BatchRow] = []
+        self._assigned: set[str] = set()  # fingerprints handed out in this run (dry runs included)
+
+    def remaining(self) -> list[SeedRecord]:
+        done = set() if self.reburn else set(self.progress.burned)
+        return [r for r in self.records if r.params.fingerprint not in done | self._assigned]
+
+    def run(self, limit: int | None = None) -> list[BatchRow]:
+        total = len(self.remaining())
+        handled = 0
+        while self.remaining() and (limit is None or handled < limit):
+            if self.cancel is not None and self.cancel.is_set():
+                break
+            left = len(self.remaining())
+            self.say(f"[{total - left + 1}/{total}] Place the next token on the reader…")
+            if not self.opened.backend.wait_for_card(self.opened.name, self.token_timeout, self.cancel):
+                self.say(f"No token within {self.token_timeout:.0f} s; {left} seed(s) left. Run the batch again "
+                         "to go on.")
+                break
+            self._one_token()
+            handled += 1
+            self._wait_for_removal()
+        return self.rows
+
+    def _one_token(self) -> None:
+        started = time.perf_counter()
+        connection = self.opened.backend.connect(self.opened.name)
+        channel = Channel(connection)
+        try:
+            try:
+                session = open_session(channel, self.key)
+            except UnknownTokenError as exc:
+                self._row(BatchRow("?", "unknown card", "skipped", detail=str(exc)), started)
+                return
+            info = session.info
+            record = self._seed_for(info.serial)
+            if record is None:
+                reason = ("already burned by this batch" if info.serial in self.progress.burned.values()
+                          else "no seed for this serial, and no unassigned seed left")
+                self._row(BatchRow(info.serial, info.model, "skipped", detail=reason), started)
+                return
+            self._assigned.add(record.params.fingerprint)
+            if self.dry_run:
+                self._row(BatchRow(info.serial, info.model, "would burn", record.line, record.params.label), started)
+                return
+            try:
+                report, presentations = resilient_burn(
+                    self.opened, record.params, self.options, key=self.key, first_session=session,
+                    on_wait=self.say, resume_timeout=self.resume_timeout, cancel=self.cancel)
+            except ReaderError:
+                raise
+            except OtpburnError as exc:
+                self._assigned.discard(record.params.fingerprint)  # not burned: still available
+                audit.record("burn", "failed", params=record.params, reader=self.opened.name, family=info.family,
+                             model=info.model, serial=info.serial, detail=str(exc), extra={"batch": True})
+                self._row(BatchRow(info.serial, info.model, "failed", record.line, record.params.label, str(exc)),
+                          started)
+                return
+            self.progress.burned[record.params.fingerprint] = info.serial
+            self.progress.save()
+            verification = ("automatic: the token computed the expected code" if report.verification
+                            else "codes shown; check a sample of tokens with otpburn verify")
+            audit.record("burn", "ok", params=record.params, reader=self.opened.name, family=info.family,
+                         model=info.model, serial=info.serial, verification=verification, extra={"batch": True})
+            detail = "resumed after the token moved" if presentations > 1 else ""
+            self._row(BatchRow(info.serial, info.model, "burned", record.line, record.params.label, detail), started)
+        finally:
+            try:
+                channel.close()
+            except OtpburnError:
+                pass
+
+    def _seed_for(self, serial: str) -> SeedRecord | None:
+        remaining = self.remaining()
+        for record in remaining:
+            if record.serial == serial:
+                return record
+        if serial in self.progress.burned.values() and not self.reburn:
+            return None
+        return next((r for r in remaining if not r.serial), None)
+
+    def _row(self, row: BatchRow, started: float) -> None:
+        row.seconds = time.perf_counter() - started
+        self.rows.append(row)
+        note = f" ({row.detail})" if row.detail else ""
+        self.say(f"  {row.result}: {row.model} {row.serial}{' ← line ' + str(row.seed_line) if row.seed_line else ''}"
+                 f"{note}. Remove the token.")
+
+    def _wait_for_removal(self) -> None:
+        self.opened.backend.wait_for_removal(self.opened.name, None, self.cancel)
+
+
+def export_records(records: list[SeedRecord], progress: Progress):
+    """TokenRecords for every seed this batch has burned, for the exports."""
+    from otpburn.provisioning.exports import TokenRecord
+
+    by_fingerprint = {r.params.fingerprint: r for r in records}
+    return [TokenRecord(by_fingerprint[f].params, serial, upn=by_fingerprint[f].upn)
+            for f, serial in progress.burned.items() if f in by_fingerprint]
