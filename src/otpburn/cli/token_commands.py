@@ -322,8 +322,10 @@ def _preflight(token, params, sync_clock: bool, ntp_servers: tuple[str, ...], sa
         say(check.line())
     stopped = preflight.stops(checks)
     if stopped:
-        reason = stopped[0].message
-        raise (InputError if stopped[0].name != "PC clock" else OperationError)(f"{reason}. Nothing was written")
+        reason = stopped[0].message.rstrip(".")
+        if "nothing was written" not in reason.lower():
+            reason += ". Nothing was written"
+        raise (InputError if stopped[0].name != "PC clock" else OperationError)(reason)
     return checks
 
 

@@ -88,14 +88,16 @@ def preflight(info: TokenInfo, params: OtpParams, options: BurnOptions) -> tuple
     return fitted, warnings
 
 
+def unknown_model_message(info: TokenInfo) -> str:
+    return (f"serial {info.serial} does not match a known programmable model; otpburn does not write to "
+            "tokens it cannot identify (reading them is fine)")
+
+
 def check_fit(info: TokenInfo, params: OtpParams) -> tuple[FittedSecret, list[str]]:
     """Check everything before a byte is written. Returns the fitted secret and warnings."""
     caps = info.capabilities
     if not caps.writable:
-        raise InputError(
-            f"serial {info.serial} does not match a known programmable model; otpburn does not write to "
-            "tokens it cannot identify (reading them is fine)"
-        )
+        raise InputError(unknown_model_message(info))
     problems = caps.refusals(params)
     if problems:
         raise InputError("; ".join(problems) + ". Nothing was written")

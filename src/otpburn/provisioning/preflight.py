@@ -26,10 +26,10 @@ class Check:
 
 
 def seed_checks(info: TokenInfo, params: OtpParams) -> list[Check]:
-    from otpburn.provisioning.burn import check_fit
+    from otpburn.provisioning.burn import check_fit, unknown_model_message
 
     if not info.capabilities.writable:
-        return [Check("token", "stop", f"serial {info.serial} is not a known programmable model; it is not written")]
+        return [Check("token", "stop", unknown_model_message(info))]
     try:
         fitted, _ = check_fit(info, params)
     except OtpburnError as exc:
