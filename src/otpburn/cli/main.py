@@ -27,6 +27,7 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "log": ("otpburn.cli.export_commands:log_cmd", "Show the audit log (never a secret)."),
     "accounts": ("otpburn.cli.token_commands:accounts", "List the credentials on an OATH applet (YubiKey)."),
     "delete": ("otpburn.cli.token_commands:delete", "Delete a credential from an OATH applet."),
+    "gui": ("otpburn.cli.gui_command:gui", "Open the desktop app."),
     "doctor": ("otpburn.cli.doctor:doctor", "Check PC/SC, readers, tokens and the PC's clock."),
     "emulate": ("otpburn.cli.emulate:emulate", "Run an emulated token on the PC/SC stack (testing)."),
 }

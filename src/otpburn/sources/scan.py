@@ -20,13 +20,32 @@ class NoCodeFound(InputError):
 class ScanResult:
     codes: list[FoundCode] = field(default_factory=list)
     origins: list[str] = field(default_factory=list)  # where each code was found
+    thumbnails: list[object] = field(default_factory=list)  # small PIL images of where each code was
     seconds: float = 0.0
 
-    def add(self, codes: list[FoundCode], origin: str) -> None:
+    def add(self, codes: list[FoundCode], origin: str, image=None, dx: int = 0, dy: int = 0) -> None:
         for code in codes:
             if all(code.text != known.text for known in self.codes):
                 self.codes.append(code)
                 self.origins.append(origin)
+                self.thumbnails.append(_thumbnail(image, code, dx, dy) if image is not None else None)
+
+
+THUMBNAIL_SIZE = 160
+
+
+def _thumbnail(image, code: FoundCode, dx: int = 0, dy: int = 0):
+    """The code and its surroundings, at most THUMBNAIL_SIZE pixels wide, for front ends to show."""
+    from PIL import Image
+
+    picture = image if hasattr(image, "crop") else Image.fromarray(image)
+    x, y = code.x - dx, code.y - dy
+    margin = max(code.width, code.height)
+    box = (max(0, x - margin), max(0, y - margin), min(picture.width, x + code.width + margin),
+           min(picture.height, y + code.height + margin))
+    crop = picture.crop(box)
+    crop.thumbnail((THUMBNAIL_SIZE, THUMBNAIL_SIZE))
+    return crop
 
 
 def scan_images(paths: list[str]) -> ScanResult:
@@ -38,7 +57,7 @@ def scan_images(paths: list[str]) -> ScanResult:
             image = load_grayscale(sys.stdin.buffer.read(), "the image on standard input")
         else:
             image = load_grayscale(path)
-        result.add(decode(image), "standard input" if path == "-" else path)
+        result.add(decode(image), "standard input" if path == "-" else path, image)
     result.seconds = time.perf_counter() - started
     if not result.codes:
         raise NoCodeFound(
@@ -64,7 +83,7 @@ def scan_screen(delay: float = 0.0, save_to: str | None = None, force: bool = Fa
     result = ScanResult()
     for capture in captures:
         found = [code.moved(capture.left, capture.top, capture.index) for code in decode(capture.pixels)]
-        result.add(found, f"monitor {capture.index}")
+        result.add(found, f"monitor {capture.index}", capture.pixels, capture.left, capture.top)
     result.seconds = time.perf_counter() - started
     if not result.codes:
         blank = blank_monitors(captures)
@@ -89,7 +108,7 @@ def scan_clipboard() -> ScanResult:
         result.add([FoundCode(content.strip(), 0, 0, 0, 0, "clipboard text")], "clipboard (text)")
         return result
     image = content if content.mode == "L" else content.convert("L")
-    result.add(decode(image), "clipboard (image)")
+    result.add(decode(image), "clipboard (image)", image)
     if not result.codes:
         raise NoCodeFound("the image on the clipboard holds no QR code that could be read")
     return result

@@ -1,0 +1,1 @@
+"""The desktop app (PySide6): the five steps people know — seed, reader, token, burn, test."""

@@ -1,0 +1,203 @@
+"""Step 4, the burn: options, the Burn button, progress per step, and what to do when the token moves."""
+
+from __future__ import annotations
+
+import os
+
+from PySide6.QtCore import Signal
+from PySide6.QtWidgets import (
+    QCheckBox, QComboBox, QFileDialog, QFormLayout, QHBoxLayout, QLabel, QLineEdit, QPushButton, QWidget,
+)
+
+from otpburn.gui import worker
+from otpburn.gui.common import StatusLabel, StepBox, plain_error
+from otpburn.provisioning.burn import BurnOptions, Step
+
+STEP_LABELS = [(Step.AUTHENTICATE, "authenticate"), (Step.CONFIG, "settings"), (Step.SEED, "seed"),
+               (Step.READ_BACK, "read back"), (Step.VERIFY, "verify")]
+EXPORT_FORMATS = [("none", "Do not export"), ("entra", "Microsoft Entra ID CSV"), ("vendor-csv", "Vendor CSV"),
+                  ("privacyidea", "privacyIDEA / LinOTP CSV"), ("pskc", "PSKC (encrypted)"),
+                  ("otpauth", "otpauth link"), ("qr", "QR code PNG")]
+
+
+def run_burn(spec: str, params, options: BurnOptions, exports: list[tuple[str, str, str | None]], upn: str,
+             report, resume_timeout: float = 30.0):
+    """The whole burn, off the UI thread. `report` sends 'step:NAME' and 'wait:TEXT' messages."""
+    from otpburn.provisioning import audit, preflight
+    from otpburn.provisioning.burn import BurnFailed
+    from otpburn.provisioning.exports import TokenRecord, export, render
+    from otpburn.provisioning.lock import ReaderLock
+    from otpburn.provisioning.readers import connect, open_reader
+    from otpburn.provisioning.resilient import resilient_burn
+    from otpburn.tokens.detect import open_session
+    from otpburn.transport.channel import Channel
+
+    with ReaderLock("gui"):
+        opened = open_reader(spec)
+        try:
+            session = open_session(Channel(connect(opened)))
+            info = session.info
+            stops = preflight.stops(preflight.seed_checks(info, params))
+            if stops:
+                from otpburn.errors import InputError
+
+                raise InputError(stops[0].message)
+            manufacturer = "Token2" if info.family == "token2" else "Yubico"
+            record = TokenRecord(params, info.serial, info.model, manufacturer, upn)
+            for fmt, _path, _password in exports:
+                render(fmt, [record], None)  # a format's rules stop the burn before it starts
+            try:
+                burned, presentations = resilient_burn(
+                    opened, params, options, first_session=session, resume_timeout=resume_timeout,
+                    progress=lambda step: report(f"step:{step.value}"), on_wait=lambda text: report(f"wait:{text}"))
+            except BurnFailed as exc:
+                audit.record("burn", "failed", params=params, reader=opened.name, family=info.family,
+                             model=info.model, serial=info.serial, detail=str(exc), extra={"gui": True})
+                raise
+            display = opened.virtual_card.display_code() if opened.virtual_card is not None else None
+            for fmt, path, password in exports:
+                export(fmt, [record], path, password=password)
+            verification = ("automatic: the token computed the expected code" if burned.verification
+                            else "left to the user")
+            audit.record("burn", "ok", params=params, reader=opened.name, family=info.family, model=info.model,
+                         serial=info.serial, verification=verification, extra={"gui": True})
+            return burned, display, presentations
+        finally:
+            opened.close()
+
+
+class BurnPanel(StepBox):
+    burned = Signal(object, object)  # BurnReport, virtual display code (or None)
+
+    def __init__(self) -> None:
+        super().__init__(4, "Burn")
+        form = QFormLayout()
+        self.sync_clock = QCheckBox("Sync token clock from this PC")
+        self.wipe_note = QLabel("")
+        self.wipe_note.setWordWrap(True)
+        self.display_timeout = QComboBox()
+        for seconds in (15, 30, 60, 120):
+            self.display_timeout.addItem(f"{seconds} s", seconds)
+        self.display_timeout.setCurrentIndex(1)
+        form.addRow(self.sync_clock)
+        form.addRow(self.wipe_note)
+        form.addRow("Display stays on", self.display_timeout)
+        export_row = QHBoxLayout()
+        self.export_format = QComboBox()
+        for key, label in EXPORT_FORMATS:
+            self.export_format.addItem(label, key)
+        self.export_folder = QLineEdit(os.path.expanduser("~"))
+        self.folder_button = QPushButton("Folder…")
+        export_row.addWidget(self.export_format)
+        export_row.addWidget(self.export_folder, 1)
+        export_row.addWidget(self.folder_button)
+        export_widget = QWidget()
+        export_widget.setLayout(export_row)
+        export_row.setContentsMargins(0, 0, 0, 0)
+        form.addRow("Export seed data", export_widget)
+        self.upn = QLineEdit()
+        self.upn.setPlaceholderText("name@company.com (for Entra ID)")
+        form.addRow("User (UPN)", self.upn)
+        self.body.addLayout(form)
+
+        row = QHBoxLayout()
+        self.burn_button = QPushButton("&Burn")
+        self.burn_button.setEnabled(False)
+        self.burn_button.setMinimumWidth(120)
+        row.addWidget(self.burn_button)
+        self.steps = {step: QLabel(f"○ {label}") for step, label in STEP_LABELS}
+        for label in self.steps.values():
+            row.addWidget(label)
+        row.addStretch(1)
+        self.body.addLayout(row)
+        self.status = StatusLabel("Give a seed and connect a token first.")
+        self.body.addWidget(self.status)
+        self.spec = None
+        self.params = None
+        self.info = None
+        self.folder_button.clicked.connect(self._choose_folder)
+        self.burn_button.clicked.connect(self.start_burn)
+        self.sync_clock.toggled.connect(self._note_wipe)
+
+    def update_state(self, spec, params, info, checks) -> None:
+        self.spec, self.params, self.info = spec, params, info
+        blocked = any(c.verdict == "stop" for c in checks)
+        self.burn_button.setEnabled(spec is not None and params is not None and info is not None and not blocked)
+        clock_settable = bool(info and info.capabilities.clock_settable)
+        self.sync_clock.setEnabled(clock_settable)
+        self.display_timeout.setEnabled(bool(info and info.family == "token2"))
+        self._note_wipe()
+        if blocked:
+            self.status.show_status("This seed cannot go on this token as it is (see step 3).", "stop")
+        elif self.burn_button.isEnabled():
+            self.status.show_status("Ready: keep the token on the reader and press Burn.", "ok")
+
+    def _note_wipe(self) -> None:
+        wipes = bool(self.info and self.info.capabilities.time_write_wipes_seed)
+        self.wipe_note.setText("This model erases its seed when its clock is written; otpburn writes the seed "
+                               "right after." if wipes and self.sync_clock.isChecked() else "")
+        self.wipe_note.setStyleSheet("color: #9a6700;")
+
+    def _choose_folder(self) -> None:
+        folder = QFileDialog.getExistingDirectory(self, "Folder for exported seed data", self.export_folder.text())
+        if folder:
+            self.export_folder.setText(folder)
+
+    def _exports(self) -> list[tuple[str, str, str | None]]:
+        fmt = self.export_format.currentData()
+        if fmt == "none":
+            return []
+        extension = {"entra": "csv", "vendor-csv": "csv", "privacyidea": "csv", "pskc": "pskc", "otpauth": "txt",
+                     "qr": "png"}[fmt]
+        serial = self.info.serial if self.info else "token"
+        path = os.path.join(self.export_folder.text(), f"otpburn-{serial}-{fmt}.{extension}")
+        password = None
+        if fmt == "pskc":
+            from PySide6.QtWidgets import QInputDialog
+
+            password, ok = QInputDialog.getText(self, "PSKC password", "Password to encrypt the PSKC file "
+                                                "(8 characters or more)", QLineEdit.EchoMode.Password)
+            if not ok or len(password) < 8:
+                raise ValueError("a PSKC export needs a password of 8 characters or more")
+        return [(fmt, path, password)]
+
+    def start_burn(self) -> None:
+        try:
+            exports = self._exports()
+        except ValueError as exc:
+            self.status.show_status(str(exc), "stop")
+            return
+        options = BurnOptions(sync_clock=self.sync_clock.isChecked(),
+                              display_timeout=self.display_timeout.currentData(), allow_wipe=True)
+        for step, label in STEP_LABELS:
+            self.steps[step].setText(f"○ {label}")
+        self.burn_button.setEnabled(False)
+        self.status.show_status("Burning… keep the token still on the reader.")
+        spec, params, upn = self.spec, self.params, self.upn.text().strip()
+        worker.start(lambda report: run_burn(spec, params, options, exports, upn, report),
+                     self._done, self._failed, self._message)
+
+    def _message(self, text: str) -> None:
+        kind, _, value = text.partition(":")
+        if kind == "step":
+            for step, label in STEP_LABELS:
+                if step.value == value:
+                    self.steps[step].setText(f"✓ {label}")
+        elif kind == "wait":
+            self.status.show_status(value, "warn")
+
+    def _done(self, result) -> None:
+        report, display, presentations = result
+        self.burn_button.setEnabled(True)
+        note = " The token moved during the burn; otpburn resumed where it stopped." if presentations > 1 else ""
+        if report.verification:
+            self.status.show_status(f"Burned and verified: the token computed {report.verification.token_code}."
+                                    f"{note}", "ok")
+        else:
+            self.status.show_status(f"Burned in {report.seconds * 1000:.0f} ms. Switch the token off and on, then "
+                                    f"compare its code in step 5.{note}", "ok")
+        self.burned.emit(report, display)
+
+    def _failed(self, exc) -> None:
+        self.burn_button.setEnabled(True)
+        self.status.show_status(plain_error(exc), "stop")

@@ -1,0 +1,97 @@
+"""Step 2, the reader: a list that follows readers being plugged in and out, and Connect."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import QTimer, Signal
+from PySide6.QtWidgets import QComboBox, QHBoxLayout, QPushButton
+
+from otpburn.gui import worker
+from otpburn.gui.common import StatusLabel, StepBox, plain_error
+
+VIRTUAL = "virtual"
+VIRTUAL_LABEL = "Virtual token (try otpburn without hardware)"
+REFRESH_MS = 2000
+
+
+def list_readers(report=None) -> tuple[list[tuple[str, bool]], str | None]:
+    """([(name, token present)], problem) — problem says why there are no PC/SC readers."""
+    from otpburn.errors import OtpburnError
+    from otpburn.transport.errors import NoServiceError
+
+    try:
+        from otpburn.provisioning.readers import list_pcsc_readers
+
+        return [(r.name, r.card_present) for r in list_pcsc_readers()], None
+    except NoServiceError:
+        return [], ("The smart-card service (PC/SC) is not running: on Linux start pcscd "
+                    "(sudo systemctl start pcscd)")
+    except OtpburnError as exc:
+        return [], str(exc)
+
+
+class ReaderPanel(StepBox):
+    connect_requested = Signal(str)  # reader spec
+
+    def __init__(self) -> None:
+        super().__init__(2, "Reader")
+        row = QHBoxLayout()
+        self.readers = QComboBox()
+        self.readers.setAccessibleName("Reader")
+        self.readers.setMinimumWidth(320)
+        row.addWidget(self.readers, 1)
+        self.connect_button = QPushButton("&Connect")
+        row.addWidget(self.connect_button)
+        self.body.addLayout(row)
+        self.status = StatusLabel("Looking for readers…")
+        self.body.addWidget(self.status)
+        self._known: list[tuple[str, bool]] | None = None
+        self._busy = False
+        self.preferred: str | None = None
+        self.connect_button.clicked.connect(self._connect)
+        self.timer = QTimer(self)
+        self.timer.timeout.connect(self.refresh)
+        self.timer.start(REFRESH_MS)
+        self.refresh()
+
+    def selected_spec(self) -> str:
+        return self.readers.currentData() or VIRTUAL
+
+    def refresh(self) -> None:
+        if self._busy:
+            return
+        self._busy = True
+        worker.start(list_readers, self._listed, self._list_failed)
+
+    def _list_failed(self, exc) -> None:
+        self._busy = False
+        self.status.show_status(plain_error(exc), "stop")
+
+    def _listed(self, result) -> None:
+        self._busy = False
+        readers, problem = result
+        if readers == self._known and self.readers.count():
+            return
+        self._known = readers
+        current = self.readers.currentData() or self.preferred
+        self.readers.blockSignals(True)
+        self.readers.clear()
+        for name, present in readers:
+            self.readers.addItem(f"{name}  ({'token present' if present else 'empty'})", name)
+        self.readers.addItem(VIRTUAL_LABEL, VIRTUAL)
+        index = self.readers.findData(current) if current else -1
+        if index < 0 and readers:
+            with_token = [i for i, (_, present) in enumerate(readers) if present]
+            index = with_token[0] if with_token else 0
+        self.readers.setCurrentIndex(max(index, 0))
+        self.readers.blockSignals(False)
+        if problem:
+            self.status.show_status(f"{problem[0].upper()}{problem[1:]}. The virtual token works without a reader.",
+                                    "warn")
+        elif not readers:
+            self.status.show_status("No reader connected: plug in an NFC reader, or use the virtual token.", "warn")
+        else:
+            self.status.show_status(f"{len(readers)} reader{'s' if len(readers) > 1 else ''} found. Switch the "
+                                    "token on, place it on the reader, then Connect.", "ok")
+
+    def _connect(self) -> None:
+        self.connect_requested.emit(self.selected_spec())

@@ -1,0 +1,342 @@
+"""Step 1, the seed: scan the screen, open an image, paste, load a seed file, random, or type it."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import QTimer, Signal
+from PySide6.QtGui import QGuiApplication, QImage, QPixmap
+from PySide6.QtWidgets import (
+    QComboBox, QFileDialog, QFormLayout, QHBoxLayout, QLabel, QLineEdit, QPushButton, QSpinBox, QWidget,
+)
+
+from otpburn.errors import InputError, OtpburnError
+from otpburn.gui import worker
+from otpburn.gui.common import StatusLabel, StepBox, plain_error
+from otpburn.otp import Algorithm, OtpParams, decode_secret, encode_base32, mask_secret
+from otpburn.sources.classify import classify
+
+
+class SeedPanel(StepBox):
+    seed_changed = Signal(object)  # OtpParams or None
+    capture_requested = Signal(bool)  # True: hide the window for a capture; False: show it again
+
+    def __init__(self) -> None:
+        super().__init__(1, "Seed")
+        self.params: OtpParams | None = None
+        self.choices: list[OtpParams] = []
+        self.revealed = False
+        self._thumbnail = None
+
+        buttons = QHBoxLayout()
+        self.scan_button = QPushButton("Scan &screen")
+        self.image_button = QPushButton("Open &image…")
+        self.paste_button = QPushButton("&Paste")
+        self.file_button = QPushButton("Seed &file…")
+        self.random_button = QPushButton("&Random")
+        for button in (self.scan_button, self.image_button, self.paste_button, self.file_button, self.random_button):
+            buttons.addWidget(button)
+        self.delay = QSpinBox()
+        self.delay.setRange(0, 30)
+        self.delay.setSuffix(" s")
+        self.delay.setToolTip("Countdown before the screen is captured")
+        buttons.addWidget(QLabel("delay"))
+        buttons.addWidget(self.delay)
+        self.body.addLayout(buttons)
+
+        manual = QHBoxLayout()
+        self.manual = QLineEdit()
+        self.manual.setPlaceholderText("…or type or paste the secret (base32 or hex) or an otpauth:// link")
+        self.manual.setEchoMode(QLineEdit.EchoMode.Password)
+        self.manual.setAccessibleName("Secret or otpauth link")
+        manual.addWidget(self.manual, 1)
+        self.encoding = QLabel("")
+        manual.addWidget(self.encoding)
+        self.body.addLayout(manual)
+
+        self.account_choice = QComboBox()
+        self.account_choice.setVisible(False)
+        self.account_choice.setAccessibleName("Account")
+        self.body.addWidget(self.account_choice)
+
+        details = QHBoxLayout()
+        form = QFormLayout()
+        self.issuer = QLineEdit()
+        self.account = QLineEdit()
+        self.algorithm = QComboBox()
+        self.algorithm.addItems([a.value for a in Algorithm])
+        self.digits = QSpinBox()
+        self.digits.setRange(6, 8)
+        self.period = QSpinBox()
+        self.period.setRange(1, 3600)
+        self.period.setValue(30)
+        self.period.setSuffix(" s")
+        self.secret_view = QLabel("–")
+        self.show_button = QPushButton("Show")
+        self.show_button.setCheckable(True)
+        secret_row = QHBoxLayout()
+        secret_row.addWidget(self.secret_view, 1)
+        secret_row.addWidget(self.show_button)
+        secret_widget = QWidget()
+        secret_widget.setLayout(secret_row)
+        secret_row.setContentsMargins(0, 0, 0, 0)
+        form.addRow("Issuer", self.issuer)
+        form.addRow("Account", self.account)
+        form.addRow("Algorithm", self.algorithm)
+        form.addRow("Digits", self.digits)
+        form.addRow("Period", self.period)
+        form.addRow("Secret", secret_widget)
+        details.addLayout(form, 1)
+        self.thumbnail = QLabel()
+        self.thumbnail.setFixedSize(168, 168)
+        self.thumbnail.setToolTip("Where the QR code was found (blurred until you press Show)")
+        details.addWidget(self.thumbnail)
+        self.body.addLayout(details)
+        self.status = StatusLabel("Scan the QR code the website shows, or choose another way to give the seed.")
+        self.body.addWidget(self.status)
+
+        self.scan_button.clicked.connect(self.scan_screen)
+        self.image_button.clicked.connect(self.choose_image)
+        self.paste_button.clicked.connect(self.paste)
+        self.file_button.clicked.connect(self.choose_seed_file)
+        self.random_button.clicked.connect(self.random)
+        self.manual.textChanged.connect(self.manual_changed)
+        self.show_button.toggled.connect(self.reveal)
+        self.account_choice.currentIndexChanged.connect(self._choose)
+        for widget in (self.issuer, self.account):
+            widget.editingFinished.connect(self._edited)
+        for widget in (self.algorithm,):
+            widget.currentIndexChanged.connect(self._edited)
+        for widget in (self.digits, self.period):
+            widget.valueChanged.connect(self._edited)
+        self.setAcceptDrops(True)
+
+    # --- sources ---------------------------------------------------------------------
+    def scan_screen(self) -> None:
+        from otpburn.sources.scan import scan_screen
+
+        self.status.show_status("Capturing every monitor…")
+        self.capture_requested.emit(True)
+        delay = self.delay.value()
+        # Give the window manager a moment to hide us before the grab.
+        QTimer.singleShot(400, lambda: worker.start(lambda report: scan_screen(delay), self._scanned,
+                                                    self._capture_failed))
+
+    def _capture_failed(self, exc) -> None:
+        self.capture_requested.emit(False)
+        self.status.show_status(plain_error(exc), "stop")
+
+    def choose_image(self) -> None:
+        path, _ = QFileDialog.getOpenFileName(self, "Open a screenshot or photo of the QR code", "",
+                                              "Images (*.png *.jpg *.jpeg *.webp *.bmp *.gif *.tif *.tiff)")
+        if path:
+            self.load_image(path)
+
+    def load_image(self, path: str) -> None:
+        from otpburn.sources.scan import scan_images
+
+        self.status.show_status(f"Scanning {path}…")
+        worker.start(lambda report: scan_images([path]), self._scanned, self._failed)
+
+    def paste(self) -> None:
+        clipboard = QGuiApplication.clipboard()
+        image = clipboard.image()
+        if not image.isNull():
+            self._decode_qimage(image)
+            return
+        text = clipboard.text()
+        if text.strip():
+            self.use_text(text, "the clipboard")
+        else:
+            self.status.show_status("The clipboard holds neither an image nor text.", "warn")
+
+    def _decode_qimage(self, image: QImage) -> None:
+        import numpy as np
+
+        from otpburn.sources.qr import decode
+        from otpburn.sources.scan import NoCodeFound, ScanResult
+
+        gray = image.convertToFormat(QImage.Format.Format_Grayscale8)
+        width, height, stride = gray.width(), gray.height(), gray.bytesPerLine()
+        pixels = np.frombuffer(gray.constBits(), dtype=np.uint8, count=stride * height).reshape(height, stride)
+        array = np.ascontiguousarray(pixels[:, :width])
+
+        def run(report):
+            result = ScanResult()
+            result.add(decode(array), "the pasted image", array)
+            if not result.codes:
+                raise NoCodeFound("the pasted image holds no QR code that could be read")
+            return result
+
+        worker.start(run, self._scanned, self._failed)
+
+    def choose_seed_file(self) -> None:
+        path, _ = QFileDialog.getOpenFileName(self, "Load a seed file", "",
+                                              "Seed files (*.csv *.txt *.xml *.pskc);;All files (*)")
+        if path:
+            self.load_seed_file(path)
+
+    def load_seed_file(self, path: str, password: str | None = None) -> None:
+        from otpburn.sources.seedfiles import read_seed_file
+
+        try:
+            records = read_seed_file(path, (lambda: password) if password is not None else self._ask_password)
+        except OtpburnError as exc:
+            self.status.show_status(plain_error(exc), "stop")
+            return
+        labels = [f"line {r.line}: {r.serial or 'no serial'} {r.params.label}".strip() for r in records]
+        self._offer([r.params for r in records], labels, f"{len(records)} seeds in {path}")
+
+    def _ask_password(self) -> str:
+        from PySide6.QtWidgets import QInputDialog
+
+        text, ok = QInputDialog.getText(self, "Encrypted seed file", "Password of the seed file",
+                                        QLineEdit.EchoMode.Password)
+        if not ok:
+            raise InputError("no password given for the encrypted seed file")
+        return text
+
+    def random(self) -> None:
+        from otpburn.sources.random_seed import random_params
+
+        self._offer([random_params(issuer=self.issuer.text(), account=self.account.text())], [],
+                    "a new random 20-byte seed: give it to the service as its secret (press Show to read it)")
+
+    def manual_changed(self, text: str) -> None:
+        if not text.strip():
+            self.encoding.setText("")
+            return
+        self.use_text(text, "what you typed", quiet_errors=True)
+
+    def use_text(self, text: str, origin: str, quiet_errors: bool = False) -> None:
+        payload = classify(text)
+        if payload.is_seed:
+            labels = [a.label or "(no name)" for a in payload.accounts]
+            note = ""
+            if payload.kind.value.startswith("secret"):
+                decoded = decode_secret(text.strip())
+                note = f"{decoded.encoding.value}, {len(decoded.secret)} bytes"
+                if decoded.ambiguous:
+                    note += " (also valid hex: check which one the service meant)"
+                self.encoding.setText(note)
+            skipped = f"; {len(payload.unusable)} account(s) cannot go on a token" if payload.unusable else ""
+            self._offer(list(payload.accounts), labels, f"{payload.description} from {origin}{skipped}")
+            return
+        if quiet_errors and payload.kind.value in ("unknown", "empty"):
+            try:
+                decoded = decode_secret(text.strip())
+            except InputError as exc:
+                self.encoding.setText(exc.message)
+                return
+            self.encoding.setText(f"{decoded.encoding.value}, {len(decoded.secret)} bytes")
+            self._offer([OtpParams(secret=decoded.secret)], [], f"a secret from {origin}")
+            return
+        self._set(None)
+        self.status.show_status(f"{payload.description}: {payload.problem or payload.advice}",
+                                "stop" if payload.problem else "warn")
+
+    def _scanned(self, result) -> None:
+        self.capture_requested.emit(False)
+        seeds, labels, notes, first_thumbnail = [], [], [], None
+        for code, where, thumbnail in zip(result.codes, result.origins, result.thumbnails):
+            payload = classify(code.text)
+            if payload.is_seed:
+                seeds.extend(payload.accounts)
+                labels.extend(f"{a.label or '(no name)'} ({where})" for a in payload.accounts)
+                first_thumbnail = first_thumbnail or thumbnail
+            else:
+                notes.append(f"{payload.description} ({where}): {payload.problem or payload.advice}")
+        if not seeds:
+            self._set(None)
+            self.status.show_status(" ".join(notes) or "No seed found.", "warn")
+            return
+        place = result.codes[0].monitor
+        origin = f"monitor {place}" if place else result.origins[0]
+        self._offer(seeds, labels, f"found on {origin}" + (f" (also: {'; '.join(notes)})" if notes else ""),
+                    first_thumbnail)
+
+    def _failed(self, exc) -> None:
+        self.status.show_status(plain_error(exc), "stop")
+
+    # --- state -----------------------------------------------------------------------
+    def _offer(self, seeds: list[OtpParams], labels: list[str], message: str, thumbnail=None) -> None:
+        self._thumbnail = thumbnail
+        self.choices = seeds
+        self.account_choice.blockSignals(True)
+        self.account_choice.clear()
+        if len(seeds) > 1:
+            self.account_choice.addItems(labels)
+        self.account_choice.blockSignals(False)
+        self.account_choice.setVisible(len(seeds) > 1)
+        self.status.show_status(message.capitalize() + (f" — choose one of {len(seeds)} accounts" if len(seeds) > 1
+                                                        else ""), "ok")
+        self._set(seeds[0])
+
+    def _choose(self, index: int) -> None:
+        if 0 <= index < len(self.choices):
+            self._set(self.choices[index])
+
+    def _set(self, params: OtpParams | None) -> None:
+        self.params = params
+        for widget in (self.issuer, self.account, self.algorithm, self.digits, self.period):
+            widget.blockSignals(True)
+        if params is not None:
+            self.issuer.setText(params.issuer)
+            self.account.setText(params.account)
+            self.algorithm.setCurrentText(params.algorithm.value)
+            self.digits.setValue(min(max(params.digits, 6), 8))
+            self.period.setValue(params.period)
+        for widget in (self.issuer, self.account, self.algorithm, self.digits, self.period):
+            widget.blockSignals(False)
+        self._show_secret()
+        self._show_thumbnail()
+        self.seed_changed.emit(params)
+
+    def _edited(self, *args) -> None:
+        if self.params is None:
+            return
+        try:
+            self.params = self.params.replace(issuer=self.issuer.text().strip(), account=self.account.text().strip(),
+                                              algorithm=self.algorithm.currentText(), digits=self.digits.value(),
+                                              period=self.period.value())
+        except InputError as exc:
+            self.status.show_status(exc.message, "stop")
+            return
+        self.seed_changed.emit(self.params)
+
+    def reveal(self, shown: bool) -> None:
+        self.revealed = shown
+        self.show_button.setText("Hide" if shown else "Show")
+        self.manual.setEchoMode(QLineEdit.EchoMode.Normal if shown else QLineEdit.EchoMode.Password)
+        self._show_secret()
+        self._show_thumbnail()
+
+    def _show_secret(self) -> None:
+        if self.params is None:
+            self.secret_view.setText("–")
+        elif self.revealed:
+            secret = encode_base32(self.params.secret)
+            self.secret_view.setText(" ".join(secret[i:i + 4] for i in range(0, len(secret), 4)))
+        else:
+            self.secret_view.setText(mask_secret(self.params.secret))
+
+    def _show_thumbnail(self) -> None:
+        if self._thumbnail is None or self.params is None:
+            self.thumbnail.clear()
+            return
+        from PIL import ImageFilter
+
+        picture = self._thumbnail if self.revealed else self._thumbnail.filter(ImageFilter.BoxBlur(4))
+        picture = picture.convert("RGBA")
+        image = QImage(picture.tobytes(), picture.width, picture.height, QImage.Format.Format_RGBA8888).copy()
+        self.thumbnail.setPixmap(QPixmap.fromImage(image))
+
+    # --- drag and drop of image files ------------------------------------------------
+    def dragEnterEvent(self, event) -> None:
+        if event.mimeData().hasUrls() or event.mimeData().hasText():
+            event.acceptProposedAction()
+
+    def dropEvent(self, event) -> None:
+        data = event.mimeData()
+        if data.hasUrls() and data.urls()[0].isLocalFile():
+            self.load_image(data.urls()[0].toLocalFile())
+        elif data.hasText():
+            self.use_text(data.text(), "the dropped text")

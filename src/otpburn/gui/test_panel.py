@@ -1,0 +1,100 @@
+"""Step 5, the test: previous/current/next codes with a countdown, and the typed-code check."""
+
+from __future__ import annotations
+
+import time
+
+from PySide6.QtCore import QTimer
+from PySide6.QtGui import QFont
+from PySide6.QtWidgets import QGridLayout, QHBoxLayout, QLabel, QLineEdit, QProgressBar, QPushButton
+
+from otpburn.gui.common import StatusLabel, StepBox
+from otpburn.otp import OtpType, code_window
+
+
+class TestPanel(StepBox):
+    __test__ = False  # not a pytest test class, despite the name
+
+    def __init__(self) -> None:
+        super().__init__(5, "Test")
+        grid = QGridLayout()
+        self.labels = {}
+        big = QFont()
+        big.setPointSize(big.pointSize() + 6)
+        big.setBold(True)
+        for column, name in enumerate(("previous", "current", "next")):
+            grid.addWidget(QLabel(name.capitalize()), 0, column)
+            label = QLabel("––––––")
+            label.setFont(big)
+            label.setAccessibleName(f"{name} code")
+            self.labels[name] = label
+            grid.addWidget(label, 1, column)
+        self.body.addLayout(grid)
+        self.countdown = QProgressBar()
+        self.countdown.setTextVisible(True)
+        self.countdown.setFormat("%v s left")
+        self.body.addWidget(self.countdown)
+        row = QHBoxLayout()
+        self.typed = QLineEdit()
+        self.typed.setPlaceholderText("Type the code the token shows")
+        self.typed.setMaxLength(10)
+        self.check_button = QPushButton("C&heck")
+        row.addWidget(self.typed, 1)
+        row.addWidget(self.check_button)
+        self.body.addLayout(row)
+        self.status = StatusLabel("After the burn, switch the token off and on and compare its code.")
+        self.body.addWidget(self.status)
+        self.params = None
+        self.timer = QTimer(self)
+        self.timer.timeout.connect(self.tick)
+        self.timer.start(1000)
+        self.check_button.clicked.connect(self.check)
+        self.typed.returnPressed.connect(self.check)
+
+    def show_seed(self, params) -> None:
+        self.params = params
+        self.tick()
+
+    def show_burn(self, report, display) -> None:
+        self.show_seed(report.params)
+        if report.verification is not None:
+            self.status.show_status(f"Verified automatically: the token computed {report.verification.token_code}, "
+                                    "the code this seed gives now.", "ok")
+        elif display is not None:
+            codes = code_window(report.params)
+            ok = display in (codes.previous, codes.current, codes.next)
+            self.status.show_status(f"The virtual token shows {display}: "
+                                    f"{'it matches' if ok else 'it does NOT match'}.", "ok" if ok else "stop")
+        else:
+            self.status.show_status("Switch the token off and on, then type the code it shows.", "info")
+
+    def tick(self) -> None:
+        if self.params is None:
+            return
+        window = code_window(self.params, time.time())
+        for name in ("previous", "current", "next"):
+            self.labels[name].setText(getattr(window, name) or "–")
+        if self.params.type is OtpType.TOTP:
+            self.countdown.setRange(0, window.period)
+            self.countdown.setValue(window.seconds_left)
+        else:
+            self.countdown.setRange(0, 1)
+            self.countdown.setValue(0)
+
+    def check(self) -> None:
+        from otpburn.errors import InputError
+        from otpburn.provisioning.verify import diagnose
+
+        if self.params is None:
+            self.status.show_status("Give a seed first (step 1).", "warn")
+            return
+        try:
+            result = diagnose(self.params, self.typed.text())
+        except InputError as exc:
+            self.status.show_status(exc.message, "warn")
+            return
+        if result.matches:
+            self.status.show_status("✓ The token shows the right code.", "ok")
+        else:
+            self.status.show_status(f"✗ Mismatch: {result.cause}." + (f" Fix: {result.fix}." if result.fix else ""),
+                                    "stop")

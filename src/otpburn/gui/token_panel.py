@@ -1,0 +1,63 @@
+"""Step 3, the token: family, model, serial, clock and offset, what it holds, and whether the seed fits."""
+
+from __future__ import annotations
+
+import time
+
+from PySide6.QtWidgets import QFormLayout, QLabel
+
+from otpburn.gui.common import StatusLabel, StepBox
+from otpburn.otp import OtpParams
+from otpburn.tokens.base import TokenInfo
+
+
+class TokenPanel(StepBox):
+    def __init__(self) -> None:
+        super().__init__(3, "Token")
+        form = QFormLayout()
+        self.fields = {name: QLabel("–") for name in ("Token", "Serial", "Clock", "Holds")}
+        for name, label in self.fields.items():
+            label.setWordWrap(True)
+            form.addRow(name, label)
+        self.body.addLayout(form)
+        self.status = StatusLabel("Connect to see the token.")
+        self.body.addWidget(self.status)
+        self.info: TokenInfo | None = None
+
+    def show_info(self, info: TokenInfo | None, reader: str = "") -> None:
+        self.info = info
+        if info is None:
+            for label in self.fields.values():
+                label.setText("–")
+            return
+        caps = info.capabilities
+        self.fields["Token"].setText(f"{info.model} ({info.family})" + ("" if caps.writable else
+                                                                         " — not a known programmable model"))
+        self.fields["Serial"].setText(info.serial)
+        if info.clock is not None:
+            when = time.strftime("%Y-%m-%d %H:%M:%S UTC", time.gmtime(info.clock))
+            self.fields["Clock"].setText(f"{when}, {info.clock_offset:+.0f} s from this PC")
+        else:
+            self.fields["Clock"].setText("not readable (the token computes codes on request)")
+        periods = ", ".join(f"{p} s" for p in sorted(caps.periods)) if caps.periods else "any period"
+        wipe = "; its clock write erases the seed" if caps.time_write_wipes_seed else ""
+        self.fields["Holds"].setText(f"{'/'.join(sorted(a.value for a in caps.algorithms))}, "
+                                     f"{'/'.join(map(str, sorted(caps.digits)))} digits, {periods}{wipe}")
+
+    def check(self, params: OtpParams | None) -> list:
+        """The preflight verdicts for the current seed on this token, shown in the status line."""
+        from otpburn.provisioning import preflight
+
+        if self.info is None:
+            return []
+        if params is None:
+            self.status.show_status(f"Connected{'' if not self.info else ''}. Now give the seed (step 1).", "info")
+            return []
+        checks = preflight.seed_checks(self.info, params)
+        clock = preflight.token_clock_check(self.info, sync_clock=False)
+        if clock:
+            checks.append(clock)
+        worst = "stop" if any(c.verdict == "stop" for c in checks) else (
+            "warn" if any(c.verdict == "warn" for c in checks) else "ok")
+        self.status.show_status("\n".join(f"{c.line().strip()}" for c in checks), worst)
+        return checks

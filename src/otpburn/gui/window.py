@@ -1,0 +1,130 @@
+"""The main window: the five steps, all visible, wired together."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import QSettings
+from PySide6.QtWidgets import QGridLayout, QMainWindow, QScrollArea, QWidget
+
+from otpburn import __version__
+from otpburn.gui import worker
+from otpburn.gui.burn_panel import BurnPanel
+from otpburn.gui.common import plain_error
+from otpburn.gui.reader_panel import ReaderPanel
+from otpburn.gui.seed_panel import SeedPanel
+from otpburn.gui.test_panel import TestPanel
+from otpburn.gui.token_panel import TokenPanel
+
+
+def identify(spec: str, report=None):
+    from otpburn.provisioning.readers import connect, open_reader
+    from otpburn.tokens.detect import open_session
+    from otpburn.transport.channel import Channel
+
+    opened = open_reader(spec)
+    try:
+        connection = connect(opened)
+        try:
+            return open_session(Channel(connection)).info, opened.name
+        finally:
+            connection.disconnect()
+    finally:
+        opened.close()
+
+
+class MainWindow(QMainWindow):
+    def __init__(self, settings: QSettings | None = None) -> None:
+        super().__init__()
+        self.setWindowTitle(f"otpburn {__version__} — burn a 2FA seed into a hardware token")
+        self.settings = settings or QSettings("otpburn", "otpburn")
+        self.seed = SeedPanel()
+        self.reader = ReaderPanel()
+        self.token = TokenPanel()
+        self.burn = BurnPanel()
+        self.test = TestPanel()
+        self.spec: str | None = None
+        self.checks: list = []
+
+        for panel in (self.seed, self.reader, self.token, self.burn, self.test):
+            panel.body.addStretch(1)  # keep each step's content together at its top
+        content = QWidget()
+        grid = QGridLayout(content)
+        grid.addWidget(self.seed, 0, 0, 2, 1)
+        grid.addWidget(self.reader, 0, 1)
+        grid.addWidget(self.token, 1, 1)
+        grid.addWidget(self.burn, 2, 0)
+        grid.addWidget(self.test, 2, 1)
+        grid.setColumnStretch(0, 3)
+        grid.setColumnStretch(1, 2)
+        scroll = QScrollArea()
+        scroll.setWidget(content)
+        scroll.setWidgetResizable(True)
+        self.setCentralWidget(scroll)
+        self.resize(1180, 760)
+
+        self.seed.seed_changed.connect(self._seed_changed)
+        self.seed.capture_requested.connect(self._capture)
+        self.reader.connect_requested.connect(self.connect_token)
+        self.burn.burned.connect(self.test.show_burn)
+        self._restore()
+
+    # --- flow ------------------------------------------------------------------------
+    def _seed_changed(self, params) -> None:
+        self.test.show_seed(params)
+        self._refresh()
+
+    def connect_token(self, spec: str) -> None:
+        self.spec = None
+        self.token.show_info(None)
+        self.token.status.show_status("Connecting… (the token must be switched on and on the reader)")
+        self.reader.connect_button.setEnabled(False)
+        worker.start(lambda report: identify(spec, report), lambda result: self._connected(spec, result),
+                     self._connect_failed)
+
+    def _connected(self, spec: str, result) -> None:
+        info, reader_name = result
+        self.reader.connect_button.setEnabled(True)
+        self.spec = spec
+        self.token.show_info(info, reader_name)
+        self.settings.setValue("reader", spec)
+        self._refresh()
+
+    def _connect_failed(self, exc) -> None:
+        self.reader.connect_button.setEnabled(True)
+        self.token.show_info(None)
+        self.token.status.show_status(plain_error(exc), "stop")
+        self._refresh()
+
+    def _refresh(self) -> None:
+        self.checks = self.token.check(self.seed.params) if self.token.info else []
+        self.burn.update_state(self.spec, self.seed.params, self.token.info, self.checks)
+
+    def _capture(self, hide: bool) -> None:
+        """Get out of the way while the screen is captured, and come back after."""
+        if hide:
+            self.showMinimized()
+        else:
+            self.showNormal()
+            self.raise_()
+            self.activateWindow()
+
+    # --- remembered options (never a secret) -----------------------------------------
+    def _restore(self) -> None:
+        self.reader.preferred = self.settings.value("reader", None)
+        self.burn.sync_clock.setChecked(self.settings.value("sync_clock", False, type=bool))
+        index = self.burn.display_timeout.findData(int(self.settings.value("display_timeout", 30)))
+        self.burn.display_timeout.setCurrentIndex(max(index, 0))
+        index = self.burn.export_format.findData(self.settings.value("export_format", "none"))
+        self.burn.export_format.setCurrentIndex(max(index, 0))
+        folder = self.settings.value("export_folder", None)
+        if folder:
+            self.burn.export_folder.setText(folder)
+
+    def closeEvent(self, event) -> None:
+        self.settings.setValue("sync_clock", self.burn.sync_clock.isChecked())
+        self.settings.setValue("display_timeout", self.burn.display_timeout.currentData())
+        self.settings.setValue("export_format", self.burn.export_format.currentData())
+        self.settings.setValue("export_folder", self.burn.export_folder.text())
+        self.reader.timer.stop()
+        self.test.timer.stop()
+        worker.wait_all(3000)
+        super().closeEvent(event)

@@ -1,0 +1,56 @@
+"""Running reader, capture and network work off the UI thread, with results back on it."""
+
+from __future__ import annotations
+
+import traceback
+from collections.abc import Callable
+
+from PySide6.QtCore import QObject, QRunnable, QThreadPool, Signal
+
+_running: set["Task"] = set()  # the Python side of tasks whose results are not delivered yet
+
+
+class _Signals(QObject):
+    done = Signal(object)
+    failed = Signal(object)
+    message = Signal(str)
+
+
+class Task(QRunnable):
+    """`function(report)` in the thread pool; `report(text)` sends progress text to the UI thread."""
+
+    def __init__(self, function: Callable, on_done: Callable | None = None, on_error: Callable | None = None,
+                 on_message: Callable[[str], None] | None = None) -> None:
+        super().__init__()
+        self.setAutoDelete(False)  # Python keeps it until its result reached the UI thread
+        self.function = function
+        self.signals = _Signals()
+        self.signals.done.connect(lambda result: self._finish(on_done, result))
+        self.signals.failed.connect(lambda exc: self._finish(on_error, exc))
+        if on_message:
+            self.signals.message.connect(on_message)
+
+    def _finish(self, callback: Callable | None, value: object) -> None:
+        _running.discard(self)
+        if callback:
+            callback(value)
+
+    def run(self) -> None:
+        try:
+            result = self.function(self.signals.message.emit)
+        except Exception as exc:  # handed to the UI thread, which shows it in plain words
+            exc.gui_traceback = traceback.format_exc()
+            self.signals.failed.emit(exc)
+        else:
+            self.signals.done.emit(result)
+
+
+def start(function: Callable, on_done=None, on_error=None, on_message=None) -> Task:
+    task = Task(function, on_done, on_error, on_message)
+    _running.add(task)
+    QThreadPool.globalInstance().start(task)
+    return task
+
+
+def wait_all(msecs: int = 10_000) -> bool:
+    return QThreadPool.globalInstance().waitForDone(msecs)

@@ -1,0 +1,133 @@
+"""The whole flow in the window against the built-in virtual token (offscreen)."""
+
+import json
+import os
+
+from otpburn.otp import code_window, encode_base32
+
+from .conftest import burn, connect
+
+EXAMPLE = "examples/2fa-setup-screenshot.png"
+SECRET = b"otpburn example seed"
+
+
+def seed_from_image(qtbot, window):
+    with qtbot.waitSignal(window.seed.seed_changed, timeout=15_000):
+        window.seed.load_image(EXAMPLE)
+    assert window.seed.params.secret == SECRET
+
+
+def test_image_connect_burn_and_typed_codes(qtbot, window):
+    seed_from_image(qtbot, window)
+    assert window.seed.issuer.text() == "Atlassian" and window.seed.account.text() == "alex.morgan@example.com"
+    assert "20 bytes" in window.seed.secret_view.text() and "N52H" not in window.seed.secret_view.text()
+    assert window.seed.thumbnail.pixmap() is not None and not window.seed.thumbnail.pixmap().isNull()
+    window.seed.show_button.click()
+    assert window.seed.secret_view.text().startswith("N52H AYTV")
+    window.seed.show_button.click()
+
+    connect(qtbot, window)
+    assert window.token.fields["Serial"].text() == "8659622000001"
+    assert "OTPC-P2-i" in window.token.fields["Token"].text()
+    assert "seed fits the token" in window.token.status.text()
+
+    report, display = burn(qtbot, window)
+    assert report.apdus == 6
+    assert all(label.text().startswith("✓") for step, label in window.burn.steps.items() if step.value != "verify")
+    assert "virtual token shows" in window.test.status.text() and "it matches" in window.test.status.text()
+
+    window.test.typed.setText(display)
+    window.test.check_button.click()
+    assert "right code" in window.test.status.text()
+    window.test.typed.setText("000000" if display != "000000" else "111111")
+    window.test.check_button.click()
+    assert "Mismatch" in window.test.status.text() and window.test.status.kind == "stop"
+    assert window.test.labels["current"].text() == code_window(report.params).current
+
+
+def test_burn_with_clock_sync_shows_the_wipe_note(qtbot, window):
+    seed_from_image(qtbot, window)
+    connect(qtbot, window)
+    window.burn.sync_clock.setChecked(True)
+    assert "erases its seed" in window.burn.wipe_note.text()
+    report, display = burn(qtbot, window)
+    assert report.clock_written is not None
+    memory = json.loads(open(os.environ["OTPBURN_VIRTUAL_TOKEN"]).read())
+    assert memory["seed"] == SECRET.hex()
+
+
+def test_paste_text_and_non_seed(qtbot, window):
+    from PySide6.QtGui import QGuiApplication
+
+    QGuiApplication.clipboard().setText("phonefactor://activate_account?code=123456789&url=https://x/activatev2/y")
+    window.seed.paste_button.click()
+    assert "different authenticator app" in window.seed.status.text() and window.seed.params is None
+    QGuiApplication.clipboard().setText(f"otpauth://totp/Paste:me?secret={encode_base32(SECRET)}&period=60")
+    window.seed.paste_button.click()
+    assert window.seed.params.issuer == "Paste" and window.seed.period.value() == 60
+
+
+def test_paste_image(qtbot, window):
+    from PySide6.QtGui import QGuiApplication, QImage
+
+    QGuiApplication.clipboard().setImage(QImage(EXAMPLE))
+    with qtbot.waitSignal(window.seed.seed_changed, timeout=15_000):
+        window.seed.paste_button.click()
+    assert window.seed.params.secret == SECRET
+
+
+def test_random_and_manual_entry(qtbot, window):
+    window.seed.random_button.click()
+    assert len(window.seed.params.secret) == 20 and "random" in window.seed.status.text()
+    window.seed.manual.setText(SECRET.hex())
+    assert window.seed.encoding.text() == "hex, 20 bytes" and window.seed.params.secret == SECRET
+    window.seed.manual.setText("JBSW1Y3D")
+    assert "position 5" in window.seed.encoding.text()
+    window.seed.manual.setText("ABCDEF2345674567ABCD")
+    assert "also valid hex" in window.seed.encoding.text()
+
+
+def test_google_export_lets_the_user_pick(qtbot, window):
+    import random
+
+    from tests.support.qr_corpus import migration_uri
+
+    window.seed.use_text(migration_uri(random.Random(4), accounts=3), "test")
+    assert window.seed.account_choice.isVisible() and window.seed.account_choice.count() == 3
+    window.seed.account_choice.setCurrentIndex(2)
+    assert window.seed.params == window.seed.choices[2]
+
+
+def test_seed_that_does_not_fit_blocks_the_burn(qtbot, window):
+    connect(qtbot, window)
+    window.seed.use_text(f"otpauth://totp/A:b?secret={encode_base32(SECRET)}&algorithm=SHA512", "test")
+    assert window.token.status.kind == "stop" and "SHA512" in window.token.status.text()
+    assert not window.burn.burn_button.isEnabled()
+
+
+def test_remembers_options_not_secrets(qtbot, window):
+    seed_from_image(qtbot, window)
+    connect(qtbot, window)
+    window.burn.sync_clock.setChecked(True)
+    window.close()
+    window.settings.sync()
+    saved = open(window.settings.fileName()).read()
+    assert "sync_clock=true" in saved and "reader=virtual" in saved
+    assert encode_base32(SECRET) not in saved and SECRET.hex() not in saved
+
+
+def test_keyboard_tab_order_reaches_the_main_controls(qtbot, window):
+    from PySide6.QtCore import Qt
+
+    focusable = []
+    widget = window.seed.scan_button
+    widget.setFocus()
+    for _ in range(60):
+        focusable.append(widget)
+        widget = widget.nextInFocusChain()
+        while not (widget.focusPolicy() & Qt.FocusPolicy.TabFocus) or not widget.isEnabled():
+            widget = widget.nextInFocusChain()
+        if widget is window.seed.scan_button:
+            break
+    for control in (window.seed.manual, window.reader.connect_button, window.test.typed):
+        assert control in focusable
