@@ -4,7 +4,14 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-APT_PACKAGES=(pcscd vsmartcard-vpcd libpcsclite-dev swig gcc xvfb x11-xserver-utils)
+APT_PACKAGES=(
+    pcscd vsmartcard-vpcd libpcsclite-dev swig gcc   # the PC/SC stack and building pyscard
+    xvfb x11-xserver-utils iproute2                   # virtual screens (xrandr) and pcscd's own network namespace
+    libzbar0                                          # only for the QR benchmark's comparison
+    # Qt's xcb platform plugin, for the desktop app on Xvfb
+    libxcb-cursor0 libxcb-icccm4 libxcb-keysyms1 libxcb-shape0 libxcb-render-util0 libxcb-image0 libxcb-xkb1
+    libxcb-randr0 libxcb-xinerama0 libxkbcommon-x11-0 libegl1 libgl1 libfontconfig1 libdbus-1-3 fonts-dejavu-core
+)
 
 missing=()
 for package in "${APT_PACKAGES[@]}"; do

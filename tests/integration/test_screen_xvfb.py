@@ -76,3 +76,16 @@ def test_burn_from_the_screen_into_the_virtual_token(two_monitors, tmp_path):
         window.terminate()
     assert result.returncode == 0, result.stderr
     assert json.loads(result.stdout)["account"]["issuer"] == "Atlassian"
+
+
+def test_the_window_scans_the_second_monitor(two_monitors):
+    pytest.importorskip("PySide6")
+    window = show_image(two_monitors, EXAMPLE, 1920 + 200, 150)
+    try:
+        result = subprocess.run([sys.executable, "-m", "tests.support.gui_scan_probe"], capture_output=True,
+                                text=True, env={**two_monitors.env, "QT_QPA_PLATFORM": "xcb"}, timeout=60)
+    finally:
+        window.terminate()
+    assert result.returncode == 0, result.stderr
+    found = json.loads(result.stdout.strip().splitlines()[-1])
+    assert found["issuer"] == "Atlassian" and "monitor 2" in found["status"]

@@ -136,7 +136,8 @@ class BurnPanel(StepBox):
         wipes = bool(self.info and self.info.capabilities.time_write_wipes_seed)
         self.wipe_note.setText("This model erases its seed when its clock is written; otpburn writes the seed "
                                "right after." if wipes and self.sync_clock.isChecked() else "")
-        self.wipe_note.setStyleSheet("color: #9a6700;")
+        dark = self.palette().window().color().lightness() < 128
+        self.wipe_note.setStyleSheet(f"color: {'#d29922' if dark else '#9a6700'};")
 
     def _choose_folder(self) -> None:
         folder = QFileDialog.getExistingDirectory(self, "Folder for exported seed data", self.export_folder.text())

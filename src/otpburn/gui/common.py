@@ -8,6 +8,7 @@ from PySide6.QtWidgets import QGroupBox, QLabel, QVBoxLayout
 from otpburn.errors import OtpburnError
 
 STATUS_COLOURS = {"ok": "#1a7f37", "warn": "#9a6700", "stop": "#cf222e", "info": ""}
+STATUS_COLOURS_DARK = {"ok": "#3fb950", "warn": "#d29922", "stop": "#ff7b72", "info": ""}
 
 
 def plain_error(exc: BaseException) -> str:
@@ -29,7 +30,8 @@ class StatusLabel(QLabel):
 
     def show_status(self, text: str, kind: str = "info") -> None:
         self.kind = kind
-        colour = STATUS_COLOURS.get(kind, "")
+        dark = self.palette().window().color().lightness() < 128
+        colour = (STATUS_COLOURS_DARK if dark else STATUS_COLOURS).get(kind, "")
         self.setStyleSheet(f"color: {colour};" if colour else "")
         self.setText(text)
 

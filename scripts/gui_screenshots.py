@@ -1,0 +1,84 @@
+"""Screenshots of the desktop app at each step, for docs/screenshots (offscreen Qt).
+
+Run from the repository root: python scripts/gui_screenshots.py [--scale 2]
+Uses the built-in virtual token and a private state folder; nothing of yours is touched.
+"""
+
+import os
+import sys
+import tempfile
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+OUT = ROOT / "docs" / "screenshots"
+state = Path(tempfile.mkdtemp(prefix="otpburn-shots-"))
+os.environ.update({"QT_QPA_PLATFORM": "offscreen", "OTPBURN_VIRTUAL_TOKEN": str(state / "token.json"),
+                   "OTPBURN_AUDIT_LOG": str(state / "audit.jsonl"), "OTPBURN_LOCK_FILE": str(state / "lock"),
+                   "PCSCLITE_CSOCK_NAME": str(state / "no-pcscd")})
+sys.path.insert(0, str(ROOT / "src"))
+
+from PySide6.QtCore import QEventLoop, QSettings, QTimer  # noqa: E402
+from PySide6.QtWidgets import QApplication  # noqa: E402
+
+from otpburn.gui.app import apply_theme  # noqa: E402
+from otpburn.gui.window import MainWindow  # noqa: E402
+
+
+def wait(signal=None, condition=None, ms=15000):
+    loop = QEventLoop()
+    if signal is not None:
+        signal.connect(lambda *args: loop.quit())
+    if condition is not None:
+        timer = QTimer()
+        timer.timeout.connect(lambda: condition() and loop.quit())
+        timer.start(50)
+    QTimer.singleShot(ms, loop.quit)
+    loop.exec()
+
+
+def shot(widget, name):
+    QApplication.processEvents()
+    widget.grab().save(str(OUT / f"{name}.png"))
+    print(f"wrote docs/screenshots/{name}.png")
+
+
+def main() -> None:
+    suffix = ""
+    if "--scale" in sys.argv:  # e.g. --scale 2: the same window at 200 %
+        os.environ["QT_SCALE_FACTOR"] = sys.argv[sys.argv.index("--scale") + 1]
+        suffix = f"-{int(float(os.environ['QT_SCALE_FACTOR']) * 100)}"
+    app = QApplication(sys.argv)
+    OUT.mkdir(parents=True, exist_ok=True)
+    for theme in ("light", "dark"):
+        apply_theme(app, theme)
+        window = MainWindow(QSettings(str(state / f"{theme}.ini"), QSettings.Format.IniFormat))
+        window.resize(1200, 800)
+        window.show()
+        wait(condition=lambda: window.reader.readers.count() > 0, ms=5000)
+        if theme == "light" and not suffix:
+            shot(window, "0-start")
+        window.seed.load_image(str(ROOT / "examples" / "2fa-setup-screenshot.png"))
+        wait(window.seed.seed_changed)
+        window.reader.readers.setCurrentIndex(window.reader.readers.findData("virtual"))
+        window.connect_token("virtual")
+        wait(condition=lambda: window.token.info is not None)
+        if theme == "light" and not suffix:
+            shot(window.seed, "1-seed")
+            shot(window.reader, "2-reader")
+            shot(window.token, "3-token")
+        window.burn.sync_clock.setChecked(True)
+        window.burn.burn_button.click()
+        wait(window.burn.burned)
+        shot(window, f"window-{theme}{suffix}")
+        if theme == "light" and not suffix:
+            shot(window.burn, "4-burn")
+            window.test.typed.setText("123456")
+            window.test.check_button.click()
+            shot(window.test, "5-test")
+        window.close()
+        if suffix:
+            break
+
+
+if __name__ == "__main__":
+    main()
