@@ -131,3 +131,28 @@ def test_keyboard_tab_order_reaches_the_main_controls(qtbot, window):
             break
     for control in (window.seed.manual, window.reader.connect_button, window.test.typed):
         assert control in focusable
+
+
+def test_a_second_start_brings_the_first_window_forward(qtbot, window, monkeypatch):
+    from otpburn.gui import app
+
+    monkeypatch.setattr(app, "instance_name", lambda: f"otpburn-gui-test-{os.getpid()}")
+    server = app.listen_for_second_starts(window)
+    try:
+        window.showMinimized()
+        assert app.bring_forward_existing() is True
+        qtbot.waitUntil(lambda: not window.isMinimized(), timeout=5000)
+    finally:
+        server.close()
+    assert app.bring_forward_existing() is False
+
+
+def test_seed_file_offers_its_accounts(qtbot, window, tmp_path):
+    path = tmp_path / "seeds.csv"
+    path.write_text(f"serial,secret\n8659622000001,{encode_base32(SECRET)}\n8659622000002,{encode_base32(b'x' * 20)}\n")
+    window.seed.load_seed_file(str(path))
+    assert window.seed.account_choice.count() == 2 and window.seed.params.secret == SECRET
+    bad = tmp_path / "bad.csv"
+    bad.write_text("serial,secret\n1,JBSW1\n")
+    window.seed.load_seed_file(str(bad))
+    assert window.seed.status.kind == "stop" and "line 2" in window.seed.status.text()

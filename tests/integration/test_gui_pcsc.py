@@ -45,7 +45,6 @@ def test_link_loss_during_the_burn_is_survived(qtbot, window, place_card):  # no
     give_seed(window)
     connect(qtbot, window, READER_NAME)
     seen = []
-    window.burn.status.textChanged = None
     qtbot.waitUntil(lambda: window.burn.burn_button.isEnabled())
     window.burn.burn_button.click()
     qtbot.waitUntil(lambda: seen.append(window.burn.status.text()) or "resumed" in window.burn.status.text(),

@@ -19,7 +19,6 @@ def main() -> None:
     window.show()
     loop = QEventLoop()
     window.seed.seed_changed.connect(lambda params: loop.quit())
-    window.seed.status.textChanged = None
     QTimer.singleShot(500, window.seed.scan_button.click)
     QTimer.singleShot(20_000, loop.quit)
     loop.exec()
