@@ -9,6 +9,44 @@ from pathlib import Path
 from otpburn.errors import InputError, OperationError
 
 
+def read_input_file(path: str | os.PathLike[str], what: str, max_bytes: int) -> bytes:
+    """A file the user named, at most `max_bytes` long, or an InputError that says what is wrong.
+
+    `what` names the kind of file expected ("image", "seed file") for the messages.
+    """
+    label = str(path)
+    try:
+        with open(path, "rb") as stream:
+            data = stream.read(max_bytes + 1)
+    except FileNotFoundError:
+        raise InputError(f"{label}: no such file") from None
+    except IsADirectoryError:
+        raise InputError(f"{label} is a folder, not {what}") from None
+    except PermissionError:
+        raise InputError(f"{label}: permission denied") from None
+    except OSError as exc:
+        raise InputError(f"{label}: {exc.strerror}") from None
+    if len(data) > max_bytes:
+        raise InputError(f"{label} is larger than {_size(max_bytes)}; that is not {what}")
+    return data
+
+
+def _size(count: int) -> str:
+    return f"{count // (1024 * 1024)} MiB" if count >= 1024 * 1024 else f"{count // 1024} KiB"
+
+
+def user_file(override_variable: str, name: str, kind: str = "state") -> Path:
+    """A per-user file of otpburn's (`kind` state or data folder), or the path in `override_variable`."""
+    override = os.environ.get(override_variable)
+    if override:
+        return Path(override)
+    from platformdirs import user_data_path, user_state_path
+
+    folder = (user_data_path if kind == "data" else user_state_path)("otpburn", appauthor=False)
+    folder.mkdir(parents=True, exist_ok=True, mode=0o700)
+    return folder / name
+
+
 def write_private(path: str | os.PathLike[str], data: bytes, *, force: bool = False) -> Path:
     """Write `data` to `path` as a 0600 file via a temp file and rename.
 

@@ -5,7 +5,6 @@ from __future__ import annotations
 import json
 import sys
 from collections.abc import Callable
-from pathlib import Path
 from typing import Any
 
 import click
@@ -33,19 +32,9 @@ def read_text_file(path: str) -> str:
     """Read a small text file, or standard input for '-', with errors a user understands."""
     if path == "-":
         return read_stdin()
-    file = Path(path)
-    try:
-        with file.open("rb") as stream:
-            data = stream.read(MAX_TEXT_INPUT + 1)
-    except FileNotFoundError:
-        raise InputError(f"{path}: no such file") from None
-    except IsADirectoryError:
-        raise InputError(f"{path} is a folder, not a file") from None
-    except PermissionError:
-        raise InputError(f"{path}: permission denied") from None
-    except OSError as exc:
-        raise InputError(f"{path}: {exc.strerror}") from None
-    return _decode_text(data, path)
+    from otpburn.files import read_input_file
+
+    return _decode_text(read_input_file(path, "a seed", MAX_TEXT_INPUT), path)
 
 
 def read_stdin() -> str:

@@ -385,6 +385,22 @@ def _seed_for_token(records, serial: str, pick: int | None, seed_file: str):
     raise InputError(f"{seed_file} holds no seed for serial {serial}; choose one with --pick N")
 
 
+def _open_oath(reader_spec, password_file, trace, otherwise: str):
+    """An OATH session, unlocked if it has a password; single-seed tokens are refused with `otherwise`."""
+    opened, channel, session = _open_session(reader_spec, trace, None)
+    try:
+        if session.family != "ykoath":
+            raise InputError(f"the {session.info.model} holds a single seed; {otherwise}")
+        password = _password_if_needed(session, password_file)
+        if password is not None:
+            session.validate(password)
+    except BaseException:
+        channel.close()
+        opened.close()
+        raise
+    return opened, channel, session
+
+
 def _ask_for_the_token_code(params) -> int:
     """Let the user type the token's code and say whether (and why not) it matches."""
     from otpburn.provisioning.verify import diagnose
@@ -410,13 +426,8 @@ def accounts(reader_spec, password_file, trace, as_json) -> None:
     """List the credentials on an OATH applet, with their current codes."""
     from otpburn.tokens.ykoath import time_challenge
 
-    opened, channel, session = _open_session(reader_spec, trace, None)
+    opened, channel, session = _open_oath(reader_spec, password_file, trace, "cannot list accounts")
     try:
-        if session.family != "ykoath":
-            raise InputError(f"the {session.info.model} holds a single seed and cannot list accounts")
-        password = _password_if_needed(session, password_file)
-        if password is not None:
-            session.validate(password)
         now = time.time()
         credentials = session.list()
         codes = session.calculate_all(time_challenge(now, 30))
@@ -447,13 +458,8 @@ def accounts(reader_spec, password_file, trace, as_json) -> None:
 @trace_option
 def delete(name, reader_spec, password_file, yes, trace) -> None:
     """Delete the credential NAME from an OATH applet (as listed by 'otpburn accounts')."""
-    opened, channel, session = _open_session(reader_spec, trace, None)
+    opened, channel, session = _open_oath(reader_spec, password_file, trace, "burn a new one instead")
     try:
-        if session.family != "ykoath":
-            raise InputError(f"the {session.info.model} holds a single seed; burn a new one instead")
-        password = _password_if_needed(session, password_file)
-        if password is not None:
-            session.validate(password)
         if name not in {c.name for c in session.list()}:
             raise InputError(f"no credential named {name!r} on this applet (see 'otpburn accounts')")
         if not yes:

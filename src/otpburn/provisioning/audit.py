@@ -13,14 +13,9 @@ from otpburn.otp.params import OtpParams
 
 
 def log_path() -> Path:
-    override = os.environ.get("OTPBURN_AUDIT_LOG")
-    if override:
-        return Path(override)
-    from platformdirs import user_data_path
+    from otpburn.files import user_file
 
-    folder = user_data_path("otpburn", appauthor=False)
-    folder.mkdir(parents=True, exist_ok=True, mode=0o700)
-    return folder / "audit.jsonl"
+    return user_file("OTPBURN_AUDIT_LOG", "audit.jsonl", kind="data")
 
 
 def _user() -> str:

@@ -13,14 +13,9 @@ class ReaderLockedError(OperationError):
 
 
 def lock_path() -> Path:
-    override = os.environ.get("OTPBURN_LOCK_FILE")
-    if override:
-        return Path(override)
-    from platformdirs import user_state_path
+    from otpburn.files import user_file
 
-    folder = user_state_path("otpburn", appauthor=False)
-    folder.mkdir(parents=True, exist_ok=True, mode=0o700)
-    return folder / "reader.lock"
+    return user_file("OTPBURN_LOCK_FILE", "reader.lock")
 
 
 class ReaderLock:

@@ -6,7 +6,6 @@ after a burn shows the same token.
 
 from __future__ import annotations
 
-import os
 from pathlib import Path
 
 from otpburn.emulator.token2 import Token2Emulator
@@ -16,14 +15,9 @@ DEFAULT_SERIAL = "8659622000001"  # an OTPC-P2-i: the common model, whose clock 
 
 
 def state_path() -> Path:
-    override = os.environ.get("OTPBURN_VIRTUAL_TOKEN")
-    if override:
-        return Path(override)
-    from platformdirs import user_state_path
+    from otpburn.files import user_file
 
-    folder = user_state_path("otpburn", appauthor=False)
-    folder.mkdir(parents=True, exist_ok=True, mode=0o700)
-    return folder / "virtual-token.json"
+    return user_file("OTPBURN_VIRTUAL_TOKEN", "virtual-token.json")
 
 
 def open_virtual_reader() -> tuple[VirtualReader, Token2Emulator]:

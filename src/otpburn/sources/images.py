@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import io
 import warnings
-from pathlib import Path
 
 from otpburn.errors import InputError
 
@@ -20,20 +19,9 @@ def load_grayscale(source: str | Path | bytes, name: str | None = None):
     if isinstance(source, bytes):
         data = source
     else:
-        path = Path(source)
-        try:
-            size = path.stat().st_size
-            if size > MAX_FILE_BYTES:
-                raise InputError(f"{label} is {size // (1024 * 1024)} MiB; that is too large for a screenshot")
-            data = path.read_bytes()
-        except FileNotFoundError:
-            raise InputError(f"{label}: no such file") from None
-        except IsADirectoryError:
-            raise InputError(f"{label} is a folder, not an image") from None
-        except PermissionError:
-            raise InputError(f"{label}: permission denied") from None
-        except OSError as exc:
-            raise InputError(f"{label}: {exc.strerror}") from None
+        from otpburn.files import read_input_file
+
+        data = read_input_file(source, "an image", MAX_FILE_BYTES)
     if not data:
         raise InputError(f"{label} is empty (0 bytes)")
     with warnings.catch_warnings():

@@ -41,17 +41,10 @@ class SeedFileError(InputError):
 
 def read_seed_file(path: str, password: Callable[[], str] | None = None) -> list[SeedRecord]:
     """All seeds in `path`, whatever its format; SeedFileError listing every bad line."""
+    from otpburn.files import read_input_file
+
     file = Path(path)
-    try:
-        data = file.read_bytes()
-    except FileNotFoundError:
-        raise InputError(f"{path}: no such file") from None
-    except IsADirectoryError:
-        raise InputError(f"{path} is a folder, not a seed file") from None
-    except OSError as exc:
-        raise InputError(f"{path}: {exc.strerror}") from None
-    if len(data) > MAX_FILE_BYTES:
-        raise InputError(f"{path} is larger than {MAX_FILE_BYTES // 1024 // 1024} MiB; that is not a seed file")
+    data = read_input_file(path, "a seed file", MAX_FILE_BYTES)
     if not data.strip():
         raise InputError(f"{path} is empty")
     head = data.lstrip()[:200].lower()
