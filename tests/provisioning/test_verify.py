@@ -1,7 +1,5 @@
 """Mismatch diagnosis, using emulated tokens deliberately misconfigured the way real ones get."""
 
-import time
-
 import pytest
 
 from otpburn.emulator.token2 import Token2Emulator, Token2Memory

@@ -14,5 +14,6 @@ def gui(theme) -> int:
     try:
         from otpburn.gui.app import main
     except ImportError as exc:
-        raise OperationError(f"the desktop app needs PySide6: pip install 'otpburn[gui]' ({exc.name} is missing)")
+        raise OperationError(f"the desktop app needs PySide6: pip install 'otpburn[gui]' ({exc.name} is missing)") \
+            from None
     return main(theme=theme)

@@ -51,7 +51,7 @@ class TokenPanel(StepBox):
         if self.info is None:
             return []
         if params is None:
-            self.status.show_status(f"Connected{'' if not self.info else ''}. Now give the seed (step 1).", "info")
+            self.status.show_status("Connected. Now give the seed (step 1).", "info")
             return []
         checks = preflight.seed_checks(self.info, params)
         clock = preflight.token_clock_check(self.info, sync_clock=False)

@@ -55,7 +55,8 @@ class Progress:
                 data = json.loads(path.read_text())
                 return cls(path, dict(data.get("burned", {})))
             except (OSError, ValueError):
-                raise OtpburnError(f"the progress file {path} is damaged; move it away to start the batch afresh")
+                raise OtpburnError(f"the progress file {path} is damaged; move it away to start the batch afresh") \
+                    from None
         return cls(path)
 
     def save(self) -> None:

@@ -34,7 +34,8 @@ class ReaderLock:
             handle.seek(0)
             holder = handle.read().strip() or "another otpburn"
             handle.close()
-            raise ReaderLockedError(f"another otpburn is using the reader ({holder}); finish or close it first")
+            raise ReaderLockedError(f"another otpburn is using the reader ({holder}); finish or close it first") \
+                from None
         handle.seek(0)
         handle.truncate()
         handle.write(f"pid {os.getpid()}, {self.purpose}")

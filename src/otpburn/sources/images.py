@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import os
 import warnings
 
 from otpburn.errors import InputError
@@ -11,7 +12,7 @@ MAX_PIXELS = 100_000_000  # three 8K monitors side by side is ~100 Mpx; larger i
 MAX_FILE_BYTES = 200 * 1024 * 1024
 
 
-def load_grayscale(source: str | Path | bytes, name: str | None = None):
+def load_grayscale(source: str | os.PathLike[str] | bytes, name: str | None = None):
     """A PIL grayscale ('L') image from a path or from bytes, or InputError saying what is wrong."""
     from PIL import Image, UnidentifiedImageError
 

@@ -126,7 +126,9 @@ _SERIAL = re.compile(r"^[A-Za-z0-9._:-]{1,64}$")
 
 def _serial(value: str) -> str:
     if not _SERIAL.match(value):
-        raise InputError(f"{value[:20]!r} is not a serial number (letters, digits, . _ : - up to 64)")
+        # The value is not echoed: with columns swapped it could be a secret.
+        raise InputError("the serial number column holds something else (expected letters, digits, . _ : - "
+                         "up to 64)")
     return value
 
 
