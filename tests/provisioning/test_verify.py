@@ -1,5 +1,8 @@
 """Mismatch diagnosis, using emulated tokens deliberately misconfigured the way real ones get."""
 
+import json
+import os
+
 import pytest
 
 from otpburn.emulator.token2 import Token2Emulator, Token2Memory
@@ -99,3 +102,6 @@ def test_verify_command(cli, tmp_path):
     assert result.returncode == 4 and "clock is about 120 s behind" in out and "--sync-clock" in out
     good = cli("verify", "--uri-file", str(path), "--code", token().display_code(NOW), "--at", str(NOW), "--json")
     assert good.returncode == 0 and '"matches": true' in good.stdout.decode()
+    entries = [json.loads(line) for line in open(os.environ["OTPBURN_AUDIT_LOG"])]
+    assert [e["result"] for e in entries if e["operation"] == "verify"][-2:] == ["mismatch", "match"]
+    assert encode_base32(SECRET) not in json.dumps(entries)

@@ -26,8 +26,12 @@ def verify(screen, images, clipboard, delay, save_capture, uri_file, encoding, p
 
     choice = get_seed(screen, images, clipboard, delay, save_capture, uri_file, encoding, pick, account_filter,
                       quiet=as_json)
+    from otpburn.provisioning import audit
+
     now = time.time() if at is None else at
     diagnosis = diagnose(choice.params, typed, now)
+    audit.record("verify", "match" if diagnosis.matches else "mismatch", params=choice.params,
+                 verification="typed code", detail="" if diagnosis.matches else diagnosis.cause)
     if as_json:
         emit_json({"account": choice.params.label, **diagnosis.as_dict()})
     else:
