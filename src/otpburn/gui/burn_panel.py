@@ -10,7 +10,7 @@ from PySide6.QtWidgets import (
 )
 
 from otpburn.gui import worker
-from otpburn.gui.common import StatusLabel, StepBox, plain_error
+from otpburn.gui.common import StatusLabel, StepBox, show_error
 from otpburn.provisioning.burn import BurnOptions, Step
 
 STEP_LABELS = [(Step.AUTHENTICATE, "authenticate"), (Step.CONFIG, "settings"), (Step.SEED, "seed"),
@@ -201,4 +201,4 @@ class BurnPanel(StepBox):
 
     def _failed(self, exc) -> None:
         self.burn_button.setEnabled(True)
-        self.status.show_status(plain_error(exc), "stop")
+        show_error(self.status, exc)

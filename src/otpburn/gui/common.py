@@ -19,6 +19,13 @@ def plain_error(exc: BaseException) -> str:
     return f"Something went wrong ({type(exc).__name__}: {exc})."
 
 
+def show_error(label: "StatusLabel", exc: BaseException) -> None:
+    """The plain sentence in the label; for unexpected errors the details on hover (never a secret)."""
+    details = None if isinstance(exc, OtpburnError) else getattr(exc, "gui_traceback", None)
+    label.show_status(plain_error(exc), "stop")
+    label.setToolTip(details or "")
+
+
 class StatusLabel(QLabel):
     """A word-wrapped line whose colour says ok / warn / stop."""
 

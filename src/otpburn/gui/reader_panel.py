@@ -6,7 +6,7 @@ from PySide6.QtCore import QTimer, Signal
 from PySide6.QtWidgets import QComboBox, QHBoxLayout, QPushButton
 
 from otpburn.gui import worker
-from otpburn.gui.common import StatusLabel, StepBox, plain_error
+from otpburn.gui.common import StatusLabel, StepBox, show_error
 
 VIRTUAL = "virtual"
 VIRTUAL_LABEL = "Virtual token (try otpburn without hardware)"
@@ -64,7 +64,7 @@ class ReaderPanel(StepBox):
 
     def _list_failed(self, exc) -> None:
         self._busy = False
-        self.status.show_status(plain_error(exc), "stop")
+        show_error(self.status, exc)
 
     def _listed(self, result) -> None:
         self._busy = False

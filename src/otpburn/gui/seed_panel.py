@@ -10,7 +10,7 @@ from PySide6.QtWidgets import (
 
 from otpburn.errors import InputError, OtpburnError
 from otpburn.gui import worker
-from otpburn.gui.common import StatusLabel, StepBox, plain_error
+from otpburn.gui.common import StatusLabel, StepBox, show_error
 from otpburn.otp import Algorithm, OtpParams, decode_secret, encode_base32, mask_secret
 from otpburn.sources.classify import classify
 
@@ -122,7 +122,7 @@ class SeedPanel(StepBox):
 
     def _capture_failed(self, exc) -> None:
         self.capture_requested.emit(False)
-        self.status.show_status(plain_error(exc), "stop")
+        show_error(self.status, exc)
 
     def choose_image(self) -> None:
         path, _ = QFileDialog.getOpenFileName(self, "Open a screenshot or photo of the QR code", "",
@@ -180,7 +180,7 @@ class SeedPanel(StepBox):
         try:
             records = read_seed_file(path, (lambda: password) if password is not None else self._ask_password)
         except OtpburnError as exc:
-            self.status.show_status(plain_error(exc), "stop")
+            show_error(self.status, exc)
             return
         labels = [f"line {r.line}: {r.serial or 'no serial'} {r.params.label}".strip() for r in records]
         self._offer([r.params for r in records], labels, f"{len(records)} seeds in {path}")
@@ -254,7 +254,7 @@ class SeedPanel(StepBox):
                     first_thumbnail)
 
     def _failed(self, exc) -> None:
-        self.status.show_status(plain_error(exc), "stop")
+        show_error(self.status, exc)
 
     # --- state -----------------------------------------------------------------------
     def _offer(self, seeds: list[OtpParams], labels: list[str], message: str, thumbnail=None) -> None:

@@ -8,7 +8,7 @@ from PySide6.QtWidgets import QGridLayout, QMainWindow, QScrollArea, QWidget
 from otpburn import __version__
 from otpburn.gui import worker
 from otpburn.gui.burn_panel import BurnPanel
-from otpburn.gui.common import plain_error
+from otpburn.gui.common import show_error
 from otpburn.gui.reader_panel import ReaderPanel
 from otpburn.gui.seed_panel import SeedPanel
 from otpburn.gui.test_panel import TestPanel
@@ -91,7 +91,7 @@ class MainWindow(QMainWindow):
     def _connect_failed(self, exc) -> None:
         self.reader.connect_button.setEnabled(True)
         self.token.show_info(None)
-        self.token.status.show_status(plain_error(exc), "stop")
+        show_error(self.token.status, exc)
         self._refresh()
 
     def _refresh(self) -> None:

@@ -61,6 +61,7 @@ def _capture_mss() -> list[MonitorCapture]:
     except ImportError:
         raise CaptureError("screen capture needs the 'mss' package (pip install mss)") from None
     import numpy as np
+    from PIL import Image
 
     if sys.platform.startswith("linux") and not os.environ.get("DISPLAY"):
         raise CaptureError("no graphical display to capture (DISPLAY is not set); use --image or --clipboard")
@@ -70,8 +71,9 @@ def _capture_mss() -> list[MonitorCapture]:
             captures = []
             for index, monitor in enumerate(grabber.monitors[1:], start=1):
                 shot = grabber.grab(monitor)
-                bgra = np.frombuffer(shot.raw, dtype=np.uint8).reshape(shot.height, shot.width, 4)
-                captures.append(MonitorCapture(index, monitor["left"], monitor["top"], _as_numpy(bgra)))
+                # Pillow's C conversion of BGRX to grey is about twice as fast as doing it in numpy.
+                gray = Image.frombuffer("RGB", shot.size, shot.raw, "raw", "BGRX", 0, 1).convert("L")
+                captures.append(MonitorCapture(index, monitor["left"], monitor["top"], np.asarray(gray)))
             return captures
     except mss.exception.ScreenShotError as exc:
         raise CaptureError(f"the screen could not be captured ({exc}); use --image or --clipboard instead") from None
