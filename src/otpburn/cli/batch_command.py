@@ -38,7 +38,7 @@ def batch(seed_file, reader_spec, seed_password_file, progress_file, dry_run, re
     Interrupted batches continue where they stopped (see --progress-file).
     """
     from otpburn.cli.export_commands import seed_file_password
-    from otpburn.cli.token_commands import _plan_exports
+    from otpburn.cli.burn_command import plan_exports
     from otpburn.provisioning.batch import Batch, Progress, export_records
     from otpburn.provisioning.burn import BurnOptions
     from otpburn.provisioning.exports import export
@@ -47,7 +47,7 @@ def batch(seed_file, reader_spec, seed_password_file, progress_file, dry_run, re
     from otpburn.sources.seedfiles import read_seed_file
 
     records = read_seed_file(seed_file, seed_file_password(seed_password_file))
-    plan = _plan_exports(exports, force, export_password_file)
+    targets = plan_exports(exports, force, export_password_file)
     progress = Progress.load(Path(progress_file or f"{seed_file}.progress.json"))
     options = BurnOptions(sync_clock=sync_clock, display_timeout=int(display_timeout), allow_wipe=True)
     say = (lambda text: click.echo(text, err=True)) if as_json else (lambda text: click.echo(text))
@@ -65,10 +65,10 @@ def batch(seed_file, reader_spec, seed_password_file, progress_file, dry_run, re
         finally:
             opened.close()
     rows = runner.rows
-    if plan and not dry_run:
-        for fmt, path, password in plan:
-            export(fmt, export_records(records, progress), path, force=True, password=password)
-            say(f"Exported ({fmt}) to {path}")
+    if targets and not dry_run:
+        for target in targets:
+            export(target.fmt, export_records(records, progress), target.path, force=True, password=target.password)
+            say(f"Exported ({target.fmt}) to {target.path}")
     left = len(runner.remaining())
     if as_json:
         emit_json({"rows": [row.as_dict() for row in rows], "seeds_left": left, "interrupted": interrupted,

@@ -20,15 +20,12 @@ EXPORT_FORMATS = [("none", "Do not export"), ("entra", "Microsoft Entra ID CSV")
                   ("otpauth", "otpauth link"), ("qr", "QR code PNG")]
 
 
-def run_burn(spec: str, params, options: BurnOptions, exports: list[tuple[str, str, str | None]], upn: str,
-             report, resume_timeout: float = 30.0):
+def run_burn(spec: str, params, options: BurnOptions, exports, upn: str, report, resume_timeout: float = 30.0):
     """The whole burn, off the UI thread. `report` sends 'step:NAME' and 'wait:TEXT' messages."""
-    from otpburn.provisioning import audit, preflight
-    from otpburn.provisioning.burn import BurnFailed
-    from otpburn.provisioning.exports import TokenRecord, export, render
+    from otpburn.provisioning import preflight
+    from otpburn.provisioning.job import burn_job
     from otpburn.provisioning.lock import ReaderLock
     from otpburn.provisioning.readers import connect, open_reader
-    from otpburn.provisioning.resilient import resilient_burn
     from otpburn.tokens.detect import open_session
     from otpburn.transport.channel import Channel
 
@@ -36,32 +33,12 @@ def run_burn(spec: str, params, options: BurnOptions, exports: list[tuple[str, s
         opened = open_reader(spec)
         try:
             session = open_session(Channel(connect(opened)))
-            info = session.info
-            stops = preflight.stops(preflight.seed_checks(info, params))
-            if stops:
-                from otpburn.errors import InputError
-
-                raise InputError(stops[0].message)
-            manufacturer = "Token2" if info.family == "token2" else "Yubico"
-            record = TokenRecord(params, info.serial, info.model, manufacturer, upn)
-            for fmt, _path, _password in exports:
-                render(fmt, [record], None)  # a format's rules stop the burn before it starts
-            try:
-                burned, presentations = resilient_burn(
-                    opened, params, options, first_session=session, resume_timeout=resume_timeout,
-                    progress=lambda step: report(f"step:{step.value}"), on_wait=lambda text: report(f"wait:{text}"))
-            except BurnFailed as exc:
-                audit.record("burn", "failed", params=params, reader=opened.name, family=info.family,
-                             model=info.model, serial=info.serial, detail=str(exc), extra={"gui": True})
-                raise
-            display = opened.virtual_card.display_code() if opened.virtual_card is not None else None
-            for fmt, path, password in exports:
-                export(fmt, [record], path, password=password)
-            verification = ("automatic: the token computed the expected code" if burned.verification
-                            else "left to the user")
-            audit.record("burn", "ok", params=params, reader=opened.name, family=info.family, model=info.model,
-                         serial=info.serial, verification=verification, extra={"gui": True})
-            return burned, display, presentations
+            preflight.raise_for_stops(preflight.burn_checks(session.info, params, options.sync_clock))
+            job = burn_job(opened, session, params, options, exports=exports, upn=upn,
+                           resume_timeout=resume_timeout, front_end="gui",
+                           progress=lambda step: report(f"step:{step.value}"),
+                           on_wait=lambda text: report(f"wait:{text}"))
+            return job.report, job.display, job.presentations
         finally:
             opened.close()
 
@@ -144,7 +121,7 @@ class BurnPanel(StepBox):
         if folder:
             self.export_folder.setText(folder)
 
-    def _exports(self) -> list[tuple[str, str, str | None]]:
+    def _exports(self) -> list:
         fmt = self.export_format.currentData()
         if fmt == "none":
             return []
@@ -160,7 +137,9 @@ class BurnPanel(StepBox):
                                                 "(8 characters or more)", QLineEdit.EchoMode.Password)
             if not ok or len(password) < 8:
                 raise ValueError("a PSKC export needs a password of 8 characters or more")
-        return [(fmt, path, password)]
+        from otpburn.provisioning.exports import ExportTarget
+
+        return [ExportTarget(fmt, path, password)]
 
     def start_burn(self) -> None:
         try:

@@ -11,7 +11,7 @@ import csv
 import io
 import re
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from otpburn.errors import InputError
 from otpburn.files import write_private
@@ -34,6 +34,21 @@ class TokenRecord:
     model: str = ""
     manufacturer: str = ""
     upn: str = ""
+
+
+@dataclass(frozen=True)
+class ExportTarget:
+    """Where one export goes; the password only for PSKC."""
+
+    fmt: str
+    path: str
+    password: str | None = field(default=None, repr=False)
+
+
+def token_records(params: OtpParams, info, upn: str = "") -> list[TokenRecord]:
+    """The one record a burned token gives, with its serial, model and maker."""
+    manufacturer = {"token2": "Token2", "ykoath": "Yubico"}.get(info.family, "")
+    return [TokenRecord(params, info.serial, info.model, manufacturer, upn)]
 
 
 def _csv(rows: list[list[str]]) -> bytes:

@@ -65,3 +65,28 @@ def pc_clock_check(servers: list[str] | None = None) -> Check:
 
 def stops(checks: list[Check]) -> list[Check]:
     return [check for check in checks if check.verdict == "stop"]
+
+
+def burn_checks(info: TokenInfo, params: OtpParams, sync_clock: bool, ntp_servers: list[str] | None = None,
+                check_pc_clock: bool = True) -> list[Check]:
+    """Every check before a burn: the seed, the token's clock, and the PC's clock before a clock sync."""
+    checks = seed_checks(info, params)
+    clock = token_clock_check(info, sync_clock)
+    if clock:
+        checks.append(clock)
+    if check_pc_clock and sync_clock and info.capabilities.clock_settable:
+        checks.append(pc_clock_check(ntp_servers))
+    return checks
+
+
+def raise_for_stops(checks: list[Check]) -> None:
+    """The first check that says stop, as the error that ends the burn before anything is written."""
+    from otpburn.errors import InputError, OperationError
+
+    stopped = stops(checks)
+    if not stopped:
+        return
+    reason = stopped[0].message.rstrip(".")
+    if "nothing was written" not in reason.lower():
+        reason += ". Nothing was written"
+    raise (OperationError if stopped[0].name == "PC clock" else InputError)(reason)

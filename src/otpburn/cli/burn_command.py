@@ -1,0 +1,211 @@
+"""`otpburn burn`: one seed into the token on the reader, with checks, resume, exports and the codes."""
+
+from __future__ import annotations
+
+import sys
+
+import click
+
+from otpburn.cli.common import describe_params, emit_json, json_option, params_dict, print_fields
+from otpburn.cli.reader_session import (
+    info_dict,
+    key_option,
+    load_key,
+    offset_text,
+    open_token_session,
+    password_if_needed,
+    password_option,
+    reader_option,
+    trace_option,
+    utc,
+)
+from otpburn.cli.seed_input import get_seed, seed_source_options
+from otpburn.errors import EXIT_MISMATCH, InputError
+from otpburn.otp import Algorithm, code_window
+
+
+@click.command()
+@seed_source_options
+@reader_option
+@click.option("--sync-clock", is_flag=True, help="Set the token's clock from this PC's clock.")
+@click.option("--algorithm", type=click.Choice(["SHA1", "SHA256", "SHA512"], case_sensitive=False),
+              help="Override the seed's hash algorithm.")
+@click.option("--period", type=click.IntRange(1, 86400), help="Override the seed's period (seconds).")
+@click.option("--display-timeout", type=click.Choice(["15", "30", "60", "120"]), default="30", show_default=True,
+              help="Seconds the token's display stays on.")
+@click.option("--wait", type=float, default=0.0, metavar="SECONDS", help="Wait this long for a token to be placed.")
+@click.option("--yes", is_flag=True, help="Do not ask before a clock sync that erases the token's seed.")
+@click.option("--force", is_flag=True, help="OATH: replace a credential of the same name; exports: replace files.")
+@click.option("--touch", is_flag=True, help="OATH: require a touch for each code.")
+@click.option("--seed-file", type=click.Path(dir_okay=False),
+              help="Take the seed for this token's serial number from a seed file (vendor CSV, OATH CSV, PSKC...).")
+@click.option("--seed-password-file", type=click.Path(dir_okay=False), help="Password of an encrypted PSKC seed file.")
+@click.option("--export", "exports", multiple=True, metavar="FORMAT:FILE",
+              help="After the burn, write the seed for an identity system (entra, vendor-csv, privacyidea, pskc, "
+                   "otpauth, qr); repeatable.")
+@click.option("--upn", default="", help="User principal name for the Entra ID export.")
+@click.option("--ntp-server", "ntp_servers", multiple=True, metavar="HOST[:PORT]",
+              help="Time server for checking the PC's clock before --sync-clock (default: pool.ntp.org, or "
+                   "OTPBURN_NTP_SERVERS).")
+@click.option("--resume-timeout", type=click.FloatRange(0, 600), default=30.0, show_default=True,
+              help="If the token leaves the reader, wait this long for it to come back and resume (0: stop).")
+@click.option("--export-password-file", type=click.Path(dir_okay=False), help="Password for a PSKC export.")
+@password_option
+@trace_option
+@key_option
+@json_option
+def burn(screen, images, clipboard, delay, save_capture, uri_file, encoding, pick, account_filter, reader_spec,
+         sync_clock, algorithm, period, display_timeout, wait, yes, force, touch, seed_file, seed_password_file,
+         exports, upn, ntp_servers, resume_timeout, export_password_file, password_file, trace, key_file, as_json) -> int:
+    """Burn a seed into the token on the reader, read it back, and show the codes to compare.
+
+    The seed comes from --screen, --image, --clipboard, --uri-file or standard input
+    (never the command line).
+    """
+    from otpburn.provisioning import preflight
+    from otpburn.provisioning.burn import BurnOptions, Step
+    from otpburn.provisioning.job import burn_job, check_exports
+    from otpburn.provisioning.lock import ReaderLock
+
+    seed_records = None
+    if seed_file:
+        from otpburn.cli.export_commands import seed_file_password
+        from otpburn.sources.seedfiles import read_seed_file
+
+        seed_records = read_seed_file(seed_file, seed_file_password(seed_password_file))
+    else:
+        choice = get_seed(screen, images, clipboard, delay, save_capture, uri_file, encoding, pick, account_filter,
+                          quiet=as_json)
+    targets = plan_exports(exports, force, export_password_file)
+    say = (lambda text: None) if as_json else click.echo
+    with ReaderLock("burn"):
+        opened, channel, session = open_token_session(reader_spec, trace, key_file, wait)
+        try:
+            token = session.info
+            if seed_records is not None:
+                choice = _seed_for_token(seed_records, token.serial, pick, seed_file)
+            params = choice.params
+            if algorithm:
+                params = params.replace(algorithm=Algorithm.parse(algorithm))
+            if period:
+                params = params.replace(period=period)
+            say(f"Seed     {describe_params(params)}  [from {choice.origin}]")
+            say(f"Reader   {opened.name}")
+            clock = f", clock {utc(token.clock)} (offset {offset_text(token)})" if token.clock is not None else ""
+            say(f"Token    {token.model}, {'serial' if token.family != 'ykoath' else 'id'} {token.serial}{clock}")
+            check_exports(targets, params, token, upn)
+            checks = preflight.burn_checks(token, params, sync_clock, list(ntp_servers) or None)
+            say("Checks")
+            for check in checks:
+                say(check.line())
+            preflight.raise_for_stops(checks)
+            say("Burn")
+            options = BurnOptions(sync_clock=sync_clock, display_timeout=int(display_timeout),
+                                  allow_wipe=_confirm_wipe(token, sync_clock, yes, images), overwrite=force,
+                                  touch=touch, password=password_if_needed(session, password_file))
+            labels = {Step.AUTHENTICATE: "authenticated", Step.CONFIG: "settings written", Step.SEED: "seed written",
+                      Step.READ_BACK: "read back", Step.VERIFY: "verified: the token computes the expected code"}
+            job = burn_job(opened, session, params, options, key=load_key(key_file), tracer=channel.tracer,
+                           exports=targets, upn=upn, resume_timeout=resume_timeout,
+                           progress=lambda step: step in labels and say(f"  ✓ {labels[step]}"),
+                           on_wait=lambda text: click.echo(text, err=True),
+                           on_export=lambda target: say(f"Exported ({target.fmt}) to {target.path}"))
+        finally:
+            channel.close()
+            opened.close()
+    report, display = job.report, job.display
+    window = code_window(report.params)
+    display_ok = display is None or job.display_matches
+    if as_json:
+        verification = report.verification
+        emit_json({
+            "result": "burned", "reader": opened.name, "token": info_dict(report.info),
+            "account": params_dict(report.params), "warnings": report.warnings, "apdus": report.apdus,
+            "seconds": round(report.seconds, 4), "clock_written": report.clock_written,
+            "credential": report.credential, "codes": window.as_dict(), "token_display": display,
+            "preflight": [check.as_dict() for check in checks],
+            "verification": None if verification is None else {
+                "automatic": True, "token_code": verification.token_code, "host_code": verification.host_code,
+                "matches": verification.matches},
+        })
+        return 0 if display_ok else EXIT_MISMATCH
+    for warning in report.warnings:
+        click.echo(f"Note     {warning}")
+    click.echo(f"Burned in {report.seconds * 1000:.0f} ms ({report.apdus} APDUs).\n")
+    if report.verification is not None:
+        click.echo(f"Stored as {report.credential!r}; the token itself computed {report.verification.token_code}, "
+                   "the code this seed gives now.")
+        return 0
+    click.echo("Switch the token off and on, then compare its code with:")
+    print_fields([
+        ("  previous", window.previous),
+        ("  current", f"{window.current}   ({window.seconds_left} s left)"),
+        ("  next", window.next),
+    ])
+    if display is None:
+        return _ask_for_the_token_code(report.params) if sys.stdin.isatty() else 0
+    # Clocks are written in whole seconds, so near a step boundary the token may show a neighbour.
+    verdict = {window.current: "matches", window.previous: "matches the previous code (its clock is a little behind)",
+               window.next: "matches the next code (its clock is a little ahead)"}.get(display, "DOES NOT MATCH")
+    click.echo(f"\nThe virtual token shows {display}: {verdict}.")
+    return 0 if display_ok else EXIT_MISMATCH
+
+
+def _confirm_wipe(token, sync_clock: bool, yes: bool, images: tuple[str, ...]) -> bool:
+    """Setting the clock of most models erases their seed: ask first (or need --yes)."""
+    if not (sync_clock and token.capabilities.time_write_wipes_seed) or yes:
+        return True
+    if not sys.stdin.isatty() or images == ("-",):
+        raise InputError(f"the {token.model} erases its seed when its clock is set; "
+                         "add --yes to go ahead (the new seed is written right after)")
+    return click.confirm(f"The {token.model} erases its seed when its clock is set; the new seed is "
+                         "written right after. Go ahead?", default=True, err=True)
+
+
+def plan_exports(exports: tuple[str, ...], force: bool, password_file: str | None):
+    """An ExportTarget for each --export FORMAT:FILE, checked before anything touches a token."""
+    import os
+
+    from otpburn.cli.export_commands import export_password
+    from otpburn.provisioning.exports import FORMATS, ExportTarget
+
+    plan = []
+    for spec in exports:
+        fmt, _, path = spec.partition(":")
+        if fmt not in FORMATS or not path:
+            raise InputError(f"--export wants FORMAT:FILE with FORMAT one of {', '.join(FORMATS)}, not {spec!r}")
+        if os.path.exists(path) and not force:
+            raise InputError(f"{path} already exists; choose another name or use --force (nothing was burned)")
+        plan.append(ExportTarget(fmt, path, export_password(fmt, password_file, no_encrypt=False)))
+    return plan
+
+
+def _seed_for_token(records, serial: str, pick: int | None, seed_file: str):
+    from otpburn.cli.seed_input import SeedChoice
+
+    matching = [r for r in records if r.serial == serial]
+    if matching:
+        return SeedChoice(matching[0].params, f"{seed_file}, line {matching[0].line}")
+    if pick is not None:
+        if not 1 <= pick <= len(records):
+            raise InputError(f"--pick {pick} is out of range: {seed_file} holds {len(records)} seeds")
+        return SeedChoice(records[pick - 1].params, f"{seed_file}, line {records[pick - 1].line}")
+    raise InputError(f"{seed_file} holds no seed for serial {serial}; choose one with --pick N")
+
+
+def _ask_for_the_token_code(params) -> int:
+    """Let the user type the token's code and say whether (and why not) it matches."""
+    from otpburn.provisioning.verify import diagnose
+
+    typed = click.prompt("\nType the code the token shows (Enter to skip)", default="", show_default=False,
+                         err=True).strip()
+    if not typed:
+        return 0
+    diagnosis = diagnose(params, typed)
+    if diagnosis.matches:
+        click.echo("✓ The token shows the right code.")
+        return 0
+    click.echo(f"✗ Mismatch: {diagnosis.cause}." + (f" Fix: {diagnosis.fix}." if diagnosis.fix else ""))
+    return EXIT_MISMATCH
+
+

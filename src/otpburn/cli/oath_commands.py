@@ -1,0 +1,68 @@
+"""Commands for OATH applets (YubiKey and compatible keys): accounts, delete."""
+
+from __future__ import annotations
+
+import sys
+import time
+
+import click
+
+from otpburn.cli.common import emit_json, json_option
+from otpburn.cli.reader_session import open_oath, password_option, reader_option, trace_option
+from otpburn.errors import InputError
+
+
+@click.command()
+@reader_option
+@password_option
+@trace_option
+@json_option
+def accounts(reader_spec, password_file, trace, as_json) -> None:
+    """List the credentials on an OATH applet, with their current codes."""
+    from otpburn.tokens.ykoath import time_challenge
+
+    opened, channel, session = open_oath(reader_spec, password_file, trace, "cannot list accounts")
+    try:
+        now = time.time()
+        credentials = session.list()
+        codes = session.calculate_all(time_challenge(now, 30))
+        for credential in credentials:  # CALCULATE ALL uses 30 s steps; others are asked one by one
+            if credential.type.value == "totp" and credential.period != 30:
+                codes[credential.name] = session.calculate(credential.name, time_challenge(now, credential.period))
+    finally:
+        channel.close()
+        opened.close()
+    rows = [{"name": c.name, "issuer": c.issuer, "account": c.account, "type": c.type.value,
+             "algorithm": c.algorithm.value, "period": c.period or None, "code": codes.get(c.name)}
+            for c in credentials]
+    if as_json:
+        emit_json(rows)
+        return
+    if not rows:
+        click.echo("No credentials on this applet.")
+    for row in rows:
+        code = row["code"] or ("(touch or HOTP: not computed)" if row["name"] in codes else "-")
+        click.echo(f"{row['name']:<40} {row['type'].upper():<5} {row['algorithm']:<7} {code}")
+
+
+@click.command()
+@click.argument("name")
+@reader_option
+@password_option
+@click.option("--yes", is_flag=True, help="Do not ask for confirmation.")
+@trace_option
+def delete(name, reader_spec, password_file, yes, trace) -> None:
+    """Delete the credential NAME from an OATH applet (as listed by 'otpburn accounts')."""
+    opened, channel, session = open_oath(reader_spec, password_file, trace, "burn a new one instead")
+    try:
+        if name not in {c.name for c in session.list()}:
+            raise InputError(f"no credential named {name!r} on this applet (see 'otpburn accounts')")
+        if not yes:
+            if not sys.stdin.isatty():
+                raise InputError("add --yes to delete without a terminal to confirm on")
+            click.confirm(f"Delete {name!r}? Its codes cannot be recovered.", abort=True, err=True)
+        session.delete(name)
+    finally:
+        channel.close()
+        opened.close()
+    click.echo(f"Deleted {name!r}.")

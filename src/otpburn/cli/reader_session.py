@@ -1,0 +1,106 @@
+"""Options and helpers shared by the commands that talk to a token: choosing the reader,
+opening a session on the token, the keys and passwords, and how a token is described."""
+
+from __future__ import annotations
+
+import sys
+import time
+
+import click
+
+from otpburn.errors import InputError
+
+reader_option = click.option(
+    "--reader", "reader_spec", metavar="NAME|N|virtual",
+    help="Reader name, its number in 'otpburn readers', or 'virtual' for the built-in virtual token.",
+)
+trace_option = click.option("--trace", is_flag=True, help="Print every APDU (secrets redacted) on stderr.")
+key_option = click.option("--key-file", type=click.Path(dir_okay=False),
+                          help="Token2-family transport key (32 hex digits) for tokens with another key.")
+password_option = click.option("--password-file", type=click.Path(dir_okay=False),
+                               help="OATH applet password, read from this file (otherwise asked for).")
+
+
+def password_if_needed(session, password_file: str | None) -> str | None:
+    """The OATH password when the applet is locked: from --password-file, else a hidden prompt."""
+    if not getattr(session, "locked", False):
+        return None
+    if password_file:
+        from otpburn.cli.common import read_text_file
+
+        return read_text_file(password_file).rstrip("\r\n")
+    if not sys.stdin.isatty():
+        from otpburn.tokens.ykoath import PasswordRequired
+
+        raise PasswordRequired()
+    return click.prompt("OATH password", hide_input=True, err=True)
+
+
+def utc(seconds: float) -> str:
+    return time.strftime("%Y-%m-%d %H:%M:%S UTC", time.gmtime(seconds))
+
+
+def offset_text(info) -> str:
+    offset = info.clock_offset
+    return "unknown" if offset is None else f"{round(offset):+d} s"
+
+
+def load_key(key_file: str | None) -> bytes:
+    from otpburn.tokens.token2 import TRANSPORT_KEY
+
+    if not key_file:
+        return TRANSPORT_KEY
+    from otpburn.cli.common import read_text_file
+    from otpburn.otp import decode_hex
+
+    key = decode_hex(read_text_file(key_file).strip())
+    if len(key) != 16:
+        raise InputError(f"the key in {key_file} is {len(key)} bytes; a transport key is 16 bytes")
+    return key
+
+
+def open_token_session(reader_spec, trace, key_file, wait=0.0):
+    from otpburn.provisioning.readers import connect, open_reader
+    from otpburn.tokens.detect import open_session
+    from otpburn.transport.channel import Channel
+    from otpburn.transport.trace import stream_tracer
+
+    key = load_key(key_file)
+    opened = open_reader(reader_spec)
+    try:
+        connection = connect(opened, wait)
+        channel = Channel(connection, stream_tracer() if trace else None)
+        return opened, channel, open_session(channel, key)
+    except BaseException:
+        opened.close()
+        raise
+
+
+def info_dict(info) -> dict[str, object]:
+    return {
+        "family": info.family,
+        "model": info.model,
+        "serial": info.serial,
+        "clock": info.clock,
+        "clock_utc": utc(info.clock) if info.clock is not None else None,
+        "clock_offset": None if info.clock_offset is None else round(info.clock_offset, 1),
+        "capabilities": info.capabilities.as_dict(),
+    }
+
+
+def open_oath(reader_spec, password_file, trace, otherwise: str):
+    """An OATH session, unlocked if it has a password; single-seed tokens are refused with `otherwise`."""
+    opened, channel, session = open_token_session(reader_spec, trace, None)
+    try:
+        if session.family != "ykoath":
+            raise InputError(f"the {session.info.model} holds a single seed; {otherwise}")
+        password = password_if_needed(session, password_file)
+        if password is not None:
+            session.validate(password)
+    except BaseException:
+        channel.close()
+        opened.close()
+        raise
+    return opened, channel, session
+
+
