@@ -31,6 +31,17 @@ def read_input_file(path: str | os.PathLike[str], what: str, max_bytes: int) -> 
     return data
 
 
+def decode_text(data: bytes, origin: str, hint: str = "") -> str:
+    """UTF-8 text (a BOM is fine) from bytes a user gave us, or an InputError naming `origin`."""
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        raise InputError(f"{origin} is not UTF-8 text{hint}") from None
+    if "\0" in text:
+        raise InputError(f"{origin} is binary data, not text")
+    return text
+
+
 def _size(count: int) -> str:
     return f"{count // (1024 * 1024)} MiB" if count >= 1024 * 1024 else f"{count // 1024} KiB"
 

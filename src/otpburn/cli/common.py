@@ -43,15 +43,11 @@ def read_stdin() -> str:
 
 
 def _decode_text(data: bytes, origin: str) -> str:
+    from otpburn.files import decode_text
+
     if len(data) > MAX_TEXT_INPUT:
         raise InputError(f"{origin} is larger than {MAX_TEXT_INPUT // 1024} KiB; that is not a seed")
-    try:
-        text = data.decode("utf-8-sig")
-    except UnicodeDecodeError:
-        raise InputError(f"{origin} is not UTF-8 text") from None
-    if "\0" in text:
-        raise InputError(f"{origin} is binary data, not text")
-    return text
+    return decode_text(data, origin)
 
 
 def read_secret_text(prompt: str = "Secret or otpauth URI") -> str:

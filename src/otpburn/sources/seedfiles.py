@@ -41,7 +41,7 @@ class SeedFileError(InputError):
 
 def read_seed_file(path: str, password: Callable[[], str] | None = None) -> list[SeedRecord]:
     """All seeds in `path`, whatever its format; SeedFileError listing every bad line."""
-    from otpburn.files import read_input_file
+    from otpburn.files import decode_text, read_input_file
 
     file = Path(path)
     data = read_input_file(path, "a seed file", MAX_FILE_BYTES)
@@ -51,12 +51,7 @@ def read_seed_file(path: str, password: Callable[[], str] | None = None) -> list
     if head.startswith(b"<") or file.suffix.lower() in (".xml", ".pskc"):
         records = _read_pskc(path, data, password)
     else:
-        try:
-            text = data.decode("utf-8-sig")
-        except UnicodeDecodeError:
-            raise InputError(f"{path} is not UTF-8 text (save it as UTF-8 CSV)") from None
-        if "\0" in text:
-            raise InputError(f"{path} is binary data, not a seed file")
+        text = decode_text(data, path, " (save it as UTF-8 CSV)")
         records = _read_text(path, text)
     _check_duplicates(path, records)
     if not records:
