@@ -160,7 +160,7 @@ def test_bad_input_suite_is_large_enough():
     assert len(BAD_SEED_FILES) + len(ENTRA_BAD) >= 25
 
 
-@pytest.mark.parametrize("name,content,fragment", BAD_SEED_FILES[:8], ids=[c[0] for c in BAD_SEED_FILES[:8]])
+@pytest.mark.parametrize("name,content,fragment", BAD_SEED_FILES, ids=[c[0] for c in BAD_SEED_FILES])
 def test_bad_seed_files_through_the_cli(cli, tmp_path, name, content, fragment):
     path = write(tmp_path, name, content)
     out = tmp_path / "out.csv"

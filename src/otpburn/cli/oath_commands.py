@@ -51,7 +51,8 @@ def accounts(reader_spec, password_file, trace, as_json) -> None:
 @password_option
 @click.option("--yes", is_flag=True, help="Do not ask for confirmation.")
 @trace_option
-def delete(name, reader_spec, password_file, yes, trace) -> None:
+@json_option
+def delete(name, reader_spec, password_file, yes, trace, as_json) -> None:
     """Delete the credential NAME from an OATH applet (as listed by 'otpburn accounts')."""
     opened, channel, session = open_oath(reader_spec, password_file, trace, "burn a new one instead")
     try:
@@ -62,7 +63,14 @@ def delete(name, reader_spec, password_file, yes, trace) -> None:
                 raise InputError("add --yes to delete without a terminal to confirm on")
             click.confirm(f"Delete {name!r}? Its codes cannot be recovered.", abort=True, err=True)
         session.delete(name)
+        from otpburn.provisioning import audit
+
+        audit.record("delete", "ok", reader=opened.name, family=session.info.family, model=session.info.model,
+                     serial=session.info.serial, extra={"credential": name})
     finally:
         channel.close()
         opened.close()
-    click.echo(f"Deleted {name!r}.")
+    if as_json:
+        emit_json({"deleted": name})
+    else:
+        click.echo(f"Deleted {name!r}.")
