@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 import sys
-from collections.abc import Callable
 from typing import Any
 
 import click
@@ -98,13 +97,3 @@ def describe_params(params: OtpParams) -> str:
     timing = f"{params.period} s" if params.type.value == "totp" else f"counter {params.counter}"
     return f"{params.label or '(no name)'} ({params.type.value.upper()} {params.algorithm.value}, {params.digits} digits, {timing})"
 
-
-def overrides(**values: Any) -> dict[str, Any]:
-    return {key: value for key, value in values.items() if value is not None}
-
-
-def apply(params: OtpParams, changes: dict[str, Any]) -> OtpParams:
-    return params.replace(**changes) if changes else params
-
-
-Renderer = Callable[[Any], None]

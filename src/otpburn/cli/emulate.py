@@ -81,10 +81,11 @@ def run_bridge(card, vpcd_address: str, with_pcscd: bool, reinsert_after: float,
               help="Emulate this model (a serial number with its prefix is made up).")
 @click.option("--clock-offset", type=float, default=0.0, help="Token clock minus real time, in seconds.")
 @click.option("--drift-ppm", type=float, default=0.0, help="Clock drift in parts per million.")
-@click.option("--key", "key_hex", default=None, help="Transport key in hex (default: the vendor's published key).")
+@click.option("--key-file", type=click.Path(dir_okay=False, exists=True),
+              help="Transport key in hex, read from this file (default: the vendor's published key).")
 @click.option("--lockout-after", type=click.IntRange(1), help="Lock for good after N failed authentications.")
 def token2_cmd(vpcd_address, with_pcscd, state_file, faults, reinsert_after, show, serial, model, clock_offset,
-               drift_ppm, key_hex, lockout_after) -> None:
+               drift_ppm, key_file, lockout_after) -> None:
     """Emulate a Token2-family single-profile TOTP token on reader 'Virtual PCD 00 00'."""
     from otpburn.emulator.faults import FaultPlan, parse_fault
     from otpburn.emulator.token2 import VENDOR_KEY, Token2Emulator, Token2Memory
@@ -100,7 +101,12 @@ def token2_cmd(vpcd_address, with_pcscd, state_file, faults, reinsert_after, sho
     plan = FaultPlan([parse_fault(spec) for spec in faults])
     memory = None
     if not state_file or not os.path.exists(state_file):
-        memory = Token2Memory(serial=serial, key=(key_hex or VENDOR_KEY).upper(), clock_offset=clock_offset,
+        key_hex = VENDOR_KEY
+        if key_file:
+            from otpburn.cli.reader_session import load_key
+
+            key_hex = load_key(key_file).hex().upper()  # the same 32-hex-digit file the driver side reads
+        memory = Token2Memory(serial=serial, key=key_hex, clock_offset=clock_offset,
                               clock_set_at=time.time(), drift_ppm=drift_ppm, lockout_after=lockout_after)
     card = Token2Emulator(memory, state_path=state_file, faults=plan)
     run_bridge(card, vpcd_address, with_pcscd, reinsert_after, show)

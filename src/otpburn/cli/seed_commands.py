@@ -17,10 +17,10 @@ from otpburn.cli.common import (
     read_text_file,
     show_secret_option,
 )
+from otpburn.cli.seed_input import seed_from_text
 from otpburn.errors import EXIT_BAD_INPUT, EXIT_FAILED
-from otpburn.otp import Algorithm, OtpParams, OtpType, code_window, decode_secret, encode_base32
-from otpburn.sources import Payload, PayloadKind, classify, format_uri, random_params
-from otpburn.sources.selection import select_account
+from otpburn.otp import Algorithm, OtpType, code_window, encode_base32
+from otpburn.sources import Payload, classify, format_uri, random_params
 
 ALGORITHMS = click.Choice([a.value for a in Algorithm], case_sensitive=False)
 
@@ -86,17 +86,6 @@ def parse(source: str, file_path: str | None, show_secret: bool, as_json: bool) 
     return payload_exit_code(payload)
 
 
-def params_from_text(text: str, encoding: str, pick: int | None, account: str | None) -> OtpParams:
-    """A seed from text: otpauth URI, Google export (one account chosen), or a bare secret."""
-    if encoding != "auto":
-        return OtpParams(secret=decode_secret(text.strip(), encoding).secret)
-    payload = classify(text)
-    if payload.kind in (PayloadKind.SECRET_BASE32, PayloadKind.SECRET_HEX) or payload.kind is PayloadKind.UNKNOWN:
-        # Short or odd bare secrets: decode directly so the error names the bad character.
-        return OtpParams(secret=decode_secret(text.strip()).secret)
-    return select_account(payload.require_seed(), pick, account)
-
-
 @click.command()
 @click.option("--uri-file", type=click.Path(dir_okay=False), help="Read the otpauth URI or secret from a file.")
 @click.option("--encoding", type=click.Choice(["auto", "base32", "hex"]), default="auto", show_default=True,
@@ -115,7 +104,7 @@ def code(uri_file, encoding, algorithm, digits, period, counter, at, pick, accou
     The seed is read from --uri-file, from standard input, or from a hidden prompt.
     """
     text = read_text_file(uri_file) if uri_file else read_secret_text()
-    params = params_from_text(text, encoding, pick, account)
+    params = seed_from_text(text, encoding, pick, account)
     changes: dict[str, object] = {}
     if algorithm:
         changes["algorithm"] = algorithm

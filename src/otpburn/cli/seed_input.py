@@ -93,15 +93,15 @@ def get_seed(screen: bool, images: tuple[str, ...], clipboard: bool, delay: floa
         seeds = payload_seeds([classify(code.text) for code in result.codes])
         return SeedChoice(select_account(seeds, pick, account_filter), origin)
     text = read_text_file(uri_file) if uri_file else read_secret_text()
-    origin = uri_file or "standard input"
+    return SeedChoice(seed_from_text(text, encoding, pick, account_filter), uri_file or "standard input")
+
+
+def seed_from_text(text: str, encoding: str, pick: int | None, account: str | None) -> OtpParams:
+    """A seed from text: otpauth URI, Google export (one account chosen), or a bare secret."""
     if encoding != "auto":
-        return SeedChoice(OtpParams(secret=decode_secret(text.strip(), encoding).secret), origin)
+        return OtpParams(secret=decode_secret(text.strip(), encoding).secret)
     payload = classify(text)
     if payload.kind in (PayloadKind.SECRET_BASE32, PayloadKind.SECRET_HEX, PayloadKind.UNKNOWN):
-        try:
-            return SeedChoice(OtpParams(secret=decode_secret(text.strip()).secret), origin)
-        except InputError:
-            if payload.kind is PayloadKind.UNKNOWN:
-                payload.require_seed()
-            raise
-    return SeedChoice(select_account(payload.require_seed(), pick, account_filter), origin)
+        # Short or odd bare secrets: decode directly so the error names the bad character.
+        return OtpParams(secret=decode_secret(text.strip()).secret)
+    return select_account(payload.require_seed(), pick, account)

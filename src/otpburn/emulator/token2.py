@@ -19,6 +19,7 @@ from pathlib import Path
 from cryptography.hazmat.primitives.ciphers import Cipher, algorithms, modes
 
 from otpburn.emulator.faults import FaultPlan
+from otpburn.files import write_private
 from otpburn.otp.hotp import totp
 from otpburn.otp.params import Algorithm
 
@@ -261,9 +262,4 @@ class Token2Emulator:
     def _save(self) -> None:
         if self.state_path is None:
             return
-        data = json.dumps(asdict(self.memory), indent=1).encode()
-        temp = self.state_path.with_name(self.state_path.name + ".tmp")
-        fd = os.open(temp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-        with os.fdopen(fd, "wb") as stream:
-            stream.write(data)
-        os.replace(temp, self.state_path)
+        write_private(self.state_path, json.dumps(asdict(self.memory), indent=1).encode(), force=True)

@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from otpburn.emulator.faults import FaultPlan
+from otpburn.files import write_private
 
 ATR = bytes.fromhex("3B8D80018073C021C057597562694B6579F9")  # a YubiKey 5 NFC seen through a PC/SC reader
 AID = bytes.fromhex("A0000005272101")
@@ -305,11 +306,7 @@ def _save(state: OathState, path: Path) -> None:
         "credentials": {name.hex(): {"kind": c.kind, "digits": c.digits, "key": c.key.hex(), "touch": c.touch,
                                      "counter": c.counter} for name, c in state.credentials.items()},
     }
-    temp = path.with_name(path.name + ".tmp")
-    fd = os.open(temp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-    with os.fdopen(fd, "w") as stream:
-        json.dump(data, stream, indent=1)
-    os.replace(temp, path)
+    write_private(path, json.dumps(data, indent=1).encode(), force=True)
 
 
 def _load(path: Path) -> OathState:

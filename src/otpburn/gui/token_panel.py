@@ -53,10 +53,7 @@ class TokenPanel(StepBox):
         if params is None:
             self.status.show_status("Connected. Now give the seed (step 1).", "info")
             return []
-        checks = preflight.seed_checks(self.info, params)
-        clock = preflight.token_clock_check(self.info, sync_clock=False)
-        if clock:
-            checks.append(clock)
+        checks = preflight.burn_checks(self.info, params, sync_clock=False)
         worst = "stop" if any(c.verdict == "stop" for c in checks) else (
             "warn" if any(c.verdict == "warn" for c in checks) else "ok")
         self.status.show_status("\n".join(f"{c.line().strip()}" for c in checks), worst)

@@ -9,7 +9,6 @@ it stopped and never burns one seed twice unless asked.
 from __future__ import annotations
 
 import json
-import os
 import threading
 import time
 from collections.abc import Callable
@@ -17,6 +16,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from otpburn.errors import OtpburnError, ReaderError
+from otpburn.files import write_private
 from otpburn.provisioning import audit
 from otpburn.provisioning.burn import BurnOptions
 from otpburn.provisioning.resilient import resilient_burn
@@ -60,11 +60,7 @@ class Progress:
         return cls(path)
 
     def save(self) -> None:
-        temp = self.path.with_name(self.path.name + ".tmp")
-        fd = os.open(temp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-        with os.fdopen(fd, "w") as stream:
-            json.dump({"burned": self.burned}, stream, indent=1)
-        os.replace(temp, self.path)
+        write_private(self.path, json.dumps({"burned": self.burned}, indent=1).encode(), force=True)
 
 
 class Batch:
