@@ -91,7 +91,13 @@ def reference_totp(secret: bytes, at: float, period: int = 30, digest=hashlib.sh
 
 
 def wait_for_step_start(period: int = 30, margin: float = 2.0) -> None:
-    """Avoid comparing codes across a step boundary."""
-    left = period - time.time() % period
-    if left < margin:
-        time.sleep(left + 0.05)
+    """Avoid comparing codes near a step boundary, on either side of it.
+
+    Token clocks are written in whole seconds, so a token may run up to a second behind or
+    ahead of the host: just after a boundary it can still be in the previous step.
+    """
+    into = time.time() % period
+    if into < margin:
+        time.sleep(margin - into + 0.05)
+    elif period - into < margin:
+        time.sleep(period - into + margin + 0.05)
