@@ -42,6 +42,7 @@ def test_image_connect_burn_and_typed_codes(qtbot, window):
     window.test.typed.setText("000000" if display != "000000" else "111111")
     window.test.check_button.click()
     assert "Mismatch" in window.test.status.text() and window.test.status.kind == "stop"
+    window.test.tick()  # the labels follow a 1 s timer; refresh them before comparing
     assert window.test.labels["current"].text() == code_window(report.params).current
 
 
