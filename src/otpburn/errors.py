@@ -1,58 +1,77 @@
 """One exception hierarchy for everything a user can be told about.
 
-Each error carries a message a user can act on and the exit code the CLI uses.
-Messages never contain secret material: callers pass lengths, positions and
-kinds, never the bytes themselves.
+Each error carries a plain message that names no front-end control, and data: the
+`remedy` the user can take (worded by the CLI as a flag and by the window as a control),
+and whatever fields its class adds (step, state, status word, attempts left...). Exit
+codes are chosen by the CLI (`otpburn.cli.main`), not here. Messages never contain
+secret material: callers pass lengths, positions and kinds, never the bytes themselves.
 """
 
 from __future__ import annotations
 
-EXIT_OK = 0
-EXIT_FAILED = 1
-EXIT_BAD_INPUT = 2
-EXIT_NO_READER = 3
-EXIT_MISMATCH = 4
+from collections.abc import Callable
+from enum import StrEnum
+
+
+class Remedy(StrEnum):
+    """Something the user can change to get past an error; each front end words it its own way."""
+
+    FORCE = "force"  # replace what is already there (a file, a credential)
+    CONFIRM_WIPE = "confirm-wipe"  # agree that a clock write erases the token's seed
+    TOKEN_PASSWORD = "token-password"  # give the token's (OATH applet's) password
+    SEED_FILE_PASSWORD = "seed-file-password"  # give the password of an encrypted seed file
+    PICK_ACCOUNT = "pick-account"  # choose one of several accounts
+    CHOOSE_READER = "choose-reader"  # choose one of several readers
+    LIST_READERS = "list-readers"  # see which readers there are
+    VIRTUAL_READER = "virtual-reader"  # try otpburn with the built-in virtual token
+    START_PCSC = "start-pcsc"  # start the PC/SC service
+    OTHER_SOURCE = "other-source"  # take the seed from an image file or the clipboard instead
+    SCAN_AGAIN = "scan-again"  # scan after a delay, or save the capture to see it
+    SYNC_CLOCK = "sync-clock"  # set the token's clock from the PC's
+    ALGORITHM = "algorithm"  # burn again with another hash algorithm
+    PERIOD = "period"  # burn again with another period
+    ENCODING = "encoding"  # give the secret in the encoding it was written in
+    DELETE_CREDENTIAL = "delete-credential"  # make room on the token
 
 
 class OtpburnError(Exception):
     """Base of every expected failure."""
 
-    exit_code = EXIT_FAILED
-
-    def __init__(self, message: str, *, hint: str | None = None) -> None:
+    def __init__(self, message: str, *, hint: str | None = None, remedy: Remedy | None = None) -> None:
         super().__init__(message)
         self.message = message
         self.hint = hint
+        self.remedy = remedy
+        self.cause: OtpburnError | None = None  # the failure underneath, where one error wraps another
 
     def __str__(self) -> str:
         return self.message if not self.hint else f"{self.message} ({self.hint})"
+
+    def worded(self, remedy_text: Callable[[Remedy], str | None]) -> str:
+        """The message with the remedy in a front end's own words (`remedy_text` gives them)."""
+        text = self.remedy and remedy_text(self.remedy)
+        return f"{self}; {text}" if text else str(self)
 
 
 class InputError(OtpburnError):
     """The user gave us something we cannot use: a malformed URI, bad base32, a broken file."""
 
-    exit_code = EXIT_BAD_INPUT
+
+class NothingFoundError(InputError):
+    """We looked where the user said (a screen, an image) and found nothing to use there."""
 
 
 class NotASeedError(OtpburnError):
     """The payload is well formed but holds no OTP seed (a push-login QR, a web link...)."""
 
-    exit_code = EXIT_FAILED
-
 
 class OperationError(OtpburnError):
     """Something we tried failed (a token refused a command, a write failed)."""
-
-    exit_code = EXIT_FAILED
 
 
 class ReaderError(OtpburnError):
     """No PC/SC service, no reader, no token, or the token went away."""
 
-    exit_code = EXIT_NO_READER
-
 
 class VerificationError(OtpburnError):
     """The token's code does not match what the seed should produce."""
-
-    exit_code = EXIT_MISMATCH

@@ -6,7 +6,7 @@ import os
 import tempfile
 from pathlib import Path
 
-from otpburn.errors import InputError, OperationError
+from otpburn.errors import InputError, OperationError, Remedy
 
 
 def read_input_file(path: str | os.PathLike[str], what: str, max_bytes: int) -> bytes:
@@ -68,7 +68,7 @@ def write_private(path: str | os.PathLike[str], data: bytes, *, force: bool = Fa
     if target.is_dir():
         raise InputError(f"{target} is a folder; give a file name")
     if not force and target.exists():
-        raise InputError(f"{target} already exists; choose another name or use --force to replace it")
+        raise InputError(f"{target} already exists; choose another name", remedy=Remedy.FORCE)
     folder = target.parent if str(target.parent) else Path(".")
     if not folder.is_dir():
         raise InputError(f"the folder {folder} does not exist")
@@ -88,10 +88,10 @@ def write_private(path: str | os.PathLike[str], data: bytes, *, force: bool = Fa
             try:
                 os.link(temp_name, target)
             except FileExistsError:
-                raise InputError(f"{target} already exists; choose another name or use --force to replace it") from None
+                raise InputError(f"{target} already exists; choose another name", remedy=Remedy.FORCE) from None
             except OSError:
                 if target.exists():
-                    raise InputError(f"{target} already exists; choose another name or use --force") from None
+                    raise InputError(f"{target} already exists; choose another name", remedy=Remedy.FORCE) from None
                 os.replace(temp_name, target)  # file systems without hard links
     except OSError as exc:
         raise OperationError(f"cannot write {target}: {exc.strerror}") from None

@@ -4,10 +4,12 @@ import time
 
 import pytest
 
+from otpburn.cli.main import exit_code_for
 from otpburn.emulator.ykoath import OathState, YkoathEmulator
-from otpburn.errors import InputError, VerificationError
+from otpburn.errors import InputError, Remedy, VerificationError
 from otpburn.otp import Algorithm, OtpParams, OtpType, totp
-from otpburn.provisioning.burn import BurnFailed, BurnOptions, burn
+from otpburn.provisioning.burn import burn
+from otpburn.provisioning.steps import BurnFailed, BurnOptions
 from otpburn.tokens.detect import open_session
 from otpburn.tokens.ykoath import PasswordRequired, WrongPasswordError, YkoathSession, time_challenge
 from otpburn.transport import Channel, VirtualReader
@@ -60,10 +62,11 @@ def test_name_too_long_is_refused_before_writing():
 def test_existing_name_needs_overwrite():
     card = YkoathEmulator()
     burn(session_for(card), params(), BurnOptions())
-    with pytest.raises(BurnFailed, match="--force"):
+    with pytest.raises(BurnFailed, match="already holds a credential") as failure:
         burn(session_for(card), params(secret=b"another secret 1234"), BurnOptions())
     report = burn(session_for(card), params(secret=b"another secret 1234"), BurnOptions(overwrite=True))
     assert report.verification.matches
+    assert failure.value.cause is not None and failure.value.cause.remedy is Remedy.FORCE
 
 
 def test_hotp_is_stored_without_moving_its_counter():
@@ -143,7 +146,7 @@ def test_mismatch_is_a_verification_failure(monkeypatch):
     monkeypatch.setattr(session, "calculate", lambda name, challenge: "000000")
     with pytest.raises(BurnFailed) as info:
         burn(session, params(), BurnOptions())
-    assert isinstance(info.value.cause, VerificationError) and info.value.exit_code == 4
+    assert isinstance(info.value.cause, VerificationError) and exit_code_for(info.value) == 4
 
 
 def test_refusals_for_the_family():

@@ -6,7 +6,7 @@ import os
 import pytest
 
 from otpburn.emulator.token2 import Token2Emulator, Token2Memory
-from otpburn.errors import InputError
+from otpburn.errors import InputError, Remedy
 from otpburn.otp import OtpParams, OtpType, decode_base32, decode_hex, encode_base32, hotp
 from otpburn.provisioning.verify import diagnose
 
@@ -32,7 +32,7 @@ def test_neighbouring_step_still_matches():
 def test_clock_offset_is_named_in_seconds(offset):
     result = diagnose(PARAMS, token(clock_offset=offset).display_code(NOW), NOW)
     assert not result.matches and "clock" in result.cause
-    assert abs(result.clock_offset - offset) <= 30 and "--sync-clock" in result.fix
+    assert abs(result.clock_offset - offset) <= 30 and result.remedy is Remedy.SYNC_CLOCK
 
 
 def test_wrong_algorithm():

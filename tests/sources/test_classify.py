@@ -1,6 +1,6 @@
 import pytest
 
-from otpburn.errors import InputError, NotASeedError
+from otpburn.errors import InputError, NotASeedError, Remedy
 from otpburn.sources import PayloadKind, classify
 from otpburn.sources.selection import select_account
 
@@ -73,8 +73,9 @@ def test_selection():
     assert select_account(accounts) == accounts[0]
     assert select_account(many, pick=2).issuer == "Other"
     assert select_account(many, account="CAROL").account == "carol"
-    with pytest.raises(InputError, match="choose one with --pick"):
+    with pytest.raises(InputError, match="2 accounts found") as failure:
         select_account(many)
+    assert failure.value.remedy is Remedy.PICK_ACCOUNT
     with pytest.raises(InputError, match="out of range"):
         select_account(many, pick=3)
     with pytest.raises(InputError, match="no account matches"):

@@ -4,6 +4,7 @@ import pytest
 
 scard = pytest.importorskip("smartcard.scard", reason="pyscard is part of the test extras")
 
+from otpburn.cli.main import exit_code_for  # noqa: E402
 from otpburn.errors import ReaderError  # noqa: E402
 from otpburn.transport import pcsc  # noqa: E402
 from otpburn.transport.errors import CardRemovedError, NoReaderError, NoServiceError, ReaderBusyError  # noqa: E402
@@ -27,7 +28,7 @@ def test_codes_map_to_messages(code, error, fragment):
     with pytest.raises(error) as info:
         pcsc.raise_for(code, "Reader 00 00", "talking to the token")
     assert fragment in str(info.value)
-    assert info.value.exit_code == 3
+    assert exit_code_for(info.value) == 3
 
 
 def test_success_is_silent():

@@ -40,10 +40,9 @@ def batch(seed_file, reader_spec, seed_password_file, progress_file, dry_run, re
     from otpburn.cli.export_commands import seed_file_password
     from otpburn.cli.burn_command import plan_exports
     from otpburn.provisioning.batch import Batch, Progress, export_records
-    from otpburn.provisioning.burn import BurnOptions
+    from otpburn.provisioning.steps import BurnOptions
     from otpburn.provisioning.exports import export
-    from otpburn.provisioning.lock import ReaderLock
-    from otpburn.provisioning.readers import open_reader
+    from otpburn.provisioning.session import reader_session
     from otpburn.sources.seedfiles import read_seed_file
 
     records = read_seed_file(seed_file, seed_file_password(seed_password_file))
@@ -52,18 +51,15 @@ def batch(seed_file, reader_spec, seed_password_file, progress_file, dry_run, re
     options = BurnOptions(sync_clock=sync_clock, display_timeout=int(display_timeout), allow_wipe=True)
     say = (lambda text: click.echo(text, err=True)) if as_json else (lambda text: click.echo(text))
     cancel = threading.Event()
-    with ReaderLock("batch"):
-        opened = open_reader(reader_spec)
+    interrupted = False
+    with reader_session(reader_spec, holder="batch") as opened:
         runner = Batch(opened, records, options, progress, dry_run=dry_run, reburn=reburn,
                        token_timeout=token_timeout, resume_timeout=resume_timeout, say=say, cancel=cancel)
-        interrupted = False
         try:
             runner.run(count)
         except KeyboardInterrupt:
             interrupted = True
             cancel.set()
-        finally:
-            opened.close()
     rows = runner.rows
     if targets and not dry_run:
         for target in targets:

@@ -6,13 +6,12 @@ import sys
 
 import click
 
-from otpburn.cli.common import describe_params, emit_json, json_option, params_dict, print_fields
+from otpburn.cli.common import describe_params, emit_json, fix_text, json_option, params_dict, print_fields
 from otpburn.cli.reader_session import (
     info_dict,
     key_option,
     load_key,
     offset_text,
-    open_token_session,
     password_if_needed,
     password_option,
     reader_option,
@@ -20,8 +19,10 @@ from otpburn.cli.reader_session import (
     utc,
 )
 from otpburn.cli.seed_input import get_seed, seed_source_options
-from otpburn.errors import EXIT_MISMATCH, InputError
+from otpburn.cli.main import EXIT_MISMATCH, REMEDIES
+from otpburn.errors import InputError
 from otpburn.otp import Algorithm, code_window
+from otpburn.transport.trace import stream_tracer
 
 
 @click.command()
@@ -63,9 +64,9 @@ def burn(screen, images, clipboard, delay, save_capture, uri_file, encoding, pic
     (never the command line).
     """
     from otpburn.provisioning import preflight
-    from otpburn.provisioning.burn import BurnOptions, Step
     from otpburn.provisioning.job import burn_job, check_exports
-    from otpburn.provisioning.lock import ReaderLock
+    from otpburn.provisioning.session import token_session
+    from otpburn.provisioning.steps import BurnOptions, Step
 
     seed_records = None
     if seed_file:
@@ -78,48 +79,44 @@ def burn(screen, images, clipboard, delay, save_capture, uri_file, encoding, pic
                           quiet=as_json)
     targets = plan_exports(exports, force, export_password_file)
     say = (lambda text: None) if as_json else click.echo
-    with ReaderLock("burn"):
-        opened, channel, session = open_token_session(reader_spec, trace, key_file, wait)
-        try:
-            token = session.info
-            if seed_records is not None:
-                choice = _seed_for_token(seed_records, token.serial, pick, seed_file)
-            params = choice.params
-            if algorithm:
-                params = params.replace(algorithm=Algorithm.parse(algorithm))
-            if period:
-                params = params.replace(period=period)
-            say(f"Seed     {describe_params(params)}  [from {choice.origin}]")
-            say(f"Reader   {opened.name}")
-            clock = f", clock {utc(token.clock)} (offset {offset_text(token)})" if token.clock is not None else ""
-            say(f"Token    {token.model}, {'serial' if token.family != 'ykoath' else 'id'} {token.serial}{clock}")
-            check_exports(targets, params, token, upn)
-            checks = preflight.burn_checks(token, params, sync_clock, list(ntp_servers) or None)
-            say("Checks")
-            for check in checks:
-                say(check.line())
-            preflight.raise_for_stops(checks)
-            say("Burn")
-            options = BurnOptions(sync_clock=sync_clock, display_timeout=int(display_timeout),
-                                  allow_wipe=_confirm_wipe(token, sync_clock, yes, images), overwrite=force,
-                                  touch=touch, password=password_if_needed(session, password_file))
-            labels = {Step.AUTHENTICATE: "authenticated", Step.CONFIG: "settings written", Step.SEED: "seed written",
-                      Step.READ_BACK: "read back", Step.VERIFY: "verified: the token computes the expected code"}
-            job = burn_job(opened, session, params, options, key=load_key(key_file), tracer=channel.tracer,
-                           exports=targets, upn=upn, resume_timeout=resume_timeout,
-                           progress=lambda step: step in labels and say(f"  ✓ {labels[step]}"),
-                           on_wait=lambda text: click.echo(text, err=True),
-                           on_export=lambda target: say(f"Exported ({target.fmt}) to {target.path}"))
-        finally:
-            channel.close()
-            opened.close()
+    tracer = stream_tracer() if trace else None
+    with token_session(reader_spec, holder="burn", wait=wait, tracer=tracer, key=load_key(key_file)) as on_reader:
+        token = on_reader.info
+        if seed_records is not None:
+            choice = _seed_for_token(seed_records, token.serial, pick, seed_file)
+        params = choice.params
+        if algorithm:
+            params = params.replace(algorithm=Algorithm.parse(algorithm))
+        if period:
+            params = params.replace(period=period)
+        say(f"Seed     {describe_params(params)}  [from {choice.origin}]")
+        say(f"Reader   {on_reader.reader.name}")
+        clock = f", clock {utc(token.clock)} (offset {offset_text(token)})" if token.clock is not None else ""
+        say(f"Token    {token.model}, {'serial' if token.capabilities.printed_serial else 'id'} {token.serial}{clock}")
+        check_exports(targets, params, token, upn)
+        checks = on_reader.checks(params, sync_clock, list(ntp_servers) or None)
+        say("Checks")
+        for check in checks:
+            say(check.line(REMEDIES.get))
+        preflight.raise_for_stops(checks)
+        say("Burn")
+        options = BurnOptions(sync_clock=sync_clock, display_timeout=int(display_timeout),
+                              allow_wipe=_confirm_wipe(token, sync_clock, yes, images), overwrite=force,
+                              touch=touch, password=password_if_needed(on_reader.session, password_file))
+        labels = {Step.AUTHENTICATE: "authenticated", Step.CONFIG: "settings written", Step.SEED: "seed written",
+                  Step.READ_BACK: "read back", Step.VERIFY: "verified: the token computes the expected code"}
+        job = burn_job(on_reader, params, options, exports=targets, upn=upn, resume_timeout=resume_timeout,
+                       progress=lambda step: step in labels and say(f"  ✓ {labels[step]}"),
+                       on_wait=lambda text: click.echo(text, err=True),
+                       on_export=lambda target: say(f"Exported ({target.fmt}) to {target.path}"))
+        reader_name = on_reader.reader.name
     report, display = job.report, job.display
     window = code_window(report.params)
     display_ok = display is None or job.display_matches
     if as_json:
         verification = report.verification
         emit_json({
-            "result": "burned", "reader": opened.name, "token": info_dict(report.info),
+            "result": "burned", "reader": reader_name, "token": info_dict(report.info),
             "account": params_dict(report.params), "warnings": report.warnings, "apdus": report.apdus,
             "seconds": round(report.seconds, 4), "clock_written": report.clock_written,
             "credential": report.credential, "codes": window.as_dict(), "token_display": display,
@@ -205,7 +202,7 @@ def _ask_for_the_token_code(params) -> int:
     if diagnosis.matches:
         click.echo("✓ The token shows the right code.")
         return 0
-    click.echo(f"✗ Mismatch: {diagnosis.cause}." + (f" Fix: {diagnosis.fix}." if diagnosis.fix else ""))
+    click.echo(f"✗ Mismatch: {diagnosis.cause}." + (f" Fix: {fix_text(diagnosis, params)}." if diagnosis.fix else ""))
     return EXIT_MISMATCH
 
 

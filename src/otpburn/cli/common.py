@@ -4,12 +4,15 @@ from __future__ import annotations
 
 import json
 import sys
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import click
 
 from otpburn.errors import InputError
-from otpburn.otp import OtpParams, encode_base32, mask_secret
+from otpburn.otp import OtpParams, OtpType, encode_base32, mask_secret
+
+if TYPE_CHECKING:
+    from otpburn.provisioning.verify import Diagnosis
 
 MAX_TEXT_INPUT = 1 << 20  # a seed text is tiny; refuse to slurp a huge file by mistake
 
@@ -70,7 +73,7 @@ def params_dict(params: OtpParams, show_secret: bool = False) -> dict[str, Any]:
         "secret_length": len(params.secret),
         "fingerprint": params.fingerprint,
     }
-    if params.type.value == "totp":
+    if params.type is OtpType.TOTP:
         data["period"] = params.period
     else:
         data["counter"] = params.counter
@@ -87,13 +90,23 @@ def params_rows(params: OtpParams, show_secret: bool = False) -> list[tuple[str,
         ("Algorithm", params.algorithm.value),
         ("Digits", params.digits),
     ]
-    rows.append(("Period", f"{params.period} s") if params.type.value == "totp" else ("Counter", params.counter))
+    rows.append(("Period", f"{params.period} s") if params.type is OtpType.TOTP else ("Counter", params.counter))
     secret = encode_base32(params.secret) if show_secret else mask_secret(params.secret)
     rows.append(("Secret", secret if not show_secret else f"{secret} ({len(params.secret)} bytes)"))
     return rows
 
 
 def describe_params(params: OtpParams) -> str:
-    timing = f"{params.period} s" if params.type.value == "totp" else f"counter {params.counter}"
+    timing = f"{params.period} s" if params.type is OtpType.TOTP else f"counter {params.counter}"
     return f"{params.label or '(no name)'} ({params.type.value.upper()} {params.algorithm.value}, {params.digits} digits, {timing})"
 
+
+
+def fix_text(diagnosis: Diagnosis, params: OtpParams) -> str:
+    """A diagnosis's fix, with the burn option that applies it."""
+    from otpburn.errors import Remedy
+
+    flags = {Remedy.SYNC_CLOCK: "--sync-clock", Remedy.ALGORITHM: f"--algorithm {params.algorithm.value}",
+             Remedy.PERIOD: f"--period {params.period}", Remedy.ENCODING: "--encoding"}
+    flag = flags.get(diagnosis.remedy) if diagnosis.remedy else None
+    return diagnosis.fix + (f" ({flag})" if flag else "")

@@ -99,5 +99,5 @@ def doctor(ntp_servers, as_json) -> int:
         emit_json([check.as_dict() for check in checks])
     else:
         for check in checks:
-            click.echo(check.line())
+            click.echo(check.line(REMEDIES.get))
     return 1 if any(check.verdict == "stop" for check in checks) else 0

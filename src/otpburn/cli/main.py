@@ -9,7 +9,67 @@ import sys
 import click
 
 from otpburn import __version__
-from otpburn.errors import EXIT_FAILED, OtpburnError
+from otpburn.errors import (
+    InputError,
+    NothingFoundError,
+    OtpburnError,
+    ReaderError,
+    Remedy,
+    VerificationError,
+)
+
+EXIT_OK = 0
+EXIT_FAILED = 1  # an operation failed, or a QR code held no seed
+EXIT_BAD_INPUT = 2  # bad input or usage
+EXIT_NO_READER = 3  # no reader or token (scan: no QR code)
+EXIT_MISMATCH = 4  # the token's code does not match the seed
+
+# First match wins; an error that wraps another (a stopped burn) exits as the one underneath.
+EXIT_CODES: list[tuple[type[OtpburnError], int]] = [
+    (VerificationError, EXIT_MISMATCH),
+    (ReaderError, EXIT_NO_READER),
+    (NothingFoundError, EXIT_NO_READER),
+    (InputError, EXIT_BAD_INPUT),
+]
+
+_PCSC_START = {
+    "linux": "start it ('sudo systemctl start pcscd', or run 'pcscd')",
+    "win32": "start the Windows 'Smart Card' service (services.msc)",
+    "darwin": "macOS runs it by itself: unplug and plug the reader in again",
+}
+
+# How the CLI words each remedy (the window has its own words for the same data).
+REMEDIES: dict[Remedy, str] = {
+    Remedy.FORCE: "use --force to replace it",
+    Remedy.CONFIRM_WIPE: "add --yes to go ahead (the new seed is written right after)",
+    Remedy.TOKEN_PASSWORD: "give the password at the prompt or with --password-file",
+    Remedy.SEED_FILE_PASSWORD: "give its password with --seed-password-file, or at the prompt",
+    Remedy.PICK_ACCOUNT: "choose one with --pick N or --account TEXT",
+    Remedy.CHOOSE_READER: "choose one with --reader NAME or --reader N",
+    Remedy.LIST_READERS: "see 'otpburn readers'",
+    Remedy.VIRTUAL_READER: "plug in an NFC reader, or use --reader virtual to try otpburn",
+    Remedy.START_PCSC: _PCSC_START.get(sys.platform, _PCSC_START["linux"]) + ", or use --reader virtual to try "
+                                                                              "otpburn",
+    Remedy.OTHER_SOURCE: "use --image or --clipboard instead",
+    Remedy.SCAN_AGAIN: "try --delay 5 to switch windows first, --save-capture FILE to see what was captured, or "
+                       "--image / --clipboard",
+    Remedy.SYNC_CLOCK: "burn again with --sync-clock (check the PC's clock first)",
+    Remedy.ALGORITHM: "burn again with --algorithm",
+    Remedy.PERIOD: "burn again with --period",
+    Remedy.ENCODING: "burn again giving the secret in the encoding it was written in (--encoding)",
+    Remedy.DELETE_CREDENTIAL: "delete a credential first (otpburn delete NAME)",
+}
+
+
+def exit_code_for(exc: OtpburnError) -> int:
+    while exc.cause is not None:
+        exc = exc.cause
+    return next((code for kind, code in EXIT_CODES if isinstance(exc, kind)), EXIT_FAILED)
+
+
+def describe(exc: OtpburnError) -> str:
+    """An error in the CLI's words: the message and, where there is one, the flag that helps."""
+    return exc.worded(REMEDIES.get)
 
 # name -> (module:function, one-line help). Help text lives here so `otpburn --help`
 # does not import every command module.
@@ -61,7 +121,7 @@ def main(argv: list[str] | None = None) -> None:
     try:
         rv = cli.main(args=argv, prog_name="otpburn", standalone_mode=False)
     except OtpburnError as exc:
-        _fail(str(exc), exc.exit_code)
+        _fail(describe(exc), exit_code_for(exc))
     except click.exceptions.Abort:
         _fail("cancelled", 130)
     except click.ClickException as exc:

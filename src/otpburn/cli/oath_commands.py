@@ -8,8 +8,9 @@ import time
 import click
 
 from otpburn.cli.common import emit_json, json_option
-from otpburn.cli.reader_session import open_oath, password_option, reader_option, trace_option
+from otpburn.cli.reader_session import oath_token, password_option, reader_option, trace_option
 from otpburn.errors import InputError
+from otpburn.otp import OtpType
 
 
 @click.command()
@@ -21,17 +22,13 @@ def accounts(reader_spec, password_file, trace, as_json) -> None:
     """List the credentials on an OATH applet, with their current codes."""
     from otpburn.tokens.ykoath import time_challenge
 
-    opened, channel, session = open_oath(reader_spec, password_file, trace, "cannot list accounts")
-    try:
+    with oath_token(reader_spec, password_file, trace, "cannot list accounts") as (_, session):
         now = time.time()
         credentials = session.list()
         codes = session.calculate_all(time_challenge(now, 30))
         for credential in credentials:  # CALCULATE ALL uses 30 s steps; others are asked one by one
-            if credential.type.value == "totp" and credential.period != 30:
+            if credential.type is OtpType.TOTP and credential.period != 30:
                 codes[credential.name] = session.calculate(credential.name, time_challenge(now, credential.period))
-    finally:
-        channel.close()
-        opened.close()
     rows = [{"name": c.name, "issuer": c.issuer, "account": c.account, "type": c.type.value,
              "algorithm": c.algorithm.value, "period": c.period or None, "code": codes.get(c.name)}
             for c in credentials]
@@ -54,8 +51,7 @@ def accounts(reader_spec, password_file, trace, as_json) -> None:
 @json_option
 def delete(name, reader_spec, password_file, yes, trace, as_json) -> None:
     """Delete the credential NAME from an OATH applet (as listed by 'otpburn accounts')."""
-    opened, channel, session = open_oath(reader_spec, password_file, trace, "burn a new one instead")
-    try:
+    with oath_token(reader_spec, password_file, trace, "burn a new one instead") as (on_reader, session):
         if name not in {c.name for c in session.list()}:
             raise InputError(f"no credential named {name!r} on this applet (see 'otpburn accounts')")
         if not yes:
@@ -65,11 +61,8 @@ def delete(name, reader_spec, password_file, yes, trace, as_json) -> None:
         session.delete(name)
         from otpburn.provisioning import audit
 
-        audit.record("delete", "ok", reader=opened.name, family=session.info.family, model=session.info.model,
-                     serial=session.info.serial, extra={"credential": name})
-    finally:
-        channel.close()
-        opened.close()
+        audit.record("delete", "ok", reader=on_reader.reader.name, family=session.info.family,
+                     model=session.info.model, serial=session.info.serial, extra={"credential": name})
     if as_json:
         emit_json({"deleted": name})
     else:

@@ -5,10 +5,18 @@ from __future__ import annotations
 
 import sys
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import TYPE_CHECKING
 
 import click
 
 from otpburn.errors import InputError
+from otpburn.tokens.base import TokenInfo, TokenSession
+
+if TYPE_CHECKING:
+    from otpburn.provisioning.session import TokenOnReader
+    from otpburn.tokens.ykoath import YkoathSession
 
 reader_option = click.option(
     "--reader", "reader_spec", metavar="NAME|N|virtual",
@@ -21,9 +29,9 @@ password_option = click.option("--password-file", type=click.Path(dir_okay=False
                                help="OATH applet password, read from this file (otherwise asked for).")
 
 
-def password_if_needed(session, password_file: str | None) -> str | None:
-    """The OATH password when the applet is locked: from --password-file, else a hidden prompt."""
-    if not getattr(session, "locked", False):
+def password_if_needed(session: TokenSession, password_file: str | None) -> str | None:
+    """The token's password when it is locked: from --password-file, else a hidden prompt."""
+    if not session.locked:
         return None
     if password_file:
         from otpburn.cli.common import read_text_file
@@ -40,7 +48,7 @@ def utc(seconds: float) -> str:
     return time.strftime("%Y-%m-%d %H:%M:%S UTC", time.gmtime(seconds))
 
 
-def offset_text(info) -> str:
+def offset_text(info: TokenInfo) -> str:
     offset = info.clock_offset
     return "unknown" if offset is None else f"{round(offset):+d} s"
 
@@ -59,24 +67,7 @@ def load_key(key_file: str | None) -> bytes:
     return key
 
 
-def open_token_session(reader_spec, trace, key_file, wait=0.0):
-    from otpburn.provisioning.readers import connect, open_reader
-    from otpburn.tokens.detect import open_session
-    from otpburn.transport.channel import Channel
-    from otpburn.transport.trace import stream_tracer
-
-    key = load_key(key_file)
-    opened = open_reader(reader_spec)
-    try:
-        connection = connect(opened, wait)
-        channel = Channel(connection, stream_tracer() if trace else None)
-        return opened, channel, open_session(channel, key)
-    except BaseException:
-        opened.close()
-        raise
-
-
-def info_dict(info) -> dict[str, object]:
+def info_dict(info: TokenInfo) -> dict[str, object]:
     return {
         "family": info.family,
         "model": info.model,
@@ -88,19 +79,19 @@ def info_dict(info) -> dict[str, object]:
     }
 
 
-def open_oath(reader_spec, password_file, trace, otherwise: str):
+@contextmanager
+def oath_token(reader_spec: str | None, password_file: str | None, trace: bool,
+               otherwise: str) -> Iterator[tuple[TokenOnReader, YkoathSession]]:
     """An OATH session, unlocked if it has a password; single-seed tokens are refused with `otherwise`."""
-    opened, channel, session = open_token_session(reader_spec, trace, None)
-    try:
-        if session.family != "ykoath":
+    from otpburn.provisioning.session import token_session
+    from otpburn.tokens.ykoath import YkoathSession
+    from otpburn.transport.trace import stream_tracer
+
+    with token_session(reader_spec, holder="oath", tracer=stream_tracer() if trace else None) as on_reader:
+        session = on_reader.session
+        if not isinstance(session, YkoathSession):
             raise InputError(f"the {session.info.model} holds a single seed; {otherwise}")
         password = password_if_needed(session, password_file)
         if password is not None:
-            session.validate(password)
-    except BaseException:
-        channel.close()
-        opened.close()
-        raise
-    return opened, channel, session
-
-
+            session.unlock(password)
+        yield on_reader, session

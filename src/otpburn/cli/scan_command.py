@@ -6,7 +6,7 @@ import click
 
 from otpburn.cli.common import emit_json, json_option, params_dict, params_rows, print_fields, show_secret_option
 from otpburn.cli.seed_input import run_scan, scan_options
-from otpburn.errors import EXIT_FAILED
+from otpburn.cli.main import EXIT_FAILED
 from otpburn.sources.classify import classify
 from otpburn.sources.selection import select_account
 

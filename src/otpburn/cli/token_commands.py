@@ -9,7 +9,7 @@ from otpburn.cli.reader_session import (
     info_dict,
     key_option,
     offset_text,
-    open_token_session,
+    load_key,
     reader_option,
     trace_option,
     utc,
@@ -45,21 +45,21 @@ def readers(as_json: bool) -> None:
 @json_option
 def info(reader_spec, wait, trace, key_file, as_json) -> None:
     """Identify the token on the reader: family, model, serial, clock and what it can hold."""
-    opened, channel, session = open_token_session(reader_spec, trace, key_file, wait)
-    try:
-        token = session.info
-    finally:
-        channel.close()
-        opened.close()
+    from otpburn.provisioning.session import token_session
+    from otpburn.transport.trace import stream_tracer
+
+    with token_session(reader_spec, holder="info", wait=wait, tracer=stream_tracer() if trace else None,
+                       key=load_key(key_file)) as on_reader:
+        token, reader_name = on_reader.info, on_reader.reader.name
     if as_json:
-        emit_json({"reader": opened.name, **info_dict(token)})
+        emit_json({"reader": reader_name, **info_dict(token)})
         return
     caps = token.capabilities
     rows = [
-        ("Reader", opened.name),
+        ("Reader", reader_name),
         ("Family", token.family),
         ("Model", token.model + ("" if caps.writable else "  (not a known programmable model: read-only)")),
-        ("Serial" if token.family != "ykoath" else "Device id", token.serial),
+        ("Serial" if token.capabilities.printed_serial else "Device id", token.serial),
     ]
     if token.clock is not None:
         rows.append(("Clock", f"{utc(token.clock)}  (offset {offset_text(token)} from this PC)"))

@@ -6,9 +6,9 @@ import time
 
 import click
 
-from otpburn.cli.common import describe_params, emit_json, json_option
+from otpburn.cli.common import describe_params, emit_json, fix_text, json_option
 from otpburn.cli.seed_input import get_seed, seed_source_options
-from otpburn.errors import EXIT_MISMATCH
+from otpburn.cli.main import EXIT_MISMATCH
 
 
 @click.command()
@@ -41,5 +41,5 @@ def verify(screen, images, clipboard, delay, save_capture, uri_file, encoding, p
         else:
             click.echo(f"✗ Mismatch: {diagnosis.cause}.")
             if diagnosis.fix:
-                click.echo(f"  Fix: {diagnosis.fix}.")
+                click.echo(f"  Fix: {fix_text(diagnosis, choice.params)}.")
     return 0 if diagnosis.matches else EXIT_MISMATCH

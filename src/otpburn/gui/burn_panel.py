@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import os
+from collections.abc import Callable
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import Signal
 from PySide6.QtWidgets import (
@@ -11,7 +13,12 @@ from PySide6.QtWidgets import (
 
 from otpburn.gui import worker
 from otpburn.gui.common import StatusLabel, StepBox, show_error
-from otpburn.provisioning.burn import BurnOptions, Step
+from otpburn.provisioning.steps import BurnOptions, Step
+
+if TYPE_CHECKING:
+    from otpburn.otp import OtpParams
+    from otpburn.provisioning.exports import ExportTarget
+    from otpburn.provisioning.job import JobResult
 
 STEP_LABELS = [(Step.AUTHENTICATE, "authenticate"), (Step.CONFIG, "settings"), (Step.SEED, "seed"),
                (Step.READ_BACK, "read back"), (Step.VERIFY, "verify")]
@@ -20,27 +27,18 @@ EXPORT_FORMATS = [("none", "Do not export"), ("entra", "Microsoft Entra ID CSV")
                   ("otpauth", "otpauth link"), ("qr", "QR code PNG")]
 
 
-def run_burn(spec: str, params, options: BurnOptions, exports, upn: str, report, resume_timeout: float = 30.0):
+def run_burn(spec: str, params: OtpParams, options: BurnOptions, exports: list[ExportTarget], upn: str,
+             report: Callable[[str], None], resume_timeout: float = 30.0) -> JobResult:
     """The whole burn, off the UI thread. `report` sends 'step:NAME' and 'wait:TEXT' messages."""
     from otpburn.provisioning import preflight
     from otpburn.provisioning.job import burn_job
-    from otpburn.provisioning.lock import ReaderLock
-    from otpburn.provisioning.readers import connect, open_reader
-    from otpburn.tokens.detect import open_session
-    from otpburn.transport.channel import Channel
+    from otpburn.provisioning.session import token_session
 
-    with ReaderLock("gui"):
-        opened = open_reader(spec)
-        try:
-            session = open_session(Channel(connect(opened)))
-            preflight.raise_for_stops(preflight.burn_checks(session.info, params, options.sync_clock))
-            job = burn_job(opened, session, params, options, exports=exports, upn=upn,
-                           resume_timeout=resume_timeout, front_end="gui",
-                           progress=lambda step: report(f"step:{step.value}"),
-                           on_wait=lambda text: report(f"wait:{text}"))
-            return job.report, job.display, job.presentations
-        finally:
-            opened.close()
+    with token_session(spec, holder="gui") as token:
+        preflight.raise_for_stops(token.checks(params, options.sync_clock))
+        return burn_job(token, params, options, exports=exports, upn=upn, resume_timeout=resume_timeout,
+                        front_end="gui", progress=lambda step: report(f"step:{step}"),
+                        on_wait=lambda text: report(f"wait:{text}"))
 
 
 class BurnPanel(StepBox):
@@ -102,7 +100,7 @@ class BurnPanel(StepBox):
         self.burn_button.setEnabled(spec is not None and params is not None and info is not None and not blocked)
         clock_settable = bool(info and info.capabilities.clock_settable)
         self.sync_clock.setEnabled(clock_settable)
-        self.display_timeout.setEnabled(bool(info and info.family == "token2"))
+        self.display_timeout.setEnabled(bool(info and info.capabilities.display_timeouts))
         self._note_wipe()
         if blocked:
             self.status.show_status("This seed cannot go on this token as it is (see step 3).", "stop")
@@ -161,13 +159,13 @@ class BurnPanel(StepBox):
         kind, _, value = text.partition(":")
         if kind == "step":
             for step, label in STEP_LABELS:
-                if step.value == value:
+                if step == Step(value):
                     self.steps[step].setText(f"✓ {label}")
         elif kind == "wait":
             self.status.show_status(value, "warn")
 
-    def _done(self, result) -> None:
-        report, display, presentations = result
+    def _done(self, result: JobResult) -> None:
+        report, display, presentations = result.report, result.display, result.presentations
         self.burn_button.setEnabled(True)
         note = " The token moved during the burn; otpburn resumed where it stopped." if presentations > 1 else ""
         if report.verification:

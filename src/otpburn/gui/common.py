@@ -5,16 +5,42 @@ from __future__ import annotations
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QGroupBox, QLabel, QVBoxLayout
 
-from otpburn.errors import OtpburnError
+from otpburn.errors import OtpburnError, Remedy
 
 STATUS_COLOURS = {"ok": "#1a7f37", "warn": "#9a6700", "stop": "#cf222e", "info": ""}
 STATUS_COLOURS_DARK = {"ok": "#3fb950", "warn": "#d29922", "stop": "#ff7b72", "info": ""}
 
 
+# How the window words each remedy: by the controls a user sees, never by a command-line flag.
+REMEDIES: dict[Remedy, str] = {
+    Remedy.FORCE: "choose another name or folder",
+    Remedy.CONFIRM_WIPE: "confirm the clock sync to go ahead",
+    Remedy.TOKEN_PASSWORD: "type the token's password when asked",
+    Remedy.SEED_FILE_PASSWORD: "type the file's password when asked",
+    Remedy.PICK_ACCOUNT: "choose the account in the list",
+    Remedy.CHOOSE_READER: "choose the reader in step 2",
+    Remedy.LIST_READERS: "choose the reader in step 2",
+    Remedy.VIRTUAL_READER: "plug in an NFC reader, or choose the virtual token in step 2",
+    Remedy.START_PCSC: "start the smart-card service (Linux: pcscd; Windows: the 'Smart Card' service), or choose "
+                       "the virtual token in step 2",
+    Remedy.OTHER_SOURCE: "use Open image… or Paste instead",
+    Remedy.SCAN_AGAIN: "set a delay and scan again, or use Open image… or Paste",
+    Remedy.SYNC_CLOCK: "tick 'Sync token clock' in step 4 and burn again",
+    Remedy.ALGORITHM: "change the algorithm in step 1 and burn again",
+    Remedy.PERIOD: "change the period in step 1 and burn again",
+    Remedy.ENCODING: "type the secret in the encoding it was written in and burn again",
+    Remedy.DELETE_CREDENTIAL: "delete a credential from the token first",
+}
+
+
+def remedy_text(remedy: Remedy) -> str | None:
+    return REMEDIES.get(remedy)
+
+
 def plain_error(exc: BaseException) -> str:
-    """What to tell the user about an exception: our own messages as they are, bugs in one line."""
+    """What to tell the user about an exception: our own messages in the window's words, bugs in one line."""
     if isinstance(exc, OtpburnError):
-        text = str(exc)
+        text = exc.worded(remedy_text)
         return text[:1].upper() + text[1:]
     return f"Something went wrong ({type(exc).__name__}: {exc})."
 

@@ -12,7 +12,7 @@ from otpburn.errors import InputError, OtpburnError
 from otpburn.gui import worker
 from otpburn.gui.common import StatusLabel, StepBox, show_error
 from otpburn.otp import Algorithm, OtpParams, decode_secret, encode_base32, mask_secret
-from otpburn.sources.classify import classify
+from otpburn.sources.classify import PayloadKind, classify
 
 
 class SeedPanel(StepBox):
@@ -220,7 +220,7 @@ class SeedPanel(StepBox):
             skipped = f"; {len(payload.unusable)} account(s) cannot go on a token" if payload.unusable else ""
             self._offer(list(payload.accounts), labels, f"{payload.description} from {origin}{skipped}")
             return
-        if quiet_errors and payload.kind.value in ("unknown", "empty"):
+        if quiet_errors and payload.kind in (PayloadKind.UNKNOWN, PayloadKind.EMPTY):
             try:
                 decoded = decode_secret(text.strip())
             except InputError as exc:

@@ -6,7 +6,7 @@ import time
 
 from PySide6.QtWidgets import QFormLayout, QLabel
 
-from otpburn.gui.common import StatusLabel, StepBox
+from otpburn.gui.common import StatusLabel, StepBox, remedy_text
 from otpburn.otp import OtpParams
 from otpburn.tokens.base import TokenInfo
 
@@ -56,5 +56,5 @@ class TokenPanel(StepBox):
         checks = preflight.burn_checks(self.info, params, sync_clock=False)
         worst = "stop" if any(c.verdict == "stop" for c in checks) else (
             "warn" if any(c.verdict == "warn" for c in checks) else "ok")
-        self.status.show_status("\n".join(f"{c.line().strip()}" for c in checks), worst)
+        self.status.show_status("\n".join(c.line(remedy_text).strip() for c in checks), worst)
         return checks

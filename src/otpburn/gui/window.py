@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from PySide6.QtCore import QSettings
 from PySide6.QtWidgets import QGridLayout, QMainWindow, QScrollArea, QWidget
 
@@ -13,22 +15,15 @@ from otpburn.gui.reader_panel import ReaderPanel
 from otpburn.gui.seed_panel import SeedPanel
 from otpburn.gui.test_panel import TestPanel
 from otpburn.gui.token_panel import TokenPanel
+from otpburn.tokens.base import TokenInfo
 
 
-def identify(spec: str, report=None):
-    from otpburn.provisioning.readers import connect, open_reader
-    from otpburn.tokens.detect import open_session
-    from otpburn.transport.channel import Channel
+def identify(spec: str, report: Callable[[str], None] | None = None) -> tuple[TokenInfo, str]:
+    """The token on reader `spec`, identified with reads only (off the UI thread)."""
+    from otpburn.provisioning.session import token_session
 
-    opened = open_reader(spec)
-    try:
-        connection = connect(opened)
-        try:
-            return open_session(Channel(connection)).info, opened.name
-        finally:
-            connection.disconnect()
-    finally:
-        opened.close()
+    with token_session(spec, holder="gui") as token:
+        return token.info, token.reader.name
 
 
 class MainWindow(QMainWindow):

@@ -9,7 +9,7 @@ import socket
 import time
 from pathlib import Path
 
-from otpburn.otp.params import OtpParams
+from otpburn.otp.params import OtpParams, OtpType
 
 
 def log_path() -> Path:
@@ -44,7 +44,7 @@ def record(operation: str, result: str, *, params: OtpParams | None = None, read
         entry.update({
             "issuer": params.issuer, "account": params.account, "type": params.type.value,
             "algorithm": params.algorithm.value, "digits": params.digits,
-            "period": params.period if params.type.value == "totp" else None,
+            "period": params.period if params.type is OtpType.TOTP else None,
             "secret_fingerprint": params.fingerprint,
         })
     if verification:

@@ -18,12 +18,13 @@ from pathlib import Path
 from otpburn.errors import OtpburnError, ReaderError
 from otpburn.files import write_private
 from otpburn.provisioning import audit
-from otpburn.provisioning.burn import BurnOptions
+from otpburn.provisioning.steps import BurnOptions
 from otpburn.provisioning.resilient import resilient_burn
 from otpburn.sources.seedfiles import SeedRecord
-from otpburn.tokens.detect import UnknownTokenError, open_session
+from otpburn.provisioning.readers import OpenReader
+from otpburn.provisioning.session import TokenOnReader, presented_token
+from otpburn.tokens.detect import UnknownTokenError
 from otpburn.tokens.token2 import TRANSPORT_KEY
-from otpburn.transport.channel import Channel
 
 
 @dataclass
@@ -64,7 +65,7 @@ class Progress:
 
 
 class Batch:
-    def __init__(self, opened, records: list[SeedRecord], options: BurnOptions, progress: Progress, *,
+    def __init__(self, opened: OpenReader, records: list[SeedRecord], options: BurnOptions, progress: Progress, *,
                  dry_run: bool = False, reburn: bool = False, key: bytes = TRANSPORT_KEY,
                  token_timeout: float = 300.0, resume_timeout: float = 30.0,
                  say: Callable[[str], None] = print, cancel: threading.Event | None = None) -> None:
@@ -98,51 +99,44 @@ class Batch:
 
     def _one_token(self) -> None:
         started = time.perf_counter()
-        connection = self.opened.backend.connect(self.opened.name)
-        channel = Channel(connection)
         try:
-            try:
-                session = open_session(channel, self.key)
-            except UnknownTokenError as exc:
-                self._row(BatchRow("?", "unknown card", "skipped", detail=str(exc)), started)
-                return
-            info = session.info
-            record = self._seed_for(info.serial)
-            if record is None:
-                reason = ("already burned by this batch" if info.serial in self.progress.burned.values()
-                          else "no seed for this serial, and no unassigned seed left")
-                self._row(BatchRow(info.serial, info.model, "skipped", detail=reason), started)
-                return
-            self._assigned.add(record.params.fingerprint)
-            if self.dry_run:
-                self._row(BatchRow(info.serial, info.model, "would burn", record.line, record.params.label), started)
-                return
-            try:
-                report, presentations = resilient_burn(
-                    self.opened, record.params, self.options, key=self.key, first_session=session,
-                    on_wait=self.say, resume_timeout=self.resume_timeout, cancel=self.cancel)
-            except ReaderError:
-                raise
-            except OtpburnError as exc:
-                self._assigned.discard(record.params.fingerprint)  # not burned: still available
-                audit.record("burn", "failed", params=record.params, reader=self.opened.name, family=info.family,
-                             model=info.model, serial=info.serial, detail=str(exc), extra={"batch": True})
-                self._row(BatchRow(info.serial, info.model, "failed", record.line, record.params.label, str(exc)),
-                          started)
-                return
-            self.progress.burned[record.params.fingerprint] = info.serial
-            self.progress.save()
-            verification = ("automatic: the token computed the expected code" if report.verification
-                            else "codes shown; check a sample of tokens with otpburn verify")
-            audit.record("burn", "ok", params=record.params, reader=self.opened.name, family=info.family,
-                         model=info.model, serial=info.serial, verification=verification, extra={"batch": True})
-            detail = "resumed after the token moved" if presentations > 1 else ""
-            self._row(BatchRow(info.serial, info.model, "burned", record.line, record.params.label, detail), started)
-        finally:
-            try:
-                channel.close()
-            except OtpburnError:
-                pass
+            with presented_token(self.opened, key=self.key) as token:
+                self._burn(token, started)
+        except UnknownTokenError as exc:
+            self._row(BatchRow("?", "unknown card", "skipped", detail=str(exc)), started)
+
+    def _burn(self, token: TokenOnReader, started: float) -> None:
+        info = token.info
+        record = self._seed_for(info.serial)
+        if record is None:
+            reason = ("already burned by this batch" if info.serial in self.progress.burned.values()
+                      else "no seed for this serial, and no unassigned seed left")
+            self._row(BatchRow(info.serial, info.model, "skipped", detail=reason), started)
+            return
+        self._assigned.add(record.params.fingerprint)
+        if self.dry_run:
+            self._row(BatchRow(info.serial, info.model, "would burn", record.line, record.params.label), started)
+            return
+        where = {"reader": self.opened.name, "family": info.family, "model": info.model, "serial": info.serial}
+        try:
+            report, presentations = resilient_burn(
+                self.opened, record.params, self.options, key=self.key, first_session=token.session,
+                on_wait=self.say, resume_timeout=self.resume_timeout, cancel=self.cancel)
+        except ReaderError:
+            raise
+        except OtpburnError as exc:
+            self._assigned.discard(record.params.fingerprint)  # not burned: still available
+            audit.record("burn", "failed", params=record.params, detail=str(exc), extra={"batch": True}, **where)
+            self._row(BatchRow(info.serial, info.model, "failed", record.line, record.params.label, str(exc)),
+                      started)
+            return
+        self.progress.burned[record.params.fingerprint] = info.serial
+        self.progress.save()
+        verification = ("automatic: the token computed the expected code" if report.verification
+                        else "codes shown; check a sample of tokens with otpburn verify")
+        audit.record("burn", "ok", params=record.params, verification=verification, extra={"batch": True}, **where)
+        detail = "resumed after the token moved" if presentations > 1 else ""
+        self._row(BatchRow(info.serial, info.model, "burned", record.line, record.params.label, detail), started)
 
     def _seed_for(self, serial: str) -> SeedRecord | None:
         remaining = self.remaining()

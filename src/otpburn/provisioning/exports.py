@@ -18,6 +18,7 @@ from otpburn.files import write_private
 from otpburn.otp.codec import encode_base32, encode_hex
 from otpburn.otp.params import Algorithm, OtpParams, OtpType
 from otpburn.sources.otpauth import format_uri
+from otpburn.tokens.base import TokenInfo
 
 FORMATS = ("entra", "vendor-csv", "privacyidea", "pskc", "otpauth", "qr")
 ENTRA_HEADER = ["upn", "serial number", "secret key", "time interval", "manufacturer", "model"]
@@ -45,10 +46,9 @@ class ExportTarget:
     password: str | None = field(default=None, repr=False)
 
 
-def token_records(params: OtpParams, info, upn: str = "") -> list[TokenRecord]:
+def token_records(params: OtpParams, info: TokenInfo, upn: str = "") -> list[TokenRecord]:
     """The one record a burned token gives, with its serial, model and maker."""
-    manufacturer = {"token2": "Token2", "ykoath": "Yubico"}.get(info.family, "")
-    return [TokenRecord(params, info.serial, info.model, manufacturer, upn)]
+    return [TokenRecord(params, info.serial, info.model, info.capabilities.manufacturer, upn)]
 
 
 def _csv(rows: list[list[str]]) -> bytes:

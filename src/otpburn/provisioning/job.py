@@ -11,10 +11,11 @@ from dataclasses import dataclass
 from otpburn.otp.hotp import code_window
 from otpburn.otp.params import OtpParams
 from otpburn.provisioning import audit
-from otpburn.provisioning.burn import BurnFailed, BurnOptions, BurnReport, Step
+from otpburn.provisioning.steps import BurnFailed, BurnOptions, BurnReport, Step
 from otpburn.provisioning.exports import ExportTarget, export, render, token_records
 from otpburn.provisioning.resilient import resilient_burn
-from otpburn.tokens.token2 import TRANSPORT_KEY
+from otpburn.provisioning.session import TokenOnReader
+from otpburn.tokens.base import TokenInfo
 
 
 @dataclass
@@ -25,30 +26,31 @@ class JobResult:
     display_matches: bool | None
 
 
-def check_exports(targets: Sequence[ExportTarget], params: OtpParams, info, upn: str) -> None:
+def check_exports(targets: Sequence[ExportTarget], params: OtpParams, info: TokenInfo, upn: str) -> None:
     """Render every export once before burning, so a format's rules stop a burn instead of following it."""
     for target in targets:
         render(target.fmt, token_records(params, info, upn), None)
 
 
-def burn_job(opened, session, params: OtpParams, options: BurnOptions, *, key: bytes = TRANSPORT_KEY,
-             tracer=None, exports: Sequence[ExportTarget] = (), upn: str = "",
+def burn_job(token: TokenOnReader, params: OtpParams, options: BurnOptions, *,
+             exports: Sequence[ExportTarget] = (), upn: str = "",
              progress: Callable[[Step], None] | None = None, on_wait: Callable[[str], None] | None = None,
              on_export: Callable[[ExportTarget], None] | None = None, resume_timeout: float = 30.0,
              front_end: str = "cli") -> JobResult:
-    info = session.info
+    """Burn `params` into the token of a `token_session`, resuming if it moves; log and export."""
+    opened, info = token.reader, token.info
     check_exports(exports, params, info, upn)
     where = {"reader": opened.name, "family": info.family, "model": info.model, "serial": info.serial}
     try:
-        report, presentations = resilient_burn(opened, params, options, key=key, tracer=tracer,
-                                               first_session=session, progress=progress, on_wait=on_wait,
+        report, presentations = resilient_burn(opened, params, options, key=token.key, tracer=token.channel.tracer,
+                                               first_session=token.session, progress=progress, on_wait=on_wait,
                                                resume_timeout=resume_timeout)
     except BurnFailed as exc:
         audit.record("burn", "failed", params=params, detail=str(exc), extra={"front_end": front_end}, **where)
         raise
     if presentations > 1:
         report.warnings.append(f"the token was placed {presentations} times; the burn resumed where it stopped")
-    display = opened.virtual_card.display_code() if getattr(opened, "virtual_card", None) is not None else None
+    display = opened.virtual_card.display_code() if opened.virtual_card is not None else None
     matches = None
     if report.verification is not None:
         checked = "automatic: the token computed the expected code"
@@ -67,3 +69,4 @@ def burn_job(opened, session, params: OtpParams, options: BurnOptions, *, key: b
         if on_export:
             on_export(target)
     return JobResult(report, presentations, display, matches)
+

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 
-from otpburn.errors import OtpburnError
+from otpburn.errors import OtpburnError, Remedy
 from otpburn.otp.params import OtpParams
+from otpburn.provisioning.steps import check_fit, unknown_model_message
 from otpburn.tokens.base import TokenInfo
 
 CLOCK_OK = 2.0
@@ -17,17 +19,18 @@ class Check:
     name: str
     verdict: str  # "ok", "warn", "stop"
     message: str
+    remedy: Remedy | None = None  # what the user can do about a warning or stop, worded by the front end
 
-    def line(self) -> str:
-        return f"  {MARKS[self.verdict]} {self.name}: {self.message}"
+    def line(self, remedy_text: Callable[[Remedy], str | None] | None = None) -> str:
+        """One line for a terminal; `remedy_text` words the remedy in the front end's terms."""
+        extra = self.remedy and remedy_text and remedy_text(self.remedy)
+        return f"  {MARKS[self.verdict]} {self.name}: {self.message}" + (f" ({extra})" if extra else "")
 
     def as_dict(self) -> dict[str, str]:
         return {"check": self.name, "verdict": self.verdict, "message": self.message}
 
 
 def seed_checks(info: TokenInfo, params: OtpParams) -> list[Check]:
-    from otpburn.provisioning.burn import check_fit, unknown_model_message
-
     if not info.capabilities.writable:
         return [Check("token", "stop", unknown_model_message(info))]
     try:
@@ -53,7 +56,7 @@ def token_clock_check(info: TokenInfo, sync_clock: bool) -> Check | None:
         return Check("token clock", "ok", f"{offset:+.0f} s from the PC")
     # A warning, not a stop: keeping a token's own time can be deliberate.
     return Check("token clock", "warn", f"{offset:+.0f} s from the PC: its codes will be off by that much; "
-                                        f"burn with --sync-clock to set it{wipe}")
+                                        f"set its clock from the PC's to fix it{wipe}", Remedy.SYNC_CLOCK)
 
 
 def pc_clock_check(servers: list[str] | None = None) -> Check:
@@ -89,4 +92,4 @@ def raise_for_stops(checks: list[Check]) -> None:
     reason = stopped[0].message.rstrip(".")
     if "nothing was written" not in reason.lower():
         reason += ". Nothing was written"
-    raise (OperationError if stopped[0].name == "PC clock" else InputError)(reason)
+    raise (OperationError if stopped[0].name == "PC clock" else InputError)(reason, remedy=stopped[0].remedy)

@@ -3,25 +3,28 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
-from otpburn.errors import InputError
-from otpburn.transport.errors import NoCardError, NoReaderError
-from otpburn.transport.readers import ReaderInfo
+from otpburn.errors import InputError, Remedy
+from otpburn.transport.errors import NoCardError, NoReaderError, NoReadersConnectedError
+from otpburn.transport.channel import CardConnection
+from otpburn.transport.readers import ReaderBackend, ReaderInfo
 from otpburn.transport.virtual import VIRTUAL_READER
+
+if TYPE_CHECKING:
+    from otpburn.emulator.token2 import Token2Emulator
 
 VIRTUAL = "virtual"
 
 
 @dataclass
 class OpenReader:
-    backend: object
+    backend: ReaderBackend
     name: str
-    virtual_card: object | None = None  # the emulator behind the virtual reader
+    virtual_card: Token2Emulator | None = None  # the emulator behind the virtual reader
 
     def close(self) -> None:
-        close = getattr(self.backend, "close", None)
-        if close:
-            close()
+        self.backend.close()
 
 
 def list_pcsc_readers() -> list[ReaderInfo]:
@@ -34,7 +37,7 @@ def list_pcsc_readers() -> list[ReaderInfo]:
 def choose(readers: list[ReaderInfo], spec: str | None) -> ReaderInfo:
     """The reader `spec` names (exact name, 1-based index, or a unique part of a name)."""
     if not readers:
-        raise NoReaderError("no smart-card reader is connected; plug in an NFC reader, or use --reader virtual")
+        raise NoReadersConnectedError()
     if spec is None:
         with_card = [r for r in readers if r.card_present]
         if len(readers) == 1:
@@ -42,11 +45,12 @@ def choose(readers: list[ReaderInfo], spec: str | None) -> ReaderInfo:
         if len(with_card) == 1:
             return with_card[0]
         names = ", ".join(f"{i}. {r.name}" for i, r in enumerate(readers, start=1))
-        raise InputError(f"several readers are connected ({names}); choose one with --reader NAME or --reader N")
+        raise InputError(f"several readers are connected ({names})", remedy=Remedy.CHOOSE_READER)
     if spec.isdigit():
         index = int(spec)
         if not 1 <= index <= len(readers):
-            raise InputError(f"--reader {spec}: there are {len(readers)} readers (see 'otpburn readers')")
+            raise InputError(f"there is no reader number {spec}: there are {len(readers)} readers",
+                             remedy=Remedy.LIST_READERS)
         return readers[index - 1]
     for reader in readers:
         if reader.name == spec:
@@ -55,7 +59,8 @@ def choose(readers: list[ReaderInfo], spec: str | None) -> ReaderInfo:
     if len(partial) == 1:
         return partial[0]
     if partial:
-        raise InputError(f"--reader {spec!r} matches several readers: {', '.join(r.name for r in partial)}")
+        raise InputError(f"{spec!r} matches several readers: {', '.join(r.name for r in partial)}",
+                         remedy=Remedy.CHOOSE_READER)
     raise NoReaderError(f"no reader matches {spec!r}; connected: {', '.join(r.name for r in readers)}")
 
 
@@ -76,7 +81,7 @@ def open_reader(spec: str | None) -> OpenReader:
     return OpenReader(backend, reader.name)
 
 
-def connect(opened: OpenReader, wait: float = 0.0):
+def connect(opened: OpenReader, wait: float = 0.0) -> CardConnection:
     """Connect to the card on the reader, waiting up to `wait` seconds for one to be placed."""
     if wait and not opened.backend.wait_for_card(opened.name, wait):
         raise NoCardError(f"no token was placed on {opened.name!r} within {wait:.0f} s")

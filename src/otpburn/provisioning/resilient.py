@@ -16,7 +16,8 @@ from collections.abc import Callable
 
 from otpburn.errors import OperationError
 from otpburn.otp.params import OtpParams
-from otpburn.provisioning.burn import BurnFailed, BurnOptions, BurnReport, Step, burn
+from otpburn.provisioning.burn import burn, family_burn
+from otpburn.provisioning.steps import BurnFailed, BurnOptions, BurnReport, Step, steps_to_skip
 from otpburn.tokens.detect import open_session
 from otpburn.tokens.token2 import TRANSPORT_KEY
 from otpburn.transport.channel import Channel
@@ -34,7 +35,7 @@ def resilient_burn(opened, params: OtpParams, options: BurnOptions, *, key: byte
                    on_wait: Callable[[str], None] | None = None, resume_timeout: float = 30.0,
                    cancel: threading.Event | None = None, first_session=None) -> tuple[BurnReport, int]:
     """Burn with resume; returns the report and how many presentations it took."""
-    finished: set[Step] = set()
+    finished: frozenset[Step] = frozenset()
     serial = None
     session = first_session
     presentations = 0
@@ -54,15 +55,12 @@ def resilient_burn(opened, params: OtpParams, options: BurnOptions, *, key: byte
                 raise DifferentTokenError(
                     f"a different token was placed (serial {session.info.serial}, expected {serial}); "
                     "put the first token back to finish its burn")
-            return burn(session, params, options, progress, frozenset(finished)), presentations
+            return burn(session, params, options, progress, finished), presentations
         except BurnFailed as failure:
             if not isinstance(failure.cause, CardRemovedError) or presentations >= MAX_PRESENTATIONS \
                     or resume_timeout <= 0:
                 raise
-            finished |= {s for s in failure.done if s not in (Step.AUTHENTICATE, Step.READ_BACK, Step.VERIFY)}
-            if Step.CONFIG not in finished:
-                finished.discard(Step.SEED)  # settings to be written again would erase the seed
-            finished.add(Step.PREFLIGHT)
+            finished = steps_to_skip(family_burn(session), finished, failure)
             wait_for_return(opened, failure, on_wait, resume_timeout, cancel)
         except (CardRemovedError, NoCardError) as exc:  # lost while identifying
             if serial is None or presentations >= MAX_PRESENTATIONS or resume_timeout <= 0:

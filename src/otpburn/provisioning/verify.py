@@ -11,7 +11,7 @@ import hmac
 import time
 from dataclasses import dataclass
 
-from otpburn.errors import InputError
+from otpburn.errors import InputError, Remedy
 from otpburn.otp.codec import decode_base32, decode_hex, encode_base32, encode_hex
 from otpburn.otp.hotp import hotp, time_step
 from otpburn.otp.params import Algorithm, OtpParams, OtpType
@@ -26,6 +26,7 @@ class Diagnosis:
     cause: str  # one sentence a user understands
     fix: str = ""
     clock_offset: int | None = None  # seconds, when the cause is the token's clock
+    remedy: Remedy | None = None  # the burn option that fixes it, for front ends to name
 
     def as_dict(self) -> dict[str, object]:
         return {"matches": self.matches, "cause": self.cause, "fix": self.fix, "clock_offset": self.clock_offset}
@@ -66,21 +67,24 @@ def diagnose(params: OtpParams, code: str, at: float | None = None) -> Diagnosis
             seconds = offsets[0] * params.period
             direction = "ahead" if seconds > 0 else "behind"
             return Diagnosis(False, f"the token's clock is about {abs(seconds)} s {direction}",
-                             "burn again with --sync-clock (check the PC's clock first)", seconds)
+                             "burn again setting the token's clock from this PC's (check the PC's clock first)",
+                             seconds, Remedy.SYNC_CLOCK)
 
     for algorithm in Algorithm:
         if algorithm is not params.algorithm and _offsets(params.replace(algorithm=algorithm), code, now, 2):
             return Diagnosis(False, f"the token computes with {algorithm.value}, not {params.algorithm.value}",
-                             f"burn again with --algorithm {params.algorithm.value}, or tell the service {algorithm.value}")
+                             f"burn again with {params.algorithm.value}, or tell the service {algorithm.value}",
+                             remedy=Remedy.ALGORITHM)
     if params.type is OtpType.TOTP:
         for period in (30, 60):
             if period != params.period and _offsets(params.replace(period=period), code, now, 2):
                 return Diagnosis(False, f"the token uses {period} s steps, not {params.period} s",
-                                 f"burn again with --period {params.period}")
+                                 f"burn again with {params.period} s steps", remedy=Remedy.PERIOD)
     for label, secret in _misread_secrets(params.secret):
         if _offsets(params.replace(secret=secret), code, now, 2):
             return Diagnosis(False, f"the token holds the secret {label}",
-                             "burn again giving the secret in the encoding it was written in (--encoding)")
+                             "burn again giving the secret in the encoding it was written in",
+                             remedy=Remedy.ENCODING)
     if len(code) != params.digits:
         for digits in range(6, 11):
             if digits != params.digits and len(code) == digits and _offsets(params.replace(digits=digits), code, now, 2):

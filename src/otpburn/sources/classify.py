@@ -12,7 +12,7 @@ from urllib.parse import urlsplit
 
 from otpburn.errors import InputError, NotASeedError
 from otpburn.otp.codec import SecretEncoding, decode_secret
-from otpburn.otp.params import OtpParams
+from otpburn.otp.params import OtpParams, OtpType
 from otpburn.sources.migration import MigrationEntry, is_migration, parse_migration
 from otpburn.sources.otpauth import is_otpauth, parse_uri
 
@@ -137,7 +137,7 @@ def classify(text: str) -> Payload:
             params = parse_uri(stripped)
         except InputError as exc:
             return Payload(PayloadKind.INVALID_OTPAUTH, length, problem=exc.message)
-        kind = PayloadKind.OTPAUTH_HOTP if params.type.value == "hotp" else PayloadKind.OTPAUTH_TOTP
+        kind = PayloadKind.OTPAUTH_HOTP if params.type is OtpType.HOTP else PayloadKind.OTPAUTH_TOTP
         return Payload(kind, length, accounts=(params,))
 
     if is_migration(stripped):

@@ -7,13 +7,13 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-from otpburn.errors import InputError
+from otpburn.errors import NothingFoundError, Remedy
 from otpburn.sources.images import load_grayscale
 from otpburn.sources.qr import FoundCode, decode
 
 
-class NoCodeFound(InputError):
-    exit_code = 3
+class NoCodeFound(NothingFoundError):
+    """No QR code where we looked."""
 
 
 @dataclass
@@ -88,14 +88,12 @@ def scan_screen(delay: float = 0.0, save_to: str | None = None, force: bool = Fa
     if not result.codes:
         blank = blank_monitors(captures)
         if len(blank) == len(captures):
-            raise NoCodeFound(blank_capture_advice())
+            raise NoCodeFound(blank_capture_advice(), remedy=Remedy.OTHER_SOURCE)
         monitors = f"{len(captures)} monitor{'s' if len(captures) > 1 else ''}"
         hint = " (monitor " + ", ".join(map(str, blank)) + " came back blank)" if blank else ""
         raise NoCodeFound(
-            f"no QR code found on {monitors}{hint}; show the whole code (zoom the page in if it is tiny), "
-            "or try --delay 5 to switch windows first, --save-capture FILE to see what was captured, "
-            "or --image / --clipboard"
-        )
+            f"no QR code found on {monitors}{hint}; show the whole code (zoom the page in if it is tiny)",
+            remedy=Remedy.SCAN_AGAIN)
     return result
 
 

@@ -20,7 +20,7 @@ import time
 from dataclasses import dataclass
 from urllib.parse import unquote, urlsplit
 
-from otpburn.errors import InputError, OperationError
+from otpburn.errors import InputError, OperationError, Remedy
 
 BLANK_SPREAD = 6  # grey levels: a capture whose pixels all lie this close together is blank
 
@@ -42,7 +42,10 @@ class MonitorCapture:
 
 
 class CaptureError(OperationError):
-    """The screen could not be captured; the message says how to fix it."""
+    """The screen could not be captured; the message says why, the remedy is another source."""
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message, remedy=Remedy.OTHER_SOURCE)
 
 
 def is_wayland() -> bool:
@@ -64,7 +67,7 @@ def _capture_mss() -> list[MonitorCapture]:
     from PIL import Image
 
     if sys.platform.startswith("linux") and not os.environ.get("DISPLAY"):
-        raise CaptureError("no graphical display to capture (DISPLAY is not set); use --image or --clipboard")
+        raise CaptureError("no graphical display to capture (DISPLAY is not set)")
     try:
         factory = getattr(mss, "MSS", None) or mss.mss  # mss 10 renamed the entry point
         with factory() as grabber:
@@ -76,7 +79,7 @@ def _capture_mss() -> list[MonitorCapture]:
                 captures.append(MonitorCapture(index, monitor["left"], monitor["top"], np.asarray(gray)))
             return captures
     except mss.exception.ScreenShotError as exc:
-        raise CaptureError(f"the screen could not be captured ({exc}); use --image or --clipboard instead") from None
+        raise CaptureError(f"the screen could not be captured ({exc})") from None
 
 
 def _capture_wayland() -> list[MonitorCapture]:
@@ -109,7 +112,7 @@ def _capture_wayland() -> list[MonitorCapture]:
             os.unlink(out)
     raise CaptureError(
         "this Wayland desktop did not allow a screenshot (" + "; ".join(errors) + "). Allow screenshots for this "
-        "app in the desktop's privacy settings, or use --image with a screenshot you take, or --clipboard"
+        "app in the desktop's privacy settings"
     )
 
 
@@ -167,17 +170,16 @@ def blank_monitors(captures: list[MonitorCapture]) -> list[int]:
 def blank_capture_advice() -> str:
     if sys.platform == "darwin":
         return ("the screen capture came back blank: give your terminal (or otpburn) Screen Recording permission "
-                "in System Settings > Privacy & Security > Screen Recording, then restart it; "
-                "or use --image or --clipboard")
+                "in System Settings > Privacy & Security > Screen Recording, then restart it")
     if sys.platform.startswith("linux") and is_wayland():
         return ("the screen capture came back blank: this Wayland desktop did not share the screen; allow it in the "
-                "screenshot dialog or the desktop's privacy settings, or use --image or --clipboard")
+                "screenshot dialog or the desktop's privacy settings")
     return ("the screen capture came back blank (one flat colour): is the screen locked or asleep, or is screen "
-            "capture blocked? Use --image or --clipboard instead")
+            "capture blocked?")
 
 
 def compose(captures: list[MonitorCapture]):
-    """All monitors in one grayscale image, placed as on the desktop (for --save-capture)."""
+    """All monitors in one grayscale image, placed as on the desktop (to save what was captured)."""
     import numpy as np
 
     left = min(c.left for c in captures)

@@ -14,7 +14,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
-from otpburn.errors import InputError
+from otpburn.errors import InputError, Remedy
 from otpburn.otp.codec import decode_base32, decode_hex
 from otpburn.otp.params import Algorithm, OtpParams, OtpType
 from otpburn.sources.otpauth import parse_uri
@@ -193,7 +193,7 @@ def _read_pskc(path: str, data: bytes, password: Callable[[], str] | None) -> li
         raise InputError(f"{path}: not a valid PSKC file ({type(exc).__name__})") from None
     if document.encryption.is_encrypted:
         if password is None:
-            raise InputError(f"{path} is encrypted: give its password (--seed-password-file, or at the prompt)")
+            raise InputError(f"{path} is encrypted", remedy=Remedy.SEED_FILE_PASSWORD)
         try:
             document.encryption.derive_key(password())
         except (DecryptionError, KeyError, ValueError) as exc:

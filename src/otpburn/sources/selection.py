@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from otpburn.errors import InputError
+from otpburn.errors import InputError, Remedy
 from otpburn.otp.params import OtpParams
 
 
@@ -14,7 +14,8 @@ def select_account(accounts: Sequence[OtpParams], pick: int | None = None, accou
         raise InputError("no seed to choose from")
     if pick is not None:
         if not 1 <= pick <= len(accounts):
-            raise InputError(f"--pick {pick} is out of range: there are {len(accounts)} accounts")
+            raise InputError(f"account {pick} is out of range: there are {len(accounts)} accounts",
+                             remedy=Remedy.PICK_ACCOUNT)
         return accounts[pick - 1]
     if account is not None:
         needle = account.casefold()
@@ -23,9 +24,10 @@ def select_account(accounts: Sequence[OtpParams], pick: int | None = None, accou
             return found[0]
         if not found:
             raise InputError(f"no account matches {account!r}; there are: {_labels(accounts)}")
-        raise InputError(f"{len(found)} accounts match {account!r}: {_labels(found)}; be more specific or use --pick")
+        raise InputError(f"{len(found)} accounts match {account!r}: {_labels(found)}; be more specific",
+                         remedy=Remedy.PICK_ACCOUNT)
     if len(accounts) > 1:
-        raise InputError(f"{len(accounts)} accounts found ({_labels(accounts)}); choose one with --pick N or --account TEXT")
+        raise InputError(f"{len(accounts)} accounts found ({_labels(accounts)})", remedy=Remedy.PICK_ACCOUNT)
     return accounts[0]
 
 

@@ -1,17 +1,30 @@
-"""What every token driver declares: its family, what it can hold, what it knows of itself."""
+"""What every token driver declares: its family, what it can hold, what it knows of itself,
+and the `TokenSession` protocol every family's session follows."""
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass, field
+from enum import StrEnum
+from typing import ClassVar, Protocol
 
+from otpburn.errors import OperationError
 from otpburn.otp.params import Algorithm, OtpParams, OtpType
+from otpburn.transport.channel import Channel
+
+
+class Family(StrEnum):
+    """A token family: one driver, one emulator and one family burn each."""
+
+    TOKEN2 = "token2"  # Token2-style single-profile programmable tokens
+    YKOATH = "ykoath"  # OATH applets (YubiKey and compatible)
 
 
 @dataclass(frozen=True)
 class Capabilities:
     """What a token model can hold and do; preflight compares OtpParams against it."""
 
-    family: str
+    family: Family
     model: str
     types: frozenset[OtpType]
     algorithms: frozenset[Algorithm]
@@ -25,6 +38,9 @@ class Capabilities:
     computes_codes: bool  # the host can ask the token for a code (automatic verification)
     credential_slots: int
     writable: bool = True  # False for models we recognise but must not write to
+    printed_serial: bool = True  # False: the "serial" is an id derived from the device (OATH applets)
+    manufacturer: str = ""
+    display_timeouts: frozenset[int] = frozenset()  # seconds the display may stay on; empty: not settable
 
     def refusals(self, params: OtpParams) -> list[str]:
         """Why `params` cannot go onto this token as they are (empty when they fit).
@@ -64,8 +80,8 @@ class Capabilities:
         }
 
 
-def _join(items) -> str:
-    items = list(items)
+def _join(parts: Iterable[str]) -> str:
+    items = list(parts)
     return items[0] if len(items) == 1 else ", ".join(items[:-1]) + " or " + items[-1]
 
 
@@ -73,7 +89,7 @@ def _join(items) -> str:
 class TokenInfo:
     """What a token told us about itself when identified."""
 
-    family: str
+    family: Family
     model: str
     serial: str
     capabilities: Capabilities
@@ -87,3 +103,42 @@ class TokenInfo:
         if self.clock is None or self.host_time is None:
             return None
         return self.clock - self.host_time
+
+
+class NotIdentifiedError(OperationError):
+    """A session was used before the token identified itself (a programming error)."""
+
+    def __init__(self) -> None:
+        super().__init__("the token has not been identified yet")
+
+
+class TokenSession(Protocol):
+    """One presentation of a token on a reader, as every family's driver offers it.
+
+    Front ends and provisioning tell families apart by `family` (or the session's type),
+    never by comparing strings.
+    """
+
+    family: ClassVar[Family]
+    channel: Channel
+
+    @property
+    def info(self) -> TokenInfo:
+        """What the token said when identified; NotIdentifiedError before `identify`."""
+        ...
+
+    @property
+    def capabilities(self) -> Capabilities: ...
+
+    @property
+    def locked(self) -> bool:
+        """True while the token needs the user's password before it can be written."""
+        ...
+
+    def identify(self) -> TokenInfo:
+        """Ask the token who it is with reads only (no authentication)."""
+        ...
+
+    def unlock(self, password: str) -> None:
+        """Unlock with the user's password; tried once, never repeated on a failure."""
+        ...

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from otpburn.errors import OperationError
 from otpburn.tokens import token2, ykoath
+from otpburn.tokens.base import TokenSession
 from otpburn.transport.channel import Channel
 
 
@@ -20,17 +21,16 @@ class UnknownTokenError(OperationError):
         )
 
 
-def open_session(channel: Channel, token2_key: bytes = token2.TRANSPORT_KEY):
-    """A driver session for the card, with its `info` filled in, or UnknownTokenError."""
-    session = token2.Token2Session(channel, token2_key)
-    try:
-        session.get_info()  # a read that every Token2-family token answers, needing no key
+def open_session(channel: Channel, token2_key: bytes = token2.TRANSPORT_KEY) -> TokenSession:
+    """A driver session for the card, identified (`info` set), or UnknownTokenError."""
+    candidates: list[TokenSession] = [
+        token2.Token2Session(channel, token2_key),  # GET INFO: a read every Token2-family token answers
+        ykoath.YkoathSession(channel),  # SELECT: selecting an applet authenticates nothing
+    ]
+    for session in candidates:
+        try:
+            session.identify()
+        except OperationError:
+            continue
         return session
-    except OperationError:
-        pass
-    oath = ykoath.YkoathSession(channel)
-    try:
-        oath.select()  # selecting an applet authenticates nothing
-        return oath
-    except OperationError:
-        raise UnknownTokenError(channel.atr) from None
+    raise UnknownTokenError(channel.atr)

@@ -11,17 +11,18 @@ from __future__ import annotations
 
 import time
 from dataclasses import dataclass
+from typing import ClassVar
 
 from cryptography.hazmat.primitives.ciphers import Cipher, algorithms, modes
 
 from otpburn.errors import InputError, OperationError
 from otpburn.otp.params import Algorithm, OtpType
-from otpburn.tokens.base import Capabilities, TokenInfo
+from otpburn.tokens.base import Capabilities, Family, NotIdentifiedError, TokenInfo
 from otpburn.transport.apdu import Apdu, Response
 from otpburn.transport.channel import Channel
 from otpburn.transport.status import StatusWordError
 
-FAMILY = "token2"
+FAMILY = Family.TOKEN2
 # Published by the vendor; identical on every single-profile token and not changeable.
 TRANSPORT_KEY = bytes.fromhex("8AD206883CA369482AB27182B6E83224")
 SEED_MAX = 63
@@ -72,6 +73,8 @@ def capabilities(model: Model | None) -> Capabilities:
         computes_codes=False,
         credential_slots=1,
         writable=model is not None,
+        manufacturer="Token2",
+        display_timeouts=frozenset(DISPLAY_TIMEOUTS),
     )
 
 
@@ -181,7 +184,7 @@ class AuthenticationRefused(OperationError):
 class Token2Session:
     """One presentation of a Token2-family token on a reader."""
 
-    family = FAMILY
+    family: ClassVar[Family] = FAMILY
 
     def __init__(self, channel: Channel, key: bytes = TRANSPORT_KEY) -> None:
         if len(key) != 16:
@@ -190,7 +193,27 @@ class Token2Session:
         self._key = key
         self.authenticated = False
         self.auth_attempted = False
-        self.info: TokenInfo | None = None
+        self._info: TokenInfo | None = None
+
+    @property
+    def info(self) -> TokenInfo:
+        if self._info is None:
+            raise NotIdentifiedError()
+        return self._info
+
+    @property
+    def capabilities(self) -> Capabilities:
+        return self.info.capabilities
+
+    @property
+    def locked(self) -> bool:
+        return False  # the transport key is the driver's; there is no user password to give
+
+    def identify(self) -> TokenInfo:
+        return self.get_info()
+
+    def unlock(self, password: str) -> None:
+        pass  # nothing to unlock (see `locked`)
 
     def _send(self, apdu: Apdu) -> Response:
         response = self.channel.send(apdu)
@@ -205,8 +228,8 @@ class Token2Session:
         host_time = time.time()
         serial, clock = parse_info(response.data)
         model = model_for_serial(serial)
-        self.info = TokenInfo(FAMILY, capabilities(model).model, serial, capabilities(model), clock, host_time)
-        return self.info
+        self._info = TokenInfo(FAMILY, capabilities(model).model, serial, capabilities(model), clock, host_time)
+        return self._info
 
     def authenticate(self) -> None:
         """Challenge-response with the transport key. Never repeated within a session."""

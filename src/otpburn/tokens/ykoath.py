@@ -12,18 +12,19 @@ import os
 import re
 import struct
 from dataclasses import dataclass
+from typing import ClassVar
 
-from otpburn.errors import InputError, OperationError
+from otpburn.errors import InputError, OperationError, Remedy
 from otpburn.otp.fitting import fit_secret
 from otpburn.otp.hotp import truncate
 from otpburn.otp.params import Algorithm, OtpParams, OtpType
-from otpburn.tokens.base import Capabilities, TokenInfo
+from otpburn.tokens.base import Capabilities, Family, NotIdentifiedError, TokenInfo
 from otpburn.tokens.tlv import parse_tlvs, tlv
 from otpburn.transport.apdu import Apdu, Response
 from otpburn.transport.channel import Channel
 from otpburn.transport.status import StatusWordError
 
-FAMILY = "ykoath"
+FAMILY = Family.YKOATH
 AID = bytes.fromhex("A0000005272101")
 TAG_NAME, TAG_NAME_LIST, TAG_KEY, TAG_CHALLENGE, TAG_RESPONSE = 0x71, 0x72, 0x73, 0x74, 0x75
 TAG_TRUNCATED, TAG_HOTP, TAG_PROPERTY, TAG_VERSION, TAG_IMF, TAG_ALGORITHM, TAG_TOUCH = (
@@ -52,6 +53,8 @@ CAPABILITIES = Capabilities(
     time_write_wipes_seed=False,
     computes_codes=True,
     credential_slots=32,
+    printed_serial=False,
+    manufacturer="Yubico",
 )
 
 
@@ -185,24 +188,39 @@ class WrongPasswordError(OperationError):
 
 class PasswordRequired(InputError):
     def __init__(self) -> None:
-        super().__init__("this OATH applet is password protected: give the password at the prompt or with "
-                         "--password-file")
+        super().__init__("this OATH applet is password protected", remedy=Remedy.TOKEN_PASSWORD)
 
 
 class YkoathSession:
-    family = FAMILY
+    family: ClassVar[Family] = FAMILY
 
     def __init__(self, channel: Channel) -> None:
         self.channel = channel
-        self.info: TokenInfo | None = None
+        self._info: TokenInfo | None = None
         self.version = (0, 0, 0)
         self.salt = b""
         self.challenge: bytes | None = None  # present when a password is set
         self.authenticated = False
 
     @property
+    def info(self) -> TokenInfo:
+        if self._info is None:
+            raise NotIdentifiedError()
+        return self._info
+
+    @property
+    def capabilities(self) -> Capabilities:
+        return CAPABILITIES
+
+    @property
     def locked(self) -> bool:
         return self.challenge is not None and not self.authenticated
+
+    def identify(self) -> TokenInfo:
+        return self.select()
+
+    def unlock(self, password: str) -> None:
+        self.validate(password)
 
     def _send(self, apdu: Apdu) -> Response:
         response = self.channel.send(apdu, send_remaining_apdu)
@@ -211,7 +229,7 @@ class YkoathSession:
         if response.sw == SW_AUTH_REQUIRED:
             raise PasswordRequired()
         messages = {
-            SW_NO_SPACE: "the applet is full; delete a credential first (otpburn delete NAME)",
+            SW_NO_SPACE: "the applet is full; delete a credential first",
             SW_NO_SUCH_OBJECT: "no such credential on the applet" if apdu.ins != INS_VALIDATE else None,
             SW_WRONG_SYNTAX: f"the applet refused {apdu.name} as malformed (6A80)",
         }
@@ -228,9 +246,9 @@ class YkoathSession:
         self.challenge = fields.get(TAG_CHALLENGE)
         self.authenticated = False
         device_id = hashlib.sha256(self.salt).digest()[:16].hex().upper()
-        self.info = TokenInfo(FAMILY, f"OATH applet {'.'.join(map(str, self.version))}", device_id, CAPABILITIES,
-                              extra={"password_protected": self.challenge is not None})
-        return self.info
+        self._info = TokenInfo(FAMILY, f"OATH applet {'.'.join(map(str, self.version))}", device_id, CAPABILITIES,
+                               extra={"password_protected": self.challenge is not None})
+        return self._info
 
     def validate(self, password: str) -> None:
         """Unlock with the password; tried once, never repeated by otpburn on a failure."""

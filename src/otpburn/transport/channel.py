@@ -32,6 +32,7 @@ class Channel:
         self.connection = connection
         self.tracer = tracer
         self.exchanges = 0
+        self.closed = False
 
     @property
     def reader(self) -> str:
@@ -72,4 +73,7 @@ class Channel:
         return response
 
     def close(self) -> None:
-        self.connection.disconnect()
+        """Disconnect from the card; closing again does nothing."""
+        if not self.closed:
+            self.closed = True
+            self.connection.disconnect()

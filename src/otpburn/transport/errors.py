@@ -2,20 +2,22 @@
 
 from __future__ import annotations
 
-from otpburn.errors import ReaderError
+from otpburn.errors import ReaderError, Remedy
 
 
 class NoServiceError(ReaderError):
     def __init__(self, detail: str = "") -> None:
-        super().__init__(
-            "the PC/SC service is not running"
-            + (f" ({detail})" if detail else "")
-            + "; start it (Linux: 'sudo systemctl start pcscd' or run 'pcscd'), or use --reader virtual to try otpburn"
-        )
+        super().__init__("the PC/SC service is not running" + (f" ({detail})" if detail else ""),
+                         remedy=Remedy.START_PCSC)
 
 
 class NoReaderError(ReaderError):
     pass
+
+
+class NoReadersConnectedError(NoReaderError):
+    def __init__(self) -> None:
+        super().__init__("no smart-card reader is connected", remedy=Remedy.VIRTUAL_READER)
 
 
 class NoCardError(ReaderError):

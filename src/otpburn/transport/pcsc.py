@@ -11,7 +11,14 @@ import threading
 import time
 
 from otpburn.errors import ReaderError
-from otpburn.transport.errors import CardRemovedError, NoCardError, NoReaderError, NoServiceError, ReaderBusyError
+from otpburn.transport.errors import (
+    CardRemovedError,
+    NoCardError,
+    NoReaderError,
+    NoReadersConnectedError,
+    NoServiceError,
+    ReaderBusyError,
+)
 from otpburn.transport.readers import ReaderInfo
 
 try:
@@ -47,7 +54,7 @@ def raise_for(code: int, reader: str = "", action: str = "") -> None:
     if code in (scard.SCARD_E_NO_SERVICE, scard.SCARD_E_SERVICE_STOPPED):
         raise NoServiceError()
     if code == scard.SCARD_E_NO_READERS_AVAILABLE:
-        raise NoReaderError("no smart-card reader is connected; plug in an NFC reader (or use --reader virtual)")
+        raise NoReadersConnectedError()
     if code in (scard.SCARD_E_UNKNOWN_READER, scard.SCARD_E_READER_UNAVAILABLE):
         raise NoReaderError(f"the reader{where} is not available (unplugged?){doing}")
     if code in (scard.SCARD_W_REMOVED_CARD, scard.SCARD_E_NO_SMARTCARD, scard.SCARD_W_UNPOWERED_CARD):

@@ -37,6 +37,7 @@ class VirtualConnection:
         self.reader = VIRTUAL_READER
         self.atr = reader.card.atr if reader.card else b""
         self._open = True
+        reader.open_connections += 1
 
     def transmit(self, command: bytes) -> bytes:
         card = self._reader.card
@@ -49,7 +50,9 @@ class VirtualConnection:
             raise CardRemovedError("the token left the reader while talking to it") from None
 
     def disconnect(self) -> None:
-        self._open = False
+        if self._open:
+            self._open = False
+            self._reader.open_connections -= 1
 
 
 class VirtualReader:
@@ -59,6 +62,7 @@ class VirtualReader:
         self.card: VirtualCard | None = None
         self._held: VirtualCard | None = None
         self._changed = threading.Condition()
+        self.open_connections = 0  # connections handed out and not yet disconnected
         if card is not None:
             self.insert(card)
 

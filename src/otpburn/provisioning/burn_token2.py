@@ -1,0 +1,66 @@
+"""Burning a Token2-family single-profile token: authenticate once, settings, seed, read back.
+
+Settings are written before the seed because on most models a settings (clock) write erases
+the seed; the seed always follows, on this presentation or the next.
+"""
+
+from __future__ import annotations
+
+import time
+
+from otpburn.errors import OperationError
+from otpburn.provisioning.steps import BurnRun, FamilyBurn, Step, TokenState
+from otpburn.tokens.base import TokenInfo
+from otpburn.tokens.token2 import Token2Session
+
+CLOCK_TOLERANCE = 2.0  # seconds: what a read-back may differ by (the token reports whole seconds)
+
+
+class DifferentTokenAnsweredError(OperationError):
+    def __init__(self, serial: str, expected: str) -> None:
+        self.serial, self.expected = serial, expected
+        super().__init__(f"a different token answered (serial {serial}, expected {expected})")
+
+
+class Token2Burn(FamilyBurn[Token2Session]):
+    def steps(self, run: BurnRun[Token2Session]) -> None:
+        session, info, params, options = run.session, run.info, run.params, run.options
+        if not {Step.CONFIG, Step.SEED} <= run.skip:  # a read-back alone needs no authentication
+            with run.step(Step.AUTHENTICATE):
+                session.authenticate()
+
+        now = time.time()
+        if options.sync_clock or info.clock is None or info.host_time is None:
+            clock = round(now)
+        else:  # keep the token's own time: its reading plus what has passed since
+            clock = round(info.clock + (now - info.host_time))
+        if Step.CONFIG not in run.skip:
+            with run.step(Step.CONFIG):
+                session.set_config(options.display_timeout, clock, params.algorithm, params.period)
+                run.report.clock_written = clock
+
+        if Step.SEED not in run.skip:
+            with run.step(Step.SEED):
+                session.set_seed(params.secret)
+
+        with run.step(Step.READ_BACK):
+            after = session.get_info()
+            run.report.read_back = after
+            if after.serial != info.serial:
+                raise DifferentTokenAnsweredError(after.serial, info.serial)
+            if Step.CONFIG not in run.skip and after.clock is not None and after.host_time is not None:
+                drift = after.clock - (clock + (after.host_time - now))
+                if abs(drift) > CLOCK_TOLERANCE:
+                    run.report.warnings.append(f"the token's clock reads {drift:+.0f} s from what was written")
+
+    def state_after(self, finished: set[Step], info: TokenInfo) -> TokenState:
+        if Step.SEED in finished:
+            return TokenState.SEED_WRITTEN
+        if Step.CONFIG in finished:
+            return TokenState.SEED_ERASED if info.capabilities.time_write_wipes_seed else TokenState.SETTINGS_WRITTEN
+        return TokenState.UNTOUCHED
+
+    def carry_over(self, finished: set[Step]) -> set[Step]:
+        if Step.CONFIG not in finished:
+            return finished - {Step.SEED}  # settings still to be written would erase the seed
+        return finished
