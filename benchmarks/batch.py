@@ -100,10 +100,11 @@ def main() -> None:
         worker.join(30)
 
     done = [t for t, text in events if "Remove the token" in text]
-    per_token = [d - p for p, d in zip(placed_at, done)]
-    after_detection = [d - p for p, d in zip(detected_at, done)]
+    per_token = [d - p for p, d in zip(placed_at, done, strict=False)]
+    after_detection = [d - p for p, d in zip(detected_at, done, strict=False)]
     baseline = statistics.median(detection)
-    print(f"batch of {args.tokens} emulated tokens through pcscd + vpcd ({sum(r.result == 'burned' for r in batch.rows)} burned)")
+    burned = sum(r.result == "burned" for r in batch.rows)
+    print(f"batch of {args.tokens} emulated tokens through pcscd + vpcd ({burned} burned)")
     print(f"{'what':<52}{'median ms':>10}{'p95 ms':>9}{'ratio':>8}")
     for label, values in (("pcscd reports a placed token (baseline)", detection),
                           ("placed -> burned, logged, 'remove the token'", per_token),

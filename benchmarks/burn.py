@@ -57,7 +57,8 @@ def main() -> None:
     virtual = VirtualReader(Token2Emulator(Token2Memory(serial="8659632000001")))
     counts: list[int] = []
     rows = [
-        time_function("virtual: 6 bare GET INFO (baseline)", lambda: bare_exchanges(virtual, virtual.list_readers()[0].name), args.runs),
+        time_function("virtual: 6 bare GET INFO (baseline)",
+                      lambda: bare_exchanges(virtual, virtual.list_readers()[0].name), args.runs),
         time_function("virtual: burn", lambda: burn_once(virtual, virtual.list_readers()[0].name, counts), args.runs),
     ]
     print(f"burn, {args.runs} runs each; APDUs per burn: {sorted(set(counts))}")
@@ -72,7 +73,8 @@ def main() -> None:
                 raise SystemExit("the emulated token did not appear on the vpcd reader")
             counts.clear()
             rows = [
-                time_function("pcscd+vpcd: 6 bare GET INFO (baseline)", lambda: bare_exchanges(backend, READER_NAME), args.runs),
+                time_function("pcscd+vpcd: 6 bare GET INFO (baseline)",
+                              lambda: bare_exchanges(backend, READER_NAME), args.runs),
                 time_function("pcscd+vpcd: burn", lambda: burn_once(backend, READER_NAME, counts), args.runs),
             ]
     print(f"\nthrough pcscd + vpcd; APDUs per burn: {sorted(set(counts))}")

@@ -20,8 +20,9 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from otpburn.sources.qr import decode  # noqa: E402
 from tests.support.qr_corpus import LAYOUTS, VARIATIONS, corpus  # noqa: E402
+
+from otpburn.sources.qr import decode  # noqa: E402
 
 
 def otpburn_engine(image, expected):
@@ -114,7 +115,8 @@ def main() -> None:
     base = statistics.median(totals["zxing raw"]["times"])
     positives = {n: (sum(stats[v][n]["ok"] for v in VARIATIONS if v != "no-code"),
                      sum(stats[v][n]["n"] for v in VARIATIONS if v != "no-code")) for n in names}
-    print(f"{'decoder':<12}{'codes read':>12}{'false':>7}{'median ms':>11}{'ratio':>8}{'p95 ms':>8}{'4K no-code ms':>15}")
+    print(f"{'decoder':<12}{'codes read':>12}{'false':>7}{'median ms':>11}{'ratio':>8}{'p95 ms':>8}"
+          f"{'4K no-code ms':>15}")
     for name in names:
         ok, n = positives[name]
         median = statistics.median(totals[name]["times"])

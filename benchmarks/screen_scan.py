@@ -18,7 +18,6 @@ sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "benchmarks"))
 
 from _harness import print_table, time_function  # noqa: E402
-
 from tests.support.xvfb import Xvfb, show_image  # noqa: E402
 
 

@@ -54,14 +54,14 @@ def main() -> None:
         window = MainWindow(QSettings(str(state / f"{theme}.ini"), QSettings.Format.IniFormat))
         window.resize(1200, 800)
         window.show()
-        wait(condition=lambda: window.reader.readers.count() > 0, ms=5000)
+        wait(condition=lambda window=window: window.reader.readers.count() > 0, ms=5000)
         if theme == "light" and not suffix:
             shot(window, "0-start")
         window.seed.load_image(str(ROOT / "examples" / "2fa-setup-screenshot.png"))
         wait(window.seed.seed_changed)
         window.reader.readers.setCurrentIndex(window.reader.readers.findData("virtual"))
         window.connect_token("virtual")
-        wait(condition=lambda: window.token.info is not None)
+        wait(condition=lambda window=window: window.token.info is not None)
         if theme == "light" and not suffix:
             shot(window.seed, "1-seed")
             shot(window.reader, "2-reader")

@@ -34,6 +34,12 @@ fi
 make_venv --system-site-packages
 python -m pip install --quiet --disable-pip-version-check -e '.[test]'
 
+# The lint and type gate (rules and their reasons in pyproject.toml).
+echo "ruff: $(ruff --version)"
+ruff check src tests scripts benchmarks
+echo "mypy: $(mypy --version)"
+mypy
+
 set +e
 python -m pytest "$@"
 status=$?

@@ -14,12 +14,15 @@ from enum import StrEnum
 
 
 class Remedy(StrEnum):
-    """Something the user can change to get past an error; each front end words it its own way."""
+    """Something the user can change to get past an error; each front end words it its own way.
+
+    (The S105 notes below: these are names of remedies, not passwords.)
+    """
 
     FORCE = "force"  # replace what is already there (a file, a credential)
     CONFIRM_WIPE = "confirm-wipe"  # agree that a clock write erases the token's seed
-    TOKEN_PASSWORD = "token-password"  # give the token's (OATH applet's) password
-    SEED_FILE_PASSWORD = "seed-file-password"  # give the password of an encrypted seed file
+    TOKEN_PASSWORD = "token-password"  # noqa: S105  give the token's (OATH applet's) password
+    SEED_FILE_PASSWORD = "seed-file-password"  # noqa: S105  give the password of an encrypted seed file
     PICK_ACCOUNT = "pick-account"  # choose one of several accounts
     CHOOSE_READER = "choose-reader"  # choose one of several readers
     LIST_READERS = "list-readers"  # see which readers there are

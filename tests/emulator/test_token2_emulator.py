@@ -123,7 +123,8 @@ def test_state_file_persists_and_is_private(tmp_path):
 @pytest.mark.parametrize(
     "text,expected",
     [("drop-before:C5", Fault("drop-before", 0xC5)), ("status:CE:6983", Fault("status", 0xCE, sw=0x6983)),
-     ("delay:41:0.25x*", Fault("delay", 0x41, delay=0.25, times=None)), ("drop-after:d4x2", Fault("drop-after", 0xD4, times=2)),
+     ("delay:41:0.25x*", Fault("delay", 0x41, delay=0.25, times=None)),
+     ("drop-after:d4x2", Fault("drop-after", 0xD4, times=2)),
      ("drop-after:41@1", Fault("drop-after", 0x41, skip=1))],
 )
 def test_parse_fault(text, expected):

@@ -18,7 +18,8 @@ SECRETS = [bytes([n]) * 20 for n in range(1, 11)]
 
 def test_batch_of_ten_tokens(place_card, tmp_path):
     seed_file = tmp_path / "seeds.csv"
-    seed_file.write_text("serial,secret\n" + "".join(f"{s},{encode_base32(k)}\n" for s, k in zip(SERIALS, SECRETS)))
+    rows = "".join(f"{s},{encode_base32(k)}\n" for s, k in zip(SERIALS, SECRETS, strict=True))
+    seed_file.write_text("serial,secret\n" + rows)
     progress_file = tmp_path / "progress.json"
     entra = tmp_path / "entra.csv"
 

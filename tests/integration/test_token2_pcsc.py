@@ -215,8 +215,8 @@ def test_link_loss_at_every_step_resumes_to_a_verified_token(place_token, uri_fi
 
 
 def test_a_different_token_is_not_finished(place_card, uri_file, pcscd_stack):
-    from otpburn.emulator.token2 import Token2Emulator, Token2Memory
     from otpburn.emulator.faults import FaultPlan
+    from otpburn.emulator.token2 import Token2Emulator, Token2Memory
 
     first = Token2Emulator(Token2Memory(serial="8659622000111"), faults=FaultPlan([Fault("drop-after", 0xD4)]))
     placed = place_card(first, reinsert_after=30)

@@ -61,7 +61,8 @@ def test_hex_forms(text):
     assert decode_hex(text) == HELLO
 
 
-@pytest.mark.parametrize("text,fragment", [("ABC", "3 hex digits"), ("AG", "character 'G' at position 2"), ("0x", "empty")])
+@pytest.mark.parametrize("text,fragment",
+                         [("ABC", "3 hex digits"), ("AG", "character 'G' at position 2"), ("0x", "empty")])
 def test_hex_errors(text, fragment):
     with pytest.raises(InputError) as info:
         decode_hex(text)

@@ -60,3 +60,38 @@ def test_one_otpburn_holds_the_reader(cli):
         result = cli("burn", "--reader", "virtual", "--uri-file", "examples/atlassian-account.txt")
     assert result.returncode == 1 and "another otpburn is using the reader" in result.stderr.decode()
     assert cli("burn", "--reader", "virtual", "--uri-file", "examples/atlassian-account.txt").returncode == 0
+
+
+def test_a_reply_that_does_not_echo_our_request_is_refused():
+    """A spoofed or stray datagram (here: a server that answers with another originate time) is not believed."""
+    import socket
+    import threading
+
+    sock = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+    sock.bind(("127.0.0.1", 0))
+
+    def answer_wrongly() -> None:
+        data, peer = sock.recvfrom(512)
+        forged = bytes((0x24, 2, 6, 0xEC)) + bytes(20) + bytes(8) + data[40:48] + data[40:48]
+        sock.sendto(forged, peer)
+
+    threading.Thread(target=answer_wrongly, daemon=True).start()
+    try:
+        with pytest.raises(OSError, match="does not belong"):
+            query(f"127.0.0.1:{sock.getsockname()[1]}", timeout=2)
+    finally:
+        sock.close()
+
+
+@pytest.mark.parametrize("server", ["h:abc", "h:0", "h:70000", ":123", "[::1"])
+def test_bad_time_server_names_are_input_errors(server):
+    from otpburn.errors import InputError
+
+    with pytest.raises(InputError, match="not a time server"):
+        query(server)
+
+
+def test_bad_time_server_from_the_environment_is_one_line(cli):
+    result = cli("doctor", env={"OTPBURN_NTP_SERVERS": "h:x"})
+    err = result.stderr.decode()
+    assert result.returncode == 2 and err.count("\n") == 1 and "'h:x' is not a time server" in err

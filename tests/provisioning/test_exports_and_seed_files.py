@@ -30,7 +30,7 @@ def test_entra_csv_follows_microsofts_rules(tmp_path):
     rows = list(csv.reader(io.StringIO(data)))
     assert rows[0] == ENTRA_HEADER
     assert data.splitlines()[0] == "upn,serial number,secret key,time interval,manufacturer,model"
-    for row, record in zip(rows[1:], RECORDS):
+    for row, record in zip(rows[1:], RECORDS, strict=False):
         assert row == [record.upn, record.serial, encode_base32(record.params.secret), "30", "Token2", "OTPC-P2-i"]
         assert set(row[2]) <= set("ABCDEFGHIJKLMNOPQRSTUVWXYZ234567") and len(row[2]) <= 128
     path = tmp_path / "entra.csv"
@@ -123,11 +123,12 @@ BAD_SEED_FILES = [
     ("b32.csv", "serial,secret\n123,JBSW1Y3D\n", "line 2: the secret is not base32"),
     ("cols.csv", "serial,secret\n123,JBSWY3DPEHPK3PXP,extra\n", "line 2: expected 2 columns"),
     ("serial.csv", "serial,secret\nbad serial!,JBSWY3DPEHPK3PXP\n", "line 2:"),
-    ("dupserial.csv", "serial,secret\n123,JBSWY3DPEHPK3PXP\n123,KRSXG5CTMVRXEZLU\n", "line 3: serial 123 already on line 2"),
+    ("dupserial.csv", "serial,secret\n123,JBSWY3DPEHPK3PXP\n123,KRSXG5CTMVRXEZLU\n",
+     "line 3: serial 123 already on line 2"),
     ("dupsecret.csv", "serial,secret\n1,JBSWY3DPEHPK3PXP\n2,JBSWY3DPEHPK3PXP\n", "line 3: the same secret as line 2"),
     ("hex.csv", "S1, zz11, totp, 6, 30\n", "line 1: the key is not hex"),
-    ("type.csv", "S1, 3132, totp, 6, 30\nS2, 3334, motp, 6, 30\n", "line 2: type 'motp'"),
-    ("digits.csv", "S1, 31323334353637383930, totp, six, 30\n", "digits 'six'"),
+    ("type.csv", "S1, 3132, totp, 6, 30\nS2, 3334, motp, 6, 30\n", "line 2: the type column is not totp or hotp"),
+    ("digits.csv", "S1, 31323334353637383930, totp, six, 30\n", "the digits column is not a whole number"),
     ("period.csv", "S1, 31323334353637383930, totp, 6, 0\n", "period must be between"),
     ("algo.csv", "S1, 31323334353637383930, totp, 6, 30, md5\n", "unsupported algorithm"),
     ("oathcols.csv", "S1, 3132, totp, 6, 30, sha1, extra\n", "expected 3 to 6 columns"),
@@ -135,7 +136,8 @@ BAD_SEED_FILES = [
      "expected 6 columns"),
     ("entra2.csv", "upn,serial number,secret key,time interval,manufacturer,model\nu@x.com,1,JBSW!,30,T,M\n",
      "not base32"),
-    ("uris.txt", "otpauth://totp/A?secret=JBSWY3DPEHPK3PXP\notpauth://totp/B?secret=\n", "line 2: the otpauth URI has no secret"),
+    ("uris.txt", "otpauth://totp/A?secret=JBSWY3DPEHPK3PXP\notpauth://totp/B?secret=\n",
+     "line 2: the otpauth URI has no secret"),
     ("uris2.txt", "otpauth://totp/A?secret=JBSWY3DPEHPK3PXP\nhttps://example.com\n", "line 2:"),
     ("entity.xml", '<?xml version="1.0"?><!DOCTYPE x [<!ENTITY a "aaaa">]><KeyContainer>&a;</KeyContainer>',
      "DOCTYPE or entities"),
@@ -193,3 +195,13 @@ def test_render_rejects_empty_and_unknown():
         render("entra", [])
     with pytest.raises(InputError):
         render("xls", RECORDS)
+
+
+@pytest.mark.parametrize("row", ["S1, 3132333435363738393031323334353637383930, totp, JBSWY3DPEHPK3PXP, 30",
+                                 "S1, 3132333435363738393031323334353637383930, JBSWY3DPEHPK3PXP, 6, 30",
+                                 "S1, 3132333435363738393031323334353637383930, totp, 6, JBSWY3DPEHPK3PXP"])
+def test_a_secret_in_the_wrong_column_is_never_echoed(tmp_path, row):
+    path = write(tmp_path, "shifted.csv", row + "\n")
+    with pytest.raises(InputError) as info:
+        read_seed_file(path)
+    assert "JBSWY3DPEHPK3PXP" not in str(info.value)

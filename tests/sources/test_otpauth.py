@@ -33,7 +33,8 @@ def test_ykman_example():
         ("otpauth://totp/bob?secret=JBSWY3DPEHPK3PXP&issuer=Big+Corp", "Big Corp", "bob"),
         ("otpauth://totp/bob?secret=JBSWY3DPEHPK3PXP&issuer=Big%20Corp", "Big Corp", "bob"),
         ("otpauth://totp/Label:bob?secret=JBSWY3DPEHPK3PXP&issuer=Param", "Param", "bob"),
-        ("otpauth://totp/Atlassian:alice+2fa@example.com?secret=JBSWY3DPEHPK3PXP", "Atlassian", "alice+2fa@example.com"),
+        ("otpauth://totp/Atlassian:alice+2fa@example.com?secret=JBSWY3DPEHPK3PXP", "Atlassian",
+         "alice+2fa@example.com"),
         ("otpauth://totp/?secret=JBSWY3DPEHPK3PXP", "", ""),
         ("otpauth://totp?secret=JBSWY3DPEHPK3PXP", "", ""),
         ("OTPAUTH://TOTP/GitHub:me?SECRET=JBSWY3DPEHPK3PXP", "GitHub", "me"),
@@ -47,7 +48,8 @@ def test_labels_and_issuers(uri, issuer, account):
 @pytest.mark.parametrize(
     "query",
     ["secret=jbswy3dpehpk3pxp", "secret=JBSWY3DPEHPK3PXP======", "secret=JBSWY3DPEHPK3PXP%3D%3D%3D%3D%3D%3D",
-     "secret=JBSW%20Y3DP%20EHPK%203PXP", "secret=JBSWY3DPEHPK3PXP&algorithm=sha1", "secret=JBSWY3DPEHPK3PXP&image=x.png"],
+     "secret=JBSW%20Y3DP%20EHPK%203PXP", "secret=JBSWY3DPEHPK3PXP&algorithm=sha1",
+     "secret=JBSWY3DPEHPK3PXP&image=x.png"],
 )
 def test_tolerated_deviations(query):
     assert parse_uri(f"otpauth://totp/A:b?{query}").secret == HELLO

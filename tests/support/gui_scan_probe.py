@@ -1,6 +1,7 @@
 """Run in a subprocess on an X display: open the window, press "Scan screen", print what was found."""
 
 import json
+import os
 import sys
 import tempfile
 
@@ -12,7 +13,7 @@ def main() -> None:
     app = QApplication(sys.argv)
     from otpburn.gui.window import MainWindow
 
-    settings = QSettings(tempfile.mktemp(suffix=".ini"), QSettings.Format.IniFormat)
+    settings = QSettings(os.path.join(tempfile.mkdtemp(), "settings.ini"), QSettings.Format.IniFormat)
     window = MainWindow(settings)
     window.resize(900, 600)
     window.move(0, 0)

@@ -115,7 +115,8 @@ def draw_clutter(rng: random.Random, width: int, height: int, background: int, i
     return screen
 
 
-def _place(screen: np.ndarray, code: np.ndarray, rng: random.Random, left: int, width: int, height: int) -> tuple[int, int]:
+def _place(screen: np.ndarray, code: np.ndarray, rng: random.Random, left: int, width: int,
+           height: int) -> tuple[int, int]:
     ch, cw = code.shape
     x = rng.randint(left, max(left, left + width - cw - 1))
     y = rng.randint(40, max(40, height - ch - 1))

@@ -29,7 +29,7 @@ class SkewedSntpServer:
         while not self._stop.is_set():
             try:
                 data, peer = self.sock.recvfrom(512)
-            except (TimeoutError, socket.timeout):
+            except TimeoutError:
                 continue
             except OSError:
                 return
@@ -38,7 +38,7 @@ class SkewedSntpServer:
             answer = bytes((0x24, self.stratum, 6, 0xEC)) + bytes(20) + data[40:48] + _ntp(now) + _ntp(now)
             self.sock.sendto(answer, peer)
 
-    def __enter__(self) -> "SkewedSntpServer":
+    def __enter__(self) -> SkewedSntpServer:
         self._thread.start()
         return self
 

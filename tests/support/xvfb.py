@@ -22,7 +22,7 @@ class Xvfb:
         self.display = ""
         self.process: subprocess.Popen | None = None
 
-    def start(self) -> "Xvfb":
+    def start(self) -> Xvfb:
         if not shutil.which("Xvfb"):
             raise RuntimeError("Xvfb is not installed (Debian: apt-get install xvfb)")
         number = next(n for n in range(90, 200) if not Path(f"/tmp/.X11-unix/X{n}").exists()
@@ -61,7 +61,7 @@ class Xvfb:
             self.process.terminate()
             self.process.wait(timeout=5)
 
-    def __enter__(self) -> "Xvfb":
+    def __enter__(self) -> Xvfb:
         return self.start()
 
     def __exit__(self, *exc: object) -> None:

@@ -24,7 +24,8 @@ def test_put_vector_from_the_notes():
 
 def test_put_real_trace_with_one_byte_secret_and_touch():
     params = OtpParams(secret=b"\x9c", issuer="Microsoft", account="test@outlook.com")
-    expected = "00010000" + "30" + "711A" + b"Microsoft:test@outlook.com".hex().upper() + "73102106" + "9C" + "00" * 13 + "7802"
+    name = b"Microsoft:test@outlook.com".hex().upper()
+    expected = "00010000" + "30" + "711A" + name + "73102106" + "9C" + "00" * 13 + "7802"
     assert hexof(ykoath.put_apdu(params, touch=True)) == expected
 
 

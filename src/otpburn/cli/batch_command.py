@@ -37,12 +37,12 @@ def batch(seed_file, reader_spec, seed_password_file, progress_file, dry_run, re
     Tokens are matched to seeds by serial number, or get the next seed that names none.
     Interrupted batches continue where they stopped (see --progress-file).
     """
-    from otpburn.cli.export_commands import seed_file_password
     from otpburn.cli.burn_command import plan_exports
+    from otpburn.cli.export_commands import seed_file_password
     from otpburn.provisioning.batch import Batch, Progress, export_records
-    from otpburn.provisioning.steps import BurnOptions
     from otpburn.provisioning.exports import export
     from otpburn.provisioning.session import reader_session
+    from otpburn.provisioning.steps import BurnOptions
     from otpburn.sources.seedfiles import read_seed_file
 
     records = read_seed_file(seed_file, seed_file_password(seed_password_file))
@@ -73,7 +73,8 @@ def batch(seed_file, reader_spec, seed_password_file, progress_file, dry_run, re
         click.echo(f"\n{'serial':<16} {'model':<16} {'result':<11} {'seed':<6} account / detail")
         for row in rows:
             line = str(row.seed_line or "-")
-            click.echo(f"{row.serial:<16} {row.model:<16} {row.result:<11} {line:<6} {row.account} {row.detail}".rstrip())
+            text = f"{row.serial:<16} {row.model:<16} {row.result:<11} {line:<6} {row.account} {row.detail}"
+            click.echo(text.rstrip())
         burned = sum(row.result == "burned" for row in rows)
         failed = sum(row.result == "failed" for row in rows)
         click.echo(f"\n{burned} burned, {failed} failed, {left} seed(s) left"

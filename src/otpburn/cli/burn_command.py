@@ -7,6 +7,7 @@ import sys
 import click
 
 from otpburn.cli.common import describe_params, emit_json, fix_text, json_option, params_dict, print_fields
+from otpburn.cli.main import EXIT_MISMATCH, REMEDIES
 from otpburn.cli.reader_session import (
     info_dict,
     key_option,
@@ -19,7 +20,6 @@ from otpburn.cli.reader_session import (
     utc,
 )
 from otpburn.cli.seed_input import get_seed, seed_source_options
-from otpburn.cli.main import EXIT_MISMATCH, REMEDIES
 from otpburn.errors import InputError
 from otpburn.otp import Algorithm, code_window
 from otpburn.transport.trace import stream_tracer
@@ -57,7 +57,8 @@ from otpburn.transport.trace import stream_tracer
 @json_option
 def burn(screen, images, clipboard, delay, save_capture, uri_file, encoding, pick, account_filter, reader_spec,
          sync_clock, algorithm, period, display_timeout, wait, yes, force, touch, seed_file, seed_password_file,
-         exports, upn, ntp_servers, resume_timeout, export_password_file, password_file, trace, key_file, as_json) -> int:
+         exports, upn, ntp_servers, resume_timeout, export_password_file, password_file, trace, key_file,
+         as_json) -> int:
     """Burn a seed into the token on the reader, read it back, and show the codes to compare.
 
     The seed comes from --screen, --image, --clipboard, --uri-file or standard input
@@ -106,7 +107,7 @@ def burn(screen, images, clipboard, delay, save_capture, uri_file, encoding, pic
         labels = {Step.AUTHENTICATE: "authenticated", Step.CONFIG: "settings written", Step.SEED: "seed written",
                   Step.READ_BACK: "read back", Step.VERIFY: "verified: the token computes the expected code"}
         job = burn_job(on_reader, params, options, exports=targets, upn=upn, resume_timeout=resume_timeout,
-                       progress=lambda step: step in labels and say(f"  ✓ {labels[step]}"),
+                       progress=lambda step: say(f"  ✓ {labels[step]}") if step in labels else None,
                        on_wait=lambda text: click.echo(text, err=True),
                        on_export=lambda target: say(f"Exported ({target.fmt}) to {target.path}"))
         reader_name = on_reader.reader.name

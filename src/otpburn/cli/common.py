@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import sys
+from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
 import click
@@ -24,7 +25,7 @@ def emit_json(data: Any) -> None:
     click.echo(json.dumps(data, indent=2, ensure_ascii=False))
 
 
-def print_fields(rows: list[tuple[str, object]]) -> None:
+def print_fields(rows: Sequence[tuple[str, object]]) -> None:
     width = max(len(name) for name, _ in rows)
     for name, value in rows:
         click.echo(f"{name.ljust(width)}  {value}")
@@ -98,7 +99,8 @@ def params_rows(params: OtpParams, show_secret: bool = False) -> list[tuple[str,
 
 def describe_params(params: OtpParams) -> str:
     timing = f"{params.period} s" if params.type is OtpType.TOTP else f"counter {params.counter}"
-    return f"{params.label or '(no name)'} ({params.type.value.upper()} {params.algorithm.value}, {params.digits} digits, {timing})"
+    kind = f"{params.type.value.upper()} {params.algorithm.value}, {params.digits} digits, {timing}"
+    return f"{params.label or '(no name)'} ({kind})"
 
 
 

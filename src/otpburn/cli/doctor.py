@@ -9,6 +9,7 @@ import sys
 import click
 
 from otpburn.cli.common import emit_json, json_option
+from otpburn.cli.main import REMEDIES, describe
 from otpburn.provisioning.preflight import Check
 
 HID_GLOBAL = "076b"  # USB vendor id of HID Global (OMNIKEY readers)
@@ -52,7 +53,7 @@ def run_checks(ntp_servers: list[str] | None) -> list[Check]:
     try:
         backend = PcscBackend()
     except OtpburnError as exc:
-        checks.append(Check("PC/SC service", "stop", str(exc)))
+        checks.append(Check("PC/SC service", "stop", describe(exc)))
         checks.append(pc_clock_check(ntp_servers))
         return checks
     with backend:
@@ -82,9 +83,9 @@ def run_checks(ntp_servers: list[str] | None) -> list[Check]:
                 checks.append(Check(f"reader {reader.name}", verdict,
                                     f"{info.family} token {info.model}, serial {info.serial}{offset}"))
             except UnknownTokenError as exc:
-                checks.append(Check(f"reader {reader.name}", "warn", str(exc)))
+                checks.append(Check(f"reader {reader.name}", "warn", describe(exc)))
             except OtpburnError as exc:
-                checks.append(Check(f"reader {reader.name}", "warn", str(exc)))
+                checks.append(Check(f"reader {reader.name}", "warn", describe(exc)))
     checks.append(pc_clock_check(ntp_servers))
     return checks
 

@@ -39,7 +39,7 @@ def accounts(reader_spec, password_file, trace, as_json) -> None:
         click.echo("No credentials on this applet.")
     for row in rows:
         code = row["code"] or ("(touch or HOTP: not computed)" if row["name"] in codes else "-")
-        click.echo(f"{row['name']:<40} {row['type'].upper():<5} {row['algorithm']:<7} {code}")
+        click.echo(f"{row['name']:<40} {str(row['type']).upper():<5} {row['algorithm']:<7} {code}")
 
 
 @click.command()

@@ -5,8 +5,9 @@ from __future__ import annotations
 import click
 
 from otpburn.cli.common import emit_json, json_option, params_dict, params_rows, print_fields, show_secret_option
-from otpburn.cli.seed_input import run_scan, scan_options
 from otpburn.cli.main import EXIT_FAILED
+from otpburn.cli.seed_input import run_scan, scan_options
+from otpburn.otp import OtpParams
 from otpburn.sources.classify import classify
 from otpburn.sources.selection import select_account
 
@@ -24,8 +25,8 @@ def scan(screen, images, clipboard, delay, save_capture, pick, account_filter, s
     """
     result, origin = run_scan(screen, images, clipboard, delay, save_capture, quiet=as_json)
     found = []
-    seeds = []
-    for code, where in zip(result.codes, result.origins):
+    seeds: list[OtpParams] = []
+    for code, where in zip(result.codes, result.origins, strict=False):
         payload = classify(code.text)
         found.append((code, where, payload))
         seeds.extend(payload.accounts if payload.is_seed else ())

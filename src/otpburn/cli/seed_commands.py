@@ -17,8 +17,8 @@ from otpburn.cli.common import (
     read_text_file,
     show_secret_option,
 )
-from otpburn.cli.seed_input import seed_from_text
 from otpburn.cli.main import EXIT_BAD_INPUT, EXIT_FAILED
+from otpburn.cli.seed_input import seed_from_text
 from otpburn.otp import Algorithm, OtpType, code_window, encode_base32
 from otpburn.sources import Payload, classify, format_uri, random_params
 

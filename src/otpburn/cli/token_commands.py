@@ -8,8 +8,8 @@ from otpburn.cli.common import emit_json, json_option, print_fields
 from otpburn.cli.reader_session import (
     info_dict,
     key_option,
-    offset_text,
     load_key,
+    offset_text,
     reader_option,
     trace_option,
     utc,
@@ -67,7 +67,8 @@ def info(reader_spec, wait, trace, key_file, as_json) -> None:
     secrets = f"{caps.secret_min}-{caps.secret_max} bytes" if caps.secret_max else "any length"
     rows.append(("Holds", f"{', '.join(t.value.upper() for t in sorted(caps.types))}; "
                           f"{', '.join(sorted(a.value for a in caps.algorithms))}; "
-                          f"{', '.join(map(str, sorted(caps.digits)))} digits; periods {periods}; secrets of {secrets}"))
+                          f"{', '.join(map(str, sorted(caps.digits)))} digits; periods {periods}; "
+                          f"secrets of {secrets}"))
     if caps.clock_settable:
         rows.append(("Clock write", "erases the seed" if caps.time_write_wipes_seed else "keeps the seed"))
     if caps.computes_codes:

@@ -7,8 +7,8 @@ import time
 import click
 
 from otpburn.cli.common import describe_params, emit_json, fix_text, json_option
-from otpburn.cli.seed_input import get_seed, seed_source_options
 from otpburn.cli.main import EXIT_MISMATCH
+from otpburn.cli.seed_input import get_seed, seed_source_options
 
 
 @click.command()

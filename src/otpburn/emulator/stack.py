@@ -60,10 +60,10 @@ class PcscdStack:
         self.port = port
         self._own_dir = workdir is None
         self.workdir = Path(workdir or tempfile.mkdtemp(prefix="otpburn-pcscd-"))
-        self.process: subprocess.Popen | None = None
+        self.process: subprocess.Popen[bytes] | None = None
         self.log_path = self.workdir / "pcscd.log"
 
-    def start(self, timeout: float = 10.0) -> "PcscdStack":
+    def start(self, timeout: float = 10.0) -> PcscdStack:
         pcscd = shutil.which("pcscd") or "/usr/sbin/pcscd"
         if not os.path.exists(pcscd):
             raise StackError("pcscd is not installed (Debian: apt-get install pcscd)")
@@ -130,7 +130,7 @@ class PcscdStack:
         if self._own_dir:
             shutil.rmtree(self.workdir, ignore_errors=True)
 
-    def __enter__(self) -> "PcscdStack":
+    def __enter__(self) -> PcscdStack:
         return self.start()
 
     def __exit__(self, *exc: object) -> None:

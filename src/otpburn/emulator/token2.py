@@ -107,7 +107,8 @@ class Token2Emulator:
     def describe(self) -> str:
         code = self.display_code()
         shown = f"{code[:3]} {code[3:]}" if code else "- - - - - -"
-        return (f"[{self.memory.serial}] display {shown}  clock {time.strftime('%H:%M:%S', time.gmtime(self.clock()))} UTC  "
+        clock = time.strftime('%H:%M:%S', time.gmtime(self.clock()))
+        return (f"[{self.memory.serial}] display {shown}  clock {clock} UTC  "
                 f"{_HMACS[self.memory.hmac].value}/{_STEPS[self.memory.step]}s")
 
     # --- card interface ----------------------------------------------------------------
@@ -235,7 +236,7 @@ class Token2Emulator:
             return SW_AUTH_FAILED
         if not body or len(body) % 16 or len(body) > 64:
             return SW_WRONG_LENGTH
-        decryptor = Cipher(algorithms.SM4(self._key), modes.ECB()).decryptor()
+        decryptor = Cipher(algorithms.SM4(self._key), modes.ECB()).decryptor()  # noqa: S305 (the token's protocol)
         plain = (decryptor.update(body) + decryptor.finalize()).rstrip(b"\x00")
         if not plain.endswith(b"\x80"):
             return SW_BAD_DATA  # unpadded seeds are rejected
@@ -252,7 +253,7 @@ class Token2Emulator:
         return bytes.fromhex(self.memory.key)
 
     def _ecb(self, block: bytes) -> bytes:
-        encryptor = Cipher(algorithms.SM4(self._key), modes.ECB()).encryptor()
+        encryptor = Cipher(algorithms.SM4(self._key), modes.ECB()).encryptor()  # noqa: S305 (the token's protocol)
         return encryptor.update(block) + encryptor.finalize()
 
     def _notify(self, event: str) -> None:

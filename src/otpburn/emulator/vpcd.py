@@ -87,11 +87,11 @@ class VpcdBridge:
             self.card.power_off()
 
     # --- lifecycle -----------------------------------------------------------------
-    def start(self) -> "VpcdBridge":
+    def start(self) -> VpcdBridge:
         self._spawn(self._connect_loop)
         return self
 
-    def _spawn(self, target, *args) -> None:
+    def _spawn(self, target: Callable[..., None], *args: object) -> None:
         thread = threading.Thread(target=target, args=args, daemon=True, name="vpcd-bridge")
         thread.start()
         self._threads.append(thread)
@@ -106,7 +106,7 @@ class VpcdBridge:
         while not self._stop.wait(0.5):
             pass
 
-    def __enter__(self) -> "VpcdBridge":
+    def __enter__(self) -> VpcdBridge:
         return self.start()
 
     def __exit__(self, *exc: object) -> None:

@@ -75,7 +75,8 @@ def apply_theme(app: QApplication, theme: str) -> None:
 
 
 def main(argv: list[str] | None = None, theme: str = "system") -> int:
-    app = QApplication.instance() or QApplication(argv if argv is not None else sys.argv)
+    existing = QApplication.instance()
+    app = existing if isinstance(existing, QApplication) else QApplication(argv if argv is not None else sys.argv)
     app.setApplicationName("otpburn")
     app.setOrganizationName("otpburn")
     if bring_forward_existing():

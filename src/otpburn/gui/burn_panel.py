@@ -8,7 +8,15 @@ from typing import TYPE_CHECKING
 
 from PySide6.QtCore import Signal
 from PySide6.QtWidgets import (
-    QCheckBox, QComboBox, QFileDialog, QFormLayout, QHBoxLayout, QLabel, QLineEdit, QPushButton, QWidget,
+    QCheckBox,
+    QComboBox,
+    QFileDialog,
+    QFormLayout,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QPushButton,
+    QWidget,
 )
 
 from otpburn.gui import worker
@@ -80,9 +88,9 @@ class BurnPanel(StepBox):
         self.burn_button.setEnabled(False)
         self.burn_button.setMinimumWidth(120)
         row.addWidget(self.burn_button)
-        self.steps = {step: QLabel(f"○ {label}") for step, label in STEP_LABELS}
-        for label in self.steps.values():
-            row.addWidget(label)
+        self.steps = {step: QLabel(f"○ {name}") for step, name in STEP_LABELS}
+        for step_label in self.steps.values():
+            row.addWidget(step_label)
         row.addStretch(1)
         self.body.addLayout(row)
         self.status = StatusLabel("Give a seed and connect a token first.")
@@ -152,6 +160,8 @@ class BurnPanel(StepBox):
         self.burn_button.setEnabled(False)
         self.status.show_status("Burning… keep the token still on the reader.")
         spec, params, upn = self.spec, self.params, self.upn.text().strip()
+        if spec is None or params is None:  # the button is disabled until both are there
+            return
         worker.start(lambda report: run_burn(spec, params, options, exports, upn, report),
                      self._done, self._failed, self._message)
 

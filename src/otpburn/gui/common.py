@@ -6,6 +6,7 @@ from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QGroupBox, QLabel, QVBoxLayout
 
 from otpburn.errors import OtpburnError, Remedy
+from otpburn.gui.worker import TaskFailure
 
 STATUS_COLOURS = {"ok": "#1a7f37", "warn": "#9a6700", "stop": "#cf222e", "info": ""}
 STATUS_COLOURS_DARK = {"ok": "#3fb950", "warn": "#d29922", "stop": "#ff7b72", "info": ""}
@@ -45,11 +46,12 @@ def plain_error(exc: BaseException) -> str:
     return f"Something went wrong ({type(exc).__name__}: {exc})."
 
 
-def show_error(label: "StatusLabel", exc: BaseException) -> None:
+def show_error(label: StatusLabel, failure: BaseException | TaskFailure) -> None:
     """The plain sentence in the label; for unexpected errors the details on hover (never a secret)."""
-    details = None if isinstance(exc, OtpburnError) else getattr(exc, "gui_traceback", None)
+    exc = failure.error if isinstance(failure, TaskFailure) else failure
+    details = failure.details if isinstance(failure, TaskFailure) and not isinstance(exc, OtpburnError) else ""
     label.show_status(plain_error(exc), "stop")
-    label.setToolTip(details or "")
+    label.setToolTip(details)
 
 
 class StatusLabel(QLabel):

@@ -5,7 +5,15 @@ from __future__ import annotations
 from PySide6.QtCore import QTimer, Signal
 from PySide6.QtGui import QGuiApplication, QImage, QPixmap
 from PySide6.QtWidgets import (
-    QComboBox, QFileDialog, QFormLayout, QHBoxLayout, QLabel, QLineEdit, QPushButton, QSpinBox, QWidget,
+    QComboBox,
+    QFileDialog,
+    QFormLayout,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QPushButton,
+    QSpinBox,
+    QWidget,
 )
 
 from otpburn.errors import InputError, OtpburnError
@@ -101,12 +109,11 @@ class SeedPanel(StepBox):
         self.manual.textChanged.connect(self.manual_changed)
         self.show_button.toggled.connect(self.reveal)
         self.account_choice.currentIndexChanged.connect(self._choose)
-        for widget in (self.issuer, self.account):
-            widget.editingFinished.connect(self._edited)
-        for widget in (self.algorithm,):
-            widget.currentIndexChanged.connect(self._edited)
-        for widget in (self.digits, self.period):
-            widget.valueChanged.connect(self._edited)
+        self.issuer.editingFinished.connect(self._edited)
+        self.account.editingFinished.connect(self._edited)
+        self.algorithm.currentIndexChanged.connect(self._edited)
+        self.digits.valueChanged.connect(self._edited)
+        self.period.valueChanged.connect(self._edited)
         self.setAcceptDrops(True)
 
     # --- sources ---------------------------------------------------------------------
@@ -235,8 +242,11 @@ class SeedPanel(StepBox):
 
     def _scanned(self, result) -> None:
         self.capture_requested.emit(False)
-        seeds, labels, notes, first_thumbnail = [], [], [], None
-        for code, where, thumbnail in zip(result.codes, result.origins, result.thumbnails):
+        seeds: list[OtpParams] = []
+        labels: list[str] = []
+        notes: list[str] = []
+        first_thumbnail = None
+        for code, where, thumbnail in zip(result.codes, result.origins, result.thumbnails, strict=False):
             payload = classify(code.text)
             if payload.is_seed:
                 seeds.extend(payload.accounts)

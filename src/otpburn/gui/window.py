@@ -104,15 +104,15 @@ class MainWindow(QMainWindow):
 
     # --- remembered options (never a secret) -----------------------------------------
     def _restore(self) -> None:
-        self.reader.preferred = self.settings.value("reader", None)
-        self.burn.sync_clock.setChecked(self.settings.value("sync_clock", False, type=bool))
-        index = self.burn.display_timeout.findData(int(self.settings.value("display_timeout", 30)))
+        self.reader.preferred = str(self.settings.value("reader", "")) or None
+        self.burn.sync_clock.setChecked(bool(self.settings.value("sync_clock", False, type=bool)))
+        index = self.burn.display_timeout.findData(int(str(self.settings.value("display_timeout", 30))))
         self.burn.display_timeout.setCurrentIndex(max(index, 0))
         index = self.burn.export_format.findData(self.settings.value("export_format", "none"))
         self.burn.export_format.setCurrentIndex(max(index, 0))
         folder = self.settings.value("export_folder", None)
         if folder:
-            self.burn.export_folder.setText(folder)
+            self.burn.export_folder.setText(str(folder))
 
     def closeEvent(self, event) -> None:
         self.settings.setValue("sync_clock", self.burn.sync_clock.isChecked())

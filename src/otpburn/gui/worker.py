@@ -7,7 +7,14 @@ from collections.abc import Callable
 
 from PySide6.QtCore import QObject, QRunnable, QThreadPool, Signal
 
-_running: set["Task"] = set()  # the Python side of tasks whose results are not delivered yet
+_running: set[Task] = set()  # the Python side of tasks whose results are not delivered yet
+
+
+class TaskFailure:
+    """An exception from a task, with the traceback the window shows on request (never a secret)."""
+
+    def __init__(self, error: Exception, details: str) -> None:
+        self.error, self.details = error, details
 
 
 class _Signals(QObject):
@@ -39,8 +46,7 @@ class Task(QRunnable):
         try:
             result = self.function(self.signals.message.emit)
         except Exception as exc:  # handed to the UI thread, which shows it in plain words
-            exc.gui_traceback = traceback.format_exc()
-            self.signals.failed.emit(exc)
+            self.signals.failed.emit(TaskFailure(exc, traceback.format_exc()))
         else:
             self.signals.done.emit(result)
 

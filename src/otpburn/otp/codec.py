@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import base64
 import binascii
+from collections.abc import Callable
 from dataclasses import dataclass
 from enum import Enum
 
@@ -139,7 +140,7 @@ def detect_encoding(text: str) -> tuple[SecretEncoding, bool]:
     return SecretEncoding.BASE32, _decodes(decode_hex, text) and _decodes(decode_base32, text)
 
 
-def _decodes(decoder, text: str) -> bool:
+def _decodes(decoder: Callable[[str], bytes], text: str) -> bool:
     try:
         decoder(text)
     except InputError:

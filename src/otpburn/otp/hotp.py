@@ -63,7 +63,9 @@ class CodeWindow:
 
 def code_window(params: OtpParams, at: float | None = None) -> CodeWindow:
     """Codes around now. For HOTP: the codes at counter-1, counter, counter+1."""
-    code = lambda step: hotp(params.secret, step, params.digits, params.algorithm)  # noqa: E731
+    def code(step: int) -> str:
+        return hotp(params.secret, step, params.digits, params.algorithm)
+
     if params.type is OtpType.HOTP:
         step = params.counter
         previous = code(step - 1) if step > 0 else ""

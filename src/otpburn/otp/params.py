@@ -6,6 +6,7 @@ import dataclasses
 import hashlib
 from dataclasses import dataclass
 from enum import Enum
+from typing import Any, TypeVar, cast
 
 from otpburn.errors import InputError
 
@@ -46,7 +47,7 @@ class Algorithm(str, Enum):
         return 128 if self is Algorithm.SHA512 else 64
 
     @classmethod
-    def parse(cls, text: str) -> "Algorithm":
+    def parse(cls, text: str) -> Algorithm:
         """Accept the spellings seen in the wild: sha1, SHA-1, HmacSHA1, SHA256 ..."""
         norm = text.strip().upper().replace("-", "").replace("_", "")
         if norm.startswith("HMAC"):
@@ -99,7 +100,7 @@ class OtpParams:
 
     __str__ = __repr__
 
-    def replace(self, **changes: object) -> "OtpParams":
+    def replace(self, **changes: Any) -> OtpParams:
         return dataclasses.replace(self, **changes)
 
     @property
@@ -115,22 +116,26 @@ class OtpParams:
         return hashlib.sha256(b"otpburn-fingerprint\0" + self.secret).hexdigest()[:12]
 
 
-def _coerce(enum: type[Enum], value: object, name: str):
+E = TypeVar("E", bound=Enum)
+
+
+def _coerce(enum: type[E], value: object, name: str) -> E:
     if isinstance(value, enum):
         return value
     if isinstance(value, str):
         if enum is Algorithm:
-            return Algorithm.parse(value)
+            return cast(E, Algorithm.parse(value))
         try:
             return enum(value.strip().lower())
         except ValueError:
             pass
-    choices = ", ".join(member.value for member in enum)
-    raise InputError(f"unsupported {name} {value!r}: use one of {choices}")
+    choices = ", ".join(str(member.value) for member in enum)
+    # The value itself is not repeated: in a file with shifted columns it could be a secret.
+    raise InputError(f"unsupported {name}: use one of {choices}")
 
 
 def _check_int(name: str, value: object, low: int, high: int) -> None:
     if isinstance(value, bool) or not isinstance(value, int):
-        raise InputError(f"{name} must be a whole number, not {value!r}")
+        raise InputError(f"{name} must be a whole number")
     if not low <= value <= high:
         raise InputError(f"{name} must be between {low} and {high}, not {value}")

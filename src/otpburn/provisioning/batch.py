@@ -18,11 +18,12 @@ from pathlib import Path
 from otpburn.errors import OtpburnError, ReaderError
 from otpburn.files import write_private
 from otpburn.provisioning import audit
-from otpburn.provisioning.steps import BurnOptions
-from otpburn.provisioning.resilient import resilient_burn
-from otpburn.sources.seedfiles import SeedRecord
+from otpburn.provisioning.exports import TokenRecord
 from otpburn.provisioning.readers import OpenReader
+from otpburn.provisioning.resilient import resilient_burn
 from otpburn.provisioning.session import TokenOnReader, presented_token
+from otpburn.provisioning.steps import BurnOptions
+from otpburn.sources.seedfiles import SeedRecord
 from otpburn.tokens.detect import UnknownTokenError
 from otpburn.tokens.token2 import TRANSPORT_KEY
 
@@ -50,7 +51,7 @@ class Progress:
     burned: dict[str, str] = field(default_factory=dict)
 
     @classmethod
-    def load(cls, path: Path) -> "Progress":
+    def load(cls, path: Path) -> Progress:
         if path.exists():
             try:
                 data = json.loads(path.read_text())
@@ -158,10 +159,8 @@ class Batch:
         self.opened.backend.wait_for_removal(self.opened.name, None, self.cancel)
 
 
-def export_records(records: list[SeedRecord], progress: Progress):
+def export_records(records: list[SeedRecord], progress: Progress) -> list[TokenRecord]:
     """TokenRecords for every seed this batch has burned, for the exports."""
-    from otpburn.provisioning.exports import TokenRecord
-
     by_fingerprint = {r.params.fingerprint: r for r in records}
     return [TokenRecord(by_fingerprint[f].params, serial, upn=by_fingerprint[f].upn)
             for f, serial in progress.burned.items() if f in by_fingerprint]

@@ -13,6 +13,8 @@ import threading
 import time
 from dataclasses import dataclass
 
+from otpburn.errors import InputError
+
 NTP_EPOCH_OFFSET = 2_208_988_800  # seconds from 1900-01-01 to 1970-01-01
 DEFAULT_SERVERS = ("pool.ntp.org",)
 WARN_OFFSET = 2.0  # seconds
@@ -42,35 +44,59 @@ def _to_ntp(seconds: float) -> bytes:
 
 def _from_ntp(data: bytes) -> float:
     whole, fraction = struct.unpack(">II", data)
-    return whole - NTP_EPOCH_OFFSET + fraction / 2**32
+    return float(whole - NTP_EPOCH_OFFSET + fraction / 2**32)
+
+
+def split_server(server: str) -> tuple[str, int]:
+    """`host` or `host:port` (an IPv6 address in brackets when it has a port)."""
+    host, port = server, "123"
+    if server.startswith("["):
+        host, closed, rest = server[1:].partition("]")
+        port = rest.removeprefix(":") or port
+        if not closed:
+            host = ""
+    elif server.count(":") == 1:
+        host, _, port = server.partition(":")
+    if not host or not port.isdigit() or not 0 < int(port) < 65536:
+        raise InputError(f"{server!r} is not a time server (HOST or HOST:PORT)")
+    return host, int(port)
 
 
 def query(server: str, timeout: float = 1.0) -> float:
-    """The offset (server time minus local time) in seconds; OSError or TimeoutError on failure."""
-    host, _, port = server.rpartition(":") if server.count(":") == 1 else (server, "", "")
-    host, port = (host or server), int(port or 123)
-    result: dict[str, object] = {}
+    """The offset (server time minus local time) in seconds; OSError or TimeoutError on failure.
+
+    Only an answer from the server's own address and port that echoes our transmit time is
+    taken, so a stray or spoofed datagram cannot move the verdict.
+    """
+    host, port = split_server(server)
+    addresses: list[tuple[str, int]] = []
+    errors: list[OSError] = []
 
     def resolve() -> None:  # getaddrinfo has no timeout of its own
         try:
-            result["address"] = socket.getaddrinfo(host, port, socket.AF_INET, socket.SOCK_DGRAM)[0][4]
+            info = socket.getaddrinfo(host, port, socket.AF_INET, socket.SOCK_DGRAM)[0][4]
+            addresses.append((str(info[0]), int(info[1])))
         except OSError as exc:
-            result["error"] = exc
+            errors.append(exc)
 
     resolver = threading.Thread(target=resolve, daemon=True)
     resolver.start()
     resolver.join(timeout)
-    if "address" not in result:
-        raise result.get("error") or TimeoutError(f"could not resolve {host} in time")  # type: ignore[misc]
+    if not addresses:
+        raise errors[0] if errors else TimeoutError(f"could not resolve {host} in time")
+    address = addresses[0]
     with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as sock:
         sock.settimeout(timeout)
+        sock.connect(address)  # the kernel then drops datagrams from any other address or port
         sent = time.time()
-        request = b"\x23" + bytes(39) + _to_ntp(sent)  # LI 0, version 4, client mode
-        sock.sendto(request, result["address"])
-        data, _ = sock.recvfrom(512)
+        transmit = _to_ntp(sent)
+        sock.send(b"\x23" + bytes(39) + transmit)  # LI 0, version 4, client mode
+        data = sock.recv(512)
         received = time.time()
     if len(data) < 48 or data[0] & 0x07 not in (4, 5):
         raise OSError("not an NTP server answer")
+    if data[24:32] != transmit:
+        raise OSError("the answer does not belong to our request")
     if data[1] == 0:
         raise OSError("the server is not synchronised (kiss-o'-death)")
     server_received, server_sent = _from_ntp(data[32:40]), _from_ntp(data[40:48])

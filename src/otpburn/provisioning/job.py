@@ -11,10 +11,10 @@ from dataclasses import dataclass
 from otpburn.otp.hotp import code_window
 from otpburn.otp.params import OtpParams
 from otpburn.provisioning import audit
-from otpburn.provisioning.steps import BurnFailed, BurnOptions, BurnReport, Step
 from otpburn.provisioning.exports import ExportTarget, export, render, token_records
 from otpburn.provisioning.resilient import resilient_burn
 from otpburn.provisioning.session import TokenOnReader
+from otpburn.provisioning.steps import BurnFailed, BurnOptions, BurnReport, Step
 from otpburn.tokens.base import TokenInfo
 
 

@@ -1,15 +1,23 @@
-"""One otpburn per user holding a reader: a lock file, released when the work ends."""
+"""One otpburn per user holding a reader: a lock file, released when the work ends.
+
+The lock itself is `filelock`'s (fcntl on POSIX, msvcrt on Windows, no symlinks followed);
+who holds it is written to a file beside it, so a second otpburn can say who is busy.
+"""
 
 from __future__ import annotations
 
 import os
 from pathlib import Path
 
-from otpburn.errors import OperationError
+from filelock import FileLock, Timeout
+
+from otpburn.errors import InputError, OperationError
 
 
 class ReaderLockedError(OperationError):
-    pass
+    def __init__(self, holder: str) -> None:
+        self.holder = holder
+        super().__init__(f"another otpburn is using the reader ({holder}); finish or close it first")
 
 
 def lock_path() -> Path:
@@ -23,58 +31,41 @@ class ReaderLock:
 
     def __init__(self, purpose: str = "burn") -> None:
         self.purpose = purpose
-        self._handle = None
+        self._lock: FileLock | None = None
 
-    def acquire(self) -> "ReaderLock":
+    def acquire(self) -> ReaderLock:
         path = lock_path()
-        handle = open(path, "a+")
+        if path.is_dir():
+            raise InputError(f"the reader lock file {path} is a folder; remove it or point OTPBURN_LOCK_FILE "
+                             "elsewhere")
+        lock = FileLock(str(path), timeout=0, mode=0o600)
+        holder_file = path.with_name(path.name + ".holder")
         try:
-            _lock(handle)
-        except OSError:
-            handle.seek(0)
-            holder = handle.read().strip() or "another otpburn"
-            handle.close()
-            raise ReaderLockedError(f"another otpburn is using the reader ({holder}); finish or close it first") \
-                from None
-        handle.seek(0)
-        handle.truncate()
-        handle.write(f"pid {os.getpid()}, {self.purpose}")
-        handle.flush()
-        self._handle = handle
+            lock.acquire()
+        except Timeout:
+            raise ReaderLockedError(_read_holder(holder_file)) from None
+        except OSError as exc:
+            raise OperationError(f"cannot take the reader lock {path} ({exc.strerror or exc})") from None
+        self._lock = lock
+        from otpburn.files import write_private
+
+        write_private(holder_file, f"pid {os.getpid()}, {self.purpose}".encode(), force=True)
         return self
 
     def release(self) -> None:
-        if self._handle is not None:
-            self._handle.seek(0)
-            self._handle.truncate()
-            _unlock(self._handle)
-            self._handle.close()
-            self._handle = None
+        if self._lock is not None:
+            self._lock.release()
+            self._lock = None
 
-    def __enter__(self) -> "ReaderLock":
+    def __enter__(self) -> ReaderLock:
         return self.acquire()
 
     def __exit__(self, *exc: object) -> None:
         self.release()
 
 
-def _lock(handle) -> None:
-    if os.name == "nt":  # pragma: no cover - Windows
-        import msvcrt
-
-        msvcrt.locking(handle.fileno(), msvcrt.LK_NBLCK, 1)
-    else:
-        import fcntl
-
-        fcntl.flock(handle.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
-
-
-def _unlock(handle) -> None:
-    if os.name == "nt":  # pragma: no cover - Windows
-        import msvcrt
-
-        msvcrt.locking(handle.fileno(), msvcrt.LK_UNLCK, 1)
-    else:
-        import fcntl
-
-        fcntl.flock(handle.fileno(), fcntl.LOCK_UN)
+def _read_holder(path: Path) -> str:
+    try:
+        return path.read_text(encoding="utf-8", errors="replace").strip()[:100] or "another otpburn"
+    except OSError:
+        return "another otpburn"

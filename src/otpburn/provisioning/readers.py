@@ -6,8 +6,8 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from otpburn.errors import InputError, Remedy
-from otpburn.transport.errors import NoCardError, NoReaderError, NoReadersConnectedError
 from otpburn.transport.channel import CardConnection
+from otpburn.transport.errors import NoCardError, NoReaderError, NoReadersConnectedError
 from otpburn.transport.readers import ReaderBackend, ReaderInfo
 from otpburn.transport.virtual import VIRTUAL_READER
 
@@ -68,8 +68,8 @@ def open_reader(spec: str | None) -> OpenReader:
     if spec is not None and spec.lower() in (VIRTUAL, VIRTUAL_READER):
         from otpburn.provisioning.virtual_token import open_virtual_reader
 
-        reader, card = open_virtual_reader()
-        return OpenReader(reader, VIRTUAL_READER, card)
+        virtual, card = open_virtual_reader()
+        return OpenReader(virtual, VIRTUAL_READER, card)
     from otpburn.transport.pcsc import PcscBackend
 
     backend = PcscBackend()

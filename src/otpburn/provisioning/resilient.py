@@ -13,27 +13,35 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Callable
+from contextlib import suppress
 
-from otpburn.errors import OperationError
+from otpburn.errors import OperationError, OtpburnError, ReaderError
 from otpburn.otp.params import OtpParams
-from otpburn.provisioning.burn import burn, family_burn
-from otpburn.provisioning.steps import BurnFailed, BurnOptions, BurnReport, Step, steps_to_skip
+from otpburn.provisioning.burn import family_burn
+from otpburn.provisioning.readers import OpenReader
+from otpburn.provisioning.steps import BurnFailed, BurnOptions, BurnReport, Step, run_burn, steps_to_skip
+from otpburn.tokens.base import TokenSession
 from otpburn.tokens.detect import open_session
 from otpburn.tokens.token2 import TRANSPORT_KEY
 from otpburn.transport.channel import Channel
 from otpburn.transport.errors import CardRemovedError, NoCardError
+from otpburn.transport.trace import Tracer
 
 MAX_PRESENTATIONS = 5
 
 
 class DifferentTokenError(OperationError):
-    pass
+    def __init__(self, serial: str, expected: str) -> None:
+        super().__init__(f"a different token was placed (serial {serial}, expected {expected}); put the first "
+                         "token back to finish its burn")
+        self.serial, self.expected = serial, expected
 
 
-def resilient_burn(opened, params: OtpParams, options: BurnOptions, *, key: bytes = TRANSPORT_KEY,
-                   tracer=None, progress: Callable[[Step], None] | None = None,
+def resilient_burn(opened: OpenReader, params: OtpParams, options: BurnOptions, *, key: bytes = TRANSPORT_KEY,
+                   tracer: Tracer | None = None, progress: Callable[[Step], None] | None = None,
                    on_wait: Callable[[str], None] | None = None, resume_timeout: float = 30.0,
-                   cancel: threading.Event | None = None, first_session=None) -> tuple[BurnReport, int]:
+                   cancel: threading.Event | None = None,
+                   first_session: TokenSession | None = None) -> tuple[BurnReport, int]:
     """Burn with resume; returns the report and how many presentations it took."""
     finished: frozenset[Step] = frozenset()
     serial = None
@@ -52,15 +60,14 @@ def resilient_burn(opened, params: OtpParams, options: BurnOptions, *, key: byte
             if serial is None:
                 serial = session.info.serial
             elif session.info.serial != serial:
-                raise DifferentTokenError(
-                    f"a different token was placed (serial {session.info.serial}, expected {serial}); "
-                    "put the first token back to finish its burn")
-            return burn(session, params, options, progress, finished), presentations
+                raise DifferentTokenError(session.info.serial, serial)
+            family = family_burn(session)
+            return run_burn(family, session, params, options, progress, finished), presentations
         except BurnFailed as failure:
             if not isinstance(failure.cause, CardRemovedError) or presentations >= MAX_PRESENTATIONS \
                     or resume_timeout <= 0:
                 raise
-            finished = steps_to_skip(family_burn(session), finished, failure)
+            finished = steps_to_skip(family, finished, failure)
             wait_for_return(opened, failure, on_wait, resume_timeout, cancel)
         except (CardRemovedError, NoCardError) as exc:  # lost while identifying
             if serial is None or presentations >= MAX_PRESENTATIONS or resume_timeout <= 0:
@@ -68,14 +75,13 @@ def resilient_burn(opened, params: OtpParams, options: BurnOptions, *, key: byte
             wait_for_return(opened, exc, on_wait, resume_timeout, cancel)
         finally:
             if channel is not None:
-                try:
+                with suppress(OtpburnError):  # the link is already gone
                     channel.close()
-                except Exception:  # the link is already gone
-                    pass
         session = None
 
 
-def wait_for_return(opened, failure, on_wait, timeout: float, cancel: threading.Event | None) -> None:
+def wait_for_return(opened: OpenReader, failure: BurnFailed | ReaderError, on_wait: Callable[[str], None] | None,
+                    timeout: float, cancel: threading.Event | None) -> None:
     where = f" during '{failure.step}'" if isinstance(failure, BurnFailed) else ""
     if on_wait:
         on_wait(f"The token left the reader{where}. Keep it still on the reader: waiting up to {timeout:.0f} s "

@@ -101,7 +101,8 @@ class BurnFailed(OtpburnError):
         self.done = list(done or [])
 
     def worded(self, remedy_text: Callable[[Remedy], str | None]) -> str:
-        return f"burn stopped at '{self.step}': {self.cause.worded(remedy_text)}. {self.state_text}"
+        cause = self.cause.worded(remedy_text) if self.cause is not None else ""
+        return f"burn stopped at '{self.step}': {cause}. {self.state_text}"
 
 
 class UnknownModelError(InputError):

@@ -87,7 +87,8 @@ def diagnose(params: OtpParams, code: str, at: float | None = None) -> Diagnosis
                              remedy=Remedy.ENCODING)
     if len(code) != params.digits:
         for digits in range(6, 11):
-            if digits != params.digits and len(code) == digits and _offsets(params.replace(digits=digits), code, now, 2):
+            if digits != params.digits and len(code) == digits \
+                    and _offsets(params.replace(digits=digits), code, now, 2):
                 return Diagnosis(False, f"the token shows {digits} digits where the account expects {params.digits}",
                                  f"set the account (or the token) to {params.digits} digits")
         return Diagnosis(False, f"the code has {len(code)} digits; this account's codes have {params.digits}",

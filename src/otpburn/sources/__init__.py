@@ -4,7 +4,7 @@ Image, screen and clipboard sources import heavy libraries and live in their own
 modules (`otpburn.sources.qr`, ...) so that importing this package stays cheap.
 """
 
-from otpburn.sources.classify import ADVICE, Payload, PayloadKind, SEED_KINDS, classify
+from otpburn.sources.classify import ADVICE, SEED_KINDS, Payload, PayloadKind, classify
 from otpburn.sources.migration import MigrationBatch, MigrationEntry, is_migration, parse_migration
 from otpburn.sources.otpauth import format_uri, is_otpauth, parse_uri
 from otpburn.sources.random_seed import random_params, random_secret

@@ -21,8 +21,8 @@ class PayloadKind(str, Enum):
     OTPAUTH_TOTP = "otpauth-totp"
     OTPAUTH_HOTP = "otpauth-hotp"
     MIGRATION = "google-export"
-    SECRET_BASE32 = "secret-base32"
-    SECRET_HEX = "secret-hex"
+    SECRET_BASE32 = "secret-base32"  # noqa: S105 (a kind's name, not a password)
+    SECRET_HEX = "secret-hex"  # noqa: S105 (a kind's name, not a password)
     INVALID_OTPAUTH = "invalid-otpauth"
     INVALID_MIGRATION = "invalid-google-export"
     PHONEFACTOR = "microsoft-push"

@@ -5,8 +5,12 @@ from __future__ import annotations
 import shutil
 import subprocess
 import sys
+from typing import TYPE_CHECKING
 
 from otpburn.errors import InputError
+
+if TYPE_CHECKING:
+    from PIL import Image
 
 _TEXT_COMMANDS = {
     "linux": [["wl-paste", "--no-newline", "--type", "text/plain"], ["xclip", "-selection", "clipboard", "-o"],
@@ -16,18 +20,18 @@ _TEXT_COMMANDS = {
 }
 
 
-def read_clipboard():
-    """('image', PIL image) or ('text', str); InputError when it holds neither."""
+def read_clipboard() -> Image.Image | str:
+    """The image (a PIL image) or else the text on the clipboard; InputError when it holds neither."""
     image = _clipboard_image()
     if image is not None:
-        return "image", image
+        return image
     text = _clipboard_text()
     if text and text.strip():
-        return "text", text
+        return text
     raise InputError("the clipboard holds neither an image nor text; copy the QR code or the otpauth link first")
 
 
-def _clipboard_image():
+def _clipboard_image() -> Image.Image | None:
     try:
         from PIL import Image, ImageGrab
     except ImportError:  # pragma: no cover

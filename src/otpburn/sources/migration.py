@@ -10,7 +10,9 @@ from __future__ import annotations
 
 import base64
 import binascii
+from collections.abc import Iterator
 from dataclasses import dataclass, field
+from typing import Any
 from urllib.parse import parse_qsl, urlsplit
 
 from otpburn.errors import InputError
@@ -123,7 +125,7 @@ class _Reader:
         self.pos += count
         return chunk
 
-    def fields(self):
+    def fields(self) -> Iterator[tuple[int, int, Any]]:
         """Yield (field number, wire type, value); LEN values are bytes, numbers are ints."""
         while not self.done():
             key = self.varint()

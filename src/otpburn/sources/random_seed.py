@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import secrets
+from typing import Any
 
 from otpburn.errors import InputError
 from otpburn.otp.params import OtpParams
@@ -18,5 +19,5 @@ def random_secret(length: int = DEFAULT_BYTES) -> bytes:
     return secrets.token_bytes(length)
 
 
-def random_params(length: int = DEFAULT_BYTES, **fields: object) -> OtpParams:
+def random_params(length: int = DEFAULT_BYTES, **fields: Any) -> OtpParams:
     return OtpParams(secret=random_secret(length), **fields)

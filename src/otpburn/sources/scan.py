@@ -6,10 +6,16 @@ import sys
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
-from otpburn.errors import NothingFoundError, Remedy
-from otpburn.sources.images import load_grayscale
+from otpburn.errors import InputError, NothingFoundError, Remedy
+from otpburn.sources.images import MAX_FILE_BYTES, load_grayscale
 from otpburn.sources.qr import FoundCode, decode
+
+if TYPE_CHECKING:
+    from PIL import Image
+
+    from otpburn.sources.qr import Grey
 
 
 class NoCodeFound(NothingFoundError):
@@ -20,10 +26,11 @@ class NoCodeFound(NothingFoundError):
 class ScanResult:
     codes: list[FoundCode] = field(default_factory=list)
     origins: list[str] = field(default_factory=list)  # where each code was found
-    thumbnails: list[object] = field(default_factory=list)  # small PIL images of where each code was
+    thumbnails: list[Image.Image | None] = field(default_factory=list)  # small pictures of where each code was
     seconds: float = 0.0
 
-    def add(self, codes: list[FoundCode], origin: str, image=None, dx: int = 0, dy: int = 0) -> None:
+    def add(self, codes: list[FoundCode], origin: str, image: Image.Image | Grey | None = None, dx: int = 0,
+            dy: int = 0) -> None:
         for code in codes:
             if all(code.text != known.text for known in self.codes):
                 self.codes.append(code)
@@ -34,11 +41,11 @@ class ScanResult:
 THUMBNAIL_SIZE = 160
 
 
-def _thumbnail(image, code: FoundCode, dx: int = 0, dy: int = 0):
+def _thumbnail(image: Image.Image | Grey, code: FoundCode, dx: int = 0, dy: int = 0) -> Image.Image:
     """The code and its surroundings, at most THUMBNAIL_SIZE pixels wide, for front ends to show."""
     from PIL import Image
 
-    picture = image if hasattr(image, "crop") else Image.fromarray(image)
+    picture = image if isinstance(image, Image.Image) else Image.fromarray(image)
     x, y = code.x - dx, code.y - dy
     margin = max(code.width, code.height)
     box = (max(0, x - margin), max(0, y - margin), min(picture.width, x + code.width + margin),
@@ -53,8 +60,12 @@ def scan_images(paths: list[str]) -> ScanResult:
     started = time.perf_counter()
     result = ScanResult()
     for path in paths:
-        if path == "-":
-            image = load_grayscale(sys.stdin.buffer.read(), "the image on standard input")
+        if path == "-":  # read no more than a file may hold
+            data = sys.stdin.buffer.read(MAX_FILE_BYTES + 1)
+            if len(data) > MAX_FILE_BYTES:
+                raise InputError(f"the image on standard input is over {MAX_FILE_BYTES // 2**20} MiB; that is not "
+                                 "a screenshot")
+            image = load_grayscale(data, "the image on standard input")
         else:
             image = load_grayscale(path)
         result.add(decode(image), "standard input" if path == "-" else path, image)
@@ -100,9 +111,9 @@ def scan_screen(delay: float = 0.0, save_to: str | None = None, force: bool = Fa
 def scan_clipboard() -> ScanResult:
     from otpburn.sources.clipboard import read_clipboard
 
-    kind, content = read_clipboard()
+    content = read_clipboard()
     result = ScanResult()
-    if kind == "text":
+    if isinstance(content, str):
         result.add([FoundCode(content.strip(), 0, 0, 0, 0, "clipboard text")], "clipboard (text)")
         return result
     image = content if content.mode == "L" else content.convert("L")
@@ -112,7 +123,7 @@ def scan_clipboard() -> ScanResult:
     return result
 
 
-def _save_capture(pixels, path: str, force: bool) -> None:
+def _save_capture(pixels: Grey, path: str, force: bool) -> None:
     import io
 
     from PIL import Image

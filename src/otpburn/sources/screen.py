@@ -18,9 +18,15 @@ import sys
 import tempfile
 import time
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 from urllib.parse import unquote, urlsplit
 
 from otpburn.errors import InputError, OperationError, Remedy
+
+if TYPE_CHECKING:
+    from PIL import Image
+
+    from otpburn.sources.qr import Grey
 
 BLANK_SPREAD = 6  # grey levels: a capture whose pixels all lie this close together is blank
 
@@ -30,15 +36,15 @@ class MonitorCapture:
     index: int  # 1-based, as users number their monitors
     left: int
     top: int
-    pixels: object  # grayscale numpy array
+    pixels: Grey  # grayscale numpy array
 
     @property
     def width(self) -> int:
-        return self.pixels.shape[1]
+        return int(self.pixels.shape[1])
 
     @property
     def height(self) -> int:
-        return self.pixels.shape[0]
+        return int(self.pixels.shape[0])
 
 
 class CaptureError(OperationError):
@@ -116,7 +122,7 @@ def _capture_wayland() -> list[MonitorCapture]:
     )
 
 
-def _as_numpy(image):
+def _as_numpy(image: Image.Image) -> Grey:
     from otpburn.sources.qr import as_array
 
     return as_array(image)
@@ -178,7 +184,7 @@ def blank_capture_advice() -> str:
             "capture blocked?")
 
 
-def compose(captures: list[MonitorCapture]):
+def compose(captures: list[MonitorCapture]) -> Grey:
     """All monitors in one grayscale image, placed as on the desktop (to save what was captured)."""
     import numpy as np
 

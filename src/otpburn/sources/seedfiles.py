@@ -104,8 +104,10 @@ def _read_csv(path: str, text: str) -> list[SeedRecord]:
                      "(serial, hex key, totp|hotp, digits, period) or an Entra ID CSV")
 
 
-def _rows(path: str, rows, parse_row) -> list[SeedRecord]:
-    records, problems = [], []
+def _rows(path: str, rows: list[tuple[int, list[str]]],
+          parse_row: Callable[[int, list[str]], SeedRecord]) -> list[SeedRecord]:
+    records: list[SeedRecord] = []
+    problems: list[str] = []
     for number, row in rows:
         try:
             records.append(parse_row(number, row))
@@ -147,13 +149,14 @@ def _oath_row(number: int, row: list[str]) -> SeedRecord:
         raise InputError(f"the key is not hex: {exc.message}") from None
     otp_type = OtpType(row[2].lower()) if row[2].lower() in ("totp", "hotp") else None
     if otp_type is None:
-        raise InputError(f"type {row[2]!r} is not totp or hotp")
+        raise InputError("the type column is not totp or hotp")  # not echoed: it could be a shifted secret
     digits = _number(row, 3, 6, "digits")
     moving = _number(row, 4, 30 if otp_type is OtpType.TOTP else 0, "period" if otp_type is OtpType.TOTP else "counter")
     algorithm = Algorithm.parse(row[5]) if len(row) > 5 and row[5] else Algorithm.SHA1
-    fields = {"period": moving} if otp_type is OtpType.TOTP else {"counter": moving}
-    return SeedRecord(serial, OtpParams(secret=secret, type=otp_type, algorithm=algorithm, digits=digits, **fields),
-                      number)
+    totp = otp_type is OtpType.TOTP
+    params = OtpParams(secret, otp_type, algorithm, digits, period=moving if totp else 30,
+                       counter=0 if totp else moving)
+    return SeedRecord(serial, params, number)
 
 
 def _entra_row(number: int, row: list[str]) -> SeedRecord:
@@ -171,8 +174,8 @@ def _entra_row(number: int, row: list[str]) -> SeedRecord:
 def _number(row: list[str], index: int, default: int, name: str) -> int:
     if len(row) <= index or not row[index]:
         return default
-    if not row[index].isdigit():
-        raise InputError(f"{name} {row[index]!r} is not a whole number")
+    if not row[index].isdigit() or len(row[index]) > 9:
+        raise InputError(f"the {name} column is not a whole number")  # not echoed: it could be a shifted secret
     return int(row[index])
 
 
@@ -236,7 +239,8 @@ def _check_duplicates(path: str, records: list[SeedRecord]) -> None:
     for record in records:
         if record.serial:
             if record.serial in seen_serials:
-                problems.append(f"line {record.line}: serial {record.serial} already on line {seen_serials[record.serial]}")
+                first = seen_serials[record.serial]
+                problems.append(f"line {record.line}: serial {record.serial} already on line {first}")
             seen_serials.setdefault(record.serial, record.line)
         if record.params.secret in seen_secrets:
             problems.append(f"line {record.line}: the same secret as line {seen_secrets[record.params.secret]}")

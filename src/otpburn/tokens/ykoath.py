@@ -241,7 +241,8 @@ class YkoathSession:
         fields = dict(parse_tlvs(response.data))
         if TAG_VERSION not in fields or TAG_NAME not in fields:
             raise OperationError("the card answered the OATH SELECT without version and salt")
-        self.version = tuple(fields[TAG_VERSION][:3])
+        major, minor, patch = (fields[TAG_VERSION] + bytes(3))[:3]
+        self.version = (major, minor, patch)
         self.salt = fields[TAG_NAME]
         self.challenge = fields.get(TAG_CHALLENGE)
         self.authenticated = False

@@ -43,7 +43,7 @@ class Apdu:
             out.append(self.le & 0xFF)
         return bytes(out)
 
-    def with_le(self, le: int) -> "Apdu":
+    def with_le(self, le: int) -> Apdu:
         return Apdu(self.cla, self.ins, self.p1, self.p2, self.data, le, self.secret_spans, self.name,
                     self.secret_response)
 
@@ -64,7 +64,7 @@ class Response:
     sw: int
 
     @classmethod
-    def from_bytes(cls, raw: bytes) -> "Response":
+    def from_bytes(cls, raw: bytes) -> Response:
         if len(raw) < 2:
             raise ValueError("a response needs at least the two status bytes")
         return cls(bytes(raw[:-2]), int.from_bytes(raw[-2:], "big"))

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import threading
 import time
+from typing import Any
 
 from otpburn.errors import ReaderError
 from otpburn.transport.errors import (
@@ -29,7 +30,7 @@ except ImportError:  # pragma: no cover - depends on the installation
 _POLL_SLICE_MS = 250  # status-change waits are sliced so a cancel request is seen quickly
 
 
-def _require_pyscard():
+def _require_pyscard() -> Any:
     if scard is None:
         raise ReaderError(
             "PC/SC support is not installed: pip install 'otpburn[pcsc]' "
@@ -40,7 +41,7 @@ def _require_pyscard():
 
 def _message(code: int) -> str:
     try:
-        return scard.SCardGetErrorMessage(code).strip().rstrip(".")
+        return str(scard.SCardGetErrorMessage(code)).strip().rstrip(".")
     except Exception:  # pragma: no cover
         return f"PC/SC error {code & 0xFFFFFFFF:#010x}"
 
@@ -65,15 +66,16 @@ def raise_for(code: int, reader: str = "", action: str = "") -> None:
         raise ReaderBusyError(f"the reader{where} is held by another program; close it and try again")
     if code in (scard.SCARD_F_COMM_ERROR, scard.SCARD_W_UNRESPONSIVE_CARD, scard.SCARD_E_NOT_TRANSACTED,
                 getattr(scard, "SCARD_E_COMM_DATA_LOST", -1)):
-        raise CardRemovedError(f"the link to the token was lost{doing} ({_message(code)}); keep the token still on the reader")
+        raise CardRemovedError(f"the link to the token was lost{doing} ({_message(code)}); "
+                               "keep the token still on the reader")
     raise ReaderError(f"PC/SC error{doing}: {_message(code)}")
 
 
 class PcscConnection:
-    def __init__(self, context: "PcscBackend", reader: str, card: int, protocol: int, atr: bytes) -> None:
+    def __init__(self, context: PcscBackend, reader: str, card: int, protocol: int, atr: bytes) -> None:
         self._backend = context
         self.reader = reader
-        self._card = card
+        self._card: int | None = card
         self._protocol = protocol
         self.atr = atr
 
@@ -103,7 +105,7 @@ class PcscBackend:
             scard.SCardReleaseContext(self._context)
             self._context = None
 
-    def __enter__(self) -> "PcscBackend":
+    def __enter__(self) -> PcscBackend:
         return self
 
     def __exit__(self, *exc: object) -> None:

@@ -32,7 +32,7 @@ class VirtualCard(Protocol):
 
 
 class VirtualConnection:
-    def __init__(self, reader: "VirtualReader") -> None:
+    def __init__(self, reader: VirtualReader) -> None:
         self._reader = reader
         self.reader = VIRTUAL_READER
         self.atr = reader.card.atr if reader.card else b""
