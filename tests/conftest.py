@@ -4,6 +4,35 @@ import sys
 
 import pytest
 
+# Set by scripts/test.sh (and so in CI): every suite must run, so a skip is a failure there.
+# A contributor without root or Xvfb can run pytest directly and see the skips with their reasons.
+REQUIRE_ALL_SUITES = os.environ.get("OTPBURN_REQUIRE_ALL_SUITES") == "1"
+
+
+def skip_unless_required(reason: str) -> None:
+    """Skip with `reason`, or fail when every suite is required."""
+    if REQUIRE_ALL_SUITES:
+        pytest.fail(f"{reason} (OTPBURN_REQUIRE_ALL_SUITES=1: this suite must run)")
+    pytest.skip(reason)
+
+
+def _fail_skips(report: pytest.CollectReport | pytest.TestReport) -> None:
+    if REQUIRE_ALL_SUITES and report.skipped:
+        report.outcome = "failed"
+        report.longrepr = f"skipped, but OTPBURN_REQUIRE_ALL_SUITES=1 forbids skips: {report.longrepr}"
+
+
+@pytest.hookimpl(hookwrapper=True)
+def pytest_runtest_makereport(item, call):
+    outcome = yield
+    _fail_skips(outcome.get_result())
+
+
+@pytest.hookimpl(hookwrapper=True)
+def pytest_make_collect_report(collector):
+    outcome = yield
+    _fail_skips(outcome.get_result())
+
 
 def run_cli(*args: str, stdin: str | bytes | None = None, env: dict | None = None, timeout: float = 60):
     """Run the real `otpburn` entry point in a subprocess."""

@@ -106,6 +106,28 @@ def test_seed_that_does_not_fit_blocks_the_burn(qtbot, window):
     assert not window.burn.burn_button.isEnabled()
 
 
+def test_every_channel_the_window_opens_is_closed(qtbot, window, monkeypatch):
+    """Connect, burn (with a clock sync) and connect again: no connection to the token is left open."""
+    from otpburn.provisioning import virtual_token
+
+    opened = []
+    real_open = virtual_token.open_virtual_reader
+
+    def counted_open():
+        reader, card = real_open()
+        opened.append(reader)
+        return reader, card
+
+    monkeypatch.setattr(virtual_token, "open_virtual_reader", counted_open)
+    seed_from_image(qtbot, window)
+    connect(qtbot, window)
+    window.burn.sync_clock.setChecked(True)
+    burn(qtbot, window)
+    connect(qtbot, window)
+    assert len(opened) == 3  # identify, burn, identify
+    assert [reader.open_connections for reader in opened] == [0, 0, 0]
+
+
 def test_remembers_options_not_secrets(qtbot, window):
     seed_from_image(qtbot, window)
     connect(qtbot, window)

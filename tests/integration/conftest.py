@@ -4,8 +4,6 @@ pcscd runs in its own network namespace (loopback only) for the whole session; e
 test gets a fresh emulated token connected through a VpcdBridge.
 """
 
-import hashlib
-import hmac
 import os
 import time
 
@@ -15,12 +13,14 @@ from otpburn.emulator.faults import FaultPlan
 from otpburn.emulator.stack import READER_NAME, PcscdStack, StackError
 from otpburn.emulator.token2 import Token2Emulator, Token2Memory
 from otpburn.emulator.vpcd import VpcdBridge
+from tests.conftest import skip_unless_required
+from tests.support.otp_reference import reference_totp, wait_for_step_start  # noqa: F401 (used by the tests here)
 
 
 @pytest.fixture(scope="session")
 def pcscd_stack():
     if os.geteuid() != 0:
-        pytest.fail("the PC/SC integration tests need root (pcscd runs in its own network namespace)")
+        skip_unless_required("the PC/SC integration tests need root (pcscd runs in its own network namespace)")
     try:
         stack = PcscdStack().start()
     except StackError as exc:
@@ -79,25 +79,3 @@ def place_token(place_card):
         return place_card(card, reinsert_after)
 
     return place
-
-
-def reference_totp(secret: bytes, at: float, period: int = 30, digest=hashlib.sha1, digits: int = 6) -> str:
-    """RFC 6238 written out here, independent of otpburn's own OTP code."""
-    counter = int(at // period).to_bytes(8, "big")
-    mac = hmac.new(secret, counter, digest).digest()
-    offset = mac[-1] & 0x0F
-    value = int.from_bytes(mac[offset:offset + 4], "big") & 0x7FFFFFFF
-    return str(value % 10**digits).zfill(digits)
-
-
-def wait_for_step_start(period: int = 30, margin: float = 2.0) -> None:
-    """Avoid comparing codes near a step boundary, on either side of it.
-
-    Token clocks are written in whole seconds, so a token may run up to a second behind or
-    ahead of the host: just after a boundary it can still be in the previous step.
-    """
-    into = time.time() % period
-    if into < margin:
-        time.sleep(margin - into + 0.05)
-    elif period - into < margin:
-        time.sleep(period - into + margin + 0.05)

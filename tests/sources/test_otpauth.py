@@ -100,7 +100,8 @@ def test_format_writes_every_parameter():
     assert format_uri(hotp).endswith("&counter=7")
 
 
-_text = st.text(st.characters(blacklist_categories=("Cs", "Cc")), max_size=30).map(str.strip)
+_text = st.text(st.characters(blacklist_categories=("Cs", "Cc"), blacklist_characters="\u061c\u200e\u200f\u202a\u202b"
+                                            "\u202c\u202d\u202e\u2066\u2067\u2068\u2069"), max_size=30).map(str.strip)
 
 
 @given(
@@ -117,3 +118,16 @@ def test_format_parse_round_trip(secret, otp_type, algorithm, digits, period, co
     params = OtpParams(secret, otp_type, algorithm, digits, period if otp_type is OtpType.TOTP else 30,
                        counter if otp_type is OtpType.HOTP else 0, issuer, account)
     assert parse_uri(format_uri(params)) == params
+
+
+@pytest.mark.parametrize("label", ["Evil%1B%5B2J:alice", "Bank:alice%0ASecret%20JBSW", "Shop:%E2%80%AEecila",
+                                   "A:b%07", "Bank:" + "a" * 300])
+def test_labels_with_control_or_direction_characters_or_too_long_are_refused(label):
+    with pytest.raises(InputError) as info:
+        parse_uri(f"otpauth://totp/{label}?secret=JBSWY3DPEHPK3PXP")
+    assert "\x1b" not in str(info.value) and "\u202e" not in str(info.value)
+
+
+def test_issuer_parameter_is_checked_after_decoding():
+    with pytest.raises(InputError, match="U\\+001B"):
+        parse_uri("otpauth://totp/alice?secret=JBSWY3DPEHPK3PXP&issuer=%1B%5D0%3Bpwned%07")

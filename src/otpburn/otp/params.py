@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 import hashlib
+import unicodedata
 from dataclasses import dataclass
 from enum import Enum
 from typing import Any, TypeVar, cast
@@ -87,9 +88,7 @@ class OtpParams:
         _check_int("period", self.period, 1, MAX_PERIOD)
         _check_int("counter", self.counter, 0, MAX_COUNTER)
         for name in ("issuer", "account"):
-            value = getattr(self, name)
-            if not isinstance(value, str):
-                raise InputError(f"{name} must be text")
+            _check_label(name, getattr(self, name))
 
     def __repr__(self) -> str:
         return (
@@ -132,6 +131,24 @@ def _coerce(enum: type[E], value: object, name: str) -> E:
     choices = ", ".join(str(member.value) for member in enum)
     # The value itself is not repeated: in a file with shifted columns it could be a secret.
     raise InputError(f"unsupported {name}: use one of {choices}")
+
+
+_DIRECTION_CHARACTERS = frozenset("\u061c\u200e\u200f\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069")
+MAX_LABEL = 256  # characters of an issuer or account name: far beyond any real one, short enough to show
+
+
+def _check_label(name: str, value: object) -> None:
+    """Issuers and accounts reach terminals, windows, CSV files and logs: no control or direction characters."""
+    if not isinstance(value, str):
+        raise InputError(f"{name} must be text")
+    if len(value) > MAX_LABEL:
+        raise InputError(f"the {name} name is {len(value)} characters long; at most {MAX_LABEL} are accepted")
+    for position, char in enumerate(value, start=1):
+        # Controls (ESC, BEL, newlines) and the direction marks and overrides (U+202E...) that
+        # make text display in another order than it is stored.
+        if unicodedata.category(char) == "Cc" or char in _DIRECTION_CHARACTERS:
+            raise InputError(f"the {name} name holds an invisible control character (U+{ord(char):04X}) at "
+                             f"position {position}; otpburn does not accept it")
 
 
 def _check_int(name: str, value: object, low: int, high: int) -> None:

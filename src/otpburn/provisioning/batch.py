@@ -95,7 +95,17 @@ class Batch:
                 break
             self._one_token()
             handled += 1
-            self._wait_for_removal()
+            if not self.remaining() or (limit is not None and handled >= limit):
+                break  # nothing more to burn: no need to wait for this token to be lifted
+            if self.opened.virtual_card is not None:
+                # The built-in virtual token never leaves its reader, and it is one token.
+                self.say(f"The virtual token stays on its reader: the batch stops here ({len(self.remaining())} "
+                         "seed(s) left).")
+                break
+            if not self._wait_for_removal():
+                self.say(f"The token was not lifted within {self.token_timeout:.0f} s; {len(self.remaining())} "
+                         "seed(s) left. Run the batch again to go on.")
+                break
         return self.rows
 
     def _one_token(self) -> None:
@@ -155,8 +165,8 @@ class Batch:
         self.say(f"  {row.result}: {row.model} {row.serial}{' ← line ' + str(row.seed_line) if row.seed_line else ''}"
                  f"{note}. Remove the token.")
 
-    def _wait_for_removal(self) -> None:
-        self.opened.backend.wait_for_removal(self.opened.name, None, self.cancel)
+    def _wait_for_removal(self) -> bool:
+        return self.opened.backend.wait_for_removal(self.opened.name, self.token_timeout, self.cancel)
 
 
 def export_records(records: list[SeedRecord], progress: Progress) -> list[TokenRecord]:

@@ -63,8 +63,10 @@ class OathBurn(FamilyBurn[YkoathSession]):
                 if token_code != host_code:
                     raise CodeMismatchError(token_code, host_code)
 
-    def state_after(self, finished: set[Step], info: TokenInfo) -> TokenState:
-        return TokenState.CREDENTIAL_UNCONFIRMED if Step.SEED in finished else TokenState.UNTOUCHED
+    def state_after(self, finished: set[Step], info: TokenInfo, interrupted: Step | None = None) -> TokenState:
+        if Step.SEED in finished or interrupted is Step.SEED:  # a PUT whose answer was lost may have landed
+            return TokenState.CREDENTIAL_UNCONFIRMED
+        return TokenState.UNTOUCHED
 
     def carry_over(self, finished: set[Step]) -> set[Step]:
         return finished - {Step.SEED}  # a PUT is written again: it replaces what the lost one may have left

@@ -53,10 +53,11 @@ class Token2Burn(FamilyBurn[Token2Session]):
                 if abs(drift) > CLOCK_TOLERANCE:
                     run.report.warnings.append(f"the token's clock reads {drift:+.0f} s from what was written")
 
-    def state_after(self, finished: set[Step], info: TokenInfo) -> TokenState:
+    def state_after(self, finished: set[Step], info: TokenInfo, interrupted: Step | None = None) -> TokenState:
         if Step.SEED in finished:
             return TokenState.SEED_WRITTEN
-        if Step.CONFIG in finished:
+        # A write whose answer was lost may have happened: assume the worse, so the advice is to burn again.
+        if Step.CONFIG in finished or interrupted in (Step.CONFIG, Step.SEED):
             return TokenState.SEED_ERASED if info.capabilities.time_write_wipes_seed else TokenState.SETTINGS_WRITTEN
         return TokenState.UNTOUCHED
 

@@ -200,8 +200,11 @@ class FamilyBurn(ABC, Generic[S]):
         """The family's writes, read-back and verification, each inside `run.step(...)`."""
 
     @abstractmethod
-    def state_after(self, finished: set[Step], info: TokenInfo) -> TokenState:
-        """What the token holds once the steps in `finished` (this and earlier presentations) are done."""
+    def state_after(self, finished: set[Step], info: TokenInfo, interrupted: Step | None = None) -> TokenState:
+        """What the token holds once the steps in `finished` (this and earlier presentations) are done.
+
+        `interrupted` is a step whose answer was lost with the link: it may or may not have happened.
+        """
 
     def carry_over(self, finished: set[Step]) -> set[Step]:
         """Which finished writes a later presentation of the same token may skip."""
@@ -234,9 +237,10 @@ def run_burn(family: FamilyBurn[S], session: S, params: OtpParams, options: Burn
             pass
         family.steps(run)
     except OtpburnError as exc:
-        finished = set(done) | set(skip)
-        raise BurnFailed(run.current if run else Step.PREFLIGHT, exc, family.state_after(finished, info),
-                         run.report if run else None, done) from None
+        step = run.current if run else Step.PREFLIGHT
+        interrupted = step if isinstance(exc, CardRemovedError) else None
+        state = family.state_after(set(done) | set(skip), info, interrupted)
+        raise BurnFailed(step, exc, state, run.report if run else None, done) from None
     report.seconds = time.perf_counter() - started
     report.apdus = session.channel.exchanges  # identification included: one channel per presentation
     return report
