@@ -166,3 +166,33 @@ def test_help_and_version(cli):
     assert "otpburn" in cli("--version").stdout.decode()
     result = cli("nosuchcommand")
     assert result.returncode == 2
+
+
+@pytest.mark.parametrize("at,code", [("0", 0), ("5", 0), ("29", 0), ("-1", 2), ("nan", 2), ("inf", 2),
+                                     ("1e300", 2)])
+def test_code_at_any_time_is_codes_or_one_line(cli, tmp_path, at, code):
+    uri = tmp_path / "uri.txt"
+    uri.write_text("otpauth://totp/A:b?secret=JBSWY3DPEHPK3PXP\n")
+    result = cli("code", "--uri-file", str(uri), "--at", at)
+    assert result.returncode == code, result.stderr.decode()
+    if code:
+        assert result.stderr.decode().count("\n") == 1 and "internal error" not in result.stderr.decode()
+    else:
+        assert "Current" in result.stdout.decode()
+
+
+def test_verify_near_the_epoch_and_the_last_hotp_counter(cli, tmp_path):
+    uri = tmp_path / "uri.txt"
+    uri.write_text("otpauth://totp/A:b?secret=JBSWY3DPEHPK3PXP\n")
+    assert cli("verify", "--code", "123456", "--uri-file", str(uri), "--at", "3").returncode == 4
+    uri.write_text("otpauth://hotp/A:b?secret=JBSWY3DPEHPK3PXP&counter=18446744073709551615\n")
+    result = cli("code", "--uri-file", str(uri))
+    assert result.returncode == 0 and "Current" in result.stdout.decode()
+
+
+def test_a_damaged_virtual_token_is_one_line(cli, tmp_path):
+    state = tmp_path / "virtual.json"
+    state.write_text("{bad")
+    result = cli("info", "--reader", "virtual", env={"OTPBURN_VIRTUAL_TOKEN": str(state)})
+    assert result.returncode == 1 and "virtual token's memory" in result.stderr.decode()
+    assert state.read_text() == "{bad"  # left for the user to look at

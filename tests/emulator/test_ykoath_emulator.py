@@ -154,3 +154,10 @@ def test_refusals_for_the_family():
     with pytest.raises(BurnFailed) as info:
         burn(session_for(card), params(digits=9), BurnOptions())
     assert isinstance(info.value.cause, InputError)
+
+
+def test_hotp_counter_beyond_four_bytes_is_refused_before_anything_is_written():
+    card = YkoathEmulator()
+    with pytest.raises(BurnFailed, match="HOTP counter starts at 4294967295 at most") as failure:
+        burn(session_for(card), params(type=OtpType.HOTP, counter=2**32), BurnOptions())
+    assert str(failure.value.step) == "preflight" and card.state.credentials == {}

@@ -7,7 +7,8 @@ import hmac
 import time
 from dataclasses import dataclass
 
-from otpburn.otp.params import Algorithm, OtpParams, OtpType
+from otpburn.errors import InputError
+from otpburn.otp.params import MAX_COUNTER, Algorithm, OtpParams, OtpType
 
 
 def hotp(secret: bytes, counter: int, digits: int = 6, algorithm: Algorithm = Algorithm.SHA1) -> str:
@@ -36,7 +37,7 @@ def code_at(params: OtpParams, at: float | None = None) -> str:
     """The code `params` gives now (or at `at`); HOTP uses its counter."""
     if params.type is OtpType.HOTP:
         return hotp(params.secret, params.counter, params.digits, params.algorithm)
-    return totp(params.secret, time.time() if at is None else at, params.digits, params.period, params.algorithm)
+    return totp(params.secret, checked_time(at), params.digits, params.period, params.algorithm)
 
 
 @dataclass(frozen=True)
@@ -61,16 +62,26 @@ class CodeWindow:
         }
 
 
+MAX_TIME = 253_402_300_799  # 9999-12-31 23:59:59 UTC: later "times" are typing mistakes
+
+
+def checked_time(at: float | None) -> float:
+    """`at`, or now; InputError for a time no token can show (negative, not finite, past year 9999)."""
+    now = time.time() if at is None else at
+    if not (0 <= now <= MAX_TIME):  # also false for NaN
+        raise InputError("the time must be a Unix time from 0 (1970) to the year 9999")
+    return now
+
+
 def code_window(params: OtpParams, at: float | None = None) -> CodeWindow:
-    """Codes around now. For HOTP: the codes at counter-1, counter, counter+1."""
+    """Codes around now. For HOTP: the codes at counter-1, counter, counter+1 (empty where there is none)."""
     def code(step: int) -> str:
-        return hotp(params.secret, step, params.digits, params.algorithm)
+        return hotp(params.secret, step, params.digits, params.algorithm) if 0 <= step <= MAX_COUNTER else ""
 
     if params.type is OtpType.HOTP:
         step = params.counter
-        previous = code(step - 1) if step > 0 else ""
-        return CodeWindow(previous, code(step), code(step + 1), step, 0, 0)
-    now = time.time() if at is None else at
+        return CodeWindow(code(step - 1), code(step), code(step + 1), step, 0, 0)
+    now = checked_time(at)
     step = time_step(now, params.period)
     seconds_left = params.period - int(now - step * params.period)
     return CodeWindow(code(step - 1), code(step), code(step + 1), step, seconds_left, params.period)
@@ -78,7 +89,7 @@ def code_window(params: OtpParams, at: float | None = None) -> CodeWindow:
 
 def matching_steps(params: OtpParams, code: str, at: float | None = None, window: int = 1) -> list[int]:
     """Offsets (in steps, within ±window) at which `code` is what `params` would show."""
-    now = time.time() if at is None else at
+    now = checked_time(at)
     base = params.counter if params.type is OtpType.HOTP else time_step(now, params.period)
     found = []
     for offset in range(-window, window + 1):

@@ -5,11 +5,12 @@ from __future__ import annotations
 import time
 
 from otpburn.errors import InputError, Remedy, VerificationError
+from otpburn.otp.fitting import FittedSecret
 from otpburn.otp.hotp import code_at
-from otpburn.otp.params import OtpType
-from otpburn.provisioning.steps import BurnRun, FamilyBurn, Step, TokenState, Verification
+from otpburn.otp.params import OtpParams, OtpType
+from otpburn.provisioning.steps import BurnOptions, BurnRun, FamilyBurn, Step, TokenState, Verification
 from otpburn.tokens.base import TokenInfo
-from otpburn.tokens.ykoath import PasswordRequired, YkoathSession, credential_id, time_challenge
+from otpburn.tokens.ykoath import MAX_COUNTER, PasswordRequired, YkoathSession, credential_id, time_challenge
 
 
 class CredentialExistsError(InputError):
@@ -32,6 +33,12 @@ class CodeMismatchError(VerificationError):
 
 
 class OathBurn(FamilyBurn[YkoathSession]):
+    def check(self, info: TokenInfo, params: OtpParams, options: BurnOptions) -> tuple[FittedSecret, list[str]]:
+        if params.type is OtpType.HOTP and params.counter > MAX_COUNTER:
+            raise InputError(f"an OATH applet's HOTP counter starts at {MAX_COUNTER} at most, not "
+                             f"{params.counter}. Nothing was written")
+        return super().check(info, params, options)
+
     def steps(self, run: BurnRun[YkoathSession]) -> None:
         session, params, options = run.session, run.params, run.options
         name = credential_id(params)

@@ -8,13 +8,12 @@ read as base32 (or the reverse, or used as ASCII text), the code has another len
 from __future__ import annotations
 
 import hmac
-import time
 from dataclasses import dataclass
 
 from otpburn.errors import InputError, Remedy
 from otpburn.otp.codec import decode_base32, decode_hex, encode_base32, encode_hex
-from otpburn.otp.hotp import hotp, time_step
-from otpburn.otp.params import Algorithm, OtpParams, OtpType
+from otpburn.otp.hotp import checked_time, hotp, time_step
+from otpburn.otp.params import MAX_COUNTER, Algorithm, OtpParams, OtpType
 
 WINDOW = 1  # steps either side that count as a match (clocks are read to the second)
 CLOCK_SEARCH = 120  # steps either side searched for a clock offset (an hour at 30 s)
@@ -41,7 +40,8 @@ def _offsets(params: OtpParams, code: str, at: float, reach: int) -> list[int]:
     for distance in range(reach + 1):
         for offset in {distance, -distance}:
             step = base + offset
-            if step >= 0 and hmac.compare_digest(hotp(params.secret, step, params.digits, params.algorithm), code):
+            if 0 <= step <= MAX_COUNTER and hmac.compare_digest(
+                    hotp(params.secret, step, params.digits, params.algorithm), code):
                 found.append(offset)
         if found:
             return found
@@ -53,7 +53,7 @@ def diagnose(params: OtpParams, code: str, at: float | None = None) -> Diagnosis
     code = code.strip().replace(" ", "")
     if not code.isdigit():
         raise InputError("type the digits the token shows (spaces are fine)")
-    now = time.time() if at is None else at
+    now = checked_time(at)
     if _offsets(params, code, now, WINDOW):
         return Diagnosis(True, "the token shows the right code")
     if params.type is OtpType.HOTP:

@@ -9,6 +9,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from otpburn.emulator.token2 import Token2Emulator
+from otpburn.errors import OperationError
 from otpburn.transport.virtual import VirtualReader
 
 DEFAULT_SERIAL = "8659622000001"  # an OTPC-P2-i: the common model, whose clock write erases the seed
@@ -21,5 +22,10 @@ def state_path() -> Path:
 
 
 def open_virtual_reader() -> tuple[VirtualReader, Token2Emulator]:
-    card = Token2Emulator(state_path=state_path())
+    path = state_path()
+    try:
+        card = Token2Emulator(state_path=path)
+    except (ValueError, TypeError, KeyError) as exc:  # not JSON, or not the memory of a token
+        raise OperationError(f"the virtual token's memory {path} is damaged ({type(exc).__name__}); move it away "
+                             "to start with a fresh virtual token") from None
     return VirtualReader(card), card

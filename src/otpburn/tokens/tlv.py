@@ -24,10 +24,13 @@ def parse_tlvs(data: bytes) -> list[tuple[int, bytes]]:
             raise OperationError("the token's answer is cut short")
         tag, length = data[position], data[position + 1]
         position += 2
-        if length == 0x81:
-            length, position = data[position], position + 1
-        elif length == 0x82:
-            length, position = int.from_bytes(data[position:position + 2], "big"), position + 2
+        if length in (0x81, 0x82):
+            size = length - 0x80
+            if position + size > len(data):
+                raise OperationError("the token's answer is cut short")
+            length, position = int.from_bytes(data[position:position + size], "big"), position + size
+        elif length > 0x80:
+            raise OperationError("the token's answer has a length form otpburn does not know")
         if position + length > len(data):
             raise OperationError("the token's answer is cut short")
         items.append((tag, data[position:position + length]))

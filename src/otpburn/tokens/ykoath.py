@@ -36,6 +36,7 @@ ALGORITHM_BITS = {Algorithm.SHA1: 0x01, Algorithm.SHA256: 0x02, Algorithm.SHA512
 PROPERTY_REQUIRE_TOUCH = 0x02
 MIN_KEY = 14  # the applet wants at least 14 key bytes; zero-padding keeps the codes (RFC 2104)
 MAX_NAME = 64
+MAX_COUNTER = 0xFFFFFFFF  # the initial moving factor is four bytes
 DEFAULT_PERIOD = 30
 SW_NO_SPACE, SW_AUTH_REQUIRED, SW_WRONG_SYNTAX, SW_NO_SUCH_OBJECT = 0x6A84, 0x6982, 0x6A80, 0x6984
 
@@ -116,7 +117,9 @@ def put_apdu(params: OtpParams, touch: bool = False) -> Apdu:
     if touch:
         body += bytes((TAG_PROPERTY, PROPERTY_REQUIRE_TOUCH))  # tag and value, no length byte
     if params.type is OtpType.HOTP and params.counter:
-        body += tlv(TAG_IMF, struct.pack(">I", params.counter & 0xFFFFFFFF))
+        if params.counter > MAX_COUNTER:  # never cut silently: the token would count from another value
+            raise InputError(f"an OATH applet's HOTP counter starts at {MAX_COUNTER} at most")
+        body += tlv(TAG_IMF, struct.pack(">I", params.counter))
     return Apdu(0x00, INS_PUT, 0x00, 0x00, body, secret_spans=spans, name="PUT")
 
 
@@ -161,12 +164,14 @@ def format_code(value: bytes, digits: int) -> str:
 
 
 def code_from_response(tag: int, value: bytes) -> str | None:
-    digits = value[0] if value else 0
+    if tag not in (TAG_TRUNCATED, TAG_RESPONSE):
+        return None  # HOTP not computed, or touch required
+    # A hostile or broken card may send anything: check before reading it.
+    if len(value) < (5 if tag == TAG_TRUNCATED else 21) or not 6 <= value[0] <= 10:
+        raise OperationError("the applet's code answer is malformed")
     if tag == TAG_TRUNCATED:
-        return format_code(value[1:5], digits)
-    if tag == TAG_RESPONSE:
-        return truncate(value[1:], digits)
-    return None  # HOTP not computed, or touch required
+        return format_code(value[1:5], value[0])
+    return truncate(value[1:], value[0])
 
 
 # --- session ----------------------------------------------------------------------------

@@ -6,6 +6,7 @@ import time
 from collections.abc import Callable
 from typing import Protocol
 
+from otpburn.errors import OperationError
 from otpburn.transport.apdu import Apdu, Response
 from otpburn.transport.errors import CardRemovedError
 from otpburn.transport.trace import Tracer
@@ -20,6 +21,9 @@ class CardConnection(Protocol):
     def transmit(self, command: bytes) -> bytes: ...
 
     def disconnect(self) -> None: ...
+
+
+MAX_CONTINUATIONS = 256  # 61xx chains: 64 KiB at most, far beyond any token's answer
 
 
 def get_response(length: int) -> Apdu:
@@ -48,7 +52,12 @@ class Channel:
         if response.sw1 == 0x6C:
             response = self._exchange(apdu.with_le(response.sw2))
         data = response.data
+        continuations = 0
         while response.sw1 == 0x61:
+            continuations += 1
+            if continuations > MAX_CONTINUATIONS:  # a card that always says "more" must not hold us forever
+                raise OperationError(f"the token kept announcing more data after {len(data)} bytes; its answer "
+                                     "was abandoned")
             response = self._exchange(remaining(response.sw2))
             data += response.data
         return Response(data, response.sw) if data is not response.data else response
