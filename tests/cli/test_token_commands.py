@@ -103,3 +103,12 @@ def test_image_without_code_exits_3(cli, virtual_env, tmp_path):
 def test_unknown_reader_name(cli, virtual_env):
     result = cli("info", "--reader", "nonsense", env={**virtual_env, "PCSCLITE_CSOCK_NAME": "/nonexistent"})
     assert result.returncode == 3 and result.stderr.decode().count("\n") == 1
+
+
+def test_burn_into_a_file_in_a_legacy_encoding(cli):
+    """Windows writes redirected output in cp1252, which has no check mark: ASCII marks, never a crash."""
+    result = cli("burn", "--reader", "virtual", "--image", "examples/2fa-setup-screenshot.png",
+                 env={"PYTHONIOENCODING": "cp1252"})
+    assert result.returncode == 0, result.stderr.decode("cp1252")
+    out = result.stdout.decode("cp1252")
+    assert "  ok authenticated" in out and "The virtual token shows" in out

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import codecs
 import importlib
+import io
 import os
 import sys
 
@@ -117,7 +119,28 @@ def cli() -> None:
     """
 
 
+# Marks otpburn prints, and what stands for them where the terminal or file cannot show them.
+_ASCII_FALLBACKS = {"✓": "ok", "✗": "X", "…": "...", "—": "-", "–": "-", "←": "<-", "→": "->", "×": "x",
+                    "•": "*", "○": "o"}
+
+
+def _ascii_fallback(error: UnicodeError) -> tuple[str, int]:
+    if not isinstance(error, UnicodeEncodeError):
+        raise error
+    text = error.object[error.start:error.end]
+    return "".join(_ASCII_FALLBACKS.get(char, "?") for char in text), error.end
+
+
+def survive_any_encoding() -> None:
+    """Output in a legacy encoding (cp1252 when redirected on Windows, ASCII) gets ASCII marks, never a crash."""
+    codecs.register_error("otpburn-ascii", _ascii_fallback)
+    for stream in (sys.stdout, sys.stderr):
+        if isinstance(stream, io.TextIOWrapper) and stream.errors == "strict":
+            stream.reconfigure(errors="otpburn-ascii")
+
+
 def main(argv: list[str] | None = None) -> None:
+    survive_any_encoding()
     try:
         rv = cli.main(args=argv, prog_name="otpburn", standalone_mode=False)
     except OtpburnError as exc:
