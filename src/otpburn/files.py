@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import stat
 import tempfile
 from pathlib import Path
 
@@ -58,6 +59,18 @@ def user_file(override_variable: str, name: str, kind: str = "state") -> Path:
     return folder / name
 
 
+def _refuse_special(target: Path) -> None:
+    """Only regular files are ever replaced: never a device (/dev/null), a FIFO, a socket or a link."""
+    try:
+        mode = target.lstat().st_mode
+    except FileNotFoundError:
+        return
+    except OSError as exc:
+        raise OperationError(f"cannot look at {target}: {exc.strerror}") from None
+    if not stat.S_ISREG(mode):
+        raise InputError(f"{target} is not a regular file (a device, pipe, socket or link); give a file name")
+
+
 def write_private(path: str | os.PathLike[str], data: bytes, *, force: bool = False) -> Path:
     """Write `data` to `path` as a 0600 file via a temp file and rename.
 
@@ -67,6 +80,7 @@ def write_private(path: str | os.PathLike[str], data: bytes, *, force: bool = Fa
     target = Path(path)
     if target.is_dir():
         raise InputError(f"{target} is a folder; give a file name")
+    _refuse_special(target)
     if not force and target.exists():
         raise InputError(f"{target} already exists; choose another name", remedy=Remedy.FORCE)
     folder = target.parent if str(target.parent) else Path(".")
@@ -82,6 +96,7 @@ def write_private(path: str | os.PathLike[str], data: bytes, *, force: bool = Fa
             stream.flush()
             os.fsync(stream.fileno())
         if force:
+            _refuse_special(target)  # checked again at the moment of writing: it may have appeared meanwhile
             os.replace(temp_name, target)
         else:
             # link() refuses an existing name, so a file created meanwhile is not clobbered.

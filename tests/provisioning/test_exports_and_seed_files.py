@@ -205,3 +205,20 @@ def test_a_secret_in_the_wrong_column_is_never_echoed(tmp_path, row):
     with pytest.raises(InputError) as info:
         read_seed_file(path)
     assert "JBSWY3DPEHPK3PXP" not in str(info.value)
+
+
+def test_force_never_replaces_devices_pipes_or_links(tmp_path):
+    import os
+
+    from otpburn.files import write_private
+
+    fifo = tmp_path / "fifo"
+    os.mkfifo(fifo)
+    link = tmp_path / "link"
+    target = tmp_path / "elsewhere.txt"
+    target.write_text("keep")
+    link.symlink_to(target)
+    for special in (fifo, link, "/dev/null"):
+        with pytest.raises(InputError, match="not a regular file"):
+            write_private(special, b"secret", force=True)
+    assert target.read_text() == "keep" and os.path.islink(link)

@@ -46,10 +46,14 @@ class ReaderLock:
             raise ReaderLockedError(_read_holder(holder_file)) from None
         except OSError as exc:
             raise OperationError(f"cannot take the reader lock {path} ({exc.strerror or exc})") from None
-        self._lock = lock
         from otpburn.files import write_private
 
-        write_private(holder_file, f"pid {os.getpid()}, {self.purpose}".encode(), force=True)
+        try:
+            write_private(holder_file, f"pid {os.getpid()}, {self.purpose}".encode(), force=True)
+        except BaseException:
+            lock.release()
+            raise
+        self._lock = lock
         return self
 
     def release(self) -> None:
