@@ -222,3 +222,13 @@ def test_force_never_replaces_devices_pipes_or_links(tmp_path):
         with pytest.raises(InputError, match="not a regular file"):
             write_private(special, b"secret", force=True)
     assert target.read_text() == "keep" and os.path.islink(link)
+
+
+@pytest.mark.parametrize("field,value", [("upn", '=HYPERLINK("http://x","a")@b.com'), ("serial", "12\n34"),
+                                         ("serial", "+123"), ("model", "@SUM(A1)"), ("manufacturer", "-2+3"),
+                                         ("serial", "1" * 200)])
+def test_export_cells_that_a_spreadsheet_would_run_or_split_are_refused(field, value):
+    from otpburn.otp import OtpParams
+
+    with pytest.raises(InputError):
+        TokenRecord(OtpParams(b"12345678901234567890"), **{"serial": "123", field: value})

@@ -36,6 +36,25 @@ class TokenRecord:
     manufacturer: str = ""
     upn: str = ""
 
+    def __post_init__(self) -> None:
+        for name in ("serial", "model", "manufacturer", "upn"):
+            _check_cell(name, getattr(self, name))
+
+
+MAX_CELL = 128
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+def _check_cell(name: str, value: str) -> None:
+    """Text that goes into CSV cells: no line breaks or controls, nothing a spreadsheet runs as a formula."""
+    if len(value) > MAX_CELL:
+        raise InputError(f"the {name} is {len(value)} characters long; at most {MAX_CELL} go into an export")
+    if any(ord(char) < 0x20 or ord(char) == 0x7F for char in value):
+        raise InputError(f"the {name} holds a line break or control character; it would split or corrupt the record")
+    if value.startswith(_FORMULA_START):
+        raise InputError(f"the {name} starts with {value[0]!r}, which spreadsheet programs run as a formula; it "
+                         "cannot go into an export")
+
 
 @dataclass(frozen=True)
 class ExportTarget:
