@@ -1,4 +1,6 @@
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from otpburn.errors import InputError, NotASeedError, Remedy
 from otpburn.sources import PayloadKind, classify
@@ -80,3 +82,22 @@ def test_selection():
         select_account(many, pick=3)
     with pytest.raises(InputError, match="no account matches"):
         select_account(many, account="zed")
+
+
+_PREFIXES = ["", "otpauth://totp/", "otpauth://hotp/A:b?", "otpauth-migration://offline?data=", "otpauth-migration://[",
+             "otpauth://[", "phonefactor://", "https://["]
+
+
+@given(prefix=st.sampled_from(_PREFIXES), rest=st.text(max_size=200))
+@settings(max_examples=400, deadline=None)
+def test_classify_never_raises(prefix, rest):
+    payload = classify(prefix + rest)
+    assert payload.kind in set(PayloadKind)
+
+
+@pytest.mark.parametrize("text", ["otpauth-migration://[",
+                                  "otpauth://totp/a?secret=JBSWY3DPEHPK3PXP&digits=" + "1" * 5000,
+                                  "otpauth://hotp/a?secret=JBSWY3DPEHPK3PXP&counter=" + "9" * 4400])
+def test_malformed_links_are_reported_not_raised(text):
+    payload = classify(text)
+    assert not payload.is_seed and payload.problem

@@ -65,7 +65,10 @@ def is_migration(text: str) -> bool:
 def parse_migration(text: str) -> MigrationBatch:
     """Decode every account of a Google Authenticator export URI."""
     uri = text.strip()
-    parts = urlsplit(uri)
+    try:
+        parts = urlsplit(uri)
+    except ValueError:  # e.g. an unclosed '[' read as an IPv6 host
+        raise InputError("the export link is malformed") from None
     if parts.scheme.lower() != SCHEME:
         raise InputError(f"expected an {SCHEME}:// URI")
     data = [value for key, value in parse_qsl(parts.query, keep_blank_values=True) if key == "data"]

@@ -110,8 +110,9 @@ def _int_param(query: dict[str, str], name: str, default: int) -> int:
     if name not in query:
         return default
     text = query[name].strip()
-    if not text.isdigit() or not text.isascii():
-        raise InputError(f"{name} must be a whole number, not {text!r}")
+    # Not echoed (it could be a secret in the wrong place); 20 digits hold any 64-bit counter.
+    if not text.isdigit() or not text.isascii() or len(text) > 20:
+        raise InputError(f"{name} must be a whole number")
     return int(text)
 
 
