@@ -232,3 +232,30 @@ def test_export_cells_that_a_spreadsheet_would_run_or_split_are_refused(field, v
 
     with pytest.raises(InputError):
         TokenRecord(OtpParams(b"12345678901234567890"), **{"serial": "123", field: value})
+
+
+def test_deeply_nested_xml_is_refused_before_the_pskc_parser(tmp_path):
+    path = tmp_path / "deep.pskc"
+    path.write_text("<a>" * 150_000 + "</a>" * 150_000)
+    with pytest.raises(InputError, match="nested more than"):
+        read_seed_file(str(path))
+
+
+@pytest.mark.parametrize("element,value", [("IterationCount", "2000000000"), ("KeyLength", "999999999")])
+def test_pskc_key_derivation_work_is_bounded_before_the_password_is_tried(tmp_path, element, value):
+    import re
+
+    path = tmp_path / "tokens.pskc"
+    export("pskc", RECORDS, str(path), password="correct horse battery")
+    text = path.read_text()
+    assert f"<{element}>" in text
+    path.write_text(re.sub(rf"(<[\w:]*{element}>)\d+(</)", rf"\g<1>{value}\2", text))
+    asked = []
+
+    def password():
+        asked.append(1)
+        return "correct horse battery"
+
+    with pytest.raises(InputError, match="otpburn runs at most"):
+        read_seed_file(str(path), password)
+    assert not asked

@@ -179,10 +179,52 @@ def _number(row: list[str], index: int, default: int, name: str) -> int:
     return int(row[index])
 
 
+MAX_XML_DEPTH = 64  # a PSKC document is about 8 elements deep
+MAX_PBKDF2_ITERATIONS = 10_000_000
+MAX_PBKDF2_KEY_LENGTH = 64
+
+
+def _check_xml_depth(path: str, data: bytes) -> None:
+    """Refuse absurdly nested XML before the recursive parser underneath python-pskc sees it.
+
+    expat parses iteratively, so even 150 000 nested elements only cost a counter here.
+    """
+    import xml.parsers.expat
+
+    depth = deepest = 0
+
+    def start(name: str, attributes: object) -> None:
+        nonlocal depth, deepest
+        depth += 1
+        deepest = max(deepest, depth)
+        if depth > MAX_XML_DEPTH:
+            raise _TooDeep
+
+    def end(name: str) -> None:
+        nonlocal depth
+        depth -= 1
+
+    parser = xml.parsers.expat.ParserCreate()
+    parser.StartElementHandler = start
+    parser.EndElementHandler = end
+    try:
+        parser.Parse(data, True)
+    except _TooDeep:
+        raise InputError(f"{path}: its XML is nested more than {MAX_XML_DEPTH} levels deep; not a PSKC file") from None
+    except xml.parsers.expat.ExpatError as exc:
+        raise InputError(f"{path}: not a valid PSKC file ({xml.parsers.expat.errors.messages.get(exc.code, exc)}, "
+                         f"line {exc.lineno})") from None
+
+
+class _TooDeep(Exception):
+    pass
+
+
 def _read_pskc(path: str, data: bytes, password: Callable[[], str] | None) -> list[SeedRecord]:
     lowered = data[:65536].lower()
     if b"<!doctype" in lowered or b"<!entity" in lowered:
         raise InputError(f"{path}: PSKC files never need a DOCTYPE or entities; this one has them and was not read")
+    _check_xml_depth(path, data)
     try:
         import pskc
         from pskc.exceptions import DecryptionError, ParseError
@@ -197,6 +239,13 @@ def _read_pskc(path: str, data: bytes, password: Callable[[], str] | None) -> li
     if document.encryption.is_encrypted:
         if password is None:
             raise InputError(f"{path} is encrypted", remedy=Remedy.SEED_FILE_PASSWORD)
+        derivation = document.encryption.derivation
+        # The file chooses the work: bound it before running it (a real PSKC uses thousands of rounds).
+        if (derivation.pbkdf2_iterations or 0) > MAX_PBKDF2_ITERATIONS or \
+                (derivation.pbkdf2_key_length or 0) > MAX_PBKDF2_KEY_LENGTH:
+            raise InputError(f"{path}: its key derivation asks for {derivation.pbkdf2_iterations} rounds and a "
+                             f"{derivation.pbkdf2_key_length}-byte key; otpburn runs at most "
+                             f"{MAX_PBKDF2_ITERATIONS} rounds for a key of at most {MAX_PBKDF2_KEY_LENGTH} bytes")
         try:
             document.encryption.derive_key(password())
         except (DecryptionError, KeyError, ValueError) as exc:
