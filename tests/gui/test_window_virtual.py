@@ -170,6 +170,39 @@ def test_a_second_start_brings_the_first_window_forward(qtbot, window, monkeypat
     assert app.bring_forward_existing() is False
 
 
+def test_single_instance_socket_is_private_and_only_stale_ones_are_replaced(qtbot, window, monkeypatch, tmp_path):
+    import socket as sockets
+
+    from otpburn.gui import app
+
+    monkeypatch.setenv("XDG_RUNTIME_DIR", str(tmp_path))
+    name = app.instance_name()
+    assert name == str(tmp_path / "otpburn" / "gui.socket")
+    assert (tmp_path / "otpburn").stat().st_mode & 0o077 == 0
+    # A socket left by a crashed run: nobody answers, so it is replaced.
+    stale = sockets.socket(sockets.AF_UNIX)
+    stale.bind(name)
+    stale.close()
+    server = app.listen_for_second_starts(window)
+    try:
+        assert server.isListening()
+        # A slow first window that still answers keeps its guard: a second listener does not take it.
+        second = app.listen_for_second_starts(window)
+        assert not second.isListening() and server.isListening()
+        assert app.bring_forward_existing() is True
+    finally:
+        server.close()
+
+
+def test_a_planted_file_is_not_trusted_as_the_first_window(monkeypatch, tmp_path):
+    from otpburn.gui import app
+
+    monkeypatch.setenv("XDG_RUNTIME_DIR", str(tmp_path))
+    name = app.instance_name()
+    open(name, "w").close()  # not a socket
+    assert app.bring_forward_existing() is False
+
+
 def test_seed_file_offers_its_accounts(qtbot, window, tmp_path):
     path = tmp_path / "seeds.csv"
     path.write_text(f"serial,secret\n8659622000001,{encode_base32(SECRET)}\n8659622000002,{encode_base32(b'x' * 20)}\n")

@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 import getpass
+import os
+import stat
 import sys
+from pathlib import Path
 
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QColor, QPalette
@@ -14,18 +17,47 @@ from otpburn.gui.window import MainWindow
 
 
 def instance_name() -> str:
+    """Where the first window listens: a socket in the user's own runtime folder (0700) on POSIX,
+    so no other local user can create it first; a per-user pipe name on Windows."""
     try:
         user = getpass.getuser()
     except Exception:
         user = "user"
-    return f"otpburn-gui-{user}"
+    if sys.platform == "win32":
+        return f"otpburn-gui-{user}"
+    from platformdirs import user_state_path
+
+    runtime = os.environ.get("XDG_RUNTIME_DIR")
+    # Never a shared /tmp fallback: without a runtime folder, the user's own state folder.
+    folder = Path(runtime) / "otpburn" if runtime else user_state_path("otpburn", appauthor=False)
+    folder.mkdir(parents=True, exist_ok=True, mode=0o700)
+    return str(folder / "gui.socket")
+
+
+def _ours(name: str) -> bool:
+    """A socket file we may trust: our own, not a link (always true for Windows pipe names)."""
+    if sys.platform == "win32":
+        return True
+    try:
+        info = os.lstat(name)
+    except FileNotFoundError:
+        return True
+    return stat.S_ISSOCK(info.st_mode) and info.st_uid == os.getuid()
+
+
+def _answers(name: str, timeout_ms: int = 300) -> QLocalSocket | None:
+    socket = QLocalSocket()
+    socket.connectToServer(name)
+    return socket if socket.waitForConnected(timeout_ms) else None
 
 
 def bring_forward_existing() -> bool:
     """True when another otpburn window of this user answered and was asked to come forward."""
-    socket = QLocalSocket()
-    socket.connectToServer(instance_name())
-    if not socket.waitForConnected(300):
+    name = instance_name()
+    if not _ours(name):
+        return False
+    socket = _answers(name)
+    if socket is None:
         return False
     socket.write(b"raise")
     socket.waitForBytesWritten(300)
@@ -35,8 +67,16 @@ def bring_forward_existing() -> bool:
 
 def listen_for_second_starts(window: MainWindow) -> QLocalServer:
     server = QLocalServer(window)
-    QLocalServer.removeServer(instance_name())  # a stale socket from a crashed run
-    server.listen(instance_name())
+    server.setSocketOptions(QLocalServer.SocketOption.UserAccessOption)
+    name = instance_name()
+    # Qt would replace an existing socket: remove what is there only once nobody answers on it
+    # (a socket left by a crashed run); a slow first window that does answer keeps its guard.
+    if _answers(name, 1000) is not None:
+        return server
+    if not _ours(name):
+        return server  # something planted there: neither trusted nor removed
+    QLocalServer.removeServer(name)
+    server.listen(name)
 
     def raise_window() -> None:
         connection = server.nextPendingConnection()
