@@ -112,6 +112,22 @@ class NotIdentifiedError(OperationError):
         super().__init__("the token has not been identified yet")
 
 
+class IdentifiedSession:
+    """What every driver session shares: what the token said when it identified itself."""
+
+    _info: TokenInfo | None = None
+
+    @property
+    def info(self) -> TokenInfo:
+        if self._info is None:
+            raise NotIdentifiedError()
+        return self._info
+
+    @property
+    def capabilities(self) -> Capabilities:
+        return self.info.capabilities
+
+
 class TokenSession(Protocol):
     """One presentation of a token on a reader, as every family's driver offers it.
 

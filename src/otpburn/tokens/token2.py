@@ -17,7 +17,7 @@ from cryptography.hazmat.primitives.ciphers import Cipher, algorithms, modes
 
 from otpburn.errors import InputError, OperationError
 from otpburn.otp.params import Algorithm, OtpType
-from otpburn.tokens.base import Capabilities, Family, NotIdentifiedError, TokenInfo
+from otpburn.tokens.base import Capabilities, Family, IdentifiedSession, TokenInfo
 from otpburn.transport.apdu import Apdu, Response
 from otpburn.transport.channel import Channel
 from otpburn.transport.status import StatusWordError
@@ -183,7 +183,7 @@ class AuthenticationRefused(OperationError):
         )
 
 
-class Token2Session:
+class Token2Session(IdentifiedSession):
     """One presentation of a Token2-family token on a reader."""
 
     family: ClassVar[Family] = FAMILY
@@ -196,16 +196,6 @@ class Token2Session:
         self.authenticated = False
         self.auth_attempted = False
         self._info: TokenInfo | None = None
-
-    @property
-    def info(self) -> TokenInfo:
-        if self._info is None:
-            raise NotIdentifiedError()
-        return self._info
-
-    @property
-    def capabilities(self) -> Capabilities:
-        return self.info.capabilities
 
     @property
     def locked(self) -> bool:

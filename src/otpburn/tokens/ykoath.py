@@ -18,7 +18,7 @@ from otpburn.errors import InputError, OperationError, Remedy
 from otpburn.otp.fitting import fit_secret
 from otpburn.otp.hotp import truncate
 from otpburn.otp.params import Algorithm, OtpParams, OtpType
-from otpburn.tokens.base import Capabilities, Family, NotIdentifiedError, TokenInfo
+from otpburn.tokens.base import Capabilities, Family, IdentifiedSession, TokenInfo
 from otpburn.tokens.tlv import parse_tlvs, tlv
 from otpburn.transport.apdu import Apdu, Response
 from otpburn.transport.channel import Channel
@@ -196,7 +196,7 @@ class PasswordRequired(InputError):
         super().__init__("this OATH applet is password protected", remedy=Remedy.TOKEN_PASSWORD)
 
 
-class YkoathSession:
+class YkoathSession(IdentifiedSession):
     family: ClassVar[Family] = FAMILY
 
     def __init__(self, channel: Channel) -> None:
@@ -206,16 +206,6 @@ class YkoathSession:
         self.salt = b""
         self.challenge: bytes | None = None  # present when a password is set
         self.authenticated = False
-
-    @property
-    def info(self) -> TokenInfo:
-        if self._info is None:
-            raise NotIdentifiedError()
-        return self._info
-
-    @property
-    def capabilities(self) -> Capabilities:
-        return CAPABILITIES
 
     @property
     def locked(self) -> bool:
