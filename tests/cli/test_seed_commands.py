@@ -196,3 +196,18 @@ def test_a_damaged_virtual_token_is_one_line(cli, tmp_path):
     result = cli("info", "--reader", "virtual", env={"OTPBURN_VIRTUAL_TOKEN": str(state)})
     assert result.returncode == 1 and "virtual token's memory" in result.stderr.decode()
     assert state.read_text() == "{bad"  # left for the user to look at
+
+
+def test_parse_refuses_text_on_the_command_line(cli):
+    result = cli("parse", "otpauth://totp/A:b?secret=JBSWY3DPEHPK3PXP")
+    err = result.stderr.decode()
+    assert result.returncode == 2 and "not taken from the command line" in err and "JBSWY3DP" not in err
+
+
+def test_parse_of_nothing_says_where_it_looked(cli, tmp_path):
+    from_stdin = cli("parse", stdin="")
+    assert from_stdin.returncode == 2 and "standard input" in from_stdin.stderr.decode()
+    empty = tmp_path / "empty.txt"
+    empty.write_text("\n")
+    result = cli("parse", "--file", str(empty))
+    assert result.returncode == 2 and f"{empty} is empty" in result.stderr.decode()

@@ -19,6 +19,7 @@ from otpburn.cli.common import (
 )
 from otpburn.cli.main import EXIT_BAD_INPUT, EXIT_FAILED
 from otpburn.cli.seed_input import seed_from_text
+from otpburn.errors import InputError
 from otpburn.otp import Algorithm, OtpType, code_window, encode_base32
 from otpburn.sources import Payload, classify, format_uri, random_params
 
@@ -59,22 +60,27 @@ def payload_exit_code(payload: Payload) -> int:
 
 
 @click.command()
-@click.argument("source", default="-", metavar="[URI|-]")
+@click.argument("source", default="-", metavar="[-]")
 @click.option("--file", "file_path", type=click.Path(dir_okay=False), help="Read the text from a file.")
 @show_secret_option
 @json_option
 def parse(source: str, file_path: str | None, show_secret: bool, as_json: bool) -> int:
     """Show what an otpauth URI, Google export or pasted text holds.
 
-    Pipe the text in (`otpburn parse < account.txt`) rather than typing a
-    secret on the command line, where it lands in your shell history.
+    The text comes from standard input (`otpburn parse < account.txt`, or typed at the
+    hidden prompt) or --file, never the command line, where it would land in your shell
+    history and the process list.
     """
+    if source != "-":
+        raise InputError("the text to parse is not taken from the command line (it would stay in your shell "
+                         "history and be visible in the process list); pipe it in, type it at the prompt, or use "
+                         "--file")
     if file_path:
-        text = read_text_file(file_path)
-    elif source == "-":
-        text = read_secret_text("otpauth URI or secret")
+        text, origin = read_text_file(file_path), file_path
     else:
-        text = source
+        text, origin = read_secret_text("otpauth URI or secret"), "standard input"
+    if not text.strip():
+        raise InputError(f"there is no text to parse: {origin} is empty")
     payload = classify(text)
     if as_json:
         emit_json(payload_dict(payload, show_secret))
