@@ -103,9 +103,8 @@ def describe_params(params: OtpParams) -> str:
     return f"{params.label or '(no name)'} ({kind})"
 
 
-
 def fix_text(diagnosis: Diagnosis, params: OtpParams) -> str:
-    """A diagnosis's fix, with the burn option that applies it."""
+    """A diagnosis's fix, with the burn option that applies it (and the value the account needs)."""
     from otpburn.errors import Remedy
 
     flags = {Remedy.SYNC_CLOCK: "--sync-clock", Remedy.ALGORITHM: f"--algorithm {params.algorithm.value}",

@@ -8,7 +8,7 @@ from PySide6.QtCore import QTimer
 from PySide6.QtGui import QFont
 from PySide6.QtWidgets import QGridLayout, QHBoxLayout, QLabel, QLineEdit, QProgressBar, QPushButton
 
-from otpburn.gui.common import StatusLabel, StepBox
+from otpburn.gui.common import StatusLabel, StepBox, remedy_text
 from otpburn.otp import OtpType, code_window
 
 
@@ -96,5 +96,6 @@ class TestPanel(StepBox):
         if result.matches:
             self.status.show_status("✓ The token shows the right code.", "ok")
         else:
-            self.status.show_status(f"✗ Mismatch: {result.cause}." + (f" Fix: {result.fix}." if result.fix else ""),
-                                    "stop")
+            how = remedy_text(result.remedy) if result.remedy else None
+            fix = f" Fix: {result.fix}" + (f" ({how})" if how else "") + "." if result.fix else ""
+            self.status.show_status(f"✗ Mismatch: {result.cause}.{fix}", "stop")

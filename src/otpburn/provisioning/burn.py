@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import Any
 
 from otpburn.errors import OperationError
 from otpburn.otp.params import OtpParams
@@ -14,13 +15,13 @@ from otpburn.tokens.token2 import Token2Session
 from otpburn.tokens.ykoath import YkoathSession
 
 # Adding a family adds a driver session, an emulator and one entry here.
-FAMILY_BURNS: dict[type, FamilyBurn] = {  # type: ignore[type-arg]
+FAMILY_BURNS: dict[type[TokenSession], FamilyBurn[Any]] = {
     Token2Session: Token2Burn(),
     YkoathSession: OathBurn(),
 }
 
 
-def family_burn(session: TokenSession) -> FamilyBurn:  # type: ignore[type-arg]
+def family_burn(session: TokenSession) -> FamilyBurn[Any]:
     try:
         return FAMILY_BURNS[type(session)]
     except KeyError:

@@ -69,4 +69,3 @@ def burn_job(token: TokenOnReader, params: OtpParams, options: BurnOptions, *,
         if on_export:
             on_export(target)
     return JobResult(report, presentations, display, matches)
-

@@ -36,10 +36,6 @@ class TokenOnReader:
     def info(self) -> TokenInfo:
         return self.session.info
 
-    @property
-    def needs_password(self) -> bool:
-        return self.session.locked
-
     def checks(self, params: OtpParams, sync_clock: bool = False, ntp_servers: list[str] | None = None,
                check_pc_clock: bool = True) -> list[preflight.Check]:
         """Every check before a burn of `params`, each with its verdict."""

@@ -192,7 +192,8 @@ class FamilyBurn(ABC, Generic[S]):
             allowed = ", ".join(str(s) for s in sorted(caps.display_timeouts))
             raise InputError(f"the display timeout must be one of {allowed} seconds")
         if caps.time_write_wipes_seed and not options.allow_wipe:
-            raise InputError("the settings write would erase the token's seed and was not confirmed")
+            raise InputError("the settings write would erase the token's seed and was not confirmed",
+                             remedy=Remedy.CONFIRM_WIPE)
         return fitted, warnings
 
     @abstractmethod

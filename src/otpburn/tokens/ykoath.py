@@ -224,12 +224,13 @@ class YkoathSession(IdentifiedSession):
         if response.sw == SW_AUTH_REQUIRED:
             raise PasswordRequired()
         messages = {
-            SW_NO_SPACE: "the applet is full; delete a credential first",
+            SW_NO_SPACE: "the applet is full",
             SW_NO_SUCH_OBJECT: "no such credential on the applet" if apdu.ins != INS_VALIDATE else None,
             SW_WRONG_SYNTAX: f"the applet refused {apdu.name} as malformed (6A80)",
         }
         message = messages.get(response.sw)
-        raise StatusWordError(response.sw, apdu.name, f"{apdu.name} failed: {message}" if message else None)
+        raise StatusWordError(response.sw, apdu.name, f"{apdu.name} failed: {message}" if message else None,
+                              Remedy.DELETE_CREDENTIAL if response.sw == SW_NO_SPACE else None)
 
     def select(self) -> TokenInfo:
         response = self._send(select_apdu())

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from otpburn.errors import OperationError
+from otpburn.errors import OperationError, Remedy
 
 GENERIC_MEANINGS = {
     0x6700: "wrong length",
@@ -29,8 +29,8 @@ def describe_sw(sw: int) -> str:
 class StatusWordError(OperationError):
     """A card answered a command with a status other than success."""
 
-    def __init__(self, sw: int, command: str, message: str | None = None) -> None:
+    def __init__(self, sw: int, command: str, message: str | None = None, remedy: Remedy | None = None) -> None:
         self.sw = sw
         self.command = command
         text = message or f"{command} failed: the token answered {sw:04X} ({describe_sw(sw)})"
-        super().__init__(text)
+        super().__init__(text, remedy=remedy)
