@@ -55,7 +55,7 @@ REMEDIES: dict[Remedy, str] = {
     Remedy.OTHER_SOURCE: "use --image or --clipboard instead",
     Remedy.SCAN_AGAIN: "try --delay 5 to switch windows first, --save-capture FILE to see what was captured, or "
                        "--image / --clipboard",
-    Remedy.SYNC_CLOCK: "burn again with --sync-clock (check the PC's clock first)",
+    Remedy.SYNC_CLOCK: "set it from this PC's clock with --sync-clock",
     Remedy.ALGORITHM: "burn again with --algorithm",
     Remedy.PERIOD: "burn again with --period",
     Remedy.ENCODING: "burn again giving the secret in the encoding it was written in (--encoding)",

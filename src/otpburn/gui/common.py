@@ -26,7 +26,7 @@ REMEDIES: dict[Remedy, str] = {
                        "the virtual token in step 2",
     Remedy.OTHER_SOURCE: "use Open image… or Paste instead",
     Remedy.SCAN_AGAIN: "set a delay and scan again, or use Open image… or Paste",
-    Remedy.SYNC_CLOCK: "tick 'Sync token clock' in step 4 and burn again",
+    Remedy.SYNC_CLOCK: "tick 'Sync token clock' in step 4 to set it",
     Remedy.ALGORITHM: "change the algorithm in step 1 and burn again",
     Remedy.PERIOD: "change the period in step 1 and burn again",
     Remedy.ENCODING: "type the secret in the encoding it was written in and burn again",

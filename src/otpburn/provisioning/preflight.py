@@ -24,7 +24,7 @@ class Check:
     def line(self, remedy_text: Callable[[Remedy], str | None] | None = None) -> str:
         """One line for a terminal; `remedy_text` words the remedy in the front end's terms."""
         extra = self.remedy and remedy_text and remedy_text(self.remedy)
-        return f"  {MARKS[self.verdict]} {self.name}: {self.message}" + (f" ({extra})" if extra else "")
+        return f"  {MARKS[self.verdict]} {self.name}: {self.message}" + (f"; {extra}" if extra else "")
 
     def as_dict(self) -> dict[str, str]:
         return {"check": self.name, "verdict": self.verdict, "message": self.message}
@@ -55,8 +55,8 @@ def token_clock_check(info: TokenInfo, sync_clock: bool) -> Check | None:
     if abs(offset) <= CLOCK_OK:
         return Check("token clock", "ok", f"{offset:+.0f} s from the PC")
     # A warning, not a stop: keeping a token's own time can be deliberate.
-    return Check("token clock", "warn", f"{offset:+.0f} s from the PC: its codes will be off by that much; "
-                                        f"set its clock from the PC's to fix it{wipe}", Remedy.SYNC_CLOCK)
+    return Check("token clock", "warn", f"{offset:+.0f} s from the PC: its codes will be off by that much{wipe}",
+                 Remedy.SYNC_CLOCK)
 
 
 def pc_clock_check(servers: list[str] | None = None) -> Check:
