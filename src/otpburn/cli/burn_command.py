@@ -104,8 +104,9 @@ def burn(screen, images, clipboard, delay, save_capture, uri_file, encoding, pic
         options = BurnOptions(sync_clock=sync_clock, display_timeout=int(display_timeout),
                               allow_wipe=_confirm_wipe(token, sync_clock, yes, images), overwrite=force,
                               touch=touch, password=password_if_needed(on_reader.session, password_file))
-        labels = {Step.AUTHENTICATE: "authenticated", Step.CONFIG: "settings written", Step.SEED: "seed written",
-                  Step.READ_BACK: "read back", Step.VERIFY: "verified: the token computes the expected code"}
+        labels = {Step.READ_CLOCK: "token clock read", Step.AUTHENTICATE: "authenticated",
+                  Step.CONFIG: "settings written", Step.SEED: "seed written", Step.READ_BACK: "read back",
+                  Step.VERIFY: "verified: the token computes the expected code"}
         job = burn_job(on_reader, params, options, exports=targets, upn=upn, resume_timeout=resume_timeout,
                        progress=lambda step: say(f"  ✓ {labels[step]}") if step in labels else None,
                        on_wait=lambda text: click.echo(text, err=True),

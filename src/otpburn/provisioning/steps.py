@@ -27,6 +27,7 @@ from otpburn.transport.errors import CardRemovedError
 class Step(StrEnum):
     IDENTIFY = "identify"
     PREFLIGHT = "preflight"
+    READ_CLOCK = "read clock"
     AUTHENTICATE = "authenticate"
     CONFIG = "write settings"
     SEED = "write seed"
@@ -212,9 +213,9 @@ class FamilyBurn(ABC, Generic[S]):
         return finished
 
 
-# Steps that are never carried over to another presentation: authentication is per presentation,
-# and the read-back and verification must look at the token as it is now.
-PER_PRESENTATION = frozenset({Step.AUTHENTICATE, Step.READ_BACK, Step.VERIFY})
+# Steps that are never carried over to another presentation: the clock reading and authentication
+# belong to one presentation, and the read-back and verification must look at the token as it is now.
+PER_PRESENTATION = frozenset({Step.READ_CLOCK, Step.AUTHENTICATE, Step.READ_BACK, Step.VERIFY})
 
 
 def steps_to_skip(family: FamilyBurn[S], skip: frozenset[Step], failure: BurnFailed) -> frozenset[Step]:

@@ -105,6 +105,32 @@ class TokenInfo:
         return self.clock - self.host_time
 
 
+@dataclass(frozen=True)
+class ClockReading:
+    """The token's clock against the host's monotonic clock, to a fraction of a second.
+
+    Tokens report whole seconds; a reading taken where the token's second ticks over knows
+    the fraction too. Host wall-clock steps do not move it: it is tied to `time.monotonic()`.
+    """
+
+    token_time: float  # the token's time (Unix seconds) at `monotonic`
+    monotonic: float  # time.monotonic() at that moment
+    lag: float  # seconds a command takes to reach the token (half a measured round trip)
+    ticked: bool = True  # False: the token's seconds never changed while read (its clock may be stopped)
+
+    def at(self, monotonic: float) -> float:
+        """The token's time at another monotonic moment."""
+        return self.token_time + (monotonic - self.monotonic)
+
+
+class DifferentTokenAnsweredError(OperationError):
+    """Another token answered on the same presentation (swapped on the reader)."""
+
+    def __init__(self, serial: str, expected: str) -> None:
+        self.serial, self.expected = serial, expected
+        super().__init__(f"a different token answered (serial {serial}, expected {expected})")
+
+
 class NotIdentifiedError(OperationError):
     """A session was used before the token identified itself (a programming error)."""
 

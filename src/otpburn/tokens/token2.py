@@ -17,7 +17,14 @@ from cryptography.hazmat.primitives.ciphers import Cipher, algorithms, modes
 
 from otpburn.errors import InputError, OperationError
 from otpburn.otp.params import Algorithm, OtpType
-from otpburn.tokens.base import Capabilities, Family, IdentifiedSession, TokenInfo
+from otpburn.tokens.base import (
+    Capabilities,
+    ClockReading,
+    DifferentTokenAnsweredError,
+    Family,
+    IdentifiedSession,
+    TokenInfo,
+)
 from otpburn.transport.apdu import Apdu, Response
 from otpburn.transport.channel import Channel
 from otpburn.transport.status import StatusWordError
@@ -174,6 +181,31 @@ def parse_info(data: bytes) -> tuple[str, int]:
 
 # --- session --------------------------------------------------------------------------
 
+# Clock reads: 20 ms apart (a few NFC round trips), at most 100 of them (over 2 s).
+CLOCK_POLL_PAUSE = 0.02
+CLOCK_POLL_READS = 100
+
+
+@dataclass(frozen=True)
+class _ClockSample:
+    clock: int
+    sent: float  # time.monotonic() around the exchange
+    answered: float
+
+    @property
+    def middle(self) -> float:
+        return (self.sent + self.answered) / 2
+
+    @property
+    def round_trip(self) -> float:
+        return self.answered - self.sent
+
+
+def _median(values: list[float]) -> float:
+    ordered = sorted(values)
+    return ordered[len(ordered) // 2]
+
+
 class AuthenticationRefused(OperationError):
     def __init__(self) -> None:
         super().__init__(
@@ -222,6 +254,36 @@ class Token2Session(IdentifiedSession):
         model = model_for_serial(serial)
         self._info = TokenInfo(FAMILY, capabilities(model).model, serial, capabilities(model), clock, host_time)
         return self._info
+
+    def read_clock_tick(self, pause: float = CLOCK_POLL_PAUSE, max_reads: int = CLOCK_POLL_READS) -> ClockReading:
+        """Read the clock until its second ticks over: the token's time to a fraction of a second.
+
+        Reads are `pause` seconds apart at least, so `max_reads` of them span more than a
+        second however fast the link is: a running clock always ticks within the budget.
+        """
+        serial = self.info.serial
+        previous = self._clock_sample(serial)
+        round_trips = [previous.round_trip]
+        for _ in range(max_reads):
+            time.sleep(pause)
+            sample = self._clock_sample(serial)
+            round_trips.append(sample.round_trip)
+            if sample.clock == previous.clock + 1:
+                # The second began between the two samples: take the middle (error: half the gap).
+                edge = (previous.middle + sample.middle) / 2
+                return ClockReading(float(sample.clock), edge, _median(round_trips) / 2)
+            previous = sample
+        # The clock did not move (or jumped): the best guess is the middle of its last second.
+        return ClockReading(previous.clock + 0.5, previous.middle, _median(round_trips) / 2, ticked=False)
+
+    def _clock_sample(self, serial: str) -> _ClockSample:
+        sent = time.monotonic()
+        response = self._send(get_info_apdu())
+        answered = time.monotonic()
+        answered_serial, clock = parse_info(response.data)
+        if answered_serial != serial:
+            raise DifferentTokenAnsweredError(answered_serial, serial)
+        return _ClockSample(clock, sent, answered)
 
     def authenticate(self) -> None:
         """Challenge-response with the transport key. Never repeated within a session."""
