@@ -35,6 +35,7 @@ class Remedy(StrEnum):
     PERIOD = "period"  # burn again with another period
     ENCODING = "encoding"  # give the secret in the encoding it was written in
     DELETE_CREDENTIAL = "delete-credential"  # make room on the token
+    FREE_READER = "free-reader"  # close the program that holds the reader for itself
 
 
 class OtpburnError(Exception):

@@ -73,7 +73,7 @@ def run_checks(ntp_servers: list[str] | None) -> list[Check]:
                 checks.append(Check(f"reader {reader.name}", "warn", "its token is held by another program"))
                 continue
             try:
-                connection = backend.connect(reader.name, exclusive=False)
+                connection = backend.connect(reader.name)
                 try:
                     info = open_session(Channel(connection)).info  # reads only: no authentication
                 finally:

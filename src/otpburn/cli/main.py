@@ -39,6 +39,15 @@ _PCSC_START = {
     "win32": "start the Windows 'Smart Card' service (services.msc)",
     "darwin": "macOS runs it by itself: unplug and plug the reader in again",
 }
+# Programs that commonly keep a reader to themselves, per platform.
+_READER_HOLDERS = {
+    "linux": "often GnuPG's scdaemon ('gpgconf --kill scdaemon'), Yubico Authenticator, a browser's smart-card "
+             "module or another token tool",
+    "win32": "often Yubico Authenticator, a vendor's burner tool, a browser's smart-card module or a remote-desktop "
+             "session redirecting the reader",
+    "darwin": "often GnuPG's scdaemon ('gpgconf --kill scdaemon'), Yubico Authenticator or another token tool",
+}
+_HOLDERS_HERE = _READER_HOLDERS.get(sys.platform, _READER_HOLDERS["linux"])
 
 # How the CLI words each remedy (the window has its own words for the same data).
 REMEDIES: dict[Remedy, str] = {
@@ -60,6 +69,8 @@ REMEDIES: dict[Remedy, str] = {
     Remedy.PERIOD: "burn again with --period",
     Remedy.ENCODING: "burn again giving the secret in the encoding it was written in (--encoding)",
     Remedy.DELETE_CREDENTIAL: "delete a credential first (otpburn delete NAME)",
+    Remedy.FREE_READER: f"close the program that holds it ({_HOLDERS_HERE}"
+                        ") and try again",
 }
 
 

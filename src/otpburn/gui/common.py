@@ -31,6 +31,8 @@ REMEDIES: dict[Remedy, str] = {
     Remedy.PERIOD: "change the period in step 1 and burn again",
     Remedy.ENCODING: "type the secret in the encoding it was written in and burn again",
     Remedy.DELETE_CREDENTIAL: "delete a credential from the token first",
+    Remedy.FREE_READER: "close the program that holds the reader (often Yubico Authenticator, GnuPG's scdaemon or "
+                        "another token tool) and try again",
 }
 
 

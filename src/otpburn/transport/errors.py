@@ -29,4 +29,9 @@ class CardRemovedError(ReaderError):
 
 
 class ReaderBusyError(ReaderError):
-    pass
+    """Another program connected to the reader exclusively: nobody else may talk to its token."""
+
+    def __init__(self, reader: str = "") -> None:
+        self.reader = reader
+        where = f" {reader!r}" if reader else ""
+        super().__init__(f"the reader{where} is held exclusively by another program", remedy=Remedy.FREE_READER)

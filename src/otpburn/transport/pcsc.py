@@ -3,6 +3,11 @@
 We use pyscard's thin `smartcard.scard` layer rather than its object API so every
 failure arrives as a PC/SC return code that we can turn into a message a user can
 act on.
+
+Connections are shared, so otpburn works next to programs that keep a reader open
+(Yubico Authenticator, GnuPG's scdaemon, browsers), and each holds one PC/SC transaction
+from connect to disconnect: while otpburn talks to a token, other programs' commands wait,
+so nothing can come between its identification, authentication and writes.
 """
 
 from __future__ import annotations
@@ -63,7 +68,7 @@ def raise_for(code: int, reader: str = "", action: str = "") -> None:
     if code in (scard.SCARD_W_RESET_CARD,):
         raise CardRemovedError(f"the token was reset by another program{doing}")
     if code == scard.SCARD_E_SHARING_VIOLATION:
-        raise ReaderBusyError(f"the reader{where} is held by another program; close it and try again")
+        raise ReaderBusyError(reader)
     if code in (scard.SCARD_F_COMM_ERROR, scard.SCARD_W_UNRESPONSIVE_CARD, scard.SCARD_E_NOT_TRANSACTED,
                 getattr(scard, "SCARD_E_COMM_DATA_LOST", -1)):
         raise CardRemovedError(f"the link to the token was lost{doing} ({_message(code)}); "
@@ -72,12 +77,14 @@ def raise_for(code: int, reader: str = "", action: str = "") -> None:
 
 
 class PcscConnection:
-    def __init__(self, context: PcscBackend, reader: str, card: int, protocol: int, atr: bytes) -> None:
+    def __init__(self, context: PcscBackend, reader: str, card: int, protocol: int, atr: bytes,
+                 in_transaction: bool = False) -> None:
         self._backend = context
         self.reader = reader
         self._card: int | None = card
         self._protocol = protocol
         self.atr = atr
+        self.in_transaction = in_transaction
 
     def transmit(self, command: bytes) -> bytes:
         if self._card is None:
@@ -88,6 +95,9 @@ class PcscConnection:
 
     def disconnect(self) -> None:
         if self._card is not None:
+            if self.in_transaction:  # its answer does not matter: a removed token ended it already
+                scard.SCardEndTransaction(self._card, scard.SCARD_LEAVE_CARD)
+                self.in_transaction = False
             scard.SCardDisconnect(self._card, scard.SCARD_LEAVE_CARD)
             self._card = None
 
@@ -134,7 +144,11 @@ class PcscBackend:
             for name, state, atr in states
         ]
 
-    def connect(self, reader: str, exclusive: bool = True) -> PcscConnection:
+    def connect(self, reader: str, exclusive: bool = False) -> PcscConnection:
+        """Connect to the token on `reader`, shared, inside a transaction held until disconnect.
+
+        While another program holds its own transaction, PC/SC makes this wait for it to end.
+        """
         share = scard.SCARD_SHARE_EXCLUSIVE if exclusive else scard.SCARD_SHARE_SHARED
         code, card, protocol = scard.SCardConnect(
             self._context, reader, share, scard.SCARD_PROTOCOL_T0 | scard.SCARD_PROTOCOL_T1
@@ -142,9 +156,18 @@ class PcscBackend:
         if code in (scard.SCARD_E_NO_SMARTCARD, scard.SCARD_W_REMOVED_CARD):
             raise NoCardError(f"no token on the reader {reader!r}; place the token (switched on) on the reader")
         raise_for(code, reader, "connecting to the token")
-        code, _name, _state, _protocol, atr = scard.SCardStatus(card)
-        raise_for(code, reader, "reading the token's ATR")
-        return PcscConnection(self, reader, card, protocol, bytes(atr))
+        connection = PcscConnection(self, reader, card, protocol, b"")
+        try:
+            code = scard.SCardBeginTransaction(card)
+            raise_for(code, reader, "reserving the token")
+            connection.in_transaction = True
+            code, _name, _state, _protocol, atr = scard.SCardStatus(card)
+            raise_for(code, reader, "reading the token's ATR")
+        except BaseException:
+            connection.disconnect()
+            raise
+        connection.atr = bytes(atr)
+        return connection
 
     def _wait(self, reader: str, present: bool, timeout: float | None, cancel: threading.Event | None) -> bool:
         deadline = None if timeout is None else time.monotonic() + timeout

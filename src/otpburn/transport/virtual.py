@@ -84,7 +84,7 @@ class VirtualReader:
     def list_readers(self) -> list[ReaderInfo]:
         return [ReaderInfo(VIRTUAL_READER, self.card is not None, self.card.atr if self.card else b"")]
 
-    def connect(self, reader: str = VIRTUAL_READER, exclusive: bool = True) -> VirtualConnection:
+    def connect(self, reader: str = VIRTUAL_READER, exclusive: bool = False) -> VirtualConnection:
         if reader != VIRTUAL_READER:
             raise NoReaderError(f"no reader named {reader!r}")
         if self.card is None:
