@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import os
 import stat
+import sys
 import tempfile
+import time
 from pathlib import Path
 
 from otpburn.errors import InputError, OperationError, Remedy
@@ -71,11 +73,52 @@ def _refuse_special(target: Path) -> None:
         raise InputError(f"{target} is not a regular file (a device, pipe, socket or link); give a file name")
 
 
+STALE_TEMP_AGE = 3600.0  # seconds; where a writer's process cannot be asked about (Windows)
+TEMP_SUFFIX = ".otpburn-tmp"  # only files with this ending are ever cleaned up
+
+
+def _process_gone(pid: int) -> bool:
+    if sys.platform == "win32":  # os.kill(pid, 0) would terminate it there
+        return False
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return True
+    except OSError:  # alive, someone else's
+        return False
+    return False
+
+
+def remove_stale_temp_files(folder: Path) -> None:
+    """Remove temp files that killed otpburn writers left in `folder` (they may hold secrets).
+
+    A temp file is named `.NAME.PID.RANDOM.otpburn-tmp`: it is stale once process PID is
+    gone (or, where that cannot be asked, once it is an hour old). Live writers' files stay.
+    """
+    try:
+        entries = list(os.scandir(folder))
+    except OSError:
+        return
+    for entry in entries:
+        if not (entry.name.startswith(".") and entry.name.endswith(TEMP_SUFFIX)):
+            continue
+        parts = entry.name[: -len(TEMP_SUFFIX)].rsplit(".", 2)
+        if len(parts) != 3 or not parts[1].isdigit() or int(parts[1]) == os.getpid():
+            continue
+        try:
+            old = time.time() - entry.stat(follow_symlinks=False).st_mtime > STALE_TEMP_AGE
+            if _process_gone(int(parts[1])) or old:
+                os.unlink(entry.path)
+        except OSError:
+            continue  # another cleaner got there first, or it is not ours to remove
+
+
 def write_private(path: str | os.PathLike[str], data: bytes, *, force: bool = False) -> Path:
     """Write `data` to `path` as a 0600 file via a temp file and rename.
 
     Without `force` an existing file is left untouched and an InputError explains why.
-    A failure part-way leaves neither a partial file nor a changed old one.
+    A failure part-way leaves neither a partial file nor a changed old one; the temp file of
+    a writer killed part-way is removed by the next write in the same folder.
     """
     target = Path(path)
     if target.is_dir():
@@ -86,8 +129,9 @@ def write_private(path: str | os.PathLike[str], data: bytes, *, force: bool = Fa
     folder = target.parent if str(target.parent) else Path(".")
     if not folder.is_dir():
         raise InputError(f"the folder {folder} does not exist")
+    remove_stale_temp_files(folder)
     try:
-        handle, temp_name = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=folder)
+        handle, temp_name = tempfile.mkstemp(prefix=f".{target.name}.{os.getpid()}.", suffix=TEMP_SUFFIX, dir=folder)
     except OSError as exc:
         raise OperationError(f"cannot write in {folder}: {exc.strerror}") from None
     try:

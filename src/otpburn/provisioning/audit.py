@@ -55,9 +55,12 @@ def record(operation: str, result: str, *, params: OtpParams | None = None, read
         entry.update(extra)
     try:
         path = log_path()
+        line = (json.dumps(entry, ensure_ascii=False) + "\n").encode("utf-8")
         fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o600)
-        with os.fdopen(fd, "a", encoding="utf-8") as stream:
-            stream.write(json.dumps(entry, ensure_ascii=False) + "\n")
+        try:
+            os.write(fd, line)  # one append: a writer killed part-way cannot interleave half a line
+        finally:
+            os.close(fd)
     except OSError:
         entry["logged"] = False
     return entry
@@ -68,7 +71,7 @@ def read_entries(limit: int | None = None) -> list[dict[str, object]]:
     if not path.exists():
         return []
     entries = []
-    with path.open(encoding="utf-8") as stream:
+    with path.open(encoding="utf-8", errors="replace") as stream:
         for line in stream:
             line = line.strip()
             if line:
