@@ -89,3 +89,43 @@ def test_the_window_scans_the_second_monitor(two_monitors):
     assert result.returncode == 0, result.stderr
     found = json.loads(result.stdout.strip().splitlines()[-1])
     assert found["issuer"] == "Atlassian" and "monitor 2" in found["status"]
+
+
+FAST_PATH_PROBE = """
+import sys
+from otpburn.sources.scan import scan_screen
+found = scan_screen()
+print(len(found.codes), found.codes[0].monitor, found.codes[0].pass_name, "numpy" in sys.modules, sep="|")
+"""
+
+
+def test_the_fast_pass_reads_the_grab_in_place_without_numpy(two_monitors):
+    window = show_image(two_monitors, EXAMPLE, 1920 + 300, 100)
+    try:
+        result = subprocess.run([sys.executable, "-c", FAST_PATH_PROBE], capture_output=True, text=True,
+                                env=two_monitors.env, timeout=60)
+    finally:
+        window.terminate()
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip().split("|") == ["1", "2", "fast", "False"]
+
+
+def test_a_code_only_the_deeper_passes_read_is_still_found_after_every_fast_pass(two_monitors, tmp_path):
+    from PIL import Image
+
+    from otpburn.sources.qr import fast_pass
+    from tests.support.qr_corpus import corpus
+
+    sample = next(s for s in corpus(seed=7, per_variation=1, layouts=["1080p"]) if s.variation == "no-quiet-zone")
+    assert fast_pass(sample.image) == []  # the whole-image pass cannot read it
+    picture = tmp_path / "no-quiet-zone.png"
+    Image.fromarray(sample.image).save(picture)
+    window = show_image(two_monitors, str(picture), 0, 0)
+    try:
+        result = subprocess.run([sys.executable, "-c", FAST_PATH_PROBE], capture_output=True, text=True,
+                                env=two_monitors.env, timeout=60)
+    finally:
+        window.terminate()
+    assert result.returncode == 0, result.stderr
+    count, monitor, pass_name, _numpy = result.stdout.strip().split("|")
+    assert (count, monitor) == ("1", "1") and pass_name.startswith("region")

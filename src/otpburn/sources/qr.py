@@ -83,11 +83,27 @@ def _zxing() -> ModuleType:
     return zxingcpp
 
 
-def _read(array: Grey, binarizer: Any = None) -> list[Any]:
+def _read(array: Any, binarizer: Any = None) -> list[Any]:
     zxingcpp = _zxing()
     options = {} if binarizer is None else {"binarizer": binarizer}
     return list(zxingcpp.read_barcodes(array, formats=zxingcpp.BarcodeFormat.QRCode, try_rotate=False,
                                        try_downscale=False, try_invert=True, **options))
+
+
+def bgrx_green_view(buffer: bytes | bytearray, width: int, height: int) -> Any:
+    """A BGRX screen grab as zxing reads it in place: its green bytes as the luminance.
+
+    Green carries most of a pixel's luma, and reading it with a pixel stride of 4 costs no
+    copy and no numpy. The last row is left out: the view starts one byte into the buffer.
+    """
+    zxingcpp = _zxing()
+    return zxingcpp.ImageView(memoryview(buffer)[1:], width, max(1, height - 1), zxingcpp.ImageFormat.Lum,
+                              width * 4, 4)
+
+
+def fast_pass(source: Any) -> list[FoundCode]:
+    """The quick whole-image pass alone, on anything zxing reads (numpy, a PIL image, a view)."""
+    return _codes(_read(source), 1.0, 0, 0, "fast")
 
 
 def _codes(barcodes: Iterable[Any], scale: float, dx: float, dy: float, pass_name: str) -> list[FoundCode]:
@@ -135,15 +151,16 @@ class _Collector:
 
 
 def decode(image: Image.Image | npt.ArrayLike, work: float = WORK_PER_PIXEL, expect: int = 1,
-           budget: WorkBudget | None = None) -> list[FoundCode]:
+           budget: WorkBudget | None = None, fast_pass_done: bool = False) -> list[FoundCode]:
     """Every QR code found in a grayscale image (PIL image or numpy array).
 
     Stops once `expect` distinct codes are found or the work budget (`work` times the image's
-    pixels beyond the fast pass, unless a `budget` is given) is spent.
+    pixels beyond the fast pass, unless a `budget` is given) is spent. `fast_pass_done`: the
+    caller already ran `fast_pass` on this image and found nothing.
     """
     array = as_array(image)
     collector = _Collector(expect)
-    if collector.add(_codes(_read(array), 1.0, 0, 0, "fast")):
+    if not fast_pass_done and collector.add(fast_pass(array)):
         return collector.codes
     if budget is None:
         budget = WorkBudget(int(work * array.size) + MIN_WORK)

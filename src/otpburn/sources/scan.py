@@ -10,12 +10,13 @@ from typing import TYPE_CHECKING
 
 from otpburn.errors import InputError, NothingFoundError, Remedy
 from otpburn.sources.images import MAX_FILE_BYTES, load_grayscale
-from otpburn.sources.qr import FoundCode, decode
+from otpburn.sources.qr import FoundCode, decode, fast_pass
 
 if TYPE_CHECKING:
     from PIL import Image
 
     from otpburn.sources.qr import Grey
+    from otpburn.sources.screen import MonitorCapture
 
 
 class NoCodeFound(NothingFoundError):
@@ -29,8 +30,8 @@ class ScanResult:
     thumbnails: list[Image.Image | None] = field(default_factory=list)  # small pictures of where each code was
     seconds: float = 0.0
 
-    def add(self, codes: list[FoundCode], origin: str, image: Image.Image | Grey | None = None, dx: int = 0,
-            dy: int = 0) -> None:
+    def add(self, codes: list[FoundCode], origin: str, image: Image.Image | Grey | MonitorCapture | None = None,
+            dx: int = 0, dy: int = 0) -> None:
         for code in codes:
             if all(code.text != known.text for known in self.codes):
                 self.codes.append(code)
@@ -41,11 +42,13 @@ class ScanResult:
 THUMBNAIL_SIZE = 160
 
 
-def _thumbnail(image: Image.Image | Grey, code: FoundCode, dx: int = 0, dy: int = 0) -> Image.Image:
+def _thumbnail(image: Image.Image | Grey | MonitorCapture, code: FoundCode, dx: int = 0, dy: int = 0) -> Image.Image:
     """The code and its surroundings, at most THUMBNAIL_SIZE pixels wide, for front ends to show."""
     from PIL import Image
 
-    picture = image if isinstance(image, Image.Image) else Image.fromarray(image)
+    from otpburn.sources.screen import MonitorCapture
+
+    picture = image if isinstance(image, Image.Image | MonitorCapture) else Image.fromarray(image)
     x, y = code.x - dx, code.y - dy
     margin = max(code.width, code.height)
     box = (max(0, x - margin), max(0, y - margin), min(picture.width, x + code.width + margin),
@@ -92,9 +95,16 @@ def scan_screen(delay: float = 0.0, save_to: str | None = None, force: bool = Fa
     if save_to:
         _save_capture(compose(captures), save_to, force)
     result = ScanResult()
+    # The fast pass on every monitor first: the monitor with the code answers in milliseconds,
+    # and the deeper passes (tens of milliseconds a monitor) run only when no monitor had one.
     for capture in captures:
-        found = [code.moved(capture.left, capture.top, capture.index) for code in decode(capture.pixels)]
-        result.add(found, f"monitor {capture.index}", capture.pixels, capture.left, capture.top)
+        found = [code.moved(capture.left, capture.top, capture.index) for code in fast_pass(capture.fast_source())]
+        result.add(found, f"monitor {capture.index}", capture, capture.left, capture.top)
+    if not result.codes:
+        for capture in captures:
+            found = [code.moved(capture.left, capture.top, capture.index)
+                     for code in decode(capture.pixels, fast_pass_done=True)]
+            result.add(found, f"monitor {capture.index}", capture, capture.left, capture.top)
     result.seconds = time.perf_counter() - started
     if not result.codes:
         blank = blank_monitors(captures)

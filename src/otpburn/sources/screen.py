@@ -1,7 +1,8 @@
 """Capturing every monitor, and knowing when a capture shows nothing useful.
 
 - X11, Windows, macOS: mss grabs each monitor separately at native resolution (one grab
-  of a whole multi-monitor desktop allocates far more and is slower).
+  of a whole multi-monitor desktop allocates far more and is slower). The raw BGRX grab is
+  kept as it is: the fast pass reads its green bytes in place (no numpy, no conversion).
 - Wayland: the desktop's Screenshot portal (xdg-desktop-portal, over D-Bus with jeepney),
   then grim, gnome-screenshot or spectacle if installed.
 
@@ -17,7 +18,9 @@ import subprocess
 import sys
 import tempfile
 import time
+from abc import ABC, abstractmethod
 from dataclasses import dataclass
+from functools import cached_property
 from typing import TYPE_CHECKING
 from urllib.parse import unquote, urlsplit
 
@@ -32,19 +35,71 @@ BLANK_SPREAD = 6  # grey levels: a capture whose pixels all lie this close toget
 
 
 @dataclass
-class MonitorCapture:
+class MonitorCapture(ABC):
+    """One monitor's pixels as captured. The fast pass reads them as they came; the grey
+    numpy image the deeper passes need is made only when they run."""
+
     index: int  # 1-based, as users number their monitors
     left: int
     top: int
-    pixels: Grey  # grayscale numpy array
+    width: int
+    height: int
 
-    @property
-    def width(self) -> int:
-        return int(self.pixels.shape[1])
+    @abstractmethod
+    def fast_source(self) -> object:
+        """What the fast pass decodes, without numpy or a conversion of the whole frame."""
 
-    @property
-    def height(self) -> int:
-        return int(self.pixels.shape[0])
+    @abstractmethod
+    def crop(self, box: tuple[int, int, int, int]) -> Image.Image:
+        """A part of the monitor as a picture (thumbnails), converting only that part."""
+
+    @cached_property
+    def pixels(self) -> Grey:
+        """The monitor in grey (numpy), for the deeper passes, blank checks and saving."""
+        from otpburn.sources.qr import as_array
+
+        return as_array(self.crop((0, 0, self.width, self.height)))
+
+
+@dataclass
+class GrabbedMonitor(MonitorCapture):
+    """A raw grab (mss): 4 bytes per pixel, blue, green, red, unused."""
+
+    bgrx: bytes | bytearray
+
+    def fast_source(self) -> object:
+        from otpburn.sources.qr import bgrx_green_view
+
+        return bgrx_green_view(self.bgrx, self.width, self.height)
+
+    def crop(self, box: tuple[int, int, int, int]) -> Image.Image:
+        from PIL import Image
+
+        x0, y0, x1, y1 = (max(0, box[0]), max(0, box[1]), min(self.width, box[2]), min(self.height, box[3]))
+        if (x0, y0, x1, y1) == (0, 0, self.width, self.height):
+            data = bytes(self.bgrx)
+        else:
+            stride = self.width * 4
+            data = b"".join(bytes(self.bgrx[y * stride + x0 * 4: y * stride + x1 * 4]) for y in range(y0, y1))
+        return Image.frombuffer("RGB", (x1 - x0, y1 - y0), data, "raw", "BGRX", 0, 1)
+
+
+@dataclass
+class PictureMonitor(MonitorCapture):
+    """A capture that came as a picture (the Wayland portal, grim and friends), in grey."""
+
+    picture: Image.Image
+
+    @classmethod
+    def of(cls, index: int, left: int, top: int, picture: Image.Image) -> PictureMonitor:
+        grey = picture if picture.mode == "L" else picture.convert("L")
+        return cls(index, left, top, grey.width, grey.height, grey)
+
+    def fast_source(self) -> object:
+        return self.picture
+
+    def crop(self, box: tuple[int, int, int, int]) -> Image.Image:
+        return self.picture.crop(box)
 
 
 class CaptureError(OperationError):
@@ -69,20 +124,16 @@ def _capture_mss() -> list[MonitorCapture]:
         import mss
     except ImportError:
         raise CaptureError("screen capture needs the 'mss' package (pip install mss)") from None
-    import numpy as np
-    from PIL import Image
-
     if sys.platform.startswith("linux") and not os.environ.get("DISPLAY"):
         raise CaptureError("no graphical display to capture (DISPLAY is not set)")
     try:
         factory = getattr(mss, "MSS", None) or mss.mss  # mss 10 renamed the entry point
         with factory() as grabber:
-            captures = []
+            captures: list[MonitorCapture] = []
             for index, monitor in enumerate(grabber.monitors[1:], start=1):
                 shot = grabber.grab(monitor)
-                # Pillow's C conversion of BGRX to grey is about twice as fast as doing it in numpy.
-                gray = Image.frombuffer("RGB", shot.size, shot.raw, "raw", "BGRX", 0, 1).convert("L")
-                captures.append(MonitorCapture(index, monitor["left"], monitor["top"], np.asarray(gray)))
+                captures.append(GrabbedMonitor(index, monitor["left"], monitor["top"], shot.width, shot.height,
+                                               shot.raw))
             return captures
     except mss.exception.ScreenShotError as exc:
         raise CaptureError(f"the screen could not be captured ({exc})") from None
@@ -96,7 +147,7 @@ def _capture_wayland() -> list[MonitorCapture]:
     try:
         path = _portal_screenshot()
         try:
-            return [MonitorCapture(1, 0, 0, _as_numpy(load_grayscale(path)))]
+            return [PictureMonitor.of(1, 0, 0, load_grayscale(path))]
         finally:
             if path.startswith(tempfile.gettempdir()):
                 os.unlink(path)
@@ -111,7 +162,7 @@ def _capture_wayland() -> list[MonitorCapture]:
         try:
             subprocess.run([tool, *[a.format(out=out) for a in args]], check=True, timeout=30,
                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-            return [MonitorCapture(1, 0, 0, _as_numpy(load_grayscale(out)))]
+            return [PictureMonitor.of(1, 0, 0, load_grayscale(out))]
         except (subprocess.SubprocessError, OSError, InputError) as exc:
             errors.append(f"{tool}: {exc}")
         finally:
@@ -120,12 +171,6 @@ def _capture_wayland() -> list[MonitorCapture]:
         "this Wayland desktop did not allow a screenshot (" + "; ".join(errors) + "). Allow screenshots for this "
         "app in the desktop's privacy settings"
     )
-
-
-def _as_numpy(image: Image.Image) -> Grey:
-    from otpburn.sources.qr import as_array
-
-    return as_array(image)
 
 
 def _portal_screenshot(timeout: float = 60.0) -> str:
