@@ -214,6 +214,9 @@ def _check_xml_depth(path: str, data: bytes) -> None:
     except xml.parsers.expat.ExpatError as exc:
         raise InputError(f"{path}: not a valid PSKC file ({xml.parsers.expat.errors.messages.get(exc.code, exc)}, "
                          f"line {exc.lineno})") from None
+    except (LookupError, ValueError, UnicodeError):  # an XML declaration naming an encoding Python lacks
+        raise InputError(f"{path}: not a valid PSKC file (its XML declares a text encoding that cannot be read)") \
+            from None
 
 
 class _TooDeep(Exception):
