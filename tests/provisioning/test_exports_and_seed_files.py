@@ -259,3 +259,43 @@ def test_pskc_key_derivation_work_is_bounded_before_the_password_is_tried(tmp_pa
     with pytest.raises(InputError, match="otpburn runs at most"):
         read_seed_file(str(path), password)
     assert not asked
+
+
+def test_a_key_derivation_in_progress_gives_way_to_ctrl_c():
+    import _thread
+    import threading
+
+    from otpburn.sources.seedfiles import run_interruptibly
+
+    release = threading.Event()  # the "derivation" would never end by itself
+    threading.Timer(0.2, _thread.interrupt_main).start()
+    try:
+        with pytest.raises(KeyboardInterrupt):
+            run_interruptibly(release.wait)
+    finally:
+        release.set()
+    assert run_interruptibly(lambda: 42) == 42
+    with pytest.raises(ValueError):
+        run_interruptibly(lambda: int("x"))
+
+
+def test_ctrl_c_during_a_long_pskc_derivation_cancels_in_one_line(tmp_path):
+    import re
+    import signal
+    import subprocess
+    import sys
+
+    path = tmp_path / "tokens.pskc"
+    export("pskc", RECORDS, str(path), password="correct horse battery")
+    path.write_text(re.sub(r"(<[\w:]*IterationCount>)\d+(</)", r"\g<1>10000000\2", path.read_text()))
+    (tmp_path / "password").write_text("correct horse battery")
+    process = subprocess.Popen([sys.executable, "-m", "otpburn", "export", "--seed-file", str(path),
+                                "--seed-password-file", str(tmp_path / "password"), "--format", "otpauth",
+                                "--output", str(tmp_path / "out.txt")], stderr=subprocess.PIPE, text=True)
+    import time
+
+    time.sleep(1.0)
+    process.send_signal(signal.SIGINT)
+    _, err = process.communicate(timeout=60)
+    assert process.returncode == 130 and err.strip() == "otpburn: cancelled"
+    assert not (tmp_path / "out.txt").exists()

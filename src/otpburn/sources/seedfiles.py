@@ -10,9 +10,11 @@ from __future__ import annotations
 import csv
 import io
 import re
+import threading
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any, TypeVar, cast
 
 from otpburn.errors import InputError, Remedy
 from otpburn.otp.codec import decode_base32, decode_hex
@@ -223,6 +225,32 @@ class _TooDeep(Exception):
     pass
 
 
+T = TypeVar("T")
+
+
+def run_interruptibly(work: Callable[[], T]) -> T:
+    """Run a long C call (a key derivation) so that Ctrl+C still stops the program.
+
+    The work runs in a daemon thread while the caller waits in short slices, where a
+    KeyboardInterrupt can arrive; an abandoned derivation ends with the process.
+    """
+    outcome: dict[str, Any] = {}
+
+    def run() -> None:
+        try:
+            outcome["value"] = work()
+        except BaseException as exc:  # handed to the caller as it is
+            outcome["error"] = exc
+
+    thread = threading.Thread(target=run, name="otpburn-key-derivation", daemon=True)
+    thread.start()
+    while thread.is_alive():
+        thread.join(0.1)
+    if "error" in outcome:
+        raise outcome["error"]
+    return cast(T, outcome.get("value"))
+
+
 def _read_pskc(path: str, data: bytes, password: Callable[[], str] | None) -> list[SeedRecord]:
     lowered = data[:65536].lower()
     if b"<!doctype" in lowered or b"<!entity" in lowered:
@@ -249,8 +277,9 @@ def _read_pskc(path: str, data: bytes, password: Callable[[], str] | None) -> li
             raise InputError(f"{path}: its key derivation asks for {derivation.pbkdf2_iterations} rounds and a "
                              f"{derivation.pbkdf2_key_length}-byte key; otpburn runs at most "
                              f"{MAX_PBKDF2_ITERATIONS} rounds for a key of at most {MAX_PBKDF2_KEY_LENGTH} bytes")
+        secret_word = password()
         try:
-            document.encryption.derive_key(password())
+            run_interruptibly(lambda: document.encryption.derive_key(secret_word))
         except (DecryptionError, KeyError, ValueError) as exc:
             raise InputError(f"{path}: cannot derive the key ({exc})") from None
     records, problems = [], []
