@@ -209,9 +209,32 @@ def test_a_planted_file_is_not_trusted_as_the_first_window(monkeypatch, tmp_path
 def test_seed_file_offers_its_accounts(qtbot, window, tmp_path):
     path = tmp_path / "seeds.csv"
     path.write_text(f"serial,secret\n8659622000001,{encode_base32(SECRET)}\n8659622000002,{encode_base32(b'x' * 20)}\n")
-    window.seed.load_seed_file(str(path))
+    with qtbot.waitSignal(window.seed.seed_changed, timeout=15_000):
+        window.seed.load_seed_file(str(path))  # read off the UI thread
     assert window.seed.account_choice.count() == 2 and window.seed.params.secret == SECRET
     bad = tmp_path / "bad.csv"
     bad.write_text("serial,secret\n1,JBSW1\n")
     window.seed.load_seed_file(str(bad))
-    assert window.seed.status.kind == "stop" and "line 2" in window.seed.status.text()
+    qtbot.waitUntil(lambda: window.seed.status.kind == "stop", timeout=15_000)
+    assert "line 2" in window.seed.status.text()
+
+
+def test_an_encrypted_seed_file_asks_for_its_password_on_the_ui_thread(qtbot, window, tmp_path, monkeypatch):
+    from otpburn.otp import OtpParams
+    from otpburn.provisioning.exports import TokenRecord, export
+
+    path = tmp_path / "seeds.pskc"
+    export("pskc", [TokenRecord(OtpParams(SECRET, account="kim"), serial="8659622000001")], str(path),
+           password="window password")
+    asked = []
+
+    def ask():
+        from PySide6.QtCore import QThread
+
+        asked.append(QThread.currentThread() is window.thread())
+        return "window password"
+
+    monkeypatch.setattr(window.seed, "_ask_password", ask)
+    with qtbot.waitSignal(window.seed.seed_changed, timeout=15_000):
+        window.seed.load_seed_file(str(path))
+    assert asked == [True] and window.seed.params.secret == SECRET

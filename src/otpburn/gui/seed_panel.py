@@ -16,7 +16,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from otpburn.errors import InputError, OtpburnError
+from otpburn.errors import InputError, OtpburnError, Remedy
 from otpburn.gui import worker
 from otpburn.gui.common import StatusLabel, StepBox, show_error
 from otpburn.otp import Algorithm, OtpParams, decode_secret, encode_base32, mask_secret
@@ -182,15 +182,30 @@ class SeedPanel(StepBox):
             self.load_seed_file(path)
 
     def load_seed_file(self, path: str, password: str | None = None) -> None:
+        """Read a seed file off the UI thread (a large file or a slow key derivation must not freeze
+        the window); an encrypted one comes back asking for its password, asked here."""
         from otpburn.sources.seedfiles import read_seed_file
 
-        try:
-            records = read_seed_file(path, (lambda: password) if password is not None else self._ask_password)
-        except OtpburnError as exc:
-            show_error(self.status, exc)
-            return
+        self.status.show_status(f"Reading {path}…")
+        given = (lambda: password) if password is not None else None
+        worker.start(lambda report: read_seed_file(path, given), lambda records: self._seed_file_read(path, records),
+                     lambda failure: self._seed_file_failed(path, failure, password is not None))
+
+    def _seed_file_read(self, path: str, records) -> None:
         labels = [f"line {r.line}: {r.serial or 'no serial'} {r.params.label}".strip() for r in records]
         self._offer([r.params for r in records], labels, f"{len(records)} seeds in {path}")
+
+    def _seed_file_failed(self, path: str, failure, password_given: bool) -> None:
+        error = getattr(failure, "error", failure)
+        if isinstance(error, OtpburnError) and error.remedy is Remedy.SEED_FILE_PASSWORD and not password_given:
+            try:
+                password = self._ask_password()
+            except InputError as exc:
+                show_error(self.status, exc)
+                return
+            self.load_seed_file(path, password)
+            return
+        show_error(self.status, failure)
 
     def _ask_password(self) -> str:
         from PySide6.QtWidgets import QInputDialog
