@@ -120,7 +120,8 @@ def burn(screen, images, clipboard, delay, save_capture, uri_file, encoding, pic
         emit_json({
             "result": "burned", "reader": reader_name, "token": info_dict(report.info),
             "account": params_dict(report.params), "warnings": report.warnings, "apdus": report.apdus,
-            "seconds": round(report.seconds, 4), "clock_written": report.clock_written,
+            "seconds": round(report.seconds, 4), "clock_wait_seconds": round(report.clock_wait, 4),
+            "clock_written": report.clock_written,
             "credential": report.credential, "codes": window.as_dict(), "token_display": display,
             "preflight": [check.as_dict() for check in checks],
             "verification": None if verification is None else {

@@ -30,7 +30,9 @@ class Token2Burn(FamilyBurn[Token2Session]):
         reading: ClockReading | None = None
         if writes_config and not options.sync_clock and info.clock is not None:
             with run.step(Step.READ_CLOCK):  # before authentication: nothing may come between it and the writes
+                started = time.monotonic()
                 reading = session.read_clock_tick()
+                run.report.clock_wait += time.monotonic() - started
                 if not reading.ticked:
                     run.report.warnings.append("the token's clock did not advance while it was read; "
                                                "check it with --sync-clock")
@@ -42,7 +44,9 @@ class Token2Burn(FamilyBurn[Token2Session]):
         if writes_config:
             with run.step(Step.CONFIG):
                 lag = reading.lag if reading else DEFAULT_LAG
+                waiting = time.monotonic()
                 clock, sent = _wait_for_whole_second(wanted, lag)
+                run.report.clock_wait += sent - waiting
                 session.set_config(options.display_timeout, clock, params.algorithm, params.period)
                 wanted = _written_time(clock, sent + lag)
                 run.report.clock_written = clock

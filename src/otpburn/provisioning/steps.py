@@ -86,6 +86,7 @@ class BurnReport:
     credential: str | None = None  # OATH: the name it was stored under
     verification: Verification | None = None
     seconds: float = 0.0
+    clock_wait: float = 0.0  # of `seconds`, spent watching the token's clock and waiting for a whole second
     apdus: int = 0
 
 
