@@ -36,7 +36,7 @@ def test_entra_csv_follows_microsofts_rules(tmp_path):
     path = tmp_path / "entra.csv"
     export("entra", RECORDS, str(path))
     assert path.stat().st_mode & 0o777 == 0o600
-    back = read_seed_file(str(path))
+    back = read_seed_file(str(path)).records
     assert [(r.serial, r.params.secret, r.upn) for r in back] == [(r.serial, r.params.secret, r.upn) for r in RECORDS]
 
 
@@ -46,7 +46,7 @@ def test_text_exports_round_trip_through_our_importer(tmp_path, fmt):
                                                issuer="Big", account="carol"), "8659632000009")]
     path = tmp_path / f"out.{fmt}"
     export(fmt, records, str(path))
-    back = read_seed_file(str(path))
+    back = read_seed_file(str(path)).records
     assert [r.params.secret for r in back] == [r.params.secret for r in records]
     if fmt != "vendor-csv":
         assert back[-1].params.algorithm is Algorithm.SHA256 and back[-1].params.digits == 8
@@ -64,7 +64,7 @@ def test_pskc_encrypted_is_read_by_python_pskc_and_by_us(tmp_path):
     document.encryption.derive_key("correct horse battery")
     assert [(k.serial, k.secret, k.time_interval, k.response_length) for k in document.keys] == [
         (r.serial, r.params.secret, 30, 6) for r in RECORDS]
-    back = read_seed_file(str(path), password=lambda: "correct horse battery")
+    back = read_seed_file(str(path), password=lambda: "correct horse battery").records
     assert [r.params.secret for r in back] == [r.params.secret for r in RECORDS]
     with pytest.raises(InputError, match="wrong password"):
         read_seed_file(str(path), password=lambda: "wrong password!")
@@ -76,7 +76,7 @@ def test_pskc_plain_hotp_round_trip(tmp_path):
     record = TokenRecord(OtpParams(secret=b"hotp secret 12345678", type=OtpType.HOTP, counter=9), "S1")
     path = tmp_path / "plain.xml"
     export("pskc", [record], str(path), password=None)
-    (back,) = read_seed_file(str(path))
+    (back,) = read_seed_file(str(path)).records
     assert back.params.type is OtpType.HOTP and back.params.counter == 9 and back.serial == "S1"
 
 
@@ -123,22 +123,16 @@ BAD_SEED_FILES = [
     ("b32.csv", "serial,secret\n123,JBSW1Y3D\n", "line 2: the secret is not base32"),
     ("cols.csv", "serial,secret\n123,JBSWY3DPEHPK3PXP,extra\n", "line 2: expected 2 columns"),
     ("serial.csv", "serial,secret\nbad serial!,JBSWY3DPEHPK3PXP\n", "line 2:"),
-    ("dupserial.csv", "serial,secret\n123,JBSWY3DPEHPK3PXP\n123,KRSXG5CTMVRXEZLU\n",
-     "line 3: serial 123 already on line 2"),
-    ("dupsecret.csv", "serial,secret\n1,JBSWY3DPEHPK3PXP\n2,JBSWY3DPEHPK3PXP\n", "line 3: the same secret as line 2"),
     ("hex.csv", "S1, zz11, totp, 6, 30\n", "line 1: the key is not hex"),
-    ("type.csv", "S1, 3132, totp, 6, 30\nS2, 3334, motp, 6, 30\n", "line 2: the type column is not totp or hotp"),
     ("digits.csv", "S1, 31323334353637383930, totp, six, 30\n", "the digits column is not a whole number"),
     ("period.csv", "S1, 31323334353637383930, totp, 6, 0\n", "period must be between"),
     ("algo.csv", "S1, 31323334353637383930, totp, 6, 30, md5\n", "unsupported algorithm"),
-    ("oathcols.csv", "S1, 3132, totp, 6, 30, sha1, extra\n", "expected 3 to 6 columns"),
+    ("oathcols.csv", "S1, 3132, totp, 6, 30, sha1, extra\n", "expected 2 to 6 columns"),
+    ("ocra.csv", "S2, 3334, ocra, OCRA-1:HOTP-SHA1-6:QN08\n", "line 1: a OCRA token, not HOTP or TOTP"),
     ("entra.csv", "upn,serial number,secret key,time interval,manufacturer,model\nu@x.com,1,JBSWY3DP\n",
      "expected 6 columns"),
     ("entra2.csv", "upn,serial number,secret key,time interval,manufacturer,model\nu@x.com,1,JBSW!,30,T,M\n",
      "not base32"),
-    ("uris.txt", "otpauth://totp/A?secret=JBSWY3DPEHPK3PXP\notpauth://totp/B?secret=\n",
-     "line 2: the otpauth URI has no secret"),
-    ("uris2.txt", "otpauth://totp/A?secret=JBSWY3DPEHPK3PXP\nhttps://example.com\n", "line 2:"),
     ("entity.xml", '<?xml version="1.0"?><!DOCTYPE x [<!ENTITY a "aaaa">]><KeyContainer>&a;</KeyContainer>',
      "DOCTYPE or entities"),
     ("laughs.pskc", '<!DOCTYPE lolz [<!ENTITY lol "lol"><!ENTITY lol2 "&lol;&lol;">]><lolz>&lol2;</lolz>',
@@ -156,6 +150,57 @@ def test_bad_seed_files(tmp_path, name, content, fragment):
         read_seed_file(path)
     assert fragment in info.value.message
     assert "JBSWY3DPEHPK3PXP" not in info.value.message
+
+
+# Files with usable records beside unusable ones: the usable load, the others are listed by line;
+# --strict refuses the file. Duplicates are notes naming both lines (a batch burns each seed once).
+PARTIAL_SEED_FILES = [
+    ("type.csv", "S1, 3132, totp, 6, 30\nS2, 3334, motp, 6, 30\n", 1, "line 2: a MOTP token, not HOTP or TOTP"),
+    ("uris.txt", "otpauth://totp/A?secret=JBSWY3DPEHPK3PXP\notpauth://totp/B?secret=\n", 1,
+     "line 2: the otpauth URI has no secret"),
+    ("uris2.txt", "otpauth://totp/A?secret=JBSWY3DPEHPK3PXP\nhttps://example.com\n", 1, "line 2:"),
+    ("b32.csv", "serial,secret\n123,JBSW1Y3D\n124,JBSWY3DPEHPK3PXP\n", 1, "line 2: the secret is not base32"),
+    ("shifted.csv", "S1, 3132, totp\nS2, 3334, zzzz, 6, 30\n", 1, "line 2: the type column is not totp or hotp"),
+]
+DUPLICATES = [
+    ("dupserial.csv", "serial,secret\n123,JBSWY3DPEHPK3PXP\n123,KRSXG5CTMVRXEZLU\n",
+     "line 3: serial 123 again (first on line 2)"),
+    ("dupsecret.csv", "serial,secret\n1,JBSWY3DPEHPK3PXP\n2,JBSWY3DPEHPK3PXP\n", "line 3: the same secret as line 2"),
+]
+
+
+@pytest.mark.parametrize("name,content,usable,fragment", PARTIAL_SEED_FILES, ids=[c[0] for c in PARTIAL_SEED_FILES])
+def test_usable_records_load_and_the_others_are_listed(tmp_path, name, content, usable, fragment):
+    path = write(tmp_path, name, content)
+    contents = read_seed_file(path)
+    assert len(contents.records) == usable
+    assert any(fragment in problem for problem in contents.problems), contents.problems
+    with pytest.raises(InputError) as info:
+        read_seed_file(path, strict=True)
+    assert fragment in info.value.message and "JBSWY3DPEHPK3PXP" not in info.value.message
+
+
+@pytest.mark.parametrize("name,content,fragment", DUPLICATES, ids=[c[0] for c in DUPLICATES])
+def test_duplicates_are_notes_naming_both_lines(tmp_path, name, content, fragment):
+    path = write(tmp_path, name, content)
+    for strict in (False, True):
+        contents = read_seed_file(path, strict=strict)
+        assert len(contents.records) == 2 and contents.notes == [fragment]
+
+
+def test_partial_file_through_the_cli_writes_the_usable_records(cli, tmp_path):
+    path = write(tmp_path, "mixed.csv", "S1, 3132333435, totp, 6, 30\nS2, 3334, motp, 6, 30\nS3, zz, totp\n")
+    out = tmp_path / "out.csv"
+    result = cli("export", "--format", "privacyidea", "--seed-file", path, "--output", str(out))
+    err = result.stderr.decode()
+    assert result.returncode == 0, err
+    assert "line 2: a MOTP token, not HOTP or TOTP; skipped (left out)" in err and "line 3: the key is not hex" in err
+    assert "1 of 3 records read; --strict refuses" in err
+    assert out.read_text().count("\n") == 1
+    strict = cli("export", "--format", "privacyidea", "--seed-file", path, "--output", str(tmp_path / "s.csv"),
+                 "--strict")
+    assert strict.returncode == 2 and strict.stderr.decode().count("\n") == 1
+    assert not (tmp_path / "s.csv").exists()
 
 
 def test_bad_input_suite_is_large_enough():

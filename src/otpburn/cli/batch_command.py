@@ -8,12 +8,14 @@ from pathlib import Path
 import click
 
 from otpburn.cli.common import emit_json, json_option
+from otpburn.cli.export_commands import load_seed_file, strict_option
 
 
 @click.command()
 @click.argument("seed_file", type=click.Path(dir_okay=False))
 @click.option("--reader", "reader_spec", metavar="NAME|N|virtual", help="The reader tokens are placed on.")
 @click.option("--seed-password-file", type=click.Path(dir_okay=False), help="Password of an encrypted PSKC file.")
+@strict_option
 @click.option("--progress-file", type=click.Path(dir_okay=False),
               help="Where the batch records what it burned (default: next to the seed file).")
 @click.option("--dry-run", is_flag=True, help="Identify tokens and show which seed each would get; write nothing.")
@@ -30,7 +32,7 @@ from otpburn.cli.common import emit_json, json_option
 @click.option("--export-password-file", type=click.Path(dir_okay=False), help="Password for a PSKC export.")
 @click.option("--force", is_flag=True, help="Replace export files that exist.")
 @json_option
-def batch(seed_file, reader_spec, seed_password_file, progress_file, dry_run, reburn, count, sync_clock,
+def batch(seed_file, reader_spec, seed_password_file, strict, progress_file, dry_run, reburn, count, sync_clock,
           display_timeout, token_timeout, resume_timeout, exports, export_password_file, force, as_json) -> int:
     """Burn the seeds of SEED_FILE into tokens placed one after another.
 
@@ -38,14 +40,12 @@ def batch(seed_file, reader_spec, seed_password_file, progress_file, dry_run, re
     Interrupted batches continue where they stopped (see --progress-file).
     """
     from otpburn.cli.burn_command import plan_exports
-    from otpburn.cli.export_commands import seed_file_password
     from otpburn.provisioning.batch import Batch, Progress, export_records
     from otpburn.provisioning.exports import export
     from otpburn.provisioning.session import reader_session
     from otpburn.provisioning.steps import BurnOptions
-    from otpburn.sources.seedfiles import read_seed_file
 
-    records = read_seed_file(seed_file, seed_file_password(seed_password_file))
+    records = _one_record_per_secret(load_seed_file(seed_file, seed_password_file, strict), seed_file)
     targets = plan_exports(exports, force, export_password_file)
     progress = Progress.load(Path(progress_file or f"{seed_file}.progress.json"))
     options = BurnOptions(sync_clock=sync_clock, display_timeout=int(display_timeout), allow_wipe=True)
@@ -82,3 +82,17 @@ def batch(seed_file, reader_spec, seed_password_file, progress_file, dry_run, re
     if interrupted:
         return 130
     return 1 if any(row.result == "failed" for row in rows) else 0
+
+
+def _one_record_per_secret(records: list, seed_file: str) -> list:
+    """A batch never burns one seed into two tokens: later records with a secret seen before are left out."""
+    seen: dict[bytes, int] = {}
+    kept = []
+    for record in records:
+        first = seen.setdefault(record.params.secret, record.line)
+        if first == record.line:
+            kept.append(record)
+        else:
+            click.echo(f"otpburn: {seed_file}: line {record.line} is left out of the batch: its secret is the one "
+                       f"on line {first}, and a seed goes into one token only", err=True)
+    return kept

@@ -7,6 +7,7 @@ import sys
 import click
 
 from otpburn.cli.common import describe_params, emit_json, fix_text, json_option, params_dict, print_fields
+from otpburn.cli.export_commands import load_seed_file, strict_option
 from otpburn.cli.main import EXIT_MISMATCH, REMEDIES
 from otpburn.cli.reader_session import (
     info_dict,
@@ -41,6 +42,7 @@ from otpburn.transport.trace import stream_tracer
 @click.option("--seed-file", type=click.Path(dir_okay=False),
               help="Take the seed for this token's serial number from a seed file (vendor CSV, OATH CSV, PSKC...).")
 @click.option("--seed-password-file", type=click.Path(dir_okay=False), help="Password of an encrypted PSKC seed file.")
+@strict_option
 @click.option("--export", "exports", multiple=True, metavar="FORMAT:FILE",
               help="After the burn, write the seed for an identity system (entra, vendor-csv, privacyidea, pskc, "
                    "otpauth, qr); repeatable.")
@@ -57,7 +59,7 @@ from otpburn.transport.trace import stream_tracer
 @json_option
 def burn(screen, images, clipboard, delay, save_capture, uri_file, encoding, pick, account_filter, reader_spec,
          sync_clock, algorithm, period, display_timeout, wait, yes, force, touch, seed_file, seed_password_file,
-         exports, upn, ntp_servers, resume_timeout, export_password_file, password_file, trace, key_file,
+         strict, exports, upn, ntp_servers, resume_timeout, export_password_file, password_file, trace, key_file,
          as_json) -> int:
     """Burn a seed into the token on the reader, read it back, and show the codes to compare.
 
@@ -71,10 +73,7 @@ def burn(screen, images, clipboard, delay, save_capture, uri_file, encoding, pic
 
     seed_records = None
     if seed_file:
-        from otpburn.cli.export_commands import seed_file_password
-        from otpburn.sources.seedfiles import read_seed_file
-
-        seed_records = read_seed_file(seed_file, seed_file_password(seed_password_file))
+        seed_records = load_seed_file(seed_file, seed_password_file, strict)
     else:
         choice = get_seed(screen, images, clipboard, delay, save_capture, uri_file, encoding, pick, account_filter,
                           quiet=as_json)

@@ -41,6 +41,25 @@ def seed_file_password(password_file: str | None):
     return ask
 
 
+strict_option = click.option("--strict", is_flag=True,
+                             help="Refuse the whole seed file if any record in it cannot be used.")
+
+
+def load_seed_file(path: str, password_file: str | None, strict: bool) -> list:
+    """The usable records of a seed file; the ones left out, and notes, are listed on standard error."""
+    from otpburn.sources.seedfiles import read_seed_file
+
+    contents = read_seed_file(path, seed_file_password(password_file), strict=strict)
+    for problem in contents.problems:
+        click.echo(f"otpburn: {path}: {problem} (left out)", err=True)
+    for note in contents.notes:
+        click.echo(f"otpburn: {path}: {note}", err=True)
+    if contents.problems:
+        click.echo(f"otpburn: {path}: {len(contents.records)} of {len(contents.records) + len(contents.problems)} "
+                   "records read; --strict refuses a file with any unusable record", err=True)
+    return contents.records
+
+
 @click.command("export")
 @click.option("--format", "fmt", type=click.Choice(["entra", "vendor-csv", "privacyidea", "pskc", "otpauth", "qr"]),
               required=True, help=FORMAT_HELP)
@@ -48,6 +67,7 @@ def seed_file_password(password_file: str | None):
 @click.option("--seed-file", type=click.Path(dir_okay=False),
               help="Convert a whole seed file (vendor CSV, OATH CSV, Entra CSV, PSKC, otpauth list).")
 @click.option("--seed-password-file", type=click.Path(dir_okay=False), help="Password of an encrypted PSKC seed file.")
+@strict_option
 @seed_source_options
 @click.option("--serial", default="", help="The token's serial number (for a single seed).")
 @click.option("--upn", default="", help="User principal name for Entra ID (name@domain).")
@@ -57,18 +77,16 @@ def seed_file_password(password_file: str | None):
 @click.option("--no-encrypt", is_flag=True, help="PSKC: write the secrets unencrypted.")
 @click.option("--force", is_flag=True, help="Replace --output if it exists.")
 @json_option
-def export_cmd(fmt, output, seed_file, seed_password_file, screen, images, clipboard, delay, save_capture, uri_file,
-               encoding, pick, account_filter, serial, upn, manufacturer, model, export_password_file, no_encrypt,
-               force, as_json) -> None:
+def export_cmd(fmt, output, seed_file, seed_password_file, strict, screen, images, clipboard, delay, save_capture,
+               uri_file, encoding, pick, account_filter, serial, upn, manufacturer, model, export_password_file,
+               no_encrypt, force, as_json) -> None:
     """Write seeds in a format an identity system imports."""
     from otpburn.provisioning import audit
     from otpburn.provisioning.exports import TokenRecord, export
 
     if seed_file:
-        from otpburn.sources.seedfiles import read_seed_file
-
         records = [TokenRecord(r.params, r.serial, model, manufacturer, r.upn or upn)
-                   for r in read_seed_file(seed_file, seed_file_password(seed_password_file))]
+                   for r in load_seed_file(seed_file, seed_password_file, strict)]
     else:
         choice = get_seed(screen, images, clipboard, delay, save_capture, uri_file, encoding, pick, account_filter,
                           quiet=as_json)

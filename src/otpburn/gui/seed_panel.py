@@ -191,9 +191,14 @@ class SeedPanel(StepBox):
         worker.start(lambda report: read_seed_file(path, given), lambda records: self._seed_file_read(path, records),
                      lambda failure: self._seed_file_failed(path, failure, password is not None))
 
-    def _seed_file_read(self, path: str, records) -> None:
+    def _seed_file_read(self, path: str, contents) -> None:
+        records = contents.records
         labels = [f"line {r.line}: {r.serial or 'no serial'} {r.params.label}".strip() for r in records]
         self._offer([r.params for r in records], labels, f"{len(records)} seeds in {path}")
+        left_out = [*contents.problems, *contents.notes]
+        if left_out:  # the seeds are offered; what could not be used is said beside them
+            shown = "; ".join(left_out[:3]) + (f" (and {len(left_out) - 3} more)" if len(left_out) > 3 else "")
+            self.status.show_status(f"{len(records)} seeds in {path}. Left out or worth knowing: {shown}", "warn")
 
     def _seed_file_failed(self, path: str, failure, password_given: bool) -> None:
         error = getattr(failure, "error", failure)

@@ -1,8 +1,11 @@
-"""Seed files in: the vendor CSV (serial → secret), privacyIDEA/LinOTP OATH CSV, Entra CSV,
-PSKC (plain or password-encrypted) and plain lists of otpauth URIs.
+"""Seed files in: the vendor CSV (serial → secret), privacyIDEA/LinOTP OATH CSV (every layout
+the server imports), Entra CSV, PSKC (plain or password-encrypted) and plain lists of
+otpauth URIs.
 
-Every problem is reported with its line number; nothing is returned from a file that
-has any. XML with a DOCTYPE or entity declarations is refused before parsing.
+A file yields its usable records plus a problem for each record it cannot use, naming its
+line (or key) and the reason; `strict` keeps the all-or-nothing reading for scripts.
+Duplicates are notes naming both lines. XML with a DOCTYPE or entity declarations is
+refused before parsing.
 """
 
 from __future__ import annotations
@@ -12,7 +15,7 @@ import io
 import re
 import threading
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, TypeVar, cast
 
@@ -31,6 +34,20 @@ class SeedRecord:
     params: OtpParams
     line: int  # where it came from, for messages
     upn: str = ""
+    # privacyIDEA "# version: 2" files name the user the server assigns the token to.
+    user: str = ""
+    resolver: str = ""
+    realm: str = ""
+
+
+@dataclass
+class SeedFile:
+    """What a seed file holds: the usable records, and why the others cannot be used."""
+
+    path: str
+    records: list[SeedRecord]
+    problems: list[str] = field(default_factory=list)  # records left out, each naming its line or key
+    notes: list[str] = field(default_factory=list)  # loaded, but worth knowing (duplicates, keys skipped)
 
 
 class SeedFileError(InputError):
@@ -41,35 +58,45 @@ class SeedFileError(InputError):
         self.problems = problems
 
 
-def read_seed_file(path: str, password: Callable[[], str] | None = None) -> list[SeedRecord]:
-    """All seeds in `path`, whatever its format; SeedFileError listing every bad line."""
+Rows = tuple[list[SeedRecord], list[str]]  # records, problems
+
+
+def read_seed_file(path: str, password: Callable[[], str] | None = None, *, strict: bool = False) -> SeedFile:
+    """Every usable seed in `path`, whatever its format, and a problem for each unusable one.
+
+    With `strict`, any problem refuses the whole file (SeedFileError listing them); without,
+    only a file with no usable record is refused.
+    """
     from otpburn.files import decode_text, read_input_file
 
     file = Path(path)
     data = read_input_file(path, "a seed file", MAX_FILE_BYTES)
     if not data.strip():
         raise InputError(f"{path} is empty")
-    head = data.lstrip()[:200].lower()
-    if head.startswith(b"<") or file.suffix.lower() in (".xml", ".pskc"):
-        records = _read_pskc(path, data, password)
+    notes: list[str] = []
+    body = data.lstrip(b"\xef\xbb\xbf \t\r\n")  # a BOM or blank lines before the XML declaration
+    if body.startswith(b"<") or file.suffix.lower() in (".xml", ".pskc"):
+        records, problems = _read_pskc(path, body, password, notes)
     else:
         text = decode_text(data, path, " (save it as UTF-8 CSV)")
-        records = _read_text(path, text)
-    _check_duplicates(path, records)
+        records, problems = _read_text(path, text)
+    notes.extend(_duplicates(records))
+    if problems and (strict or not records):
+        raise SeedFileError(path, problems)
     if not records:
         raise InputError(f"{path} holds no seeds")
-    return records
+    return SeedFile(path, records, problems, notes)
 
 
-def _read_text(path: str, text: str) -> list[SeedRecord]:
+def _read_text(path: str, text: str) -> Rows:
     lines = text.splitlines()
     first = next((line.strip() for line in lines if line.strip() and not line.startswith("#")), "")
     if first.lower().startswith(("otpauth://", "otpauth-migration://")):
-        return _read_uri_list(path, lines)
+        return _read_uri_list(lines)
     return _read_csv(path, text)
 
 
-def _read_uri_list(path: str, lines: list[str]) -> list[SeedRecord]:
+def _read_uri_list(lines: list[str]) -> Rows:
     records, problems = [], []
     for number, line in enumerate(lines, start=1):
         line = line.strip()
@@ -79,45 +106,62 @@ def _read_uri_list(path: str, lines: list[str]) -> list[SeedRecord]:
             records.append(SeedRecord("", parse_uri(line), number))
         except InputError as exc:
             problems.append(f"line {number}: {exc.message}")
-    if problems:
-        raise SeedFileError(path, problems)
-    return records
+    return records, problems
 
 
-def _read_csv(path: str, text: str) -> list[SeedRecord]:
+_VERSION = re.compile(r"^#\s*version:\s*(\d+)")
+# Token types privacyIDEA's OATH CSV import knows; only HOTP and TOTP go onto an OTP token.
+PRIVACYIDEA_TYPES = frozenset({"hotp", "totp", "ocra", "tan", "motp", "daypassword"})
+
+
+def _read_csv(path: str, text: str) -> Rows:
     try:
         rows = list(csv.reader(io.StringIO(text), skipinitialspace=True))
     except csv.Error as exc:
         raise InputError(f"{path}: not a readable CSV file ({exc})") from None
+    first_line = next((row[0] for row in rows if row and row[0].strip()), "")
+    version = _VERSION.match(first_line.strip())
     numbered = [(number, [cell.strip() for cell in row]) for number, row in enumerate(rows, start=1)
                 if row and any(cell.strip() for cell in row) and not row[0].lstrip().startswith("#")]
     if not numbered:
-        return []
+        return [], []
+    if version and version.group(1) == "2":  # privacyIDEA: user, resolver, realm, then the token
+        return _rows(numbered, _oath_row_with_user)
     header = [cell.lower() for cell in numbered[0][1]]
     if header[:3] == ["upn", "serial number", "secret key"]:
-        return _rows(path, numbered[1:], _entra_row)
+        return _rows(numbered[1:], _entra_row)
     if header[:2] == ["serial", "secret"] or header[:2] == ["serial", "seed"]:
-        return _rows(path, numbered[1:], _vendor_row)
-    if len(numbered[0][1]) >= 3 and numbered[0][1][2].lower() in ("totp", "hotp"):
-        return _rows(path, numbered, _oath_row)
-    if len(numbered[0][1]) == 2:  # a vendor file without its header
-        return _rows(path, numbered, _vendor_row)
+        return _rows(numbered[1:], _vendor_row)
+    if len(numbered[0][1]) >= 3 and numbered[0][1][2].lower() in PRIVACYIDEA_TYPES:
+        return _rows(numbered, _oath_row)
+    if len(numbered[0][1]) == 2:
+        # Two columns: the vendor's serial,base32 — or privacyIDEA's serial,hexkey (an HOTP token).
+        if _looks_hex([row[1] for _, row in numbered if len(row) == 2]):
+            return _rows(numbered, _oath_row)
+        return _rows(numbered, _vendor_row)
     raise InputError(f"{path}: unknown CSV layout; expected 'serial,secret', privacyIDEA/LinOTP OATH CSV "
-                     "(serial, hex key, totp|hotp, digits, period) or an Entra ID CSV")
+                     "(serial, hex key[, totp|hotp, digits, period|counter, hash]) or an Entra ID CSV")
 
 
-def _rows(path: str, rows: list[tuple[int, list[str]]],
-          parse_row: Callable[[int, list[str]], SeedRecord]) -> list[SeedRecord]:
+def _looks_hex(values: list[str]) -> bool:
+    """True when every value is hex and one at least cannot be base32 (0, 1, 8 and 9 are not in it)."""
+    hex_digits = set("0123456789abcdefABCDEF")
+    return bool(values) and all(value and set(value) <= hex_digits for value in values) and \
+        any(set(value) & set("0189") for value in values)
+
+
+def _rows(rows: list[tuple[int, list[str]]], parse_row: Callable[[int, list[str]], SeedRecord | None]) -> Rows:
     records: list[SeedRecord] = []
     problems: list[str] = []
     for number, row in rows:
         try:
-            records.append(parse_row(number, row))
+            record = parse_row(number, row)
         except InputError as exc:
             problems.append(f"line {number}: {exc.message}")
-    if problems:
-        raise SeedFileError(path, problems)
-    return records
+        else:
+            if record is not None:
+                records.append(record)
+    return records, problems
 
 
 _SERIAL = re.compile(r"^[A-Za-z0-9._:-]{1,64}$")
@@ -142,23 +186,39 @@ def _vendor_row(number: int, row: list[str]) -> SeedRecord:
 
 
 def _oath_row(number: int, row: list[str]) -> SeedRecord:
-    if not 3 <= len(row) <= 6:
-        raise InputError(f"expected 3 to 6 columns (serial, key, type, digits, period|counter, hash), found {len(row)}")
+    """privacyIDEA/LinOTP OATH CSV: serial, hex key[, type[, digits[, period|counter[, hash]]]].
+
+    Two columns mean HOTP, as the server reads them.
+    """
+    if not 2 <= len(row) <= 6:
+        raise InputError(f"expected 2 to 6 columns (serial, key, type, digits, period|counter, hash), "
+                         f"found {len(row)}")
     serial = _serial(row[0])
     try:
         secret = decode_hex(row[1])
     except InputError as exc:
         raise InputError(f"the key is not hex: {exc.message}") from None
-    otp_type = OtpType(row[2].lower()) if row[2].lower() in ("totp", "hotp") else None
-    if otp_type is None:
+    kind = row[2].lower() if len(row) > 2 and row[2] else "hotp"
+    if kind not in ("totp", "hotp"):
+        if kind in PRIVACYIDEA_TYPES:  # a known type name, not a shifted secret: safe to name
+            raise InputError(f"a {kind.upper()} token, not HOTP or TOTP; skipped")
         raise InputError("the type column is not totp or hotp")  # not echoed: it could be a shifted secret
+    otp_type = OtpType(kind)
     digits = _number(row, 3, 6, "digits")
-    moving = _number(row, 4, 30 if otp_type is OtpType.TOTP else 0, "period" if otp_type is OtpType.TOTP else "counter")
-    algorithm = Algorithm.parse(row[5]) if len(row) > 5 and row[5] else Algorithm.SHA1
     totp = otp_type is OtpType.TOTP
+    moving = _number(row, 4, 30 if totp else 0, "period" if totp else "counter")
+    algorithm = Algorithm.parse(row[5]) if len(row) > 5 and row[5] else Algorithm.SHA1
     params = OtpParams(secret, otp_type, algorithm, digits, period=moving if totp else 30,
                        counter=0 if totp else moving)
     return SeedRecord(serial, params, number)
+
+
+def _oath_row_with_user(number: int, row: list[str]) -> SeedRecord:
+    if len(row) < 5:
+        raise InputError(f"expected user, resolver, realm, serial, key and more; found {len(row)} columns")
+    user, resolver, realm = row[:3]
+    record = _oath_row(number, row[3:])
+    return SeedRecord(record.serial, record.params, number, user=user, resolver=resolver, realm=realm)
 
 
 def _entra_row(number: int, row: list[str]) -> SeedRecord:
@@ -251,7 +311,7 @@ def run_interruptibly(work: Callable[[], T]) -> T:
     return cast(T, outcome.get("value"))
 
 
-def _read_pskc(path: str, data: bytes, password: Callable[[], str] | None) -> list[SeedRecord]:
+def _read_pskc(path: str, data: bytes, password: Callable[[], str] | None, notes: list[str]) -> Rows:
     lowered = data[:65536].lower()
     if b"<!doctype" in lowered or b"<!entity" in lowered:
         raise InputError(f"{path}: PSKC files never need a DOCTYPE or entities; this one has them and was not read")
@@ -295,7 +355,7 @@ def _read_pskc(path: str, data: bytes, password: Callable[[], str] | None) -> li
         algorithm_uri = (key.algorithm or "").lower()
         otp_type = OtpType.HOTP if algorithm_uri.endswith("hotp") else OtpType.TOTP
         if not algorithm_uri.endswith(("hotp", "totp")):
-            problems.append(f"{where}: algorithm {key.algorithm!r} is not HOTP or TOTP")
+            notes.append(f"{where}: not an HOTP or TOTP key ({_algorithm_name(key.algorithm)}); skipped")
             continue
         suite = (key.algorithm_suite or "SHA1").upper().replace("HMAC-", "")
         try:
@@ -308,23 +368,27 @@ def _read_pskc(path: str, data: bytes, password: Callable[[], str] | None) -> li
             problems.append(f"{where}: {exc.message}")
             continue
         records.append(SeedRecord(key.serial or "", params, number))
-    if problems:
-        raise SeedFileError(path, problems)
-    return records
+    return records, problems
 
 
-def _check_duplicates(path: str, records: list[SeedRecord]) -> None:
-    problems = []
+def _algorithm_name(uri: str | None) -> str:
+    """The last part of a key's algorithm URI (a PIN, OCRA, ...), cut short: it is the file's text."""
+    name = (uri or "no algorithm").rstrip("/#:").rsplit(":", 1)[-1].rsplit("#", 1)[-1]
+    return "".join(ch for ch in name if ch.isprintable())[:40] or "no algorithm"
+
+
+def _duplicates(records: list[SeedRecord]) -> list[str]:
+    """Notes naming both lines of a repeated serial or secret (the secret itself never shown)."""
+    notes = []
     seen_serials: dict[str, int] = {}
     seen_secrets: dict[bytes, int] = {}
     for record in records:
         if record.serial:
             if record.serial in seen_serials:
-                first = seen_serials[record.serial]
-                problems.append(f"line {record.line}: serial {record.serial} already on line {first}")
+                notes.append(f"line {record.line}: serial {record.serial} again (first on line "
+                             f"{seen_serials[record.serial]})")
             seen_serials.setdefault(record.serial, record.line)
         if record.params.secret in seen_secrets:
-            problems.append(f"line {record.line}: the same secret as line {seen_secrets[record.params.secret]}")
+            notes.append(f"line {record.line}: the same secret as line {seen_secrets[record.params.secret]}")
         seen_secrets.setdefault(record.params.secret, record.line)
-    if problems:
-        raise SeedFileError(path, problems)
+    return notes
