@@ -14,6 +14,7 @@ import csv
 import io
 import re
 import threading
+import warnings
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -76,7 +77,9 @@ def read_seed_file(path: str, password: Callable[[], str] | None = None, *, stri
     notes: list[str] = []
     body = data.lstrip(b"\xef\xbb\xbf \t\r\n")  # a BOM or blank lines before the XML declaration
     if body.startswith(b"<") or file.suffix.lower() in (".xml", ".pskc"):
-        records, problems = _read_pskc(path, body, password, notes)
+        with warnings.catch_warnings():  # python-pskc's and cryptography's deprecation notes are not the user's
+            warnings.simplefilter("ignore")
+            records, problems = _read_pskc(path, body, password, notes)
     else:
         text = decode_text(data, path, " (save it as UTF-8 CSV)")
         records, problems = _read_text(path, text)

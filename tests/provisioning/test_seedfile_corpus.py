@@ -1,0 +1,34 @@
+"""The seed-file corpus (tests/data/seedfiles): files written from the formats' published
+descriptions, each beside the records, problems and notes it must give."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from otpburn.sources.seedfiles import read_seed_file
+
+CORPUS = Path(__file__).resolve().parent.parent / "data" / "seedfiles"
+FILES = sorted(p for p in CORPUS.iterdir() if not p.name.endswith(".expected.json"))
+
+
+def as_dict(record) -> dict[str, object]:
+    params = record.params
+    return {"serial": record.serial, "type": params.type.value, "algorithm": params.algorithm.value,
+            "digits": params.digits, "period": params.period, "counter": params.counter,
+            "secret": params.secret.hex(), "user": record.user, "resolver": record.resolver, "realm": record.realm}
+
+
+def test_every_file_has_its_expectation():
+    assert FILES and all(CORPUS.joinpath(f"{p.stem}.expected.json").exists() for p in FILES)
+
+
+@pytest.mark.parametrize("path", FILES, ids=[p.name for p in FILES])
+def test_each_file_gives_exactly_its_records_problems_and_notes(path):
+    expected = json.loads(CORPUS.joinpath(f"{path.stem}.expected.json").read_text())
+    contents = read_seed_file(str(path))
+    assert [as_dict(record) for record in contents.records] == expected["records"]
+    assert contents.problems == expected["problems"]
+    assert contents.notes == expected["notes"]
