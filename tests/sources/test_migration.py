@@ -5,6 +5,7 @@ import pytest
 from otpburn.errors import InputError
 from otpburn.otp import Algorithm, OtpType, encode_base32
 from otpburn.sources import parse_migration
+from tests.support.migration_payloads import _entry, _field, _uri
 
 EXPORT = (
     "otpauth-migration://offline?data=CjUKEPqlBekzoNEukL7qlsjBCDYSDnBpQHJhc3BiZXJyeXBpGgtyYXNwYmVycnlwaSAB"
@@ -30,33 +31,6 @@ def test_public_example_export():
 def test_public_hotp_example():
     (params,) = parse_migration(HOTP_EXPORT).usable
     assert (params.account, params.type, params.counter) == ("hotp demo", OtpType.HOTP, 4)
-
-
-def _varint(value: int) -> bytes:
-    value &= (1 << 64) - 1
-    out = bytearray()
-    while True:
-        byte = value & 0x7F
-        value >>= 7
-        out.append(byte | (0x80 if value else 0))
-        if not value:
-            return bytes(out)
-
-
-def _field(number: int, value) -> bytes:
-    if isinstance(value, bytes):
-        return _varint(number << 3 | 2) + _varint(len(value)) + value
-    return _varint(number << 3) + _varint(value)
-
-
-def _entry(secret=b"A" * 10, name="Acme:bob", issuer="", algorithm=1, digits=1, otp_type=2, extra=b""):
-    body = _field(1, secret) + _field(2, name.encode()) + (_field(3, issuer.encode()) if issuer else b"")
-    return body + _field(4, algorithm) + _field(5, digits) + _field(6, otp_type) + extra
-
-
-def _uri(*entries: bytes, header=b"") -> str:
-    payload = b"".join(_field(1, e) for e in entries) + header
-    return "otpauth-migration://offline?data=" + base64.b64encode(payload).decode()
 
 
 def test_many_accounts_and_unknown_fields():
@@ -105,3 +79,63 @@ def test_malformed_exports(uri, fragment):
 def test_entry_without_secret_is_unusable():
     batch = parse_migration(_uri(_entry(secret=b"")))
     assert batch.usable == () and batch.entries[0].problem == "has no secret"
+
+
+def export_text_file() -> str:
+    """Five export links as export tools and people save them: comments, prefixes, a wrapped link."""
+    from tests.support.migration_payloads import export_link
+
+    links = [export_link(_entry(secret=bytes([i]) * 10, name=f"user{i}", issuer=f"Svc{i}"), batch_size=5,
+                         batch_index=i) for i in range(5)]
+    wrapped = [links[3][i:i + 40] for i in range(0, len(links[3]), 40)]
+    return "\n".join([
+        "# Google Authenticator export, 5 QR codes",
+        links[0],
+        f"QR-Code:{links[1]}",
+        f"  2) {links[2]}",
+        "",
+        *wrapped,
+        "# the last one",
+        f"- {links[4]}",
+    ]) + "\n"
+
+
+def test_an_export_text_file_gives_every_account_of_every_link():
+    from otpburn.sources.classify import PayloadKind, classify
+
+    payload = classify(export_text_file())
+    assert payload.kind is PayloadKind.MIGRATION and payload.is_seed
+    assert [a.issuer for a in payload.accounts] == [f"Svc{i}" for i in range(5)]
+    assert payload.export_part == "5 export links"
+
+
+def test_a_missing_qr_code_of_the_export_is_named():
+    from otpburn.sources.classify import classify
+    from tests.support.migration_payloads import export_link
+
+    text = "\n".join(export_link(_entry(secret=bytes([i]) * 10, name=f"u{i}"), batch_size=3, batch_index=i)
+                     for i in (0, 2))
+    assert classify(text).export_part == "2 export links; missing: QR code 2 of 3"
+
+
+def test_an_export_text_file_as_a_seed_file_labels_each_account(tmp_path):
+    from otpburn.sources.seedfiles import read_seed_file
+
+    path = tmp_path / "export.txt"
+    path.write_text(export_text_file() + "otpauth-migration://offline?data=CjUKEPql\n")
+    contents = read_seed_file(str(path))
+    assert [r.params.issuer for r in contents.records] == [f"Svc{i}" for i in range(5)]
+    assert [r.part for r in contents.records] == [f"export link {i + 1} of 5, account 1" for i in range(5)]
+    assert [r.line for r in contents.records][:3] == [2, 3, 4]
+    assert len(contents.problems) == 1 and "cut short" in contents.problems[0]
+
+
+def test_parse_file_reads_an_export_text_file(cli, tmp_path):
+    path = tmp_path / "export.txt"
+    path.write_text(export_text_file())
+    result = cli("parse", "--file", str(path), "--json")
+    assert result.returncode == 0, result.stderr
+    import json
+
+    data = json.loads(result.stdout)
+    assert len(data["accounts"]) == 5

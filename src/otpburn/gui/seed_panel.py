@@ -193,7 +193,8 @@ class SeedPanel(StepBox):
 
     def _seed_file_read(self, path: str, contents) -> None:
         records = contents.records
-        labels = [f"line {r.line}: {r.serial or 'no serial'} {r.params.label}".strip() for r in records]
+        labels = [f"line {r.line}{f' ({r.part})' if r.part else ''}: {r.serial or 'no serial'} {r.params.label}".strip()
+                  for r in records]
         self._offer([r.params for r in records], labels, f"{len(records)} seeds in {path}")
         left_out = [*contents.problems, *contents.notes]
         if left_out:  # the seeds are offered; what could not be used is said beside them

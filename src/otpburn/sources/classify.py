@@ -13,7 +13,7 @@ from urllib.parse import urlsplit
 from otpburn.errors import InputError, NotASeedError
 from otpburn.otp.codec import SecretEncoding, decode_secret
 from otpburn.otp.params import OtpParams, OtpType
-from otpburn.sources.migration import MigrationEntry, is_migration, parse_migration
+from otpburn.sources.migration import FoundLink, MigrationEntry, find_migration_links, is_migration, parse_migration
 from otpburn.sources.otpauth import is_otpauth, parse_uri
 
 
@@ -140,6 +140,10 @@ def classify(text: str) -> Payload:
         kind = PayloadKind.OTPAUTH_HOTP if params.type is OtpType.HOTP else PayloadKind.OTPAUTH_TOTP
         return Payload(kind, length, accounts=(params,))
 
+    links = find_migration_links(stripped) if "otpauth-migration://" in lower else []
+    if len(links) > 1 or (links and (not lower.startswith("otpauth-migration://") or "\n" in stripped)):
+        return _migration_text(links, length)  # an export tool's text file: comments, prefixes, several links
+
     if is_migration(stripped):
         try:
             batch = parse_migration(stripped)
@@ -169,6 +173,34 @@ def classify(text: str) -> Payload:
     if bare is not None:
         return bare
     return _not_seed(PayloadKind.UNKNOWN, length)
+
+
+def _migration_text(links: list[FoundLink], length: int) -> Payload:
+    """All accounts of every export link in a text; links that cannot be read are named by line."""
+    accounts: list[OtpParams] = []
+    unusable: list[MigrationEntry] = []
+    parts: dict[int, set[int]] = {}  # batch id -> the QR code numbers seen
+    sizes: dict[int, int] = {}
+    for link in links:
+        try:
+            batch = parse_migration(link.text)
+        except InputError as exc:
+            unusable.append(MigrationEntry(-1, f"line {link.line}:", "", None, exc.message))
+            continue
+        accounts.extend(batch.usable)
+        unusable.extend(e for e in batch.entries if e.params is None)
+        parts.setdefault(batch.batch_id, set()).add(batch.batch_index)
+        sizes[batch.batch_id] = batch.batch_size
+    missing = [f"QR code {index + 1} of {sizes[batch_id]}" for batch_id, seen in parts.items()
+               for index in range(sizes[batch_id]) if index not in seen]
+    part = f"{len(links)} export links" + (f"; missing: {', '.join(missing)}" if missing else "")
+    problem = None
+    if not accounts:
+        problem = "none of the export's accounts can be burned: " + "; ".join(
+            f"{e.issuer or e.name or 'account ' + str(e.index + 1)} {e.problem}" for e in unusable)
+    kind = PayloadKind.MIGRATION if parts else PayloadKind.INVALID_MIGRATION  # no link could be read at all
+    return Payload(kind, length, accounts=tuple(accounts), problem=problem,
+                   unusable=tuple(unusable), export_part=part)
 
 
 def _not_seed(kind: PayloadKind, length: int) -> Payload:

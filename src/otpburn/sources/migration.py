@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import base64
 import binascii
+import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any
@@ -60,6 +61,46 @@ class MigrationBatch:
 
 def is_migration(text: str) -> bool:
     return text.strip().lower().startswith(SCHEME + ":")
+
+
+_LINK_START = re.compile(re.escape(SCHEME) + r"://", re.IGNORECASE)
+_LINK_BODY = re.compile(r"[A-Za-z0-9%+/=_\-?&.:]*")
+_CONTINUATION = re.compile(r"^[A-Za-z0-9%+/=_-]+$")
+
+
+@dataclass(frozen=True)
+class FoundLink:
+    line: int  # 1-based line where the link starts
+    text: str
+    last_line: int  # where it ends (after the lines a wrapped link continues on)
+
+
+def find_migration_links(text: str) -> list[FoundLink]:
+    """Every Google Authenticator export link in a text, as export tools write them.
+
+    Lines starting with '#' are comments; anything before the link on its line is a prefix
+    ('QR-Code:', a number, a bullet); a link wrapped over several lines continues on lines
+    made only of base64 and percent characters.
+    """
+    links: list[FoundLink] = []
+    lines = text.splitlines()
+    index = 0
+    while index < len(lines):
+        line = lines[index]
+        start = _LINK_START.search(line)
+        if line.lstrip().startswith("#") or start is None:
+            index += 1
+            continue
+        body = _LINK_BODY.match(line, start.end())
+        link = line[start.start():body.end() if body else start.end()]
+        number = index + 1
+        index += 1
+        while index < len(lines) and _CONTINUATION.match(lines[index].strip()) and \
+                _LINK_START.search(lines[index]) is None:
+            link += lines[index].strip()
+            index += 1
+        links.append(FoundLink(number, link, index))
+    return links
 
 
 def parse_migration(text: str) -> MigrationBatch:

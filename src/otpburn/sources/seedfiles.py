@@ -35,6 +35,7 @@ class SeedRecord:
     params: OtpParams
     line: int  # where it came from, for messages
     upn: str = ""
+    part: str = ""  # which part of a multi-part source it came from ("export link 2, account 3")
     # privacyIDEA "# version: 2" files name the user the server assigns the token to.
     user: str = ""
     resolver: str = ""
@@ -94,16 +95,36 @@ def read_seed_file(path: str, password: Callable[[], str] | None = None, *, stri
 def _read_text(path: str, text: str) -> Rows:
     lines = text.splitlines()
     first = next((line.strip() for line in lines if line.strip() and not line.startswith("#")), "")
-    if first.lower().startswith(("otpauth://", "otpauth-migration://")):
-        return _read_uri_list(lines)
+    if first.lower().startswith("otpauth://") or "otpauth-migration://" in text.lower():
+        return _read_uri_list(text)
     return _read_csv(path, text)
 
 
-def _read_uri_list(lines: list[str]) -> Rows:
-    records, problems = [], []
-    for number, line in enumerate(lines, start=1):
+def _read_uri_list(text: str) -> Rows:
+    """otpauth:// URIs one per line, and Google export links however export tools write them."""
+    from otpburn.sources.migration import find_migration_links, parse_migration
+
+    records: list[SeedRecord] = []
+    problems: list[str] = []
+    links = {link.line: link for link in find_migration_links(text)}
+    continuation = {number for link in links.values() for number in range(link.line + 1, link.last_line + 1)}
+    for number, line in enumerate(text.splitlines(), start=1):
         line = line.strip()
-        if not line or line.startswith("#"):
+        if not line or line.startswith("#") or number in continuation:
+            continue
+        if number in links:
+            try:
+                batch = parse_migration(links[number].text)
+            except InputError as exc:
+                problems.append(f"line {number}: {exc.message}")
+                continue
+            part = f"export link {batch.batch_index + 1} of {batch.batch_size}" if batch.batch_size > 1 else ""
+            for entry in batch.entries:
+                where = ", ".join(filter(None, [part, f"account {entry.index + 1}"]))
+                if entry.params is None:
+                    problems.append(f"line {number} ({where}): {entry.problem}")
+                else:
+                    records.append(SeedRecord("", entry.params, number, part=where))
             continue
         try:
             records.append(SeedRecord("", parse_uri(line), number))
