@@ -101,3 +101,20 @@ def test_classify_never_raises(prefix, rest):
 def test_malformed_links_are_reported_not_raised(text):
     payload = classify(text)
     assert not payload.is_seed and payload.problem
+
+
+@pytest.mark.parametrize("text", ["supercalifragilisticexpialidocious", "correct horse battery staples",
+                                  "thequickbrownfoxjumpsoverthelazydogs"])
+def test_words_that_decode_as_base32_are_not_taken_for_a_seed(text):
+    payload = classify(text)
+    assert payload.kind is PayloadKind.WORDS and not payload.is_seed and "base32" in payload.advice
+
+
+def test_random_base32_seeds_are_still_seeds():
+    import base64
+    import random
+
+    rng = random.Random(5)
+    seeds = [base64.b32encode(rng.randbytes(20)).decode() for _ in range(2000)]
+    assert all(classify(seed).kind is PayloadKind.SECRET_BASE32 for seed in seeds)
+    assert all(classify(seed.lower()).kind is PayloadKind.SECRET_BASE32 for seed in seeds)

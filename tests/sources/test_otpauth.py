@@ -131,3 +131,20 @@ def test_labels_with_control_or_direction_characters_or_too_long_are_refused(lab
 def test_issuer_parameter_is_checked_after_decoding():
     with pytest.raises(InputError, match="U\\+001B"):
         parse_uri("otpauth://totp/alice?secret=JBSWY3DPEHPK3PXP&issuer=%1B%5D0%3Bpwned%07")
+
+
+@pytest.mark.parametrize("uri", ["otpauth://totp/Steam:bob?secret=JBSWY3DPEHPK3PXP&encoder=steam",
+                                 "otpauth://steam/Steam:bob?secret=JBSWY3DPEHPK3PXP",
+                                 "otpauth://totp/Steam:bob?secret=JBSWY3DPEHPK3PXP&encoder=Steam&digits=5"])
+def test_steam_guard_accounts_are_refused_with_the_reason(uri):
+    with pytest.raises(InputError, match="Steam Guard account") as info:
+        parse_uri(uri)
+    assert "JBSWY3DPEHPK3PXP" not in info.value.message
+
+
+def test_other_encoders_are_refused_and_named_only_when_harmless():
+    with pytest.raises(InputError, match=r"non-standard encoder \(yandex\)"):
+        parse_uri("otpauth://totp/Y:bob?secret=JBSWY3DPEHPK3PXP&encoder=yandex")
+    with pytest.raises(InputError) as info:
+        parse_uri("otpauth://totp/Y:bob?secret=JBSWY3DPEHPK3PXP&encoder=KRSXG5CTMVRXEZLUKRSXG5CT")
+    assert "KRSXG5CT" not in info.value.message

@@ -248,7 +248,7 @@ class SeedPanel(StepBox):
             skipped = f"; {len(payload.unusable)} account(s) cannot go on a token" if payload.unusable else ""
             self._offer(list(payload.accounts), labels, f"{payload.description} from {origin}{skipped}")
             return
-        if quiet_errors and payload.kind in (PayloadKind.UNKNOWN, PayloadKind.EMPTY):
+        if quiet_errors and payload.kind in (PayloadKind.UNKNOWN, PayloadKind.WORDS, PayloadKind.EMPTY):
             try:
                 decoded = decode_secret(text.strip())
             except InputError as exc:

@@ -30,6 +30,7 @@ class PayloadKind(str, Enum):
     FIDO = "passkey"
     SERIAL_NUMBER = "serial-number"
     URL = "web-link"
+    WORDS = "words"
     EMPTY = "empty"
     UNKNOWN = "unknown"
 
@@ -55,6 +56,7 @@ DESCRIPTIONS = {
     PayloadKind.FIDO: "passkey (FIDO) sign-in code",
     PayloadKind.SERIAL_NUMBER: "serial number barcode",
     PayloadKind.URL: "web link",
+    PayloadKind.WORDS: "words, not a seed",
     PayloadKind.EMPTY: "empty code",
     PayloadKind.UNKNOWN: "unrecognised text",
 }
@@ -81,6 +83,10 @@ ADVICE = {
     PayloadKind.URL: (
         "This QR code is an ordinary web link, not a seed. "
         "On the site's two-factor page choose 'authenticator app' to get a seed QR code."
+    ),
+    PayloadKind.WORDS: (
+        "This reads like words, not a random secret (it could be decoded as base32, but seeds are random "
+        "letters and digits 2-7). If it really is the secret the service gave, give its encoding (base32) explicitly."
     ),
     PayloadKind.EMPTY: "The QR code is empty.",
     PayloadKind.UNKNOWN: (
@@ -203,6 +209,18 @@ def _migration_text(links: list[FoundLink], length: int) -> Payload:
                    unusable=tuple(unusable), export_part=part)
 
 
+def _looks_like_words(text: str) -> bool:
+    """Letters only, with the vowels of a language: a word or a phrase, not a random base32 seed.
+
+    Random base32 is 19 % digits (2-7), and vowels are 5 of its 26 letters; a 16-letter seed
+    without a digit and with a third of vowels is a rarity (below one in 10 000).
+    """
+    letters = [c for c in text.lower() if not c.isspace()]
+    if len(letters) < 16 or not all("a" <= c <= "z" for c in letters):
+        return False
+    return sum(c in "aeiou" for c in letters) / len(letters) >= 0.3
+
+
 def _not_seed(kind: PayloadKind, length: int) -> Payload:
     return Payload(kind, length, advice=ADVICE[kind])
 
@@ -227,6 +245,8 @@ def _bare_secret(text: str) -> Payload | None:
         return None
     if len(decoded.secret) < _BARE_SECRET_MIN_BYTES:
         return None
+    if decoded.encoding is SecretEncoding.BASE32 and _looks_like_words(text):
+        return _not_seed(PayloadKind.WORDS, len(text))
     kind = PayloadKind.SECRET_HEX if decoded.encoding is SecretEncoding.HEX else PayloadKind.SECRET_BASE32
     return Payload(kind, len(text), accounts=(OtpParams(secret=decoded.secret),),
                    encoding_ambiguous=decoded.ambiguous)

@@ -18,7 +18,9 @@ from otpburn.otp.codec import decode_base32, encode_base32
 from otpburn.otp.params import Algorithm, OtpParams, OtpType
 
 SCHEME = "otpauth"
-_KNOWN_SINGLE = ("secret", "issuer", "algorithm", "digits", "period", "counter")
+_KNOWN_SINGLE = ("secret", "issuer", "algorithm", "digits", "period", "counter", "encoder")
+STEAM_REFUSAL = ("this is a Steam Guard account: Steam's codes are 5 characters from its own alphabet, which no OATH "
+                 "hardware token shows, so a token burned with it would never be accepted; keep it in the Steam app")
 
 
 def is_otpauth(text: str) -> bool:
@@ -42,6 +44,8 @@ def parse_uri(text: str) -> OtpParams:
     if not uri[len(parts.scheme) + 1 :].startswith("//"):
         raise InputError("an otpauth URI starts with 'otpauth://'")
     kind = parts.netloc.lower()
+    if kind == "steam":  # Aegis and andOTP write Steam Guard accounts this way
+        raise InputError(STEAM_REFUSAL)
     if kind not in ("totp", "hotp"):
         if not kind:
             raise InputError("the otpauth URI names no type: expected otpauth://totp/... or otpauth://hotp/...")
@@ -51,6 +55,13 @@ def parse_uri(text: str) -> OtpParams:
     label_issuer, account = _parse_label(parts.path)
     query = _parse_query(parts.query)
 
+    encoder = query.get("encoder", "").strip().lower()
+    if encoder == "steam":
+        raise InputError(STEAM_REFUSAL)
+    if encoder:
+        shown = f" ({encoder})" if encoder.isalnum() and len(encoder) <= 20 else ""
+        raise InputError(f"the account's codes use a non-standard encoder{shown}, not the RFC 4226/6238 digits "
+                         "a hardware token shows; a token burned with it would never be accepted")
     if "secret" not in query or not query["secret"].strip():
         raise InputError("the otpauth URI has no secret parameter")
     try:
