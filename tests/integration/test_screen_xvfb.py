@@ -99,15 +99,20 @@ print(len(found.codes), found.codes[0].monitor, found.codes[0].pass_name, "numpy
 """
 
 
-def test_the_fast_pass_reads_the_grab_in_place_without_numpy(two_monitors):
-    window = show_image(two_monitors, EXAMPLE, 1920 + 300, 100)
+def probe_scan(display, picture: str, x: int, y: int) -> list[str]:
+    """Scan the screen in a fresh interpreter while `picture` is shown: codes, monitor, pass, numpy loaded."""
+    window = show_image(display, picture, x, y)
     try:
         result = subprocess.run([sys.executable, "-c", FAST_PATH_PROBE], capture_output=True, text=True,
-                                env=two_monitors.env, timeout=60)
+                                env=display.env, timeout=60)
     finally:
         window.terminate()
     assert result.returncode == 0, result.stderr
-    assert result.stdout.strip().split("|") == ["1", "2", "fast", "False"]
+    return result.stdout.strip().split("|")
+
+
+def test_the_fast_pass_reads_the_grab_in_place_without_numpy(two_monitors):
+    assert probe_scan(two_monitors, EXAMPLE, 1920 + 300, 100) == ["1", "2", "fast", "False"]
 
 
 def test_a_code_only_the_deeper_passes_read_is_still_found_after_every_fast_pass(two_monitors, tmp_path):
@@ -120,12 +125,5 @@ def test_a_code_only_the_deeper_passes_read_is_still_found_after_every_fast_pass
     assert fast_pass(sample.image) == []  # the whole-image pass cannot read it
     picture = tmp_path / "no-quiet-zone.png"
     Image.fromarray(sample.image).save(picture)
-    window = show_image(two_monitors, str(picture), 0, 0)
-    try:
-        result = subprocess.run([sys.executable, "-c", FAST_PATH_PROBE], capture_output=True, text=True,
-                                env=two_monitors.env, timeout=60)
-    finally:
-        window.terminate()
-    assert result.returncode == 0, result.stderr
-    count, monitor, pass_name, _numpy = result.stdout.strip().split("|")
+    count, monitor, pass_name, _numpy = probe_scan(two_monitors, str(picture), 0, 0)
     assert (count, monitor) == ("1", "1") and pass_name.startswith("region")

@@ -325,6 +325,7 @@ def test_a_key_derivation_in_progress_gives_way_to_ctrl_c():
 
 
 def test_ctrl_c_during_a_long_pskc_derivation_cancels_in_one_line(tmp_path):
+    import os
     import re
     import signal
     import subprocess
@@ -333,14 +334,25 @@ def test_ctrl_c_during_a_long_pskc_derivation_cancels_in_one_line(tmp_path):
     path = tmp_path / "tokens.pskc"
     export("pskc", RECORDS, str(path), password="correct horse battery")
     path.write_text(re.sub(r"(<[\w:]*IterationCount>)\d+(</)", r"\g<1>10000000\2", path.read_text()))
-    (tmp_path / "password").write_text("correct horse battery")
+    # The password comes through a FIFO: once otpburn has read it, the ten-million-round derivation starts,
+    # so the Ctrl+C below lands inside it however slow the machine is (it takes seconds, the pause 0.3 s).
+    password_pipe = tmp_path / "password"
+    os.mkfifo(password_pipe)
     process = subprocess.Popen([sys.executable, "-m", "otpburn", "export", "--seed-file", str(path),
-                                "--seed-password-file", str(tmp_path / "password"), "--format", "otpauth",
+                                "--seed-password-file", str(password_pipe), "--format", "otpauth",
                                 "--output", str(tmp_path / "out.txt")], stderr=subprocess.PIPE, text=True)
+    with open(password_pipe, "w") as pipe:  # opens once otpburn opens it to read
+        pipe.write("correct horse battery")
     import time
 
-    time.sleep(1.0)
+    time.sleep(0.3)
     process.send_signal(signal.SIGINT)
     _, err = process.communicate(timeout=60)
     assert process.returncode == 130 and err.strip() == "otpburn: cancelled"
     assert not (tmp_path / "out.txt").exists()
+
+
+def test_a_bad_key_column_quotes_no_character_of_it(tmp_path):
+    path = write(tmp_path, "typo.csv", "S1, 3132333435, totp\nS2, 31zz333435, totp\nS3,JBSW1Y3DPEHPK3PX,totp\n")
+    problems = read_seed_file(path).problems
+    assert problems == ["line 2: the key is not hex", "line 3: the key is not hex"]

@@ -33,6 +33,7 @@ KILLS = 200
 BURN_SHARE = 0.25  # of the runs; the rest are exports
 
 
+VICTIM_POLLS = 6000  # 10 ms apart: a minute, far beyond any burn or export
 FILE_STEPS = {"open", "os.rename", "os.link", "os.remove", "os.replace"}
 
 
@@ -77,8 +78,15 @@ def run_forked(args: list[str], env: dict[str, str], kill_after: float | None = 
             os.kill(pid, signal.SIGKILL)
         except ProcessLookupError:
             pass
-    _, status = os.waitpid(pid, 0)
-    return None if os.WIFSIGNALED(status) else os.WEXITSTATUS(status)
+    # A victim that never reaches its step (or a fork that inherited a held lock) must not hang the suite.
+    for _ in range(VICTIM_POLLS):
+        done, status = os.waitpid(pid, os.WNOHANG)
+        if done:
+            return None if os.WIFSIGNALED(status) else os.WEXITSTATUS(status)
+        time.sleep(0.01)
+    os.kill(pid, signal.SIGKILL)
+    os.waitpid(pid, 0)
+    raise AssertionError(f"otpburn {args[0]} neither finished nor reached its kill step: it hung")
 
 
 def measured(args: list[str], env: dict[str, str], folder: Path) -> tuple[float, int]:

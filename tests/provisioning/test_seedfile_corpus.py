@@ -32,3 +32,15 @@ def test_each_file_gives_exactly_its_records_problems_and_notes(path):
     assert [as_dict(record) for record in contents.records] == expected["records"]
     assert contents.problems == expected["problems"]
     assert contents.notes == expected["notes"]
+
+
+def test_a_pskc_with_only_keys_that_are_not_otp_keys_says_which_it_skipped(tmp_path):
+    from otpburn.errors import InputError
+
+    text = CORPUS.joinpath("pskc-mixed-with-pin.xml").read_bytes()
+    start = text.index(b"<KeyPackage>")
+    only_pin = text[:start] + text[text.index(b"<KeyPackage>", start + 1):]
+    path = tmp_path / "pin-only.pskc"
+    path.write_bytes(only_pin)
+    with pytest.raises(InputError, match=r"key 1 \(serial 987654321\): not an HOTP or TOTP key \(pin\)"):
+        read_seed_file(str(path))

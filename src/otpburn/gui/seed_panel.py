@@ -195,11 +195,12 @@ class SeedPanel(StepBox):
         records = contents.records
         labels = [f"line {r.line}{f' ({r.part})' if r.part else ''}: {r.serial or 'no serial'} {r.params.label}".strip()
                   for r in records]
-        self._offer([r.params for r in records], labels, f"{len(records)} seeds in {path}")
+        found = f"{len(records)} seed{'s' if len(records) != 1 else ''} in {path}"
+        self._offer([r.params for r in records], labels, found)
         left_out = [*contents.problems, *contents.notes]
         if left_out:  # the seeds are offered; what could not be used is said beside them
             shown = "; ".join(left_out[:3]) + (f" (and {len(left_out) - 3} more)" if len(left_out) > 3 else "")
-            self.status.show_status(f"{len(records)} seeds in {path}. Left out or worth knowing: {shown}", "warn")
+            self.status.show_status(f"{found}. Left out or worth knowing: {shown}", "warn")
 
     def _seed_file_failed(self, path: str, failure, password_given: bool) -> None:
         error = getattr(failure, "error", failure)

@@ -34,8 +34,8 @@ class Token2Burn(FamilyBurn[Token2Session]):
                 reading = session.read_clock_tick()
                 run.report.clock_wait += time.monotonic() - started
                 if not reading.ticked:
-                    run.report.warnings.append("the token's clock did not advance while it was read; "
-                                               "check it with --sync-clock")
+                    run.report.warnings.append("the token's clock did not advance while it was read; a stopped "
+                                               "clock shows wrong codes: set it from the PC's clock")
         if not {Step.CONFIG, Step.SEED} <= run.skip:  # a read-back alone needs no authentication
             with run.step(Step.AUTHENTICATE):
                 session.authenticate()

@@ -88,6 +88,8 @@ def read_seed_file(path: str, password: Callable[[], str] | None = None, *, stri
     if problems and (strict or not records):
         raise SeedFileError(path, problems)
     if not records:
+        if notes:  # e.g. a PSKC holding only PIN keys: say what was skipped
+            raise SeedFileError(path, notes)
         raise InputError(f"{path} holds no seeds")
     return SeedFile(path, records, problems, notes)
 
@@ -204,8 +206,8 @@ def _vendor_row(number: int, row: list[str]) -> SeedRecord:
         raise InputError(f"expected 2 columns (serial,secret), found {len(row)}")
     try:
         secret = decode_base32(row[1])
-    except InputError as exc:
-        raise InputError(f"the secret is not base32: {exc.message}") from None
+    except InputError:
+        raise InputError("the secret is not base32") from None  # the codec's detail quotes a character of it
     return SeedRecord(_serial(row[0]), OtpParams(secret=secret), number)
 
 
@@ -220,8 +222,8 @@ def _oath_row(number: int, row: list[str]) -> SeedRecord:
     serial = _serial(row[0])
     try:
         secret = decode_hex(row[1])
-    except InputError as exc:
-        raise InputError(f"the key is not hex: {exc.message}") from None
+    except InputError:
+        raise InputError("the key is not hex") from None  # the codec's detail quotes a character of it
     kind = row[2].lower() if len(row) > 2 and row[2] else "hotp"
     if kind not in ("totp", "hotp"):
         if kind in PRIVACYIDEA_TYPES:  # a known type name, not a shifted secret: safe to name
@@ -251,8 +253,8 @@ def _entra_row(number: int, row: list[str]) -> SeedRecord:
                          f"found {len(row)}")
     try:
         secret = decode_base32(row[2])
-    except InputError as exc:
-        raise InputError(f"the secret key is not base32: {exc.message}") from None
+    except InputError:
+        raise InputError("the secret key is not base32") from None  # the codec's detail quotes a character
     period = _number(row, 3, 30, "time interval")
     return SeedRecord(_serial(row[1]), OtpParams(secret=secret, period=period), number, upn=row[0])
 
