@@ -23,6 +23,8 @@ class Remedy(StrEnum):
     CONFIRM_WIPE = "confirm-wipe"  # agree that a clock write erases the token's seed
     TOKEN_PASSWORD = "token-password"  # noqa: S105  give the token's (OATH applet's) password
     SEED_FILE_PASSWORD = "seed-file-password"  # noqa: S105  give the password of an encrypted seed file
+    SEED_FILE_KEY = "seed-file-key"  # give the pre-shared key of a key-encrypted PSKC file
+    DECRYPT_SEED_FILE = "decrypt-seed-file"  # decrypt an OpenPGP-encrypted seed file on the way in
     PICK_ACCOUNT = "pick-account"  # choose one of several accounts
     CHOOSE_READER = "choose-reader"  # choose one of several readers
     LIST_READERS = "list-readers"  # see which readers there are

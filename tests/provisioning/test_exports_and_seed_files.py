@@ -164,7 +164,7 @@ PARTIAL_SEED_FILES = [
 ]
 DUPLICATES = [
     ("dupserial.csv", "serial,secret\n123,JBSWY3DPEHPK3PXP\n123,KRSXG5CTMVRXEZLU\n",
-     "line 3: serial 123 again (first on line 2)"),
+     "line 3: serial 123 again (first at line 2)"),
     ("dupsecret.csv", "serial,secret\n1,JBSWY3DPEHPK3PXP\n2,JBSWY3DPEHPK3PXP\n", "line 3: the same secret as line 2"),
 ]
 

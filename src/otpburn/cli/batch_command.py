@@ -8,14 +8,15 @@ from pathlib import Path
 import click
 
 from otpburn.cli.common import emit_json, json_option
-from otpburn.cli.export_commands import load_seed_file, strict_option
+from otpburn.cli.export_commands import load_seed_file, seed_file_options
+from otpburn.errors import InputError
 
 
 @click.command()
-@click.argument("seed_file", type=click.Path(dir_okay=False))
+@click.argument("seed_file", type=click.Path(dir_okay=False, allow_dash=True))
 @click.option("--reader", "reader_spec", metavar="NAME|N|virtual", help="The reader tokens are placed on.")
-@click.option("--seed-password-file", type=click.Path(dir_okay=False), help="Password of an encrypted PSKC file.")
-@strict_option
+@seed_file_options
+@click.option("--account", "account_filter", help="Burn only the accounts whose name contains this text.")
 @click.option("--progress-file", type=click.Path(dir_okay=False),
               help="Where the batch records what it burned (default: next to the seed file).")
 @click.option("--dry-run", is_flag=True, help="Identify tokens and show which seed each would get; write nothing.")
@@ -32,8 +33,9 @@ from otpburn.cli.export_commands import load_seed_file, strict_option
 @click.option("--export-password-file", type=click.Path(dir_okay=False), help="Password for a PSKC export.")
 @click.option("--force", is_flag=True, help="Replace export files that exist.")
 @json_option
-def batch(seed_file, reader_spec, seed_password_file, strict, progress_file, dry_run, reburn, count, sync_clock,
-          display_timeout, token_timeout, resume_timeout, exports, export_password_file, force, as_json) -> int:
+def batch(seed_file, reader_spec, seed_password_file, seed_key_file, strict, account_filter, progress_file, dry_run,
+          reburn, count, sync_clock, display_timeout, token_timeout, resume_timeout, exports, export_password_file,
+          force, as_json) -> int:
     """Burn the seeds of SEED_FILE into tokens placed one after another.
 
     Tokens are matched to seeds by serial number, or get the next seed that names none.
@@ -45,7 +47,12 @@ def batch(seed_file, reader_spec, seed_password_file, strict, progress_file, dry
     from otpburn.provisioning.session import reader_session
     from otpburn.provisioning.steps import BurnOptions
 
-    records = _one_record_per_secret(load_seed_file(seed_file, seed_password_file, strict), seed_file)
+    if seed_file == "-" and not progress_file:
+        raise InputError("a batch read from standard input needs --progress-file (where it records what it burned)")
+    records = load_seed_file(seed_file, seed_password_file, seed_key_file, strict)
+    if account_filter is not None:
+        records = _matching(records, account_filter, seed_file)
+    records = _one_record_per_secret(records, seed_file)
     targets = plan_exports(exports, force, export_password_file)
     progress = Progress.load(Path(progress_file or f"{seed_file}.progress.json"))
     options = BurnOptions(sync_clock=sync_clock, display_timeout=int(display_timeout), allow_wipe=True)
@@ -84,15 +91,23 @@ def batch(seed_file, reader_spec, seed_password_file, strict, progress_file, dry
     return 1 if any(row.result == "failed" for row in rows) else 0
 
 
+def _matching(records: list, account: str, seed_file: str) -> list:
+    needle = account.casefold()
+    kept = [record for record in records if needle in record.params.label.casefold()]
+    if not kept:
+        raise InputError(f"no account in {seed_file} matches {account!r}")
+    return kept
+
+
 def _one_record_per_secret(records: list, seed_file: str) -> list:
     """A batch never burns one seed into two tokens: later records with a secret seen before are left out."""
-    seen: dict[bytes, int] = {}
+    seen: dict[bytes, str] = {}
     kept = []
     for record in records:
-        first = seen.setdefault(record.params.secret, record.line)
-        if first == record.line:
+        first = seen.setdefault(record.params.secret, record.place)
+        if first == record.place:
             kept.append(record)
         else:
-            click.echo(f"otpburn: {seed_file}: line {record.line} is left out of the batch: its secret is the one "
-                       f"on line {first}, and a seed goes into one token only", err=True)
+            click.echo(f"otpburn: {seed_file}: {record.place} is left out of the batch: its secret is the one "
+                       f"at {first}, and a seed goes into one token only", err=True)
     return kept

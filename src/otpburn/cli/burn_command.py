@@ -7,7 +7,7 @@ import sys
 import click
 
 from otpburn.cli.common import describe_params, emit_json, fix_text, json_option, params_dict, print_fields
-from otpburn.cli.export_commands import load_seed_file, strict_option
+from otpburn.cli.export_commands import load_seed_file, seed_file_options
 from otpburn.cli.main import EXIT_MISMATCH, REMEDIES
 from otpburn.cli.reader_session import (
     info_dict,
@@ -39,10 +39,11 @@ from otpburn.transport.trace import stream_tracer
 @click.option("--yes", is_flag=True, help="Do not ask before a clock sync that erases the token's seed.")
 @click.option("--force", is_flag=True, help="OATH: replace a credential of the same name; exports: replace files.")
 @click.option("--touch", is_flag=True, help="OATH: require a touch for each code.")
-@click.option("--seed-file", type=click.Path(dir_okay=False),
-              help="Take the seed for this token's serial number from a seed file (vendor CSV, OATH CSV, PSKC...).")
-@click.option("--seed-password-file", type=click.Path(dir_okay=False), help="Password of an encrypted PSKC seed file.")
-@strict_option
+@click.option("--seed-file", type=click.Path(dir_okay=False, allow_dash=True),
+              help="Take the seed from a seed file: the record for this token's serial, or the one --pick/--account "
+                   "choose (vendor/OATH/Entra CSV, PSKC, otpauth list, Google export, Aegis, 2FAS, andOTP; '-' "
+                   "reads stdin).")
+@seed_file_options
 @click.option("--export", "exports", multiple=True, metavar="FORMAT:FILE",
               help="After the burn, write the seed for an identity system (entra, vendor-csv, privacyidea, pskc, "
                    "otpauth, qr); repeatable.")
@@ -59,8 +60,8 @@ from otpburn.transport.trace import stream_tracer
 @json_option
 def burn(screen, images, clipboard, delay, save_capture, uri_file, encoding, pick, account_filter, reader_spec,
          sync_clock, algorithm, period, display_timeout, wait, yes, force, touch, seed_file, seed_password_file,
-         strict, exports, upn, ntp_servers, resume_timeout, export_password_file, password_file, trace, key_file,
-         as_json) -> int:
+         seed_key_file, strict, exports, upn, ntp_servers, resume_timeout, export_password_file, password_file, trace,
+         key_file, as_json) -> int:
     """Burn a seed into the token on the reader, read it back, and show the codes to compare.
 
     The seed comes from --screen, --image, --clipboard, --uri-file or standard input
@@ -73,7 +74,7 @@ def burn(screen, images, clipboard, delay, save_capture, uri_file, encoding, pic
 
     seed_records = None
     if seed_file:
-        seed_records = load_seed_file(seed_file, seed_password_file, strict)
+        seed_records = load_seed_file(seed_file, seed_password_file, seed_key_file, strict)
     else:
         choice = get_seed(screen, images, clipboard, delay, save_capture, uri_file, encoding, pick, account_filter,
                           quiet=as_json)
@@ -83,7 +84,7 @@ def burn(screen, images, clipboard, delay, save_capture, uri_file, encoding, pic
     with token_session(reader_spec, holder="burn", wait=wait, tracer=tracer, key=load_key(key_file)) as on_reader:
         token = on_reader.info
         if seed_records is not None:
-            choice = _seed_for_token(seed_records, token.serial, pick, seed_file)
+            choice = _seed_for_token(seed_records, token.serial, pick, account_filter, seed_file)
         params = choice.params
         if algorithm:
             params = params.replace(algorithm=Algorithm.parse(algorithm))
@@ -179,17 +180,23 @@ def plan_exports(exports: tuple[str, ...], force: bool, password_file: str | Non
     return plan
 
 
-def _seed_for_token(records, serial: str, pick: int | None, seed_file: str):
+def _seed_for_token(records, serial: str, pick: int | None, account: str | None, seed_file: str):
+    """The record naming this token's serial; else the one --pick or --account chooses; else the only
+    record, when the file names no serials (an app export with one account)."""
     from otpburn.cli.seed_input import SeedChoice
+    from otpburn.sources.selection import select_account
 
+    name = "standard input" if seed_file == "-" else seed_file
     matching = [r for r in records if r.serial == serial]
-    if matching:
-        return SeedChoice(matching[0].params, f"{seed_file}, line {matching[0].line}")
-    if pick is not None:
-        if not 1 <= pick <= len(records):
-            raise InputError(f"--pick {pick} is out of range: {seed_file} holds {len(records)} seeds")
-        return SeedChoice(records[pick - 1].params, f"{seed_file}, line {records[pick - 1].line}")
-    raise InputError(f"{seed_file} holds no seed for serial {serial}; choose one with --pick N")
+    if matching and pick is None and account is None:
+        return SeedChoice(matching[0].params, f"{name}, {matching[0].place}")
+    if pick is not None or account is not None or (len(records) == 1 and not records[0].serial):
+        chosen = select_account([r.params for r in records], pick, account)
+        record = next(r for r in records if r.params is chosen)
+        return SeedChoice(chosen, f"{name}, {record.place}")
+    if any(r.serial for r in records):
+        raise InputError(f"{name} holds no seed for serial {serial}; choose one with --pick N or --account TEXT")
+    return SeedChoice(select_account([r.params for r in records]), name)  # raises: several accounts, none chosen
 
 
 def _ask_for_the_token_code(params) -> int:

@@ -9,6 +9,7 @@ import click
 from otpburn.cli.common import emit_json, json_option, read_text_file
 from otpburn.cli.seed_input import get_seed, seed_source_options
 from otpburn.errors import InputError
+from otpburn.sources.selection import select_account
 
 FORMAT_HELP = ("entra (Microsoft Entra ID OATH CSV), vendor-csv (serial,secret), privacyidea (privacyIDEA/LinOTP "
                "OATH CSV), pskc (RFC 6030, encrypted), otpauth (URI list), qr (PNG)")
@@ -41,21 +42,47 @@ def seed_file_password(password_file: str | None):
     return ask
 
 
-strict_option = click.option("--strict", is_flag=True,
-                             help="Refuse the whole seed file if any record in it cannot be used.")
+def seed_file_key(key_file: str | None):
+    """The pre-shared key of a key-encrypted PSKC: from a file (hex or raw) or typed as hex at a hidden prompt."""
+    from otpburn.files import read_input_file
+    from otpburn.sources.seedfiles.pskc_files import parse_preshared_key
+
+    def ask() -> bytes:
+        if key_file:
+            return parse_preshared_key(read_input_file(key_file, "a key file", 4096))
+        if sys.stdin.isatty():
+            return parse_preshared_key(click.prompt("Key of the seed file (hex)", hide_input=True, err=True).encode())
+        raise InputError("the seed file is encrypted with a pre-shared key: give --seed-key-file")
+
+    return ask
 
 
-def load_seed_file(path: str, password_file: str | None, strict: bool) -> list:
-    """The usable records of a seed file; the ones left out, and notes, are listed on standard error."""
+def seed_file_options(function):
+    """How to open an encrypted seed file, and whether one bad record refuses the file."""
+    for decorator in reversed([
+        click.option("--seed-password-file", type=click.Path(dir_okay=False),
+                     help="Password of an encrypted seed file (PSKC with a password, Aegis vault)."),
+        click.option("--seed-key-file", type=click.Path(dir_okay=False),
+                     help="Pre-shared key of a key-encrypted PSKC file (hex, or the raw bytes)."),
+        click.option("--strict", is_flag=True, help="Refuse the whole seed file if any record in it cannot be used."),
+    ]):
+        function = decorator(function)
+    return function
+
+
+def load_seed_file(path: str, password_file: str | None, key_file: str | None, strict: bool) -> list:
+    """The usable records of a seed file ("-": standard input); the ones left out, and notes, are
+    listed on standard error."""
     from otpburn.sources.seedfiles import read_seed_file
 
-    contents = read_seed_file(path, seed_file_password(password_file), strict=strict)
+    contents = read_seed_file(path, seed_file_password(password_file), key=seed_file_key(key_file), strict=strict)
+    name = contents.path
     for problem in contents.problems:
-        click.echo(f"otpburn: {path}: {problem} (left out)", err=True)
+        click.echo(f"otpburn: {name}: {problem} (left out)", err=True)
     for note in contents.notes:
-        click.echo(f"otpburn: {path}: {note}", err=True)
+        click.echo(f"otpburn: {name}: {note}", err=True)
     if contents.problems:
-        click.echo(f"otpburn: {path}: {len(contents.records)} of {len(contents.records) + len(contents.problems)} "
+        click.echo(f"otpburn: {name}: {len(contents.records)} of {len(contents.records) + len(contents.problems)} "
                    "records read; --strict refuses a file with any unusable record", err=True)
     return contents.records
 
@@ -64,10 +91,10 @@ def load_seed_file(path: str, password_file: str | None, strict: bool) -> list:
 @click.option("--format", "fmt", type=click.Choice(["entra", "vendor-csv", "privacyidea", "pskc", "otpauth", "qr"]),
               required=True, help=FORMAT_HELP)
 @click.option("--output", required=True, type=click.Path(dir_okay=False), help="File to write (created 0600).")
-@click.option("--seed-file", type=click.Path(dir_okay=False),
-              help="Convert a whole seed file (vendor CSV, OATH CSV, Entra CSV, PSKC, otpauth list).")
-@click.option("--seed-password-file", type=click.Path(dir_okay=False), help="Password of an encrypted PSKC seed file.")
-@strict_option
+@click.option("--seed-file", type=click.Path(dir_okay=False, allow_dash=True),
+              help="Convert a whole seed file (vendor/OATH/Entra CSV, PSKC, otpauth list, Google export, Aegis, "
+                   "2FAS, andOTP; '-' reads stdin); --pick/--account keep one account of it.")
+@seed_file_options
 @seed_source_options
 @click.option("--serial", default="", help="The token's serial number (for a single seed).")
 @click.option("--upn", default="", help="User principal name for Entra ID (name@domain).")
@@ -77,16 +104,19 @@ def load_seed_file(path: str, password_file: str | None, strict: bool) -> list:
 @click.option("--no-encrypt", is_flag=True, help="PSKC: write the secrets unencrypted.")
 @click.option("--force", is_flag=True, help="Replace --output if it exists.")
 @json_option
-def export_cmd(fmt, output, seed_file, seed_password_file, strict, screen, images, clipboard, delay, save_capture,
-               uri_file, encoding, pick, account_filter, serial, upn, manufacturer, model, export_password_file,
-               no_encrypt, force, as_json) -> None:
+def export_cmd(fmt, output, seed_file, seed_password_file, seed_key_file, strict, screen, images, clipboard, delay,
+               save_capture, uri_file, encoding, pick, account_filter, serial, upn, manufacturer, model,
+               export_password_file, no_encrypt, force, as_json) -> None:
     """Write seeds in a format an identity system imports."""
     from otpburn.provisioning import audit
     from otpburn.provisioning.exports import TokenRecord, export
 
     if seed_file:
-        records = [TokenRecord(r.params, r.serial, model, manufacturer, r.upn or upn)
-                   for r in load_seed_file(seed_file, seed_password_file, strict)]
+        seed_records = load_seed_file(seed_file, seed_password_file, seed_key_file, strict)
+        if pick is not None or account_filter is not None:
+            chosen = select_account([r.params for r in seed_records], pick, account_filter)
+            seed_records = [r for r in seed_records if r.params is chosen]
+        records = [TokenRecord(r.params, r.serial or serial, model, manufacturer, r.upn or upn) for r in seed_records]
     else:
         choice = get_seed(screen, images, clipboard, delay, save_capture, uri_file, encoding, pick, account_filter,
                           quiet=as_json)

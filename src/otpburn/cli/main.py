@@ -55,6 +55,9 @@ REMEDIES: dict[Remedy, str] = {
     Remedy.CONFIRM_WIPE: "add --yes to go ahead (the new seed is written right after)",
     Remedy.TOKEN_PASSWORD: "give the password at the prompt or with --password-file",
     Remedy.SEED_FILE_PASSWORD: "give its password with --seed-password-file, or at the prompt",
+    Remedy.SEED_FILE_KEY: "give the key with --seed-key-file FILE (hex, or the raw 16, 24 or 32 bytes)",
+    Remedy.DECRYPT_SEED_FILE: "decrypt it on the way in, so the seeds never land on disk in clear: "
+                              "gpg --decrypt FILE | otpburn … --seed-file -",
     Remedy.PICK_ACCOUNT: "choose one with --pick N or --account TEXT",
     Remedy.CHOOSE_READER: "choose one with --reader NAME or --reader N",
     Remedy.LIST_READERS: "see 'otpburn readers'",

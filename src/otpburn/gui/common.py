@@ -18,6 +18,8 @@ REMEDIES: dict[Remedy, str] = {
     Remedy.CONFIRM_WIPE: "confirm the clock sync to go ahead",
     Remedy.TOKEN_PASSWORD: "type the token's password when asked",
     Remedy.SEED_FILE_PASSWORD: "type the file's password when asked",
+    Remedy.SEED_FILE_KEY: "type the file's key (hex) when asked",
+    Remedy.DECRYPT_SEED_FILE: "decrypt it with gpg first, load the result, then delete it",
     Remedy.PICK_ACCOUNT: "choose the account in the list",
     Remedy.CHOOSE_READER: "choose the reader in step 2",
     Remedy.LIST_READERS: "choose the reader in step 2",

@@ -1,0 +1,126 @@
+"""Seed files in: the vendor CSV (serial → secret), privacyIDEA/LinOTP OATH CSV (every layout
+the server imports), Entra CSV, PSKC (plain, password- or key-encrypted), lists of otpauth URIs
+and Google Authenticator export links, and the exports of Aegis, 2FAS and andOTP.
+
+A file yields its usable records plus a problem for each record it cannot use, naming its
+line (or key, or entry) and the reason; `strict` keeps the all-or-nothing reading for scripts.
+Duplicates are notes naming both places.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from pathlib import Path
+
+from otpburn.errors import InputError, Remedy
+from otpburn.sources.seedfiles.model import (
+    Rows,
+    SeedFile,
+    SeedFileError,
+    SeedRecord,
+    Unlock,
+    run_interruptibly,
+)
+
+__all__ = ["MAX_FILE_BYTES", "SeedFile", "SeedFileError", "SeedRecord", "Unlock", "read_seed_file",
+           "read_seed_bytes", "run_interruptibly"]
+
+MAX_FILE_BYTES = 20 * 1024 * 1024
+_OPENPGP_ARMOUR = b"-----BEGIN PGP MESSAGE-----"
+# The first byte of a binary OpenPGP message: a public-key or symmetric session-key packet, or
+# encrypted data, in the old (0x84.., 0x8c.., 0xa4..) or new (0xc1, 0xc3, 0xd2) packet format.
+_OPENPGP_FIRST_BYTES = frozenset({0x84, 0x85, 0x86, 0x8C, 0x8D, 0xA4, 0xA6, 0xC1, 0xC3, 0xD2})
+
+
+def read_seed_file(path: str, password: Callable[[], str] | None = None, *, key: Callable[[], bytes] | None = None,
+                   strict: bool = False) -> SeedFile:
+    """Every usable seed in `path` ("-": standard input), whatever its format, and a problem for each
+    unusable one.
+
+    The password or key is asked for only when the file turns out to need it. With `strict`,
+    any problem refuses the whole file (SeedFileError listing them); without, only a file with
+    no usable record is refused.
+    """
+    from otpburn.files import read_input_file
+
+    if path == "-":
+        import sys
+
+        data = sys.stdin.buffer.read(MAX_FILE_BYTES + 1)
+        if len(data) > MAX_FILE_BYTES:
+            raise InputError(f"standard input holds more than {MAX_FILE_BYTES // 2**20} MiB; that is not a seed file")
+        path = "standard input"
+    else:
+        data = read_input_file(path, "a seed file", MAX_FILE_BYTES)
+    return read_seed_bytes(path, data, Unlock(password, key), strict=strict)
+
+
+def read_seed_bytes(path: str, data: bytes, unlock: Unlock | None = None, *, strict: bool = False) -> SeedFile:
+    """The records of a seed file already read into memory; `path` names it in messages and, by its
+    suffix, helps tell the format."""
+    found = _read(path, data, unlock or Unlock())
+    found.notes.extend(_duplicates(found.records))
+    if found.problems and (strict or not found.records):
+        raise SeedFileError(path, found.problems)
+    if not found.records:
+        if found.notes:  # e.g. a PSKC holding only PIN keys: say what was skipped
+            raise SeedFileError(path, found.notes)
+        raise InputError(f"{path} holds no seeds")
+    return SeedFile(path, found.records, found.problems, found.notes, found.kind)
+
+
+def _read(path: str, data: bytes, unlock: Unlock) -> Rows:
+    from otpburn.files import decode_text
+
+    if not data.strip():
+        raise InputError(f"{path} is empty")
+    body = data.lstrip(b"\xef\xbb\xbf \t\r\n")  # a BOM or blank lines before the XML declaration or JSON
+    if body.startswith(_OPENPGP_ARMOUR) or (body[:1] and body[0] in _OPENPGP_FIRST_BYTES
+                                           and Path(path).suffix.lower() in (".gpg", ".pgp", ".asc")):
+        raise InputError(f"{path} is encrypted with OpenPGP (gpg); otpburn does not decrypt it itself",
+                         remedy=Remedy.DECRYPT_SEED_FILE)
+    suffix = Path(path).suffix.lower()
+    if body.startswith(b"<") or suffix in (".xml", ".pskc", ".pskcxml"):
+        from otpburn.sources.seedfiles.pskc_files import read_pskc
+
+        return read_pskc(path, body, unlock)
+    if suffix == ".aes" or path.lower().endswith(".json.aes"):
+        raise InputError(f"{path}: an encrypted andOTP backup; otpburn reads andOTP's plain JSON backups "
+                         "(make one, load it, then delete it)")
+    text = decode_text(data, path, " (save it as UTF-8)")
+    if body.startswith((b"{", b"[")):
+        return _read_json(path, text, unlock)
+    from otpburn.sources.seedfiles.csv_layouts import read_text
+
+    return read_text(path, text)
+
+
+def _read_json(path: str, text: str, unlock: Unlock) -> Rows:
+    from otpburn.sources.seedfiles.app_exports import looks_like_app_export, read_app_export
+
+    try:
+        document = json.loads(text)
+    except RecursionError:
+        raise InputError(f"{path}: its JSON is nested too deeply to be an authenticator export") from None
+    except ValueError as exc:
+        raise InputError(f"{path}: not valid JSON ({exc})") from None
+    if not looks_like_app_export(document):
+        raise InputError(f"{path}: a JSON file otpburn does not know (it reads Aegis, 2FAS and andOTP exports)")
+    return read_app_export(path, document, unlock)
+
+
+def _duplicates(records: list[SeedRecord]) -> list[str]:
+    """Notes naming both places of a repeated serial or secret (the secret itself never shown)."""
+    notes = []
+    seen_serials: dict[str, str] = {}
+    seen_secrets: dict[bytes, str] = {}
+    for record in records:
+        if record.serial:
+            if record.serial in seen_serials:
+                notes.append(f"{record.place}: serial {record.serial} again (first at {seen_serials[record.serial]})")
+            seen_serials.setdefault(record.serial, record.place)
+        if record.params.secret in seen_secrets:
+            notes.append(f"{record.place}: the same secret as {seen_secrets[record.params.secret]}")
+        seen_secrets.setdefault(record.params.secret, record.place)
+    return notes

@@ -1,0 +1,233 @@
+"""Exports of the authenticator apps people move away from: Aegis (plain or encrypted vault),
+2FAS (plain backup) and andOTP (plain backup). Ente Auth exports otpauth URI lists, which the
+text reader takes.
+
+Aegis's encrypted vault follows its published format (docs/vault.md in the Aegis project): the
+password goes through scrypt with the slot's salt and N/r/p, the result unwraps the master key
+with AES-256-GCM, and the master key decrypts the `db` text with AES-256-GCM. The
+`cryptography` package does both; nothing of the format needs writing by hand except reading
+the JSON fields.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import functools
+import json
+from collections.abc import Callable
+from typing import Any, cast
+
+from otpburn.errors import InputError, Remedy
+from otpburn.otp.codec import decode_base32
+from otpburn.otp.params import Algorithm, OtpParams, OtpType
+from otpburn.sources.otpauth import STEAM_REFUSAL
+from otpburn.sources.seedfiles.model import Rows, SeedRecord, Unlock, run_interruptibly
+
+# scrypt's memory is 128·N·r bytes: Aegis uses N=2^15, r=8 (32 MiB). A file may not ask for more than this.
+MAX_SCRYPT_MEMORY = 256 * 1024 * 1024
+MAX_SCRYPT_P = 16
+KNOWN_AEGIS_CONTENT_VERSIONS = (1, 2, 3)
+
+Entry = dict[str, Any]
+
+
+def looks_like_app_export(document: object) -> bool:
+    if isinstance(document, dict):
+        return "db" in document and "header" in document or "services" in document or \
+            "servicesEncrypted" in document
+    return isinstance(document, list) and bool(document) and all(isinstance(item, dict) and "secret" in item
+                                                                 for item in document)
+
+
+def read_app_export(path: str, document: object, unlock: Unlock) -> Rows:
+    """The accounts of a parsed Aegis, 2FAS or andOTP JSON document."""
+    if isinstance(document, dict) and "db" in document and "header" in document:
+        return _aegis(path, document, unlock)
+    if isinstance(document, dict) and ("services" in document or "servicesEncrypted" in document):
+        return _two_fas(path, document)
+    if isinstance(document, list):
+        return _entries("andOTP backup", document, _andotp_entry)
+    raise InputError(f"{path}: a JSON file otpburn does not know (it reads Aegis, 2FAS and andOTP exports)")
+
+
+def _entries(kind: str, entries: list[Any], read: Callable[[Entry], OtpParams]) -> Rows:
+    found = Rows(kind=kind)
+    for number, entry in enumerate(entries, start=1):
+        where = f"entry {number}"
+        if not isinstance(entry, dict):
+            found.problems.append(f"{where}: not an account entry")
+            continue
+        label = _label(entry)
+        if label:
+            where += f" ({label})"
+        try:
+            params = read(entry)
+        except InputError as exc:
+            found.problems.append(f"{where}: {exc.message}")
+        else:
+            found.records.append(SeedRecord("", params, number, unit="entry"))
+    return found
+
+
+def _label(entry: Entry) -> str:
+    """issuer:name of an entry for messages, printable and short (it is the file's text)."""
+    otp = entry.get("otp")
+    if not isinstance(otp, dict):
+        otp = {}
+    parts = [entry.get("issuer") or otp.get("issuer") or entry.get("name"),
+             entry.get("label") or otp.get("account") or (entry.get("name") if "issuer" in entry else None)]
+    text = ":".join(str(part) for part in parts if isinstance(part, str) and part)
+    return "".join(char for char in text if char.isprintable())[:60]
+
+
+def _params(kind: Any, secret: Any, *, algorithm: Any = "SHA1", digits: Any = 6, period: Any = 30,
+            counter: Any = 0, issuer: Any = "", account: Any = "") -> OtpParams:
+    """OtpParams from an app's fields; the checks of OtpParams name any field that is wrong."""
+    kind_text = str(kind or "totp").strip().lower()
+    if kind_text == "steam":
+        raise InputError(STEAM_REFUSAL)
+    if kind_text not in ("totp", "hotp"):
+        # Only names the apps use are repeated; anything else is not echoed.
+        named = kind_text if kind_text in ("yandex", "motp", "unknown") else "another kind"
+        raise InputError(f"a {named} account, not HOTP or TOTP; skipped")
+    if not isinstance(secret, str) or not secret.strip():
+        raise InputError("no secret")
+    try:
+        secret_bytes = decode_base32(secret)
+    except InputError:
+        raise InputError("the secret is not base32") from None  # the codec's detail quotes a character of it
+    # OtpParams checks and converts each field, naming the one that is wrong.
+    return OtpParams(secret=secret_bytes, type=OtpType(kind_text), algorithm=cast(Algorithm, algorithm or "SHA1"),
+                     digits=6 if digits is None else digits, period=30 if period is None else period,
+                     counter=0 if counter is None else counter, issuer=issuer or "", account=account or "")
+
+
+# --- Aegis -------------------------------------------------------------------------------------------
+
+
+def _aegis(path: str, vault: Entry, unlock: Unlock) -> Rows:
+    header = vault.get("header") or {}
+    db = vault.get("db")
+    kind = "Aegis vault"
+    if isinstance(db, str):
+        db = _aegis_decrypt(path, header, db, unlock)
+        kind = "Aegis vault (encrypted)"
+    if not isinstance(db, dict) or not isinstance(db.get("entries"), list):
+        raise InputError(f"{path}: an Aegis vault without a list of entries")
+    found = _entries(kind, db["entries"], _aegis_entry)
+    if vault.get("version") != 1 or db.get("version") not in KNOWN_AEGIS_CONTENT_VERSIONS:
+        found.notes.append("a newer Aegis vault version than otpburn knows; its entries were read by the fields "
+                           "Aegis documents (type, secret, algo, digits, period, counter): compare the first code")
+    return found
+
+
+def _aegis_entry(entry: Entry) -> OtpParams:
+    info = entry.get("info")
+    if not isinstance(info, dict):
+        raise InputError("no info block")
+    return _params(entry.get("type"), info.get("secret"), algorithm=info.get("algo"), digits=info.get("digits"),
+                   period=info.get("period"), counter=info.get("counter"), issuer=entry.get("issuer"),
+                   account=entry.get("name"))
+
+
+def _aegis_decrypt(path: str, header: Entry, db: str, unlock: Unlock) -> Entry:
+    from cryptography.exceptions import InvalidTag
+    from cryptography.hazmat.primitives.ciphers.aead import AESGCM
+    from cryptography.hazmat.primitives.kdf.scrypt import Scrypt
+
+    slots = [slot for slot in header.get("slots") or [] if isinstance(slot, dict) and slot.get("type") == 1]
+    if not slots:
+        raise InputError(f"{path}: an encrypted Aegis vault without a password slot (it opens only with the "
+                         "phone's biometrics); export it from Aegis with a password")
+    if unlock.password is None:
+        raise InputError(f"{path} is an encrypted Aegis vault", remedy=Remedy.SEED_FILE_PASSWORD)
+    try:
+        content = base64.b64decode(db, validate=True)
+        params = _hex_fields(header.get("params"), "nonce", "tag")
+        slot_fields = [(_scrypt_numbers(path, slot), _hex_fields(slot, "salt", "key"),
+                        _hex_fields(slot.get("key_params"), "nonce", "tag")) for slot in slots]
+    except (binascii.Error, ValueError, TypeError, AttributeError):
+        raise InputError(f"{path}: an encrypted Aegis vault with damaged header fields") from None
+    password = unlock.password().encode("utf-8")
+    master_key = None
+    for (n, r, p), (salt, wrapped), (nonce, tag) in slot_fields:
+        derive = functools.partial(Scrypt(salt=salt, length=32, n=n, r=r, p=p).derive, password)
+        try:
+            slot_key = run_interruptibly(derive)
+            master_key = AESGCM(slot_key).decrypt(nonce, wrapped + tag, None)
+            break
+        except InvalidTag:
+            continue
+        except ValueError as exc:  # nonce or key lengths the format does not allow
+            raise InputError(f"{path}: an encrypted Aegis vault with a damaged password slot ({exc})") from None
+    if master_key is None:
+        raise InputError(f"{path}: wrong password for this Aegis vault (or the vault is damaged)",
+                         remedy=Remedy.SEED_FILE_PASSWORD)
+    try:
+        plain = AESGCM(master_key).decrypt(params[0], content + params[1], None)
+    except (InvalidTag, ValueError):
+        raise InputError(f"{path}: the password is right, but the vault's contents do not decrypt (the file is "
+                         "damaged)") from None
+    try:
+        decoded = json.loads(plain)
+    except (ValueError, RecursionError):
+        raise InputError(f"{path}: the decrypted vault is not JSON (the file is damaged)") from None
+    if not isinstance(decoded, dict):
+        raise InputError(f"{path}: the decrypted vault holds no entries")
+    return decoded
+
+
+def _hex_fields(block: object, *names: str) -> list[bytes]:
+    if not isinstance(block, dict):
+        raise ValueError("missing block")
+    return [bytes.fromhex(block[name]) for name in names]
+
+
+def _positive(value: object) -> int:
+    if isinstance(value, bool) or not isinstance(value, int) or value < 1:
+        raise ValueError("not a positive whole number")
+    return value
+
+
+def _scrypt_numbers(path: str, slot: Entry) -> tuple[int, int, int]:
+    n, r, p = (_positive(slot.get(name)) for name in ("n", "r", "p"))
+    # The file chooses the work: bound it before running it (Aegis itself uses 32 MiB).
+    if n & (n - 1) or n < 2 or 128 * n * r > MAX_SCRYPT_MEMORY or p > MAX_SCRYPT_P:
+        raise InputError(f"{path}: its password slot asks scrypt for N={n}, r={r}, p={p}; otpburn runs at most "
+                         f"{MAX_SCRYPT_MEMORY // 2**20} MiB and p ≤ {MAX_SCRYPT_P} (Aegis uses N=32768, r=8, p=1)")
+    return n, r, p
+
+
+# --- 2FAS ---------------------------------------------------------------------------------------------
+
+
+def _two_fas(path: str, backup: Entry) -> Rows:
+    services = backup.get("services")
+    if backup.get("servicesEncrypted") and not services:
+        raise InputError(f"{path}: a password-protected 2FAS backup; otpburn reads 2FAS backups exported without "
+                         "a password (export again, load it, then delete it)")
+    if not isinstance(services, list):
+        raise InputError(f"{path}: a 2FAS backup without a list of services")
+    return _entries("2FAS backup", services, _two_fas_entry)
+
+
+def _two_fas_entry(service: Entry) -> OtpParams:
+    otp = service.get("otp")
+    if not isinstance(otp, dict):
+        otp = {}
+    return _params(otp.get("tokenType"), service.get("secret"), algorithm=otp.get("algorithm"),
+                   digits=otp.get("digits"), period=otp.get("period"), counter=otp.get("counter"),
+                   issuer=otp.get("issuer") or service.get("name"), account=otp.get("account"))
+
+
+# --- andOTP -------------------------------------------------------------------------------------------
+
+
+def _andotp_entry(entry: Entry) -> OtpParams:
+    issuer, account = entry.get("issuer"), entry.get("label")
+    if not issuer and isinstance(account, str) and ":" in account:  # older backups: "issuer:account" labels
+        issuer, account = account.split(":", 1)
+    return _params(entry.get("type"), entry.get("secret"), algorithm=entry.get("algorithm"),
+                   digits=entry.get("digits"), period=entry.get("period"), counter=entry.get("counter"),
+                   issuer=issuer, account=account)

@@ -1,0 +1,201 @@
+"""Text seed files: CSV in the layouts vendors, privacyIDEA/LinOTP and Entra ID use, and lists of
+otpauth URIs or Google Authenticator export links."""
+
+from __future__ import annotations
+
+import csv
+import io
+import re
+from collections.abc import Callable
+
+from otpburn.errors import InputError
+from otpburn.otp.codec import decode_base32, decode_hex
+from otpburn.otp.params import Algorithm, OtpParams, OtpType
+from otpburn.sources.otpauth import parse_uri
+from otpburn.sources.seedfiles.model import Rows, SeedRecord
+
+
+def read_text(path: str, text: str) -> Rows:
+    lines = text.splitlines()
+    first = next((line.strip() for line in lines if line.strip() and not line.startswith("#")), "")
+    if first.lower().startswith("otpauth://") or "otpauth-migration://" in text.lower():
+        return _read_uri_list(text)
+    return _read_csv(path, text)
+
+
+def _read_uri_list(text: str) -> Rows:
+    """otpauth:// URIs one per line, and Google export links however export tools write them."""
+    from otpburn.sources.migration import find_migration_links, parse_migration
+
+    rows = Rows(kind="otpauth list")
+    records, problems = rows.records, rows.problems
+    links = {link.line: link for link in find_migration_links(text)}
+    continuation = {number for link in links.values() for number in range(link.line + 1, link.last_line + 1)}
+    for number, line in enumerate(text.splitlines(), start=1):
+        line = line.strip()
+        if not line or line.startswith("#") or number in continuation:
+            continue
+        if number in links:
+            try:
+                batch = parse_migration(links[number].text)
+            except InputError as exc:
+                problems.append(f"line {number}: {exc.message}")
+                continue
+            part = f"export link {batch.batch_index + 1} of {batch.batch_size}" if batch.batch_size > 1 else ""
+            for entry in batch.entries:
+                where = ", ".join(filter(None, [part, f"account {entry.index + 1}"]))
+                if entry.params is None:
+                    problems.append(f"line {number} ({where}): {entry.problem}")
+                else:
+                    records.append(SeedRecord("", entry.params, number, part=where))
+            continue
+        try:
+            records.append(SeedRecord("", parse_uri(line), number))
+        except InputError as exc:
+            problems.append(f"line {number}: {exc.message}")
+    if links:
+        rows.kind = "Google Authenticator export"
+    return rows
+
+
+_VERSION = re.compile(r"^#\s*version:\s*(\d+)")
+# Token types privacyIDEA's OATH CSV import knows; only HOTP and TOTP go onto an OTP token.
+PRIVACYIDEA_TYPES = frozenset({"hotp", "totp", "ocra", "tan", "motp", "daypassword"})
+
+
+def _read_csv(path: str, text: str) -> Rows:
+    try:
+        rows = list(csv.reader(io.StringIO(text), skipinitialspace=True))
+    except csv.Error as exc:
+        raise InputError(f"{path}: not a readable CSV file ({exc})") from None
+    first_line = next((row[0] for row in rows if row and row[0].strip()), "")
+    version = _VERSION.match(first_line.strip())
+    numbered = [(number, [cell.strip() for cell in row]) for number, row in enumerate(rows, start=1)
+                if row and any(cell.strip() for cell in row) and not row[0].lstrip().startswith("#")]
+    if not numbered:
+        return Rows(kind="CSV")
+    if version and version.group(1) == "2":  # privacyIDEA: user, resolver, realm, then the token
+        return _rows(numbered, _oath_row_with_user, "privacyIDEA OATH CSV (version 2)")
+    header = [cell.lower() for cell in numbered[0][1]]
+    if header[:3] == ["upn", "serial number", "secret key"]:
+        return _rows(numbered[1:], _entra_row, "Entra ID CSV")
+    if header[:2] == ["serial", "secret"] or header[:2] == ["serial", "seed"]:
+        return _rows(numbered[1:], _vendor_row, "vendor CSV")
+    if len(numbered[0][1]) >= 3 and numbered[0][1][2].lower() in PRIVACYIDEA_TYPES:
+        return _rows(numbered, _oath_row, "privacyIDEA/LinOTP OATH CSV")
+    if len(numbered[0][1]) == 2:
+        # Two columns: the vendor's serial,base32 — or privacyIDEA's serial,hexkey (an HOTP token).
+        if _looks_hex([row[1] for _, row in numbered if len(row) == 2]):
+            return _rows(numbered, _oath_row, "privacyIDEA/LinOTP OATH CSV")
+        return _rows(numbered, _vendor_row, "vendor CSV")
+    raise InputError(f"{path}: unknown CSV layout; expected 'serial,secret', privacyIDEA/LinOTP OATH CSV "
+                     "(serial, hex key[, totp|hotp, digits, period|counter, hash]) or an Entra ID CSV")
+
+
+def _looks_hex(values: list[str]) -> bool:
+    """True when every value is hex and one at least cannot be base32 (0, 1, 8 and 9 are not in it)."""
+    hex_digits = set("0123456789abcdefABCDEF")
+    return bool(values) and all(value and set(value) <= hex_digits for value in values) and \
+        any(set(value) & set("0189") for value in values)
+
+
+def _rows(rows: list[tuple[int, list[str]]], parse_row: Callable[[int, list[str]], SeedRecord | None],
+          kind: str) -> Rows:
+    found = Rows(kind=kind)
+    records, problems = found.records, found.problems
+    for number, row in rows:
+        try:
+            record = parse_row(number, row)
+        except InputError as exc:
+            problems.append(f"line {number}: {exc.message}")
+        else:
+            if record is not None:
+                records.append(record)
+    return found
+
+
+_SERIAL = re.compile(r"^[A-Za-z0-9._:-]{1,64}$")
+
+
+_EXCEL_TEXT = re.compile(r'^="(.*)"$')  # ="00123": how spreadsheet-minded tools keep a serial's leading zeros
+_SCIENTIFIC = re.compile(r"^\d[.,]\d+E\+\d+$", re.IGNORECASE)
+
+
+def _serial(value: str) -> str:
+    excel_text = _EXCEL_TEXT.match(value)
+    if excel_text:
+        value = excel_text.group(1)
+    if _SCIENTIFIC.match(value):
+        raise InputError(f"the serial number {value} is a long number a spreadsheet program rewrote; the real "
+                         "serial is lost (write the serials as text)")
+    if not _SERIAL.match(value):
+        # The value is not echoed: with columns swapped it could be a secret.
+        raise InputError("the serial number column holds something else (expected letters, digits, . _ : - "
+                         "up to 64)")
+    return value
+
+
+def _vendor_row(number: int, row: list[str]) -> SeedRecord:
+    if len(row) != 2:
+        raise InputError(f"expected 2 columns (serial,secret), found {len(row)}")
+    try:
+        secret = decode_base32(row[1])
+    except InputError:
+        raise InputError("the secret is not base32") from None  # the codec's detail quotes a character of it
+    return SeedRecord(_serial(row[0]), OtpParams(secret=secret), number)
+
+
+def _oath_row(number: int, row: list[str]) -> SeedRecord:
+    """privacyIDEA/LinOTP OATH CSV: serial, hex key[, type[, digits[, period|counter[, hash]]]].
+
+    Two columns mean HOTP, as the server reads them.
+    """
+    if not 2 <= len(row) <= 6:
+        raise InputError(f"expected 2 to 6 columns (serial, key, type, digits, period|counter, hash), "
+                         f"found {len(row)}")
+    serial = _serial(row[0])
+    try:
+        secret = decode_hex(row[1])
+    except InputError:
+        raise InputError("the key is not hex") from None  # the codec's detail quotes a character of it
+    kind = row[2].lower() if len(row) > 2 and row[2] else "hotp"
+    if kind not in ("totp", "hotp"):
+        if kind in PRIVACYIDEA_TYPES:  # a known type name, not a shifted secret: safe to name
+            raise InputError(f"a {kind.upper()} token, not HOTP or TOTP; skipped")
+        raise InputError("the type column is not totp or hotp")  # not echoed: it could be a shifted secret
+    otp_type = OtpType(kind)
+    digits = _number(row, 3, 6, "digits")
+    totp = otp_type is OtpType.TOTP
+    moving = _number(row, 4, 30 if totp else 0, "period" if totp else "counter")
+    algorithm = Algorithm.parse(row[5]) if len(row) > 5 and row[5] else Algorithm.SHA1
+    params = OtpParams(secret, otp_type, algorithm, digits, period=moving if totp else 30,
+                       counter=0 if totp else moving)
+    return SeedRecord(serial, params, number)
+
+
+def _oath_row_with_user(number: int, row: list[str]) -> SeedRecord:
+    if len(row) < 5:
+        raise InputError(f"expected user, resolver, realm, serial, key and more; found {len(row)} columns")
+    user, resolver, realm = row[:3]
+    record = _oath_row(number, row[3:])
+    return SeedRecord(record.serial, record.params, number, user=user, resolver=resolver, realm=realm)
+
+
+def _entra_row(number: int, row: list[str]) -> SeedRecord:
+    if len(row) != 6:
+        raise InputError(f"expected 6 columns (upn, serial number, secret key, time interval, manufacturer, model), "
+                         f"found {len(row)}")
+    try:
+        secret = decode_base32(row[2])
+    except InputError:
+        raise InputError("the secret key is not base32") from None  # the codec's detail quotes a character
+    period = _number(row, 3, 30, "time interval")
+    return SeedRecord(_serial(row[1]), OtpParams(secret=secret, period=period), number, upn=row[0])
+
+
+def _number(row: list[str], index: int, default: int, name: str) -> int:
+    if len(row) <= index or not row[index]:
+        return default
+    if not row[index].isdigit() or len(row[index]) > 9:
+        raise InputError(f"the {name} column is not a whole number")  # not echoed: it could be a shifted secret
+    return int(row[index])

@@ -1,0 +1,95 @@
+"""What every seed-file reader gives back: records, and a problem for each record it cannot use."""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any, TypeVar, cast
+
+from otpburn.errors import InputError
+from otpburn.otp.params import OtpParams
+
+MAX_PROBLEMS_SHOWN = 5
+
+
+@dataclass(frozen=True)
+class SeedRecord:
+    serial: str  # "" when the file names no token
+    params: OtpParams
+    line: int  # where it came from, for messages: a line, or the key or entry number (see `unit`)
+    upn: str = ""
+    part: str = ""  # which part of a multi-part source it came from ("export link 2, account 3")
+    # privacyIDEA "# version: 2" files name the user the server assigns the token to.
+    user: str = ""
+    resolver: str = ""
+    realm: str = ""
+    unit: str = "line"  # what `line` counts: "line" in text files, "key" in PSKC, "entry" in app exports
+
+    @property
+    def place(self) -> str:
+        """Where in its file the record is, for messages ("line 4", "key 2 (export link 1 of 2)")."""
+        return f"{self.unit} {self.line}" + (f" ({self.part})" if self.part else "")
+
+
+@dataclass
+class SeedFile:
+    """What a seed file holds: the usable records, and why the others cannot be used."""
+
+    path: str
+    records: list[SeedRecord]
+    problems: list[str] = field(default_factory=list)  # records left out, each naming its line or key
+    notes: list[str] = field(default_factory=list)  # loaded, but worth knowing (duplicates, keys skipped)
+    kind: str = ""  # the format it was read as ("PSKC", "Aegis vault", ...)
+
+
+class SeedFileError(InputError):
+    def __init__(self, path: str, problems: list[str]) -> None:
+        shown = "; ".join(problems[:MAX_PROBLEMS_SHOWN])
+        more = f" (and {len(problems) - MAX_PROBLEMS_SHOWN} more)" if len(problems) > MAX_PROBLEMS_SHOWN else ""
+        super().__init__(f"{path}: {shown}{more}. Nothing was read from it")
+        self.problems = problems
+
+
+@dataclass(frozen=True)
+class Unlock:
+    """How to open an encrypted seed file, asked only when a file turns out to need it."""
+
+    password: Callable[[], str] | None = None  # PSKC with PBKDF2, an encrypted Aegis vault
+    key: Callable[[], bytes] | None = None  # PSKC with a pre-shared key
+
+
+@dataclass
+class Rows:
+    """What one reader found: usable records, problems (records left out) and notes."""
+
+    records: list[SeedRecord] = field(default_factory=list)
+    problems: list[str] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
+    kind: str = ""
+
+
+T = TypeVar("T")
+
+
+def run_interruptibly(work: Callable[[], T]) -> T:
+    """Run a long C call (a key derivation) so that Ctrl+C still stops the program.
+
+    The work runs in a daemon thread while the caller waits in short slices, where a
+    KeyboardInterrupt can arrive; an abandoned derivation ends with the process.
+    """
+    outcome: dict[str, Any] = {}
+
+    def run() -> None:
+        try:
+            outcome["value"] = work()
+        except BaseException as exc:  # handed to the caller as it is
+            outcome["error"] = exc
+
+    thread = threading.Thread(target=run, name="otpburn-key-derivation", daemon=True)
+    thread.start()
+    while thread.is_alive():
+        thread.join(0.1)
+    if "error" in outcome:
+        raise outcome["error"]
+    return cast(T, outcome.get("value"))
