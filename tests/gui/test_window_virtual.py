@@ -238,3 +238,28 @@ def test_an_encrypted_seed_file_asks_for_its_password_on_the_ui_thread(qtbot, wi
     with qtbot.waitSignal(window.seed.seed_changed, timeout=15_000):
         window.seed.load_seed_file(str(path))
     assert asked == [True] and window.seed.params.secret == SECRET
+
+
+def test_a_key_encrypted_pskc_asks_for_its_key_and_a_vault_for_its_password(qtbot, window, monkeypatch):
+    from pathlib import Path
+
+    corpus = Path(__file__).resolve().parent.parent / "data" / "seedfiles"
+    asked: list[str] = []
+
+    def ask_key():
+        asked.append("key")
+        return bytes.fromhex("12345678901234567890123456789012")
+
+    def ask_password():
+        asked.append("password")
+        return "correct horse battery staple"
+
+    monkeypatch.setattr(window.seed, "_ask_key", ask_key)
+    monkeypatch.setattr(window.seed, "_ask_password", ask_password)
+    with qtbot.waitSignal(window.seed.seed_changed, timeout=15_000):
+        window.seed.load_seed_file(str(corpus / "pskc-rfc6030-figure6-preshared-key.xml"))
+    assert asked == ["key"] and window.seed.params.secret == b"12345678901234567890"
+    with qtbot.waitSignal(window.seed.seed_changed, timeout=15_000):
+        window.seed.load_seed_file(str(corpus / "aegis-encrypted.json"))
+    assert asked == ["key", "password"] and window.seed.account_choice.count() == 3
+    assert "entry 4 (Steam:gamer)" in window.seed.status.text()  # what was left out is said beside the seeds

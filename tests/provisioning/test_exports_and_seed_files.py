@@ -128,7 +128,7 @@ BAD_SEED_FILES = [
     ("period.csv", "S1, 31323334353637383930, totp, 6, 0\n", "period must be between"),
     ("algo.csv", "S1, 31323334353637383930, totp, 6, 30, md5\n", "unsupported algorithm"),
     ("oathcols.csv", "S1, 3132, totp, 6, 30, sha1, extra\n", "expected 2 to 6 columns"),
-    ("ocra.csv", "S2, 3334, ocra, OCRA-1:HOTP-SHA1-6:QN08\n", "line 1: a OCRA token, not HOTP or TOTP"),
+    ("ocra.csv", "S2, 3334, ocra, OCRA-1:HOTP-SHA1-6:QN08\n", "line 1: an OCRA token, not HOTP or TOTP"),
     ("entra.csv", "upn,serial number,secret key,time interval,manufacturer,model\nu@x.com,1,JBSWY3DP\n",
      "expected 6 columns"),
     ("entra2.csv", "upn,serial number,secret key,time interval,manufacturer,model\nu@x.com,1,JBSW!,30,T,M\n",
@@ -155,7 +155,7 @@ def test_bad_seed_files(tmp_path, name, content, fragment):
 # Files with usable records beside unusable ones: the usable load, the others are listed by line;
 # --strict refuses the file. Duplicates are notes naming both lines (a batch burns each seed once).
 PARTIAL_SEED_FILES = [
-    ("type.csv", "S1, 3132, totp, 6, 30\nS2, 3334, motp, 6, 30\n", 1, "line 2: a MOTP token, not HOTP or TOTP"),
+    ("type.csv", "S1, 3132, totp, 6, 30\nS2, 3334, motp, 6, 30\n", 1, "line 2: an mOTP token, not HOTP or TOTP"),
     ("uris.txt", "otpauth://totp/A?secret=JBSWY3DPEHPK3PXP\notpauth://totp/B?secret=\n", 1,
      "line 2: the otpauth URI has no secret"),
     ("uris2.txt", "otpauth://totp/A?secret=JBSWY3DPEHPK3PXP\nhttps://example.com\n", 1, "line 2:"),
@@ -194,7 +194,7 @@ def test_partial_file_through_the_cli_writes_the_usable_records(cli, tmp_path):
     result = cli("export", "--format", "privacyidea", "--seed-file", path, "--output", str(out))
     err = result.stderr.decode()
     assert result.returncode == 0, err
-    assert "line 2: a MOTP token, not HOTP or TOTP; skipped (left out)" in err and "line 3: the key is not hex" in err
+    assert "line 2: an mOTP token, not HOTP or TOTP (left out)" in err and "line 3: the key is not hex" in err
     assert "1 of 3 records read; --strict refuses" in err
     assert out.read_text().count("\n") == 1
     strict = cli("export", "--format", "privacyidea", "--seed-file", path, "--output", str(tmp_path / "s.csv"),

@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pytest
 
+from otpburn.errors import InputError, Remedy
 from otpburn.sources.seedfiles import read_seed_file
 
 CORPUS = Path(__file__).resolve().parent.parent / "data" / "seedfiles"
@@ -16,9 +17,18 @@ FILES = sorted(p for p in CORPUS.iterdir() if not p.name.endswith(".expected.jso
 
 def as_dict(record) -> dict[str, object]:
     params = record.params
-    return {"serial": record.serial, "type": params.type.value, "algorithm": params.algorithm.value,
-            "digits": params.digits, "period": params.period, "counter": params.counter,
-            "secret": params.secret.hex(), "user": record.user, "resolver": record.resolver, "realm": record.realm}
+    return {"place": record.place, "serial": record.serial, "type": params.type.value,
+            "algorithm": params.algorithm.value, "digits": params.digits, "period": params.period,
+            "counter": params.counter, "secret": params.secret.hex(), "issuer": params.issuer,
+            "account": params.account, "user": record.user, "resolver": record.resolver, "realm": record.realm}
+
+
+def read(path: Path, expected: dict):
+    """The file read as a user would: with the password or key its expectation names."""
+    unlock = expected.get("unlock", {})
+    password = (lambda: unlock["password"]) if "password" in unlock else None
+    key = (lambda: bytes.fromhex(unlock["key"])) if "key" in unlock else None
+    return read_seed_file(str(path), password, key=key)
 
 
 def test_every_file_has_its_expectation():
@@ -28,15 +38,20 @@ def test_every_file_has_its_expectation():
 @pytest.mark.parametrize("path", FILES, ids=[p.name for p in FILES])
 def test_each_file_gives_exactly_its_records_problems_and_notes(path):
     expected = json.loads(CORPUS.joinpath(f"{path.stem}.expected.json").read_text())
-    contents = read_seed_file(str(path))
+    if "error" in expected:
+        with pytest.raises(InputError) as refused:
+            read(path, expected)
+        assert str(refused.value) == expected["error"].replace("{path}", str(path))
+        assert refused.value.remedy == (Remedy(expected["remedy"]) if "remedy" in expected else None)
+        return
+    contents = read(path, expected)
+    assert contents.kind == expected["kind"]
     assert [as_dict(record) for record in contents.records] == expected["records"]
     assert contents.problems == expected["problems"]
     assert contents.notes == expected["notes"]
 
 
 def test_a_pskc_with_only_keys_that_are_not_otp_keys_says_which_it_skipped(tmp_path):
-    from otpburn.errors import InputError
-
     text = CORPUS.joinpath("pskc-mixed-with-pin.xml").read_bytes()
     start = text.index(b"<KeyPackage>")
     only_pin = text[:start] + text[text.index(b"<KeyPackage>", start + 1):]

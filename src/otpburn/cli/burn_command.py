@@ -75,6 +75,9 @@ def burn(screen, images, clipboard, delay, save_capture, uri_file, encoding, pic
     seed_records = None
     if seed_file:
         seed_records = load_seed_file(seed_file, seed_password_file, seed_key_file, strict)
+        if not any(record.serial for record in seed_records):  # nothing to match on: choose before any token
+            choice = _seed_for_token(seed_records, "", pick, account_filter, seed_file)
+            seed_records = None
     else:
         choice = get_seed(screen, images, clipboard, delay, save_capture, uri_file, encoding, pick, account_filter,
                           quiet=as_json)
@@ -187,7 +190,7 @@ def _seed_for_token(records, serial: str, pick: int | None, account: str | None,
     from otpburn.sources.selection import select_account
 
     name = "standard input" if seed_file == "-" else seed_file
-    matching = [r for r in records if r.serial == serial]
+    matching = [r for r in records if serial and r.serial == serial]
     if matching and pick is None and account is None:
         return SeedChoice(matching[0].params, f"{name}, {matching[0].place}")
     if pick is not None or account is not None or (len(records) == 1 and not records[0].serial):

@@ -176,25 +176,27 @@ class SeedPanel(StepBox):
         worker.start(run, self._scanned, self._failed)
 
     def choose_seed_file(self) -> None:
-        path, _ = QFileDialog.getOpenFileName(self, "Load a seed file", "",
-                                              "Seed files (*.csv *.txt *.xml *.pskc);;All files (*)")
+        path, _ = QFileDialog.getOpenFileName(
+            self, "Load a seed file", "",
+            "Seed files (*.csv *.txt *.xml *.pskc *.json *.2fas);;All files (*)")
         if path:
             self.load_seed_file(path)
 
-    def load_seed_file(self, path: str, password: str | None = None) -> None:
+    def load_seed_file(self, path: str, password: str | None = None, key: bytes | None = None) -> None:
         """Read a seed file off the UI thread (a large file or a slow key derivation must not freeze
-        the window); an encrypted one comes back asking for its password, asked here."""
+        the window); an encrypted one comes back asking for its password or key, asked here."""
         from otpburn.sources.seedfiles import read_seed_file
 
         self.status.show_status(f"Reading {path}…")
-        given = (lambda: password) if password is not None else None
-        worker.start(lambda report: read_seed_file(path, given), lambda records: self._seed_file_read(path, records),
-                     lambda failure: self._seed_file_failed(path, failure, password is not None))
+        given_password = (lambda: password) if password is not None else None
+        given_key = (lambda: key) if key is not None else None
+        worker.start(lambda report: read_seed_file(path, given_password, key=given_key),
+                     lambda records: self._seed_file_read(path, records),
+                     lambda failure: self._seed_file_failed(path, failure, password, key))
 
     def _seed_file_read(self, path: str, contents) -> None:
         records = contents.records
-        labels = [f"line {r.line}{f' ({r.part})' if r.part else ''}: {r.serial or 'no serial'} {r.params.label}".strip()
-                  for r in records]
+        labels = [f"{r.place}: {r.serial or 'no serial'} {r.params.label}".strip() for r in records]
         found = f"{len(records)} seed{'s' if len(records) != 1 else ''} in {path}"
         self._offer([r.params for r in records], labels, found)
         left_out = [*contents.problems, *contents.notes]
@@ -202,15 +204,18 @@ class SeedPanel(StepBox):
             shown = "; ".join(left_out[:3]) + (f" (and {len(left_out) - 3} more)" if len(left_out) > 3 else "")
             self.status.show_status(f"{found}. Left out or worth knowing: {shown}", "warn")
 
-    def _seed_file_failed(self, path: str, failure, password_given: bool) -> None:
+    def _seed_file_failed(self, path: str, failure, password: str | None, key: bytes | None) -> None:
         error = getattr(failure, "error", failure)
-        if isinstance(error, OtpburnError) and error.remedy is Remedy.SEED_FILE_PASSWORD and not password_given:
-            try:
-                password = self._ask_password()
-            except InputError as exc:
-                show_error(self.status, exc)
+        remedy = error.remedy if isinstance(error, OtpburnError) else None
+        try:
+            if remedy is Remedy.SEED_FILE_PASSWORD and password is None:
+                self.load_seed_file(path, self._ask_password(), key)
                 return
-            self.load_seed_file(path, password)
+            if remedy is Remedy.SEED_FILE_KEY and key is None:
+                self.load_seed_file(path, password, self._ask_key())
+                return
+        except InputError as exc:
+            show_error(self.status, exc)
             return
         show_error(self.status, failure)
 
@@ -222,6 +227,18 @@ class SeedPanel(StepBox):
         if not ok:
             raise InputError("no password given for the encrypted seed file")
         return text
+
+    def _ask_key(self) -> bytes:
+        from PySide6.QtWidgets import QInputDialog
+
+        from otpburn.sources.seedfiles.pskc_files import parse_preshared_key
+
+        text, ok = QInputDialog.getText(self, "Key-encrypted seed file",
+                                        "Pre-shared key of the seed file (hex, 32, 48 or 64 digits)",
+                                        QLineEdit.EchoMode.Password)
+        if not ok:
+            raise InputError("no key given for the encrypted seed file")
+        return parse_preshared_key(text.encode())
 
     def random(self) -> None:
         from otpburn.sources.random_seed import random_params

@@ -36,8 +36,7 @@ def looks_like_app_export(document: object) -> bool:
     if isinstance(document, dict):
         return "db" in document and "header" in document or "services" in document or \
             "servicesEncrypted" in document
-    return isinstance(document, list) and bool(document) and all(isinstance(item, dict) and "secret" in item
-                                                                 for item in document)
+    return isinstance(document, list) and any(isinstance(item, dict) and "secret" in item for item in document)
 
 
 def read_app_export(path: str, document: object, unlock: Unlock) -> Rows:
@@ -89,8 +88,8 @@ def _params(kind: Any, secret: Any, *, algorithm: Any = "SHA1", digits: Any = 6,
         raise InputError(STEAM_REFUSAL)
     if kind_text not in ("totp", "hotp"):
         # Only names the apps use are repeated; anything else is not echoed.
-        named = kind_text if kind_text in ("yandex", "motp", "unknown") else "another kind"
-        raise InputError(f"a {named} account, not HOTP or TOTP; skipped")
+        named = {"yandex": "a Yandex", "motp": "an mOTP"}.get(kind_text, "another kind of")
+        raise InputError(f"{named} account, not HOTP or TOTP")
     if not isinstance(secret, str) or not secret.strip():
         raise InputError("no secret")
     try:

@@ -161,7 +161,8 @@ def _oath_row(number: int, row: list[str]) -> SeedRecord:
     kind = row[2].lower() if len(row) > 2 and row[2] else "hotp"
     if kind not in ("totp", "hotp"):
         if kind in PRIVACYIDEA_TYPES:  # a known type name, not a shifted secret: safe to name
-            raise InputError(f"a {kind.upper()} token, not HOTP or TOTP; skipped")
+            named = {"ocra": "an OCRA", "tan": "a TAN", "motp": "an mOTP", "daypassword": "a day-password"}[kind]
+            raise InputError(f"{named} token, not HOTP or TOTP")
         raise InputError("the type column is not totp or hotp")  # not echoed: it could be a shifted secret
     otp_type = OtpType(kind)
     digits = _number(row, 3, 6, "digits")

@@ -1,0 +1,257 @@
+"""Encrypted and app-written seed files as a user meets them: PSKC with a pre-shared key (files
+python-pskc writes are the judge), Aegis vaults, 2FAS/andOTP backups, OpenPGP files, and the
+CLI paths that take them (export, burn with --pick/--account, batch, standard input)."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pskc
+import pytest
+
+from otpburn.errors import InputError, Remedy
+from otpburn.sources.seedfiles import read_seed_file
+from otpburn.sources.seedfiles.pskc_files import parse_preshared_key
+from tests.support.app_exports import aegis_encrypted, aegis_entry
+
+CORPUS = Path(__file__).resolve().parent.parent / "data" / "seedfiles"
+FIGURE6 = CORPUS / "pskc-rfc6030-figure6-preshared-key.xml"
+FIGURE6_KEY = "12345678901234567890123456789012"
+VAULT = CORPUS / "aegis-encrypted.json"
+VAULT_PASSWORD = "correct horse battery staple"  # noqa: S105  the test vault's password
+
+
+def text_of(result) -> str:
+    return result.stdout.decode() + result.stderr.decode()
+
+
+def one_line_error(result, code: int = 2, *, after_notes: bool = False) -> str:
+    """The error line; `after_notes` when the file's left-out records were listed before it."""
+    err = result.stderr.decode()
+    assert result.returncode == code, text_of(result)
+    assert "internal error" not in err and "Traceback" not in err, err
+    assert err.count("\n") == 1 or after_notes, err
+    return err.splitlines()[-1]
+
+
+# --- PSKC with a pre-shared key ----------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("algorithm", ["aes128-cbc", "aes256-cbc", "kw-aes128", "kw-aes256", "tripledes-cbc"])
+def test_pskc_files_python_pskc_encrypts_with_a_preshared_key_load(tmp_path, algorithm):
+    """python-pskc writes the file (its own MAC and key wrap); otpburn reads it with the key."""
+    key = bytes(range(32 if algorithm.endswith("256") or algorithm.endswith("256-cbc") else
+                      24 if algorithm.startswith("tripledes") else 16))
+    document = pskc.PSKC()
+    entry = document.add_key(secret=b"12345678901234567890", algorithm="urn:ietf:params:xml:ns:keyprov:pskc:totp",
+                             serial="T2-0001", response_length=8, time_interval=60, issuer="Acme")
+    entry.algorithm_suite = "HMAC-SHA256"
+    document.encryption.setup_preshared_key(key=key, algorithm=algorithm, key_name="Transport key")
+    path = tmp_path / "tokens.pskc"
+    document.write(str(path))
+
+    contents = read_seed_file(str(path), key=lambda: key)
+    record, = contents.records
+    assert (record.serial, record.params.secret, record.params.digits, record.params.period) == \
+        ("T2-0001", b"12345678901234567890", 8, 60)
+    assert record.params.algorithm.value == "SHA256" and contents.kind == "PSKC (pre-shared key)"
+    assert contents.notes == []  # python-pskc adds a MAC to CBC files; key wrap needs none
+
+    with pytest.raises(InputError) as asked:
+        read_seed_file(str(path))
+    assert asked.value.remedy is Remedy.SEED_FILE_KEY and "named 'Transport key'" in str(asked.value)
+    wrong = bytes([key[0] ^ 0x80]) + key[1:]  # not the low bit: DES keys ignore it (parity)
+    with pytest.raises(InputError, match="wrong key, or the file is damaged") as refused:
+        read_seed_file(str(path), key=lambda: wrong)
+    assert refused.value.remedy is Remedy.SEED_FILE_KEY
+
+
+def test_the_rfc_figure_with_its_key_as_hex_and_as_raw_bytes(cli, tmp_path):
+    hex_file = tmp_path / "key.hex"
+    hex_file.write_text(f"  0x{FIGURE6_KEY[:16]} {FIGURE6_KEY[16:]}\n")
+    raw_file = tmp_path / "key.bin"
+    raw_file.write_bytes(bytes.fromhex(FIGURE6_KEY))
+    for key_file in (hex_file, raw_file):
+        out = tmp_path / f"{key_file.suffix[1:]}.txt"
+        result = cli("export", "--seed-file", str(FIGURE6), "--seed-key-file", str(key_file), "--format", "otpauth",
+                     "--output", str(out))
+        assert result.returncode == 0, text_of(result)
+        assert out.read_text().startswith("otpauth://hotp/Issuer:?secret=GEZDGNBVGY3TQOJQGEZDGNBVGY3TQOJQ")
+
+
+def test_pskc_key_problems_are_one_line_each(cli, tmp_path):
+    short = tmp_path / "short.hex"
+    short.write_text("1234")
+    err = one_line_error(cli("export", "--seed-file", str(FIGURE6), "--seed-key-file", str(short),
+                             "--format", "otpauth", "--output", str(tmp_path / "o")))
+    assert "the key is 2 bytes long; a PSKC pre-shared key has 16, 24 or 32" in err
+    wrong = tmp_path / "wrong.hex"
+    wrong.write_text("00" * 16)
+    err = one_line_error(cli("export", "--seed-file", str(FIGURE6), "--seed-key-file", str(wrong),
+                             "--format", "otpauth", "--output", str(tmp_path / "o")))
+    assert "wrong key, or the file is damaged" in err and "--seed-key-file" in err
+    long = tmp_path / "long.hex"
+    long.write_text("00" * 32)
+    err = one_line_error(cli("export", "--seed-file", str(FIGURE6), "--seed-key-file", str(long),
+                             "--format", "otpauth", "--output", str(tmp_path / "o")))
+    assert "the key given is 32 bytes; this file's encryption (aes128-cbc) takes a 16-byte key" in err
+    err = one_line_error(cli("export", "--seed-file", str(FIGURE6), "--format", "otpauth",
+                             "--output", str(tmp_path / "o")))
+    assert "pre-shared key" in err and "--seed-key-file" in err
+    assert not (tmp_path / "o").exists()
+
+
+def test_a_tampered_mac_or_secret_is_refused_not_burned(tmp_path):
+    text = FIGURE6.read_text()
+    for old, new in (("Su+NvtQfmvfJzF6bmQiJqoLRExc=", "Su+NvtQgmvfJzF6bmQiJqoLRExc="),
+                     ("AAECAwQFBgcICQoLDA0OD+cI", "AAECAwQFBgcICQoLDA0OD+cJ")):
+        path = tmp_path / "tampered.xml"
+        path.write_text(text.replace(old, new))
+        with pytest.raises(InputError, match="wrong key, or the file is damaged"):
+            read_seed_file(str(path), key=lambda: bytes.fromhex(FIGURE6_KEY))
+
+
+def test_a_cbc_file_without_macs_loads_with_a_note(tmp_path):
+    import re
+
+    text = FIGURE6.read_text()  # the RFC figure as a writer that leaves the MAC out would write it
+    text = re.sub(r"<MACMethod.*?</MACMethod>", "", text, flags=re.DOTALL)
+    text = re.sub(r"<ValueMAC>.*?</ValueMAC>", "", text, flags=re.DOTALL)
+    path = tmp_path / "no-mac.pskc"
+    path.write_text(text)
+    contents = read_seed_file(str(path), key=lambda: bytes.fromhex(FIGURE6_KEY))
+    assert contents.records[0].params.secret == b"12345678901234567890"
+    assert contents.notes and "carry no MAC" in contents.notes[0]
+
+
+@pytest.mark.parametrize("text,expected", [
+    (b"00112233445566778899aabbccddeeff", bytes.fromhex("00112233445566778899aabbccddeeff")),
+    (b"00:11:22:33:44:55:66:77:88:99:AA:BB:CC:DD:EE:FF\r\n", bytes.fromhex("00112233445566778899aabbccddeeff")),
+    (b"\xff" * 24, b"\xff" * 24),
+])
+def test_preshared_key_files_in_the_shapes_people_keep_them(text, expected):
+    assert parse_preshared_key(text) == expected
+
+
+@pytest.mark.parametrize("text,message", [(b"abc", "3 hex digits"), (b"\xff" * 20, "20 bytes long")])
+def test_preshared_key_files_that_cannot_be_keys(text, message):
+    with pytest.raises(InputError, match=message):
+        parse_preshared_key(text)
+
+
+# --- Aegis, 2FAS, andOTP ---------------------------------------------------------------------------------
+
+
+def test_an_encrypted_aegis_vault_asks_for_its_password_and_names_a_wrong_one():
+    with pytest.raises(InputError) as asked:
+        read_seed_file(str(VAULT))
+    assert asked.value.remedy is Remedy.SEED_FILE_PASSWORD
+    with pytest.raises(InputError, match="wrong password for this Aegis vault") as wrong:
+        read_seed_file(str(VAULT), lambda: "Correct horse battery staple")
+    assert wrong.value.remedy is Remedy.SEED_FILE_PASSWORD
+
+
+def test_aegis_vaults_that_cannot_be_opened_say_why(tmp_path):
+    vault = json.loads(VAULT.read_text())
+    cases = {
+        "biometric": ({**vault, "header": {**vault["header"], "slots": [{**vault["header"]["slots"][0], "type": 2}]}},
+                      "without a password slot"),
+        "greedy": ({**vault, "header": {**vault["header"], "slots": [{**vault["header"]["slots"][0], "n": 2**24}]}},
+                   "asks scrypt for N=16777216"),
+        "damaged-db": ({**vault, "db": "AAAA" + vault["db"][4:]}, "the vault's contents do not decrypt"),
+        "not-hex": ({**vault, "header": {**vault["header"], "params": {"nonce": "zz", "tag": "00"}}},
+                    "damaged header fields"),
+    }
+    for name, (document, message) in cases.items():
+        path = tmp_path / f"{name}.json"
+        path.write_text(json.dumps(document))
+        with pytest.raises(InputError, match=message):
+            read_seed_file(str(path), lambda: VAULT_PASSWORD)
+
+
+def test_a_vault_in_a_newer_aegis_version_loads_with_a_note(tmp_path):
+    document = aegis_encrypted([aegis_entry("totp", "a", "B", "JBSWY3DPEHPK3PXP")], "pw", n=1024)
+    vault = json.loads(json.dumps(document))
+    path = tmp_path / "v.json"
+    path.write_text(json.dumps(vault))
+    assert read_seed_file(str(path), lambda: "pw").notes == []
+    plain = {"version": 1, "header": {"slots": None, "params": None},
+             "db": {"version": 9, "entries": [aegis_entry("totp", "a", "B", "JBSWY3DPEHPK3PXP")]}}
+    path.write_text(json.dumps(plain))
+    assert "newer Aegis vault version" in read_seed_file(str(path)).notes[0]
+
+
+@pytest.mark.parametrize("name,content,message", [
+    ("2fas-encrypted.2fas", json.dumps({"services": [], "servicesEncrypted": "AAAA:BBBB:CCCC", "schemaVersion": 4}),
+     "a password-protected 2FAS backup"),
+    ("otp_accounts.json.aes", b"\x00\x00\x03\xe8" + bytes(range(200)), "an encrypted andOTP backup"),
+    ("mystery.json", json.dumps({"accounts": [1, 2]}), "a JSON file otpburn does not know"),
+    ("broken.json", '{"services": [', "not valid JSON"),
+    ("deep.json", "[" * 100_000, "nested too deeply"),
+    ("andotp-odd.json", json.dumps([{"secret": 5}, "x", {"secret": "JBSWY3DPEHPK3PXP", "digits": "six"}]),
+     "entry 1: no secret; entry 2: not an account entry; entry 3: digits must be a whole number"),
+])
+def test_app_exports_that_cannot_be_read_say_why(tmp_path, name, content, message):
+    path = tmp_path / name
+    path.write_bytes(content if isinstance(content, bytes) else content.encode())
+    with pytest.raises(InputError, match=message):
+        read_seed_file(str(path))
+
+
+def test_burn_takes_one_account_of_an_encrypted_vault(cli, tmp_path):
+    password = tmp_path / "password"
+    password.write_text(VAULT_PASSWORD + "\n")
+    result = cli("burn", "--reader", "virtual", "--seed-file", str(VAULT), "--seed-password-file", str(password),
+                 "--account", "example", timeout=60)
+    out = text_of(result)
+    assert result.returncode == 0, out
+    assert "Example:alice@example.org" in out and "[from " + str(VAULT) + ", entry 1]" in out
+    assert "The virtual token shows" in out and "matches" in out
+    assert "entry 4 (Steam:gamer)" in out and "(left out)" in out  # what was not usable is said, once
+    several = cli("burn", "--reader", "virtual", "--seed-file", str(VAULT), "--seed-password-file", str(password))
+    err = one_line_error(several, after_notes=True)
+    assert "3 accounts found (1. Example:alice@example.org, 2. Acme VPN:ops, 3. Legacy:bob)" in err
+    assert "--pick N or --account TEXT" in err
+
+
+def test_batch_reads_an_app_export_and_filters_accounts(cli, tmp_path):
+    result = cli("batch", str(CORPUS / "andotp-plain.json"), "--reader", "virtual", "--dry-run", "--account",
+                 "example", "--progress-file", str(tmp_path / "p.json"), timeout=60)
+    out = text_of(result)
+    assert result.returncode == 0, out
+    assert "Example:alice@example.org" in out and "Acme VPN" not in out.split("left out")[-1]
+
+
+# --- OpenPGP, standard input, and the issue's "done when" ------------------------------------------------
+
+
+def test_an_openpgp_file_gets_the_pipe_that_keeps_seeds_off_the_disk(cli, tmp_path):
+    err = one_line_error(cli("export", "--seed-file", str(CORPUS / "vendor-seeds.csv.asc"), "--format", "otpauth",
+                             "--output", str(tmp_path / "o")))
+    assert "encrypted with OpenPGP" in err and "gpg --decrypt FILE | otpburn … --seed-file -" in err
+
+
+def test_seed_file_from_standard_input(cli, tmp_path):
+    out = tmp_path / "out.csv"
+    result = cli("export", "--seed-file", "-", "--format", "privacyidea", "--output", str(out),
+                 stdin=(CORPUS / "privacyidea-version2.csv").read_bytes())
+    assert result.returncode == 0, text_of(result)
+    assert "standard input: line 6: an OCRA token" in text_of(result)
+    assert out.read_text().splitlines()[0].startswith("OATH0001, 3132")
+
+
+def test_the_issue_examples_through_the_cli(cli, tmp_path):
+    mixed = cli("export", "--seed-file", str(CORPUS / "pskc-mixed-with-pin.xml"), "--format", "otpauth",
+                "--output", str(tmp_path / "a"))
+    assert mixed.returncode == 0 and "key 2 (serial 987654321): not an HOTP or TOTP key (pin); skipped" in \
+        text_of(mixed)
+    five = cli("export", "--seed-file", str(CORPUS / "google-export-five-links.txt"), "--format", "otpauth",
+               "--output", str(tmp_path / "b"), "--json")
+    assert five.returncode == 0, text_of(five)
+    assert len((tmp_path / "b").read_text().splitlines()) == 10
+    password = tmp_path / "pw"
+    password.write_text(VAULT_PASSWORD)
+    vault = cli("export", "--seed-file", str(VAULT), "--seed-password-file", str(password), "--format", "otpauth",
+                "--output", str(tmp_path / "c"))
+    assert vault.returncode == 0 and len((tmp_path / "c").read_text().splitlines()) == 3
