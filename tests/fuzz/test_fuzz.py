@@ -33,7 +33,7 @@ from otpburn.sources.images import load_grayscale
 from otpburn.sources.migration import parse_migration
 from otpburn.sources.otpauth import parse_uri
 from otpburn.sources.qr import decode
-from otpburn.sources.seedfiles import read_seed_file
+from otpburn.sources.seedfiles import Unlock, read_seed_bytes, read_seed_file
 
 EXAMPLES = int(os.environ.get("OTPBURN_FUZZ_EXAMPLES", "100"))
 RANDOM = os.environ.get("OTPBURN_FUZZ_RANDOM") == "1"  # the long run explores; CI repeats the same examples
@@ -173,6 +173,55 @@ def test_seed_files(tmp_path_factory, index, data):
     path = Path(tmp_path_factory.mktemp("seedfile")) / f"tokens{SUFFIX[fmt]}"
     path.write_bytes(body)
     survives(f"read_seed_file {fmt}", read_seed_file, str(path), lambda: "fuzz password")
+
+
+# The seed-file corpus (files as other systems write them), each read with the password or key
+# its expectation names: byte mutations, and for JSON also values swapped for other JSON types.
+CORPUS = Path(__file__).resolve().parent.parent / "data" / "seedfiles"
+CORPUS_FILES = sorted(p for p in CORPUS.iterdir() if not p.name.endswith(".expected.json"))
+
+
+def corpus_unlock(path: Path) -> Unlock:
+    import json
+
+    unlock = json.loads(CORPUS.joinpath(f"{path.stem}.expected.json").read_text()).get("unlock", {})
+    return Unlock(password=lambda: unlock.get("password", "fuzz password"),
+                  key=lambda: bytes.fromhex(unlock.get("key", "00" * 16)))
+
+
+JSON_VALUES = st.recursive(st.none() | st.booleans() | st.integers(-2**70, 2**70) | st.floats() | st.text(max_size=40),
+                           lambda inner: st.lists(inner, max_size=4) | st.dictionaries(st.text(max_size=8), inner,
+                                                                                         max_size=4), max_leaves=8)
+
+
+@st.composite
+def json_mutated(draw: st.DrawFn, text: bytes) -> bytes:
+    """A JSON document with a few values (anywhere in it) replaced by values of any JSON type."""
+    import json
+
+    document = json.loads(text)
+    for _ in range(draw(st.integers(1, 4))):
+        parent, key = None, None
+        node = document
+        while isinstance(node, (dict, list)) and node and draw(st.booleans()):
+            keys = list(node) if isinstance(node, dict) else list(range(len(node)))
+            parent, key = node, draw(st.sampled_from(keys))
+            node = node[key]
+        if parent is None:
+            continue
+        parent[key] = draw(JSON_VALUES)
+    return json.dumps(document).encode()
+
+
+@FUZZ
+@given(st.sampled_from(CORPUS_FILES), st.data())
+def test_seed_file_corpus_mutated(path, data):
+    content = path.read_bytes()
+    strategies = [mutated([content])]
+    if content.lstrip().startswith((b"{", b"[")):
+        strategies.append(json_mutated(content))
+    body = data.draw(st.one_of(strategies))
+    survives(f"corpus {path.name}", read_seed_bytes, str(path), body, corpus_unlock(path))
 
 
 @FUZZ

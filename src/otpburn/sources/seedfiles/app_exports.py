@@ -71,9 +71,7 @@ def _entries(kind: str, entries: list[Any], read: Callable[[Entry], OtpParams]) 
 
 def _label(entry: Entry) -> str:
     """issuer:name of an entry for messages, printable and short (it is the file's text)."""
-    otp = entry.get("otp")
-    if not isinstance(otp, dict):
-        otp = {}
+    otp = _object(entry.get("otp"))
     parts = [entry.get("issuer") or otp.get("issuer") or entry.get("name"),
              entry.get("label") or otp.get("account") or (entry.get("name") if "issuer" in entry else None)]
     text = ":".join(str(part) for part in parts if isinstance(part, str) and part)
@@ -105,8 +103,13 @@ def _params(kind: Any, secret: Any, *, algorithm: Any = "SHA1", digits: Any = 6,
 # --- Aegis -------------------------------------------------------------------------------------------
 
 
+def _object(value: object) -> Entry:
+    """A JSON object, or an empty one for anything else (a field of the wrong type reads as missing)."""
+    return value if isinstance(value, dict) else {}
+
+
 def _aegis(path: str, vault: Entry, unlock: Unlock) -> Rows:
-    header = vault.get("header") or {}
+    header = _object(vault.get("header"))
     db = vault.get("db")
     kind = "Aegis vault"
     if isinstance(db, str):
@@ -135,7 +138,9 @@ def _aegis_decrypt(path: str, header: Entry, db: str, unlock: Unlock) -> Entry:
     from cryptography.hazmat.primitives.ciphers.aead import AESGCM
     from cryptography.hazmat.primitives.kdf.scrypt import Scrypt
 
-    slots = [slot for slot in header.get("slots") or [] if isinstance(slot, dict) and slot.get("type") == 1]
+    slots = header.get("slots")
+    slots = [slot for slot in slots if isinstance(slot, dict) and slot.get("type") == 1] if isinstance(slots, list) \
+        else []
     if not slots:
         raise InputError(f"{path}: an encrypted Aegis vault without a password slot (it opens only with the "
                          "phone's biometrics); export it from Aegis with a password")
@@ -178,8 +183,8 @@ def _aegis_decrypt(path: str, header: Entry, db: str, unlock: Unlock) -> Entry:
 
 
 def _hex_fields(block: object, *names: str) -> list[bytes]:
-    if not isinstance(block, dict):
-        raise ValueError("missing block")
+    if not isinstance(block, dict) or not all(isinstance(block.get(name), str) for name in names):
+        raise ValueError("missing field")
     return [bytes.fromhex(block[name]) for name in names]
 
 
@@ -212,9 +217,7 @@ def _two_fas(path: str, backup: Entry) -> Rows:
 
 
 def _two_fas_entry(service: Entry) -> OtpParams:
-    otp = service.get("otp")
-    if not isinstance(otp, dict):
-        otp = {}
+    otp = _object(service.get("otp"))
     return _params(otp.get("tokenType"), service.get("secret"), algorithm=otp.get("algorithm"),
                    digits=otp.get("digits"), period=otp.get("period"), counter=otp.get("counter"),
                    issuer=otp.get("issuer") or service.get("name"), account=otp.get("account"))
