@@ -255,3 +255,38 @@ def test_the_issue_examples_through_the_cli(cli, tmp_path):
     vault = cli("export", "--seed-file", str(VAULT), "--seed-password-file", str(password), "--format", "otpauth",
                 "--output", str(tmp_path / "c"))
     assert vault.returncode == 0 and len((tmp_path / "c").read_text().splitlines()) == 3
+
+
+# --- spreadsheets ---------------------------------------------------------------------------------------
+
+
+def test_serials_survive_a_spreadsheet_round_trip(cli, tmp_path):
+    """An export names serials a spreadsheet would change; a file a spreadsheet already changed still
+    matches its tokens (leading zeros dropped), and a rounded serial is named, not guessed."""
+    from otpburn.sources.seedfiles.model import same_serial, spreadsheet_unsafe
+
+    seeds = tmp_path / "seeds.txt"
+    seeds.write_text("otpauth://totp/A:a?secret=JBSWY3DPEHPK3PXP\n")
+    out = tmp_path / "vendor.csv"
+    result = cli("export", "--uri-file", str(seeds), "--serial", "0012345", "--format", "vendor-csv",
+                 "--output", str(out))
+    assert result.returncode == 0, text_of(result)
+    assert out.read_text().splitlines()[1] == "0012345,JBSWY3DPEHPK3PXP"  # written exactly, as importers read it
+    assert "serial 0012345 would be changed by a spreadsheet program" in result.stderr.decode()
+    assert spreadsheet_unsafe("8659622000000001") and not spreadsheet_unsafe("8659622000001")
+    assert same_serial("12345", "0012345") and same_serial("0012345", "0012345")
+    assert not same_serial("12345", "12346") and not same_serial("0012345", "12345") and not same_serial("", "")
+
+
+def test_burn_finds_the_seed_of_a_token_whose_serial_lost_its_zeros(cli, tmp_path):
+    state = tmp_path / "virtual-token.json"
+    env = {"OTPBURN_VIRTUAL_TOKEN": str(state)}
+    assert cli("info", "--reader", "virtual", env=env).returncode == 0  # creates the token's state
+    token = json.loads(state.read_text())
+    state.write_text(json.dumps({**token, "serial": "0065962200001"}))  # a serial with leading zeros
+    seeds = tmp_path / "after-excel.csv"  # as a spreadsheet saves it: the zeros are gone
+    seeds.write_text("serial,secret\n65962200002,KRSXG5CTMVRXEZLU\n65962200001,JBSWY3DPEHPK3PXP\n")
+    result = cli("burn", "--reader", "virtual", "--seed-file", str(seeds), env=env)
+    assert f"[from {seeds}, line 3]" in result.stdout.decode()  # the seed for 0065962200001 is found
+    # (no real model has such a serial, so the burn itself stops there: nothing is written to it)
+    assert result.returncode == 2 and "does not match a known programmable model" in result.stderr.decode()

@@ -70,8 +70,11 @@ def batch(seed_file, reader_spec, seed_password_file, seed_key_file, strict, acc
     rows = runner.rows
     if targets and not dry_run:
         for target in targets:
-            export(target.fmt, export_records(records, progress), target.path, force=True, password=target.password)
+            notes = export(target.fmt, export_records(records, progress), target.path, force=True,
+                           password=target.password)
             say(f"Exported ({target.fmt}) to {target.path}")
+            for note in notes:
+                click.echo(f"otpburn: note: {target.path}: {note}", err=True)
     left = len(runner.remaining())
     if as_json:
         emit_json({"rows": [row.as_dict() for row in rows], "seeds_left": left, "interrupted": interrupted,

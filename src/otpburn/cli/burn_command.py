@@ -187,10 +187,11 @@ def _seed_for_token(records, serial: str, pick: int | None, account: str | None,
     """The record naming this token's serial; else the one --pick or --account chooses; else the only
     record, when the file names no serials (an app export with one account)."""
     from otpburn.cli.seed_input import SeedChoice
+    from otpburn.sources.seedfiles.model import same_serial
     from otpburn.sources.selection import select_account
 
     name = "standard input" if seed_file == "-" else seed_file
-    matching = [r for r in records if serial and r.serial == serial]
+    matching = [r for r in records if same_serial(r.serial, serial)]
     if matching and pick is None and account is None:
         return SeedChoice(matching[0].params, f"{name}, {matching[0].place}")
     if pick is not None or account is not None or (len(records) == 1 and not records[0].serial):

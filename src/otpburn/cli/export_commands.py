@@ -122,11 +122,13 @@ def export_cmd(fmt, output, seed_file, seed_password_file, seed_key_file, strict
                           quiet=as_json)
         records = [TokenRecord(choice.params, serial, model, manufacturer, upn)]
     password = export_password(fmt, export_password_file, no_encrypt)
-    export(fmt, records, output, force=force, password=password)
+    notes = export(fmt, records, output, force=force, password=password)
+    for note in notes:
+        click.echo(f"otpburn: note: {output}: {note}", err=True)
     audit.record("export", "ok", extra={"format": fmt, "records": len(records), "file": str(output),
                                         "encrypted": password is not None if fmt == "pskc" else None})
     if as_json:
-        emit_json({"format": fmt, "output": output, "records": len(records)})
+        emit_json({"format": fmt, "output": output, "records": len(records), "notes": notes})
     else:
         click.echo(f"Wrote {len(records)} record{'s' if len(records) != 1 else ''} to {output} ({fmt}, readable "
                    "only by you).")

@@ -24,6 +24,7 @@ from otpburn.provisioning.resilient import resilient_burn
 from otpburn.provisioning.session import TokenOnReader, presented_token
 from otpburn.provisioning.steps import BurnOptions
 from otpburn.sources.seedfiles import SeedRecord
+from otpburn.sources.seedfiles.model import same_serial
 from otpburn.tokens.detect import UnknownTokenError
 from otpburn.tokens.token2 import TRANSPORT_KEY
 
@@ -152,7 +153,7 @@ class Batch:
     def _seed_for(self, serial: str) -> SeedRecord | None:
         remaining = self.remaining()
         for record in remaining:
-            if record.serial == serial:
+            if same_serial(record.serial, serial):
                 return record
         if serial in self.progress.burned.values() and not self.reburn:
             return None

@@ -194,6 +194,26 @@ def render(fmt: str, records: Sequence[TokenRecord], password: str | None = None
 
 
 def export(fmt: str, records: Sequence[TokenRecord], path: str, *, force: bool = False,
-           password: str | None = None) -> None:
-    """Validate and render every record first; only then write the file (0600, atomic)."""
+           password: str | None = None) -> list[str]:
+    """Validate and render every record first; only then write the file (0600, atomic).
+
+    Returns notes worth telling the user about the file written (serials a spreadsheet would change).
+    """
     write_private(path, render(fmt, records, password), force=force)
+    return spreadsheet_notes(fmt, records)
+
+
+def spreadsheet_notes(fmt: str, records: Sequence[TokenRecord]) -> list[str]:
+    """CSV exports keep serials exactly as text, which is what the identity systems import; a
+    spreadsheet that opens and saves the file drops leading zeros and rounds long numbers."""
+    from otpburn.sources.seedfiles.model import spreadsheet_unsafe
+
+    if fmt not in ("entra", "vendor-csv", "privacyidea"):
+        return []
+    unsafe = [record.serial for record in records if spreadsheet_unsafe(record.serial)]
+    if not unsafe:
+        return []
+    shown = ", ".join(unsafe[:3]) + (f" and {len(unsafe) - 3} more" if len(unsafe) > 3 else "")
+    return [f"serial{'s' if len(unsafe) > 1 else ''} {shown} would be changed by a spreadsheet program "
+            "(leading zeros dropped, long numbers rounded): upload the file as written, or open it with the serial "
+            "column imported as text"]

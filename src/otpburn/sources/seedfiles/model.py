@@ -69,6 +69,23 @@ class Rows:
     kind: str = ""
 
 
+def same_serial(in_file: str, on_token: str) -> bool:
+    """Whether a seed file's serial names this token: exactly, or as the number a spreadsheet made of
+    it when it opened and saved the file (0012345 becomes 12345)."""
+    if not in_file or not on_token:
+        return False
+    if in_file == on_token:
+        return True
+    return in_file.isdigit() and on_token.isdigit() and len(in_file) < len(on_token) and \
+        on_token.lstrip("0") == in_file.lstrip("0")
+
+
+def spreadsheet_unsafe(serial: str) -> bool:
+    """A serial a spreadsheet changes when it opens a CSV: leading zeros dropped, or more digits than
+    a spreadsheet number keeps (15) rounded into scientific notation."""
+    return serial.isdigit() and (serial.startswith("0") and len(serial) > 1 or len(serial) > 15)
+
+
 T = TypeVar("T")
 
 
