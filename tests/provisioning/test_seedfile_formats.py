@@ -290,3 +290,43 @@ def test_burn_finds_the_seed_of_a_token_whose_serial_lost_its_zeros(cli, tmp_pat
     assert f"[from {seeds}, line 3]" in result.stdout.decode()  # the seed for 0065962200001 is found
     # (no real model has such a serial, so the burn itself stops there: nothing is written to it)
     assert result.returncode == 2 and "does not match a known programmable model" in result.stderr.decode()
+
+
+def test_a_large_pskc_is_read_in_parts_with_the_same_records(tmp_path, monkeypatch):
+    """Past WHOLE_DOCUMENT_BYTES a PSKC is streamed in parts of KEYS_PER_PART packages; the records,
+    their numbers, the one key derivation and the problems are those of reading it whole."""
+    from otpburn.sources.seedfiles import pskc_files
+
+    document = pskc.PSKC()
+    for n in range(23):
+        document.add_key(secret=n.to_bytes(2, "big") * 10, algorithm="urn:ietf:params:xml:ns:keyprov:pskc:totp",
+                         serial=f"T{n:04d}", time_interval=30 if n != 17 else 172800)  # key 18: a step too long
+    document.encryption.setup_pbkdf2("part password", iterations=1000)
+    path = tmp_path / "big.pskc"
+    document.write(str(path))
+    asked = []
+
+    def password():
+        asked.append(1)
+        return "part password"
+
+    whole = read_seed_file(str(path), password)
+    monkeypatch.setattr(pskc_files, "WHOLE_DOCUMENT_BYTES", 0)
+    monkeypatch.setattr(pskc_files, "KEYS_PER_PART", 5)
+    parts = read_seed_file(str(path), password)
+    assert [(r.place, r.serial, r.params) for r in parts.records] == \
+        [(r.place, r.serial, r.params) for r in whole.records]
+    assert len(parts.records) == 22 and parts.problems == whole.problems == \
+        ["key 18 (serial T0017): period must be between 1 and 86400, not 172800"]
+    assert asked == [1, 1]  # one derivation per reading, not one per part
+    with pytest.raises(InputError, match="wrong password"):
+        read_seed_file(str(path), lambda: "not it")
+
+
+def test_a_doctype_after_a_long_comment_is_still_refused(tmp_path):
+    path = tmp_path / "sneaky.pskc"
+    path.write_text("<?xml version='1.0'?>\n<!--" + "x" * 70_000 + "-->\n"
+                    "<!DOCTYPE KeyContainer [<!ENTITY a 'aaaa'>]>\n<KeyContainer Version='1.0' "
+                    "xmlns='urn:ietf:params:xml:ns:keyprov:pskc'>&a;</KeyContainer>")
+    with pytest.raises(InputError, match="never need a DOCTYPE or entities"):
+        read_seed_file(str(path))

@@ -59,7 +59,7 @@ class Algorithm(str, Enum):
         raise InputError(f"unsupported algorithm {text.strip()!r}: use SHA1, SHA256 or SHA512")
 
 
-@dataclass(frozen=True, repr=False)
+@dataclass(frozen=True, repr=False, slots=True)
 class OtpParams:
     """Everything needed to compute an account's one-time codes.
 

@@ -26,7 +26,7 @@ from otpburn.sources.seedfiles.model import (
 __all__ = ["MAX_FILE_BYTES", "SeedFile", "SeedFileError", "SeedRecord", "Unlock", "read_seed_file",
            "read_seed_bytes", "run_interruptibly"]
 
-MAX_FILE_BYTES = 20 * 1024 * 1024
+MAX_FILE_BYTES = 128 * 1024 * 1024  # 100 000 tokens in an encrypted PSKC take about 80 MiB
 _OPENPGP_ARMOUR = b"-----BEGIN PGP MESSAGE-----"
 # The first byte of a binary OpenPGP message: a public-key or symmetric session-key packet, or
 # encrypted data, in the old (0x84.., 0x8c.., 0xa4..) or new (0xc1, 0xc3, 0xd2) packet format.
@@ -88,19 +88,18 @@ def _read(path: str, data: bytes, unlock: Unlock) -> Rows:
     if suffix == ".aes" or path.lower().endswith(".json.aes"):
         raise InputError(f"{path}: an encrypted andOTP backup; otpburn reads andOTP's plain JSON backups "
                          "(make one, load it, then delete it)")
-    text = decode_text(data, path, " (save it as UTF-8)")
     if body.startswith((b"{", b"[")):
-        return _read_json(path, text, unlock)
+        return _read_json(path, data, unlock)
     from otpburn.sources.seedfiles.csv_layouts import read_text
 
-    return read_text(path, text)
+    return read_text(path, decode_text(data, path, " (save it as UTF-8)"))
 
 
-def _read_json(path: str, text: str, unlock: Unlock) -> Rows:
+def _read_json(path: str, data: bytes, unlock: Unlock) -> Rows:
     from otpburn.sources.seedfiles.app_exports import looks_like_app_export, read_app_export
 
     try:
-        document = json.loads(text)
+        document = json.loads(data)  # from the bytes: no text copy of a large export
     except RecursionError:
         raise InputError(f"{path}: its JSON is nested too deeply to be an authenticator export") from None
     except ValueError as exc:

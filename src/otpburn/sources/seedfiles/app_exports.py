@@ -110,11 +110,13 @@ def _object(value: object) -> Entry:
 
 def _aegis(path: str, vault: Entry, unlock: Unlock) -> Rows:
     header = _object(vault.get("header"))
-    db = vault.get("db")
     kind = "Aegis vault"
-    if isinstance(db, str):
-        db = _aegis_decrypt(path, header, db, unlock)
+    db: object
+    if isinstance(vault.get("db"), str):
+        db = _aegis_decrypt(path, header, vault, unlock)
         kind = "Aegis vault (encrypted)"
+    else:
+        db = vault.get("db")
     if not isinstance(db, dict) or not isinstance(db.get("entries"), list):
         raise InputError(f"{path}: an Aegis vault without a list of entries")
     found = _entries(kind, db["entries"], _aegis_entry)
@@ -133,8 +135,11 @@ def _aegis_entry(entry: Entry) -> OtpParams:
                    account=entry.get("name"))
 
 
-def _aegis_decrypt(path: str, header: Entry, db: str, unlock: Unlock) -> Entry:
+def _aegis_decrypt(path: str, header: Entry, vault: Entry, unlock: Unlock) -> Entry:
+    """The decrypted contents of `vault` (its `db` text is taken out of it: a large vault is held
+    once as text, then once as bytes, then as the decrypted JSON)."""
     from cryptography.exceptions import InvalidTag
+    from cryptography.hazmat.primitives.ciphers import Cipher, algorithms, modes
     from cryptography.hazmat.primitives.ciphers.aead import AESGCM
     from cryptography.hazmat.primitives.kdf.scrypt import Scrypt
 
@@ -147,7 +152,7 @@ def _aegis_decrypt(path: str, header: Entry, db: str, unlock: Unlock) -> Entry:
     if unlock.password is None:
         raise InputError(f"{path} is an encrypted Aegis vault", remedy=Remedy.SEED_FILE_PASSWORD)
     try:
-        content = base64.b64decode(db, validate=True)
+        content = base64.b64decode(vault.pop("db"), validate=True)
         params = _hex_fields(header.get("params"), "nonce", "tag")
         slot_fields = [(_scrypt_numbers(path, slot), _hex_fields(slot, "salt", "key"),
                         _hex_fields(slot.get("key_params"), "nonce", "tag")) for slot in slots]
@@ -169,7 +174,11 @@ def _aegis_decrypt(path: str, header: Entry, db: str, unlock: Unlock) -> Entry:
         raise InputError(f"{path}: wrong password for this Aegis vault (or the vault is damaged)",
                          remedy=Remedy.SEED_FILE_PASSWORD)
     try:
-        plain = AESGCM(master_key).decrypt(params[0], content + params[1], None)
+        # The streaming interface, not AESGCM: it takes the tag apart, so the contents are not copied to join it.
+        decryptor = Cipher(algorithms.AES(master_key), modes.GCM(params[0], params[1])).decryptor()
+        plain = decryptor.update(content)
+        del content
+        decryptor.finalize()  # checks the tag: nothing decrypted is used before this passes
     except (InvalidTag, ValueError):
         raise InputError(f"{path}: the password is right, but the vault's contents do not decrypt (the file is "
                          "damaged)") from None

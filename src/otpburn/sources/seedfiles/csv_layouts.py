@@ -5,8 +5,9 @@ from __future__ import annotations
 
 import csv
 import io
+import itertools
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 
 from otpburn.errors import InputError
 from otpburn.otp.codec import decode_base32, decode_hex
@@ -16,11 +17,13 @@ from otpburn.sources.seedfiles.model import Rows, SeedRecord
 
 
 def read_text(path: str, text: str) -> Rows:
-    lines = text.splitlines()
-    first = next((line.strip() for line in lines if line.strip() and not line.startswith("#")), "")
-    if first.lower().startswith("otpauth://") or "otpauth-migration://" in text.lower():
+    first = next((line.strip() for line in io.StringIO(text) if line.strip() and not line.startswith("#")), "")
+    if first.lower().startswith("otpauth://") or _MIGRATION_LINK.search(text):
         return _read_uri_list(text)
     return _read_csv(path, text)
+
+
+_MIGRATION_LINK = re.compile("otpauth-migration://", re.IGNORECASE)
 
 
 def _read_uri_list(text: str) -> Rows:
@@ -63,33 +66,58 @@ _VERSION = re.compile(r"^#\s*version:\s*(\d+)")
 PRIVACYIDEA_TYPES = frozenset({"hotp", "totp", "ocra", "tan", "motp", "daypassword"})
 
 
+LAYOUT_LOOKAHEAD = 1000  # rows that decide between a vendor base32 and a privacyIDEA hex two-column file
+
+Row = tuple[int, list[str]]  # line number, cells without surrounding spaces
+
+
 def _read_csv(path: str, text: str) -> Rows:
+    """The records of a CSV file, read row by row (a 100 000-token file is never held as a list of rows)."""
     try:
-        rows = list(csv.reader(io.StringIO(text), skipinitialspace=True))
+        return _read_rows(path, text)
     except csv.Error as exc:
         raise InputError(f"{path}: not a readable CSV file ({exc})") from None
-    first_line = next((row[0] for row in rows if row and row[0].strip()), "")
-    version = _VERSION.match(first_line.strip())
-    numbered = [(number, [cell.strip() for cell in row]) for number, row in enumerate(rows, start=1)
-                if row and any(cell.strip() for cell in row) and not row[0].lstrip().startswith("#")]
-    if not numbered:
+
+
+def _read_rows(path: str, text: str) -> Rows:
+    version = None
+    first_cell_seen = False
+    data_rows: list[Row] = []  # the first rows with data, enough to tell the layout
+    rows = enumerate(csv.reader(io.StringIO(text), skipinitialspace=True), start=1)
+    for number, row in rows:
+        if row and row[0].strip() and not first_cell_seen:  # "# version: 2" must be the first thing in the file
+            first_cell_seen = True
+            version = _VERSION.match(row[0].strip())
+        if _has_data(row):
+            data_rows.append((number, [cell.strip() for cell in row]))
+            if len(data_rows) >= LAYOUT_LOOKAHEAD:
+                break
+    if not data_rows:
         return Rows(kind="CSV")
+    rest = ((number, [cell.strip() for cell in row]) for number, row in rows if _has_data(row))
+    everything = itertools.chain(data_rows, rest)
+    after_header = itertools.islice(everything, 1, None)
+    first = data_rows[0][1]
     if version and version.group(1) == "2":  # privacyIDEA: user, resolver, realm, then the token
-        return _rows(numbered, _oath_row_with_user, "privacyIDEA OATH CSV (version 2)")
-    header = [cell.lower() for cell in numbered[0][1]]
+        return _rows(everything, _oath_row_with_user, "privacyIDEA OATH CSV (version 2)")
+    header = [cell.lower() for cell in first]
     if header[:3] == ["upn", "serial number", "secret key"]:
-        return _rows(numbered[1:], _entra_row, "Entra ID CSV")
+        return _rows(after_header, _entra_row, "Entra ID CSV")
     if header[:2] == ["serial", "secret"] or header[:2] == ["serial", "seed"]:
-        return _rows(numbered[1:], _vendor_row, "vendor CSV")
-    if len(numbered[0][1]) >= 3 and numbered[0][1][2].lower() in PRIVACYIDEA_TYPES:
-        return _rows(numbered, _oath_row, "privacyIDEA/LinOTP OATH CSV")
-    if len(numbered[0][1]) == 2:
+        return _rows(after_header, _vendor_row, "vendor CSV")
+    if len(first) >= 3 and first[2].lower() in PRIVACYIDEA_TYPES:
+        return _rows(everything, _oath_row, "privacyIDEA/LinOTP OATH CSV")
+    if len(first) == 2:
         # Two columns: the vendor's serial,base32 — or privacyIDEA's serial,hexkey (an HOTP token).
-        if _looks_hex([row[1] for _, row in numbered if len(row) == 2]):
-            return _rows(numbered, _oath_row, "privacyIDEA/LinOTP OATH CSV")
-        return _rows(numbered, _vendor_row, "vendor CSV")
+        if _looks_hex([row[1] for _, row in data_rows if len(row) == 2]):
+            return _rows(everything, _oath_row, "privacyIDEA/LinOTP OATH CSV")
+        return _rows(everything, _vendor_row, "vendor CSV")
     raise InputError(f"{path}: unknown CSV layout; expected 'serial,secret', privacyIDEA/LinOTP OATH CSV "
                      "(serial, hex key[, totp|hotp, digits, period|counter, hash]) or an Entra ID CSV")
+
+
+def _has_data(row: list[str]) -> bool:
+    return bool(row) and any(cell.strip() for cell in row) and not row[0].lstrip().startswith("#")
 
 
 def _looks_hex(values: list[str]) -> bool:
@@ -99,8 +127,7 @@ def _looks_hex(values: list[str]) -> bool:
         any(set(value) & set("0189") for value in values)
 
 
-def _rows(rows: list[tuple[int, list[str]]], parse_row: Callable[[int, list[str]], SeedRecord | None],
-          kind: str) -> Rows:
+def _rows(rows: Iterable[Row], parse_row: Callable[[int, list[str]], SeedRecord | None], kind: str) -> Rows:
     found = Rows(kind=kind)
     records, problems = found.records, found.problems
     for number, row in rows:

@@ -10,6 +10,7 @@ from __future__ import annotations
 import io
 import re
 import warnings
+from collections.abc import Iterator
 from typing import Any
 
 from otpburn.errors import InputError, Remedy
@@ -19,7 +20,9 @@ from otpburn.sources.seedfiles.model import Rows, SeedRecord, Unlock, run_interr
 MAX_XML_DEPTH = 64  # a PSKC document is about 8 elements deep
 MAX_PBKDF2_ITERATIONS = 10_000_000
 MAX_PBKDF2_KEY_LENGTH = 64
-PRESHARED_KEY_LENGTHS = (16, 24, 32)  # AES-128/192/256, Camellia, 3DES (16 or 24)
+PRESHARED_KEY_LENGTHS = (16, 24, 32)
+WHOLE_DOCUMENT_BYTES = 1024 * 1024  # larger files are read in parts (see _parts)
+KEYS_PER_PART = 500  # AES-128/192/256, Camellia, 3DES (16 or 24)
 
 
 def parse_preshared_key(data: bytes) -> bytes:
@@ -52,40 +55,101 @@ def _read(path: str, data: bytes, unlock: Unlock) -> Rows:
         raise InputError(f"{path}: PSKC files never need a DOCTYPE or entities; this one has them and was not read")
     _check_xml_depth(path, data)
     try:
-        import pskc
         from pskc.exceptions import PSKCError
     except ImportError:
         raise InputError("reading PSKC needs the python-pskc package (pip install python-pskc)") from None
+    found = Rows(kind="PSKC")
+    opened: bytes | None = None  # the decryption key once the first part is open (derived only once)
+    number = 0
+    for part in _parts(path, data):
+        document = _parse(path, part)
+        if _is_encrypted(document):
+            if opened is None:
+                _unlock(path, document, unlock)
+                opened = document.encryption.key
+                found.kind = "PSKC (password-encrypted)" if document.encryption.derivation.algorithm else \
+                    "PSKC (pre-shared key)"
+                if _secrets_without_mac(document):
+                    found.notes.append("its encrypted secrets carry no MAC (RFC 6030 asks for one), so a wrong key "
+                                       "could go unnoticed: compare the first code with the service")
+            else:
+                document.encryption.key = opened
+        for key in document.keys:
+            number += 1
+            where = f"key {number}" + (f" (serial {_printable(key.serial)})" if key.serial else "")
+            try:
+                record = _record(where, number, key, found.notes)
+            except InputError as exc:
+                found.problems.append(f"{where}: {exc.message}")
+            except PSKCError as exc:
+                if _is_wrong_key(exc):
+                    raise _wrong_secret(path, document) from None
+                found.problems.append(f"{where}: {_library_words(exc)}")
+            except (ValueError, TypeError, OverflowError) as exc:  # a field python-pskc cannot convert
+                found.problems.append(f"{where}: a field cannot be read ({type(exc).__name__})")
+            else:
+                if record is not None:
+                    found.records.append(record)
+    return found
+
+
+def _parse(path: str, data: bytes) -> Any:
+    import pskc
+    from pskc.exceptions import PSKCError
+
     try:
-        document = pskc.PSKC(io.BytesIO(data))
+        return pskc.PSKC(io.BytesIO(data))
     except PSKCError as exc:
         raise InputError(f"{path}: not a valid PSKC file ({_library_words(exc)})") from None
     except Exception as exc:  # XML syntax errors and value conversions from the layers underneath
         raise InputError(f"{path}: not a valid PSKC file ({type(exc).__name__})") from None
-    found = Rows(kind="PSKC")
-    if _is_encrypted(document):
-        _unlock(path, document, unlock)
-        found.kind = "PSKC (password-encrypted)" if document.encryption.derivation.algorithm else \
-            "PSKC (pre-shared key)"
-        if _secrets_without_mac(document):
-            found.notes.append("its encrypted secrets carry no MAC (RFC 6030 asks for one), so a wrong key could "
-                               "go unnoticed: compare the first code with the service")
-    for number, key in enumerate(document.keys, start=1):
-        where = f"key {number}" + (f" (serial {_printable(key.serial)})" if key.serial else "")
-        try:
-            record = _record(where, number, key, found.notes)
-        except InputError as exc:
-            found.problems.append(f"{where}: {exc.message}")
-        except PSKCError as exc:
-            if _is_wrong_key(exc):
-                raise _wrong_secret(path, document) from None
-            found.problems.append(f"{where}: {_library_words(exc)}")
-        except (ValueError, TypeError, OverflowError) as exc:  # a field python-pskc cannot convert
-            found.problems.append(f"{where}: a field cannot be read ({type(exc).__name__})")
-        else:
-            if record is not None:
-                found.records.append(record)
-    return found
+
+
+def _parts(path: str, data: bytes) -> Iterator[bytes]:
+    """The file as python-pskc documents of at most KEYS_PER_PART key packages each.
+
+    python-pskc builds the whole document in memory (about ten times the file's size); a large
+    file is streamed instead: each part is the container with its header (encryption key, MAC
+    method) and the next key packages, and the packages already read are dropped.
+    """
+    if len(data) <= WHOLE_DOCUMENT_BYTES:
+        yield data
+        return
+    import xml.etree.ElementTree as ElementTree
+
+    depth = 0
+    root: Any = None
+    header: list[Any] = []
+    packages: list[Any] = []
+
+    def part() -> bytes:
+        container = ElementTree.Element(root.tag, root.attrib)
+        container.extend(header + packages)
+        packages.clear()
+        return ElementTree.tostring(container)
+
+    try:
+        # Safe to stream with the standard parser: _check_xml_depth has refused any DOCTYPE or entity.
+        for event, element in ElementTree.iterparse(io.BytesIO(data), events=("start", "end")):  # noqa: S314
+            if event == "start":
+                depth += 1
+                if root is None:
+                    root = element
+                continue
+            depth -= 1
+            if depth != 1:
+                continue
+            root.remove(element)  # read: the streamed tree keeps only what is not yet handed on
+            if element.tag.rsplit("}", 1)[-1] in ("KeyPackage", "Device"):  # "Device" in the draft formats
+                packages.append(element)
+                if len(packages) >= KEYS_PER_PART:
+                    yield part()
+            else:
+                header.append(element)
+    except ElementTree.ParseError:
+        raise InputError(f"{path}: not a valid PSKC file (its XML is damaged)") from None
+    if packages or root is None:
+        yield part() if root is not None else data
 
 
 def _record(where: str, number: int, key: Any, notes: list[str]) -> SeedRecord | None:
@@ -219,11 +283,19 @@ def _check_xml_depth(path: str, data: bytes) -> None:
         nonlocal depth
         depth -= 1
 
+    def doctype(*args: object) -> None:
+        raise _HasDoctype
+
     parser = xml.parsers.expat.ParserCreate()
     parser.StartElementHandler = start
     parser.EndElementHandler = end
+    parser.StartDoctypeDeclHandler = doctype  # wherever it hides (after long comments, say)
+    parser.EntityDeclHandler = doctype
     try:
         parser.Parse(data, True)
+    except _HasDoctype:
+        raise InputError(f"{path}: PSKC files never need a DOCTYPE or entities; this one has them and was not read") \
+            from None
     except _TooDeep:
         raise InputError(f"{path}: its XML is nested more than {MAX_XML_DEPTH} levels deep; not a PSKC file") from None
     except xml.parsers.expat.ExpatError as exc:
@@ -235,4 +307,8 @@ def _check_xml_depth(path: str, data: bytes) -> None:
 
 
 class _TooDeep(Exception):
+    pass
+
+
+class _HasDoctype(Exception):
     pass

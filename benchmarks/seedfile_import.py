@@ -1,0 +1,193 @@
+"""Importing large seed files: time and peak memory per format (goal: 100 000 records within 200 MiB).
+
+For each format a file of --records records is written (by otpburn's exporters, python-pskc,
+or the apps' published layouts), then read in a fresh process by `read_seed_file`. Baseline
+in the same run, in a fresh process too: the format's bare parser on the same file (csv,
+json, ElementTree, or base64 + protobuf-free splitting for export links), which any importer
+pays; the ratio says what otpburn's checks cost on top. Peak memory is the process's
+maximum resident set size.
+
+Usage: python benchmarks/seedfile_import.py [--records N] [--only FORMAT ...]
+"""
+
+from __future__ import annotations
+
+import argparse
+import base64
+import json
+import os
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT / "src"))
+sys.path.insert(0, str(ROOT))
+
+from otpburn.otp import OtpParams, encode_base32  # noqa: E402
+from otpburn.provisioning.exports import TokenRecord, render  # noqa: E402
+
+PASSWORD = "benchmark password"  # noqa: S105  the generated files' password
+KEY = bytes(range(16))
+
+
+def secret(n: int) -> bytes:
+    return n.to_bytes(4, "big") * 5
+
+
+def token_records(count: int) -> list[TokenRecord]:
+    return [TokenRecord(OtpParams(secret(n), issuer="Acme", account=f"user{n}@example.org"), f"8659622{n:07d}",
+                        upn=f"user{n}@example.org") for n in range(count)]
+
+
+def google_export(count: int) -> bytes:
+    from tests.support.migration_payloads import _entry, export_link
+
+    per_link = 10
+    links = (count + per_link - 1) // per_link
+    lines = []
+    for index in range(links):
+        entries = [_entry(secret=secret(n), name=f"user{n}@example.org", issuer="Acme")
+                   for n in range(index * per_link, min(count, (index + 1) * per_link))]
+        lines.append(export_link(*entries, batch_size=links, batch_index=index, batch_id=99))
+    return ("\n".join(lines) + "\n").encode()
+
+
+def pskc_file(count: int, protection: str) -> bytes:
+    import io
+
+    import pskc
+
+    document = pskc.PSKC()
+    for n in range(count):
+        document.add_key(secret=secret(n), algorithm="urn:ietf:params:xml:ns:keyprov:pskc:totp",
+                         serial=f"8659622{n:07d}", time_interval=30, response_length=6)
+    if protection == "password":
+        document.encryption.setup_pbkdf2(PASSWORD, iterations=12000)
+    elif protection == "key":
+        document.encryption.setup_preshared_key(key=KEY)
+    buffer = io.BytesIO()
+    document.write(buffer)
+    return buffer.getvalue()
+
+
+def aegis(count: int, encrypted: bool) -> bytes:
+    from tests.support.app_exports import aegis_encrypted, aegis_entry, aegis_plain
+
+    entries = [aegis_entry("totp", f"user{n}@example.org", "Acme", encode_base32(secret(n)), algo="SHA1", digits=6,
+                           period=30) for n in range(count)]
+    document = aegis_encrypted(entries, PASSWORD) if encrypted else aegis_plain(entries)
+    return json.dumps(document).encode()
+
+
+def two_fas(count: int) -> bytes:
+    services = [{"name": "Acme", "secret": encode_base32(secret(n)), "updatedAt": 0,
+                 "otp": {"account": f"user{n}@example.org", "issuer": "Acme", "digits": 6, "period": 30,
+                         "algorithm": "SHA1", "tokenType": "TOTP"}, "order": {"position": n}} for n in range(count)]
+    return json.dumps({"services": services, "schemaVersion": 4}).encode()
+
+
+def andotp(count: int) -> bytes:
+    return json.dumps([{"secret": encode_base32(secret(n)), "issuer": "Acme", "label": f"user{n}@example.org",
+                        "digits": 6, "type": "TOTP", "algorithm": "SHA1", "period": 30} for n in range(count)]).encode()
+
+
+def privacyidea_v2(count: int) -> bytes:
+    lines = ["# version: 2"] + [f"user{n},deflocal,realm1,8659622{n:07d},{secret(n).hex()},totp,6,30"
+                                for n in range(count)]
+    return ("\n".join(lines) + "\n").encode()
+
+
+# format -> (file name, maker, bare-parser baseline run in the child)
+FORMATS: dict[str, tuple[str, Callable[[int], bytes], str]] = {
+    "vendor-csv": ("seeds.csv", lambda n: render("vendor-csv", token_records(n)), "csv"),
+    "privacyidea": ("oath.csv", lambda n: render("privacyidea", token_records(n)), "csv"),
+    "privacyidea-v2": ("oath-v2.csv", privacyidea_v2, "csv"),
+    "entra": ("entra.csv", lambda n: render("entra", token_records(n)), "csv"),
+    "otpauth": ("uris.txt", lambda n: render("otpauth", token_records(n)), "lines"),
+    "google-export": ("export.txt", google_export, "base64-lines"),
+    "pskc": ("plain.pskc", lambda n: pskc_file(n, "none"), "xml"),
+    "pskc-password": ("password.pskc", lambda n: pskc_file(n, "password"), "xml"),
+    "pskc-key": ("key.pskc", lambda n: pskc_file(n, "key"), "xml"),
+    "aegis": ("aegis.json", lambda n: aegis(n, False), "json"),
+    "aegis-encrypted": ("aegis-encrypted.json", lambda n: aegis(n, True), "json"),
+    "2fas": ("backup.2fas", two_fas, "json"),
+    "andotp": ("andotp.json", andotp, "json"),
+}
+
+READ = """
+import sys
+from otpburn.sources.seedfiles import read_seed_file
+contents = read_seed_file(sys.argv[1], lambda: {password!r}, key=lambda: {key!r})
+print(len(contents.records), len(contents.problems))
+"""
+
+BASELINE = """
+import base64, csv, io, json, sys
+import xml.etree.ElementTree as ET
+data = open(sys.argv[1], 'rb').read()
+kind = sys.argv[2]
+if kind == 'csv':
+    n = sum(1 for _ in csv.reader(io.StringIO(data.decode())))
+elif kind == 'lines':
+    n = len(data.decode().splitlines())
+elif kind == 'base64-lines':
+    n = sum(len(base64.b64decode(line.split('data=', 1)[1])) for line in data.decode().splitlines())
+elif kind == 'json':
+    n = len(json.dumps(json.loads(data)))
+else:
+    n = sum(1 for _ in ET.fromstring(data).iter())
+print(n)
+"""
+
+
+def run_child(code: str, *args: str) -> tuple[float, int, str]:
+    """Wall time, peak RSS (KiB) and output of a fresh Python process running `code`."""
+    started = time.perf_counter()
+    process = subprocess.Popen([sys.executable, "-c", code, *args], stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                               env={**os.environ, "PYTHONPATH": str(ROOT / "src")})
+    out = process.stdout.read() if process.stdout else b""
+    err = process.stderr.read() if process.stderr else b""
+    _, status, usage = os.wait4(process.pid, 0)
+    elapsed = time.perf_counter() - started
+    if os.waitstatus_to_exitcode(status) != 0:
+        raise SystemExit(f"child failed: {err.decode()[-500:]}")
+    return elapsed, usage.ru_maxrss, out.decode().strip()
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--records", type=int, default=100_000)
+    parser.add_argument("--only", nargs="*", choices=sorted(FORMATS))
+    parser.add_argument("--make", choices=sorted(FORMATS), help=argparse.SUPPRESS)  # a child writing one file
+    parser.add_argument("--output", help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    if args.make:
+        Path(args.output).write_bytes(FORMATS[args.make][1](args.records))
+        return
+    folder = Path(tempfile.mkdtemp(prefix="otpburn-import-bench-"))
+    idle_time, idle_rss, _ = run_child("import otpburn.sources.seedfiles")
+    print(f"{args.records} records per file; a Python process importing the seed-file readers: "
+          f"{idle_time * 1000:.0f} ms, {idle_rss / 1024:.0f} MiB\n")
+    print(f"{'format':<16} {'file':>9} {'import':>9} {'baseline':>9} {'ratio':>6} {'peak':>9} {'base peak':>9}  records")
+    for name in args.only or FORMATS:
+        file_name, _, baseline_kind = FORMATS[name]
+        path = folder / file_name
+        # Written by a child: a forked process inherits its parent's peak RSS, so this one stays small.
+        subprocess.run([sys.executable, __file__, "--make", name, "--records", str(args.records), "--output",
+                        str(path)], check=True)
+        size = path.stat().st_size / 2**20
+        base_time, base_rss, _ = run_child(BASELINE, str(path), baseline_kind)
+        read_time, read_rss, counts = run_child(READ.format(password=PASSWORD, key=KEY), str(path))
+        ratio = read_time / base_time if base_time else float("nan")
+        goal = "" if read_rss / 1024 <= 200 else "  over 200 MiB"
+        print(f"{name:<16} {size:>7.1f}Mi {read_time:>8.2f}s {base_time:>8.2f}s {ratio:>6.1f} "
+              f"{read_rss / 1024:>7.0f}Mi {base_rss / 1024:>7.0f}Mi  {counts.split()[0]}{goal}")
+        path.unlink()
+
+
+if __name__ == "__main__":
+    main()
