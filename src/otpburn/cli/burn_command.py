@@ -113,7 +113,8 @@ def burn(screen, images, clipboard, delay, save_capture, uri_file, encoding, pic
         job = burn_job(on_reader, params, options, exports=targets, upn=upn, resume_timeout=resume_timeout,
                        progress=lambda step: say(f"  ✓ {labels[step]}") if step in labels else None,
                        on_wait=lambda text: click.echo(text, err=True),
-                       on_export=lambda target: say(f"Exported ({target.fmt}) to {target.path}"))
+                       on_export=lambda target, notes: say("\n".join(
+                           [f"Exported ({target.fmt}) to {target.path}", *(f"Note     {note}" for note in notes)])))
         reader_name = on_reader.reader.name
     report, display = job.report, job.display
     window = code_window(report.params)

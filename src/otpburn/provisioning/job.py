@@ -35,7 +35,7 @@ def check_exports(targets: Sequence[ExportTarget], params: OtpParams, info: Toke
 def burn_job(token: TokenOnReader, params: OtpParams, options: BurnOptions, *,
              exports: Sequence[ExportTarget] = (), upn: str = "",
              progress: Callable[[Step], None] | None = None, on_wait: Callable[[str], None] | None = None,
-             on_export: Callable[[ExportTarget], None] | None = None, resume_timeout: float = 30.0,
+             on_export: Callable[[ExportTarget, list[str]], None] | None = None, resume_timeout: float = 30.0,
              front_end: str = "cli") -> JobResult:
     """Burn `params` into the token of a `token_session`, resuming if it moves; log and export."""
     opened, info = token.reader, token.info
@@ -63,9 +63,10 @@ def burn_job(token: TokenOnReader, params: OtpParams, options: BurnOptions, *,
     audit.record("burn", "ok", params=params, verification=checked, extra={
         "front_end": front_end, **({"credential": report.credential} if report.credential else {})}, **where)
     for target in exports:
-        export(target.fmt, token_records(params, info, upn), target.path, force=True, password=target.password)
+        notes = export(target.fmt, token_records(params, info, upn), target.path, force=True,
+                       password=target.password)
         audit.record("export", "ok", params=params, serial=info.serial, extra={"format": target.fmt,
                                                                               "file": target.path})
         if on_export:
-            on_export(target)
+            on_export(target, notes)
     return JobResult(report, presentations, display, matches)
