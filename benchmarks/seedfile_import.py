@@ -13,7 +13,6 @@ Usage: python benchmarks/seedfile_import.py [--records N] [--only FORMAT ...]
 from __future__ import annotations
 
 import argparse
-import base64
 import json
 import os
 import subprocess
@@ -172,7 +171,8 @@ def main() -> None:
     idle_time, idle_rss, _ = run_child("import otpburn.sources.seedfiles")
     print(f"{args.records} records per file; a Python process importing the seed-file readers: "
           f"{idle_time * 1000:.0f} ms, {idle_rss / 1024:.0f} MiB\n")
-    print(f"{'format':<16} {'file':>9} {'import':>9} {'baseline':>9} {'ratio':>6} {'peak':>9} {'base peak':>9}  records")
+    print(f"{'format':<16} {'file':>9} {'import':>9} {'baseline':>9} {'ratio':>6} {'peak':>9} {'base peak':>9}"
+          "  records")
     for name in args.only or FORMATS:
         file_name, _, baseline_kind = FORMATS[name]
         path = folder / file_name
