@@ -102,6 +102,8 @@ def _read_json(path: str, data: bytes, unlock: Unlock) -> Rows:
         document = json.loads(data)  # from the bytes: no text copy of a large export
     except RecursionError:
         raise InputError(f"{path}: its JSON is nested too deeply to be an authenticator export") from None
+    except UnicodeDecodeError:  # its detail quotes a byte of the file
+        raise InputError(f"{path}: not valid JSON (not UTF-8 text)") from None
     except ValueError as exc:
         raise InputError(f"{path}: not valid JSON ({exc})") from None
     if not looks_like_app_export(document):
