@@ -21,12 +21,12 @@ from otpburn.errors import InputError
               help="Where the batch records what it burned (default: next to the seed file).")
 @click.option("--dry-run", is_flag=True, help="Identify tokens and show which seed each would get; write nothing.")
 @click.option("--reburn", is_flag=True, help="Burn seeds that an earlier run already burned.")
-@click.option("--count", type=click.IntRange(1), help="Stop after this many tokens.")
+@click.option("--count", type=click.IntRange(1), metavar="N", help="Stop after this many tokens.")
 @click.option("--sync-clock", is_flag=True, help="Set each token's clock from this PC's clock.")
 @click.option("--display-timeout", type=click.Choice(["15", "30", "60", "120"]), default="30", show_default=True)
-@click.option("--token-timeout", type=click.FloatRange(1, 3600), default=300.0, show_default=True,
+@click.option("--token-timeout", type=click.FloatRange(1, 3600), metavar="SECONDS", default=300.0, show_default=True,
               help="Seconds to wait for each token to be placed.")
-@click.option("--resume-timeout", type=click.FloatRange(0, 600), default=30.0, show_default=True,
+@click.option("--resume-timeout", type=click.FloatRange(0, 600), metavar="SECONDS", default=30.0, show_default=True,
               help="If a token moves, wait this long for it to come back.")
 @click.option("--export", "exports", multiple=True, metavar="FORMAT:FILE",
               help="When the batch ends, write what it burned (entra, vendor-csv, privacyidea, pskc, otpauth).")

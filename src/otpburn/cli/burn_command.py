@@ -32,7 +32,8 @@ from otpburn.transport.trace import stream_tracer
 @click.option("--sync-clock", is_flag=True, help="Set the token's clock from this PC's clock.")
 @click.option("--algorithm", type=click.Choice(["SHA1", "SHA256", "SHA512"], case_sensitive=False),
               help="Override the seed's hash algorithm.")
-@click.option("--period", type=click.IntRange(1, 86400), help="Override the seed's period (seconds).")
+@click.option("--period", type=click.IntRange(1, 86400), metavar="SECONDS",
+              help="Override the seed's period (seconds).")
 @click.option("--display-timeout", type=click.Choice(["15", "30", "60", "120"]), default="30", show_default=True,
               help="Seconds the token's display stays on.")
 @click.option("--wait", type=float, default=0.0, metavar="SECONDS", help="Wait this long for a token to be placed.")
@@ -51,7 +52,7 @@ from otpburn.transport.trace import stream_tracer
 @click.option("--ntp-server", "ntp_servers", multiple=True, metavar="HOST[:PORT]",
               help="Time server for checking the PC's clock before --sync-clock (default: pool.ntp.org, or "
                    "OTPBURN_NTP_SERVERS).")
-@click.option("--resume-timeout", type=click.FloatRange(0, 600), default=30.0, show_default=True,
+@click.option("--resume-timeout", type=click.FloatRange(0, 600), metavar="SECONDS", default=30.0, show_default=True,
               help="If the token leaves the reader, wait this long for it to come back and resume (0: stop).")
 @click.option("--export-password-file", type=click.Path(dir_okay=False), help="Password for a PSKC export.")
 @password_option
@@ -162,8 +163,9 @@ def _confirm_wipe(token, sync_clock: bool, yes: bool, images: tuple[str, ...]) -
     if not sys.stdin.isatty() or images == ("-",):
         raise InputError(f"the {token.model} erases its seed when its clock is set; "
                          "add --yes to go ahead (the new seed is written right after)")
+    # No by default: answering with Enter must not erase a seed.
     return click.confirm(f"The {token.model} erases its seed when its clock is set; the new seed is "
-                         "written right after. Go ahead?", default=True, err=True)
+                         "written right after. Go ahead?", default=False, err=True)
 
 
 def plan_exports(exports: tuple[str, ...], force: bool, password_file: str | None):

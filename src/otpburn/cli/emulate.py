@@ -36,7 +36,7 @@ def bridge_options(function):
         click.option("--fault", "faults", multiple=True, metavar="SPEC",
                      help="Inject a fault: drop-before:INS, drop-after:INS, status:INS:SW, delay:INS:SECONDS "
                           "(xN or x*)."),
-        click.option("--reinsert-after", type=float, default=1.0, show_default=True,
+        click.option("--reinsert-after", type=float, metavar="SECONDS", default=1.0, show_default=True,
                      help="Seconds the token stays off the reader after a dropped link."),
         click.option("--show", is_flag=True, help="Print the token's state after every change."),
     ]):
@@ -79,11 +79,13 @@ def run_bridge(card, vpcd_address: str, with_pcscd: bool, reinsert_after: float,
 @click.option("--serial", default=None, help="Serial number (its prefix sets the model) [default: 8659622000001].")
 @click.option("--model", type=click.Choice(sorted(MODEL_PREFIXES), case_sensitive=False),
               help="Emulate this model (a serial number with its prefix is made up).")
-@click.option("--clock-offset", type=float, default=0.0, help="Token clock minus real time, in seconds.")
-@click.option("--drift-ppm", type=float, default=0.0, help="Clock drift in parts per million.")
+@click.option("--clock-offset", type=float, metavar="SECONDS", default=0.0,
+              help="Token clock minus real time, in seconds.")
+@click.option("--drift-ppm", type=float, metavar="PPM", default=0.0, help="Clock drift in parts per million.")
 @click.option("--key-file", type=click.Path(dir_okay=False, exists=True),
               help="Transport key in hex, read from this file (default: the vendor's published key).")
-@click.option("--lockout-after", type=click.IntRange(1), help="Lock for good after N failed authentications.")
+@click.option("--lockout-after", type=click.IntRange(1), metavar="N",
+              help="Lock for good after N failed authentications.")
 def token2_cmd(vpcd_address, with_pcscd, state_file, faults, reinsert_after, show, serial, model, clock_offset,
                drift_ppm, key_file, lockout_after) -> None:
     """Emulate a Token2-family single-profile TOTP token on reader 'Virtual PCD 00 00'."""
@@ -116,7 +118,7 @@ def token2_cmd(vpcd_address, with_pcscd, state_file, faults, reinsert_after, sho
 @bridge_options
 @click.option("--password-file", type=click.Path(dir_okay=False, exists=True),
               help="Protect the applet with the password in this file.")
-@click.option("--capacity", type=click.IntRange(1, 255), default=32, show_default=True,
+@click.option("--capacity", type=click.IntRange(1, 255), metavar="N", default=32, show_default=True,
               help="How many credentials the applet holds.")
 def ykoath_cmd(vpcd_address, with_pcscd, state_file, faults, reinsert_after, show, password_file, capacity) -> None:
     """Emulate a YKOATH (YubiKey OATH) applet on reader 'Virtual PCD 00 00'."""

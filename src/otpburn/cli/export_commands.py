@@ -135,7 +135,8 @@ def export_cmd(fmt, output, seed_file, seed_password_file, seed_key_file, strict
 
 
 @click.command("log")
-@click.option("--tail", type=click.IntRange(1), default=20, show_default=True, help="How many entries to show.")
+@click.option("--tail", type=click.IntRange(1), metavar="N", default=20, show_default=True,
+              help="How many entries to show.")
 @json_option
 def log_cmd(tail, as_json) -> None:
     """Show the audit log (what was burned, verified and exported; never a secret)."""

@@ -14,7 +14,7 @@ from otpburn.sources.selection import select_account
 
 @click.command()
 @scan_options
-@click.option("--pick", type=click.IntRange(1), help="Keep only the N-th seed found (1-based).")
+@click.option("--pick", type=click.IntRange(1), metavar="N", help="Keep only the N-th seed found (1-based).")
 @click.option("--account", "account_filter", help="Keep only the seed whose name contains TEXT.")
 @show_secret_option
 @json_option

@@ -97,11 +97,11 @@ def parse(source: str, file_path: str | None, show_secret: bool, as_json: bool) 
 @click.option("--encoding", type=click.Choice(["auto", "base32", "hex"]), default="auto", show_default=True,
               help="How a bare secret is written.")
 @click.option("--algorithm", type=ALGORITHMS, help="Override the hash algorithm.")
-@click.option("--digits", type=click.IntRange(6, 10), help="Override the number of digits.")
-@click.option("--period", type=click.IntRange(1, 86400), help="Override the TOTP period in seconds.")
-@click.option("--counter", type=click.IntRange(0), help="Use HOTP with this counter.")
+@click.option("--digits", type=click.IntRange(6, 10), metavar="N", help="Override the number of digits.")
+@click.option("--period", type=click.IntRange(1, 86400), metavar="SECONDS", help="Override the TOTP period in seconds.")
+@click.option("--counter", type=click.IntRange(0), metavar="N", help="Use HOTP with this counter.")
 @click.option("--at", "at", type=float, metavar="UNIX_TIME", help="Compute for this time instead of now.")
-@click.option("--pick", type=click.IntRange(1), help="Which account of an export (1-based).")
+@click.option("--pick", type=click.IntRange(1), metavar="N", help="Which account of an export (1-based).")
 @click.option("--account", help="Which account of an export (text in its name).")
 @json_option
 def code(uri_file, encoding, algorithm, digits, period, counter, at, pick, account, as_json) -> None:
@@ -136,12 +136,13 @@ def code(uri_file, encoding, algorithm, digits, period, counter, at, pick, accou
 
 
 @click.command("random")
-@click.option("--bytes", "length", type=int, default=20, show_default=True, help="Secret length in bytes (10-64).")
+@click.option("--bytes", "length", type=int, metavar="N", default=20, show_default=True,
+              help="Secret length in bytes (10-64).")
 @click.option("--issuer", default="", help="Issuer to put in the otpauth URI.")
 @click.option("--account", default="", help="Account name to put in the otpauth URI.")
 @click.option("--algorithm", type=ALGORITHMS, default="SHA1", show_default=True)
-@click.option("--digits", type=click.IntRange(6, 10), default=6, show_default=True)
-@click.option("--period", type=click.IntRange(1, 86400), default=30, show_default=True)
+@click.option("--digits", type=click.IntRange(6, 10), metavar="N", default=6, show_default=True)
+@click.option("--period", type=click.IntRange(1, 86400), metavar="SECONDS", default=30, show_default=True)
 @click.option("--output", type=click.Path(dir_okay=False), help="Write the otpauth URI to this file (0600).")
 @click.option("--force", is_flag=True, help="Replace --output if it exists.")
 @json_option

@@ -42,7 +42,8 @@ def seed_source_options(function):
         click.option("--uri-file", type=click.Path(dir_okay=False), help="Read an otpauth URI or secret from a file."),
         click.option("--encoding", type=click.Choice(["auto", "base32", "hex"]), default="auto", show_default=True,
                      help="How a bare secret is written."),
-        click.option("--pick", type=click.IntRange(1), help="Which account, when the source holds several."),
+        click.option("--pick", type=click.IntRange(1), metavar="N",
+                     help="Which account, when the source holds several."),
         click.option("--account", "account_filter", help="Which account (text in its name), when there are several."),
     ]):
         function = decorator(function)
