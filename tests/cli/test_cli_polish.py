@@ -39,3 +39,18 @@ def test_a_mistyped_command_gets_the_nearest_one(cli, typed, suggested):
     assert result.returncode == 2 and f"no command '{typed}'; did you mean {suggested}?" in err
     unknown = cli("frobnicate").stderr.decode()
     assert "the commands are: parse, scan, code" in unknown
+
+
+def test_log_and_doctor_say_which_otpburn_and_where_the_log_is(cli, tmp_path):
+    from otpburn import __version__
+
+    log = tmp_path / "audit.jsonl"
+    env = {"OTPBURN_AUDIT_LOG": str(log)}
+    seed = tmp_path / "seed.txt"
+    seed.write_text("otpauth://totp/A:a?secret=JBSWY3DPEHPK3PXP\n")
+    assert cli("export", "--uri-file", str(seed), "--format", "otpauth", "--output", str(tmp_path / "o"),
+               env=env).returncode == 0
+    shown = cli("log", env=env).stdout.decode().splitlines()
+    assert shown[0] == f"Audit log {log} (1 entry; otpburn {__version__})" and "export  ok" in shown[1]
+    doctor = cli("doctor", "--ntp-server", "127.0.0.1:9", env=env).stdout.decode().splitlines()
+    assert doctor[0] == f"otpburn {__version__}; audit log {log}"

@@ -35,7 +35,10 @@ def test_readers_lists_the_vpcd_reader_with_a_token(place_token):
     place_token()
     result = run("readers", "--json")
     readers = json.loads(result.stdout)
-    assert {"name": READER_NAME, "card_present": True}.items() <= readers[0].items()
+    assert {"name": READER_NAME, "card_present": True, "virtual": False}.items() <= readers[0].items()
+    assert readers[-1]["index"] == "virtual" and readers[-1]["virtual"] is True  # always listed, last
+    text = run("readers").stdout.splitlines()
+    assert text[0].startswith(f"1. {READER_NAME}") and text[-1].startswith("virtual. otpburn virtual reader")
 
 
 def test_info_reads_serial_model_and_clock(place_token):
@@ -149,6 +152,11 @@ def test_no_pcscd_says_the_service_is_not_running(tmp_path):
     result = run("readers", env={"PCSCLITE_CSOCK_NAME": str(tmp_path / "no-such-socket")})
     assert result.returncode == 3
     assert "PC/SC service is not running" in result.stderr
+    assert "virtual. otpburn virtual reader" in result.stdout  # what works without PC/SC is still shown
+    as_json = run("info", "--json", env={"PCSCLITE_CSOCK_NAME": str(tmp_path / "no-such-socket")})
+    error = json.loads(as_json.stdout)["error"]  # a script that asked for JSON gets JSON
+    assert as_json.returncode == 3 and error["kind"] == "NoServiceError" and error["remedy"] == "start-pcsc"
+    assert error["exit_code"] == 3 and "PC/SC service is not running" in as_json.stderr
 
 
 def test_trace_never_shows_the_secret(place_token, uri_file):

@@ -99,6 +99,10 @@ def doctor(ntp_servers, as_json) -> int:
     if as_json:
         emit_json([check.as_dict() for check in checks])
     else:
+        from otpburn import __version__
+        from otpburn.provisioning.audit import log_path
+
+        click.echo(f"otpburn {__version__}; audit log {log_path()}")
         for check in checks:
             click.echo(check.line(REMEDIES.get))
     return 1 if any(check.verdict == "stop" for check in checks) else 0

@@ -6,6 +6,7 @@ import sys
 
 import click
 
+from otpburn import __version__
 from otpburn.cli.common import emit_json, json_option, read_text_file
 from otpburn.cli.seed_input import get_seed, seed_source_options
 from otpburn.errors import InputError
@@ -149,6 +150,8 @@ def log_cmd(tail, as_json) -> None:
     if not entries:
         click.echo(f"The audit log is empty ({log_path()}).")
         return
+    count = f"the last {len(entries)} entries" if len(entries) > 1 else "1 entry"
+    click.echo(f"Audit log {log_path()} ({count}; otpburn {__version__})")
     for entry in entries:
         what = " ".join(str(entry.get(k)) for k in ("model", "serial") if entry.get(k))
         account = ":".join(str(entry.get(k)) for k in ("issuer", "account") if entry.get(k))

@@ -6,6 +6,7 @@ import codecs
 import difflib
 import importlib
 import io
+import json
 import os
 import sys
 
@@ -165,9 +166,14 @@ def survive_any_encoding() -> None:
 
 def main(argv: list[str] | None = None) -> None:
     survive_any_encoding()
+    arguments = sys.argv[1:] if argv is None else argv
     try:
         rv = cli.main(args=argv, prog_name="otpburn", standalone_mode=False)
     except OtpburnError as exc:
+        if "--json" in arguments:  # a script asked for JSON: the failure is JSON on stdout too
+            click.echo(json.dumps({"error": {"message": describe(exc), "kind": type(exc).__name__,
+                                             "remedy": exc.remedy.value if exc.remedy else None,
+                                             "exit_code": exit_code_for(exc)}}, indent=2, ensure_ascii=False))
         _fail(describe(exc), exit_code_for(exc))
     except click.exceptions.Abort:
         _fail("cancelled", 130)

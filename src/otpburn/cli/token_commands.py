@@ -19,22 +19,30 @@ from otpburn.cli.reader_session import (
 @click.command()
 @json_option
 def readers(as_json: bool) -> None:
-    """List PC/SC readers and whether a token is on them."""
+    """List PC/SC readers and whether a token is on them, and the built-in virtual reader."""
+    from otpburn.errors import OtpburnError
     from otpburn.provisioning.readers import list_pcsc_readers
 
-    found = list_pcsc_readers()
+    virtual = {"index": "virtual", "name": "otpburn virtual reader", "card_present": True, "atr": "",
+               "in_use": False, "virtual": True}
+    try:
+        found = list_pcsc_readers()
+    except OtpburnError:
+        if not as_json:  # the virtual reader is there whatever PC/SC says
+            click.echo(f"virtual. {virtual['name']}  (built in, always there: --reader virtual)")
+        raise
     if as_json:
         emit_json([{"index": i, "name": r.name, "card_present": r.card_present, "atr": r.atr.hex().upper(),
-                    "in_use": r.in_use} for i, r in enumerate(found, start=1)])
+                    "in_use": r.in_use, "virtual": False} for i, r in enumerate(found, start=1)] + [virtual])
         return
     if not found:
-        click.echo("No readers connected. Plug in an NFC reader, or try: otpburn info --reader virtual")
-        return
+        click.echo("No PC/SC readers connected. Plug in an NFC reader, or try the virtual token below.")
     for index, reader in enumerate(found, start=1):
         state = "token present" if reader.card_present else "empty"
         if reader.in_use:
             state += ", in use by another program"
         click.echo(f"{index}. {reader.name}  ({state})")
+    click.echo(f"virtual. {virtual['name']}  (built in, always there: --reader virtual)")
 
 
 @click.command()
