@@ -331,3 +331,14 @@ def test_a_doctype_after_a_long_comment_is_still_refused(tmp_path):
                     "xmlns='urn:ietf:params:xml:ns:keyprov:pskc'>&a;</KeyContainer>")
     with pytest.raises(InputError, match="never need a DOCTYPE or entities"):
         read_seed_file(str(path))
+
+
+def test_batch_and_burn_seed_file_choices_that_cannot_be_met_are_one_line(cli, tmp_path):
+    andotp = str(CORPUS / "andotp-plain.json")
+    err = one_line_error(cli("batch", "-", "--reader", "virtual", "--dry-run", stdin=Path(andotp).read_bytes()))
+    assert "a batch read from standard input needs --progress-file" in err
+    err = one_line_error(cli("batch", andotp, "--reader", "virtual", "--dry-run", "--account", "nobody",
+                             "--progress-file", str(tmp_path / "p.json")), after_notes=True)
+    assert f"no account in {andotp} matches 'nobody'" in err
+    err = one_line_error(cli("burn", "--reader", "virtual", "--seed-file", andotp, "--pick", "9"), after_notes=True)
+    assert "account 9 is out of range: there are 3 accounts" in err and "--pick N or --account TEXT" in err

@@ -3,10 +3,8 @@
 from __future__ import annotations
 
 import codecs
-import difflib
 import importlib
 import io
-import json
 import os
 import sys
 
@@ -125,6 +123,8 @@ class LazyGroup(click.Group):
                                                                             list[str]]:
         name = args[0] if args else ""
         if name and not name.startswith("-") and name not in COMMANDS:
+            import difflib  # only for a mistyped command: kept off the start-up path
+
             close = difflib.get_close_matches(name, list(COMMANDS), n=1, cutoff=0.6)
             hint = f"did you mean '{close[0]}'?" if close else f"the commands are: {', '.join(COMMANDS)}"
             raise click.UsageError(f"no command {name!r}; {hint}", ctx)
@@ -171,6 +171,8 @@ def main(argv: list[str] | None = None) -> None:
         rv = cli.main(args=argv, prog_name="otpburn", standalone_mode=False)
     except OtpburnError as exc:
         if "--json" in arguments:  # a script asked for JSON: the failure is JSON on stdout too
+            import json
+
             click.echo(json.dumps({"error": {"message": describe(exc), "kind": type(exc).__name__,
                                              "remedy": exc.remedy.value if exc.remedy else None,
                                              "exit_code": exit_code_for(exc)}}, indent=2, ensure_ascii=False))

@@ -22,7 +22,7 @@ from otpburn.errors import InputError, Remedy
 from otpburn.otp.codec import decode_base32
 from otpburn.otp.params import Algorithm, OtpParams, OtpType
 from otpburn.sources.otpauth import STEAM_REFUSAL
-from otpburn.sources.seedfiles.model import Rows, SeedRecord, Unlock, run_interruptibly
+from otpburn.sources.seedfiles.model import Rows, SeedRecord, Unlock, printable, run_interruptibly
 
 # scrypt's memory is 128·N·r bytes: Aegis uses N=2^15, r=8 (32 MiB). A file may not ask for more than this.
 MAX_SCRYPT_MEMORY = 256 * 1024 * 1024
@@ -75,7 +75,7 @@ def _label(entry: Entry) -> str:
     parts = [entry.get("issuer") or otp.get("issuer") or entry.get("name"),
              entry.get("label") or otp.get("account") or (entry.get("name") if "issuer" in entry else None)]
     text = ":".join(str(part) for part in parts if isinstance(part, str) and part)
-    return "".join(char for char in text if char.isprintable())[:60]
+    return printable(text, 60)
 
 
 def _params(kind: Any, secret: Any, *, algorithm: Any = "SHA1", digits: Any = 6, period: Any = 30,

@@ -69,6 +69,11 @@ class Rows:
     kind: str = ""
 
 
+def printable(text: str, limit: int | None = None) -> str:
+    """A file's own text made safe to show in a message: no control or invisible characters, cut short."""
+    return "".join(char for char in text if char.isprintable())[:limit]
+
+
 def same_serial(in_file: str, on_token: str) -> bool:
     """Whether a seed file's serial names this token: exactly, or as the number a spreadsheet made of
     it when it opened and saved the file (0012345 becomes 12345)."""

@@ -15,7 +15,7 @@ from typing import Any
 
 from otpburn.errors import InputError, Remedy
 from otpburn.otp.params import Algorithm, OtpParams, OtpType
-from otpburn.sources.seedfiles.model import Rows, SeedRecord, Unlock, run_interruptibly
+from otpburn.sources.seedfiles.model import Rows, SeedRecord, Unlock, printable, run_interruptibly
 
 MAX_XML_DEPTH = 64  # a PSKC document is about 8 elements deep
 MAX_PBKDF2_ITERATIONS = 10_000_000
@@ -76,7 +76,7 @@ def _read(path: str, data: bytes, unlock: Unlock) -> Rows:
                 document.encryption.key = opened
         for key in document.keys:
             number += 1
-            where = f"key {number}" + (f" (serial {_printable(key.serial)})" if key.serial else "")
+            where = f"key {number}" + (f" (serial {printable(key.serial)})" if key.serial else "")
             try:
                 record = _record(where, number, key, found.notes)
             except InputError as exc:
@@ -173,9 +173,9 @@ def _record(where: str, number: int, key: Any, notes: list[str]) -> SeedRecord |
     params = OtpParams(secret=secret, type=otp_type, algorithm=Algorithm.parse(suite),
                        digits=key.response_length or 6,
                        period=key.time_interval or 30 if otp_type is OtpType.TOTP else 30,
-                       counter=key.counter or 0, issuer=_printable(key.issuer or ""),
-                       account=_printable(key.key_userid or key.device_userid or ""))
-    return SeedRecord(_printable(key.serial or ""), params, number, unit="key")
+                       counter=key.counter or 0, issuer=printable(key.issuer or ""),
+                       account=printable(key.key_userid or key.device_userid or ""))
+    return SeedRecord(printable(key.serial or ""), params, number, unit="key")
 
 
 def _is_encrypted(document: Any) -> bool:
@@ -216,7 +216,7 @@ def _unlock(path: str, document: Any, unlock: Unlock) -> None:
         except (PSKCError, KeyError, ValueError, TypeError) as exc:
             raise InputError(f"{path}: its key derivation cannot be run ({_library_words(exc)})") from None
         return
-    name = f" named {_printable(encryption.key_name)!r}" if encryption.key_name else ""
+    name = f" named {printable(encryption.key_name)!r}" if encryption.key_name else ""
     try:
         lengths = algorithm_key_lengths(encryption.algorithm)
     except PSKCError:
@@ -251,17 +251,13 @@ def _wrong_secret(path: str, document: Any) -> InputError:
 
 def _library_words(exc: BaseException) -> str:
     """python-pskc's own message, which names fields and algorithms, never secret values; cut short."""
-    return _printable(str(exc))[:120] or type(exc).__name__
-
-
-def _printable(text: str) -> str:
-    return "".join(char for char in text if char.isprintable())
+    return printable(str(exc))[:120] or type(exc).__name__
 
 
 def _algorithm_name(uri: str | None) -> str:
     """The last part of an algorithm URI (a PIN, OCRA, aes128-cbc...), cut short: it is the file's text."""
     name = (uri or "no algorithm").rstrip("/#:").rsplit(":", 1)[-1].rsplit("#", 1)[-1]
-    return _printable(name)[:40] or "no algorithm"
+    return printable(name)[:40] or "no algorithm"
 
 
 def _check_xml_depth(path: str, data: bytes) -> None:
