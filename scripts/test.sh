@@ -34,11 +34,20 @@ fi
 make_venv --system-site-packages
 python -m pip install --quiet --disable-pip-version-check -e '.[test]'
 
+# A real privacyIDEA server for the registration tests, in a virtual environment of its own so
+# its Flask/SQLAlchemy stack never mixes with the tool under test (the harness starts it on loopback).
+PRIVACYIDEA_VERSION=3.14
+if ! .venv-privacyidea/bin/pip show privacyidea 2>/dev/null | grep -qx "Version: $PRIVACYIDEA_VERSION"; then
+    echo "Installing privacyIDEA $PRIVACYIDEA_VERSION (test server)"
+    python3 -m venv .venv-privacyidea
+    .venv-privacyidea/bin/python -m pip install --quiet --disable-pip-version-check "privacyidea==$PRIVACYIDEA_VERSION"
+fi
+
 # The lint and type gate (rules and their reasons in pyproject.toml).
 echo "ruff: $(ruff --version)"
 ruff check src tests scripts benchmarks
-echo "mypy: $(mypy --version)"
-mypy
+echo "mypy: $(python -m mypy --version)"
+python -m mypy  # the environment's interpreter, so it sees the packages installed into it
 
 set +e
 # Every suite must run here (the PC/SC stack, Xvfb, the window): a skip fails the run.

@@ -55,15 +55,29 @@ def cli():
 def private_state(tmp_path_factory):
     """Keep the tests' virtual token and audit log out of the user's own folders."""
     folder = tmp_path_factory.mktemp("otpburn-state")
-    keys = ("OTPBURN_VIRTUAL_TOKEN", "OTPBURN_AUDIT_LOG", "OTPBURN_LOCK_FILE", "OTPBURN_NTP_SERVERS")
+    keys = ("OTPBURN_VIRTUAL_TOKEN", "OTPBURN_AUDIT_LOG", "OTPBURN_LOCK_FILE", "OTPBURN_NTP_SERVERS",
+            "OTPBURN_REGISTRAR_FILE")
     saved = {key: os.environ.get(key) for key in keys}
     os.environ["OTPBURN_VIRTUAL_TOKEN"] = str(folder / "virtual-token.json")
     os.environ["OTPBURN_AUDIT_LOG"] = str(folder / "audit.jsonl")
     os.environ["OTPBURN_LOCK_FILE"] = str(folder / "reader.lock")
     os.environ["OTPBURN_NTP_SERVERS"] = ""  # no traffic beyond this machine; tests that check NTP run a local server
+    os.environ["OTPBURN_REGISTRAR_FILE"] = str(folder / "no-registrars.toml")
     yield folder
     for key, value in saved.items():
         if value is None:
             os.environ.pop(key, None)
         else:
             os.environ[key] = value
+
+
+@pytest.fixture(scope="session")
+def privacyidea(tmp_path_factory):
+    """A real privacyIDEA server on loopback for the whole session (a realm 'example' with alice, bob, carol)."""
+    from tests.support.privacyidea_server import PrivacyIdeaServer, available
+
+    if not available():
+        skip_unless_required("privacyIDEA is not installed for the tests (scripts/test.sh makes .venv-privacyidea)")
+    server = PrivacyIdeaServer(tmp_path_factory.mktemp("privacyidea")).set_up()
+    yield server
+    server.stop()

@@ -38,6 +38,11 @@ class Remedy(StrEnum):
     ENCODING = "encoding"  # give the secret in the encoding it was written in
     DELETE_CREDENTIAL = "delete-credential"  # make room on the token
     FREE_READER = "free-reader"  # close the program that holds the reader for itself
+    REGISTRAR_SETTINGS = "registrar-settings"  # fix the identity system's section of the registrar file
+    REGISTRAR_SIGN_IN = "registrar-sign-in"  # sign in to the identity system with other credentials
+    REGISTRAR_CA = "registrar-ca"  # name the CA that signed the server's certificate
+    RESUME_REGISTRATION = "resume-registration"  # register the burned token later, once the server answers
+    TOKEN_CODE = "token-code"  # noqa: S105  read the code off the token again (a fresh one) and type it
 
 
 class OtpburnError(Exception):
@@ -81,3 +86,38 @@ class ReaderError(OtpburnError):
 
 class VerificationError(OtpburnError):
     """The token's code does not match what the seed should produce."""
+
+
+class RegistrationError(OperationError):
+    """The identity system did not take the token (or could not be reached).
+
+    `problem` says what kind of failure it was, `system` which identity system, `status` the
+    HTTP status where there was one, and `stage` what was being done (sign-in, user, register,
+    activate, remove): enough for a front end to word it and for a batch to know whether
+    trying again later can help (`retryable`).
+    """
+
+    def __init__(self, message: str, *, problem: RegistrationProblem, system: str, stage: str = "",
+                 status: int | None = None, hint: str | None = None, remedy: Remedy | None = None) -> None:
+        super().__init__(message, hint=hint, remedy=remedy)
+        self.problem, self.system, self.stage, self.status = problem, system, stage, status
+
+    @property
+    def retryable(self) -> bool:
+        return self.problem in (RegistrationProblem.UNREACHABLE, RegistrationProblem.SERVER,
+                                RegistrationProblem.RATE_LIMITED)
+
+
+class RegistrationProblem(StrEnum):
+    SETTINGS = "settings"  # the registrar file's section is incomplete or wrong
+    SIGN_IN = "sign-in"  # the credentials were refused
+    PERMISSION = "permission"  # signed in, but not allowed to do this
+    METHOD_DISABLED = "method-disabled"  # the identity system does not take hardware OATH tokens (yet)
+    USER_NOT_FOUND = "user-not-found"
+    DUPLICATE = "duplicate"  # the serial is already registered
+    CODE_REJECTED = "code-rejected"  # the server does not accept the token's code
+    UNREACHABLE = "unreachable"  # no connection, or no answer in time
+    TLS = "tls"  # the server's certificate could not be verified
+    SERVER = "server"  # the server failed (5xx) or answered with something unreadable
+    RATE_LIMITED = "rate-limited"  # still throttled after waiting as asked
+    REFUSED = "refused"  # any other refusal, with the server's reason

@@ -50,13 +50,14 @@ def _size(count: int) -> str:
 
 
 def user_file(override_variable: str, name: str, kind: str = "state") -> Path:
-    """A per-user file of otpburn's (`kind` state or data folder), or the path in `override_variable`."""
+    """A per-user file of otpburn's (`kind` state, data or config folder), or the path in `override_variable`."""
     override = os.environ.get(override_variable)
     if override:
         return Path(override)
-    from platformdirs import user_data_path, user_state_path
+    from platformdirs import user_config_path, user_data_path, user_state_path
 
-    folder = (user_data_path if kind == "data" else user_state_path)("otpburn", appauthor=False)
+    where = {"data": user_data_path, "config": user_config_path}.get(kind, user_state_path)
+    folder = where("otpburn", appauthor=False)
     folder.mkdir(parents=True, exist_ok=True, mode=0o700)
     return folder / name
 

@@ -1,0 +1,143 @@
+"""Registering a burned token in an identity system, as every front end does it.
+
+`prepare` runs before anything is burned (settings, sign-in, the user, whether the system can
+hold these settings), so a wrong password or an unknown user stops a burn instead of
+following it. `enroll` registers (or finds its own earlier registration and goes on from
+there) and activates with a code from a `CodeSource`, logging each step in the audit log.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from enum import StrEnum
+
+from otpburn.errors import RegistrationError, RegistrationProblem, Remedy
+from otpburn.otp.hotp import code_window
+from otpburn.otp.params import OtpParams, OtpType
+from otpburn.provisioning import audit
+from otpburn.provisioning.registrars import Enrollment, Registrar, Registration, UserRef
+
+
+class CodeOrigin(StrEnum):
+    """Where an activation code came from: what the activation proves depends on it.
+
+    (The S105 notes: these name where a code came from; none is a password.)
+    """
+
+    TOKEN_COMPUTED = "computed by the token"  # noqa: S105 an OATH applet answered: token and server agree
+    TOKEN_DISPLAY = "shown by the token"  # noqa: S105 the virtual token's display, or typed off a real one
+    SEED = "computed from the seed"  # noqa: S105 proves only that the server holds the seed, not the token
+
+    @property
+    def proves_the_token(self) -> bool:
+        return self is not CodeOrigin.SEED
+
+
+# Called when the code is needed (as late as possible, so a TOTP code is fresh): (code, origin).
+CodeSource = Callable[[], tuple[str, CodeOrigin]]
+
+
+def code_from_seed(params: OtpParams) -> CodeSource:
+    """The code the seed gives now: for unattended batches of tokens that cannot compute on request."""
+    return lambda: (code_window(params).current, CodeOrigin.SEED)
+
+
+def fixed_code(code: str, origin: CodeOrigin) -> CodeSource:
+    return lambda: (code, origin)
+
+
+@dataclass
+class Enrolled:
+    registration: Registration
+    code_origin: CodeOrigin | None  # None: registered, not activated (no code, or nobody to assign to)
+
+
+def unsupported(registrar: Registrar, params: OtpParams) -> str | None:
+    """Why this identity system cannot hold these settings, or None."""
+    if registrar.system != "entra":
+        return None
+    if params.type is not OtpType.TOTP:
+        return "Entra ID takes time-based (TOTP) hardware tokens only"
+    if params.algorithm.value not in ("SHA1", "SHA256"):
+        return f"Entra ID takes SHA1 or SHA256 tokens, not {params.algorithm.value}"
+    if params.period not in (30, 60):
+        return f"Entra ID takes 30 or 60 second tokens, not {params.period} s"
+    if params.digits != 6:
+        return f"Entra ID takes 6-digit tokens, not {params.digits} digits"
+    return None
+
+
+def prepare(registrar: Registrar, params: OtpParams | None, user: str) -> UserRef | None:
+    """Everything that can be checked before burning: the settings fit, the sign-in works, the user exists."""
+    if params is not None:
+        reason = unsupported(registrar, params)
+        if reason:
+            raise RegistrationError(reason, problem=RegistrationProblem.REFUSED, system=registrar.system,
+                                    stage="settings")
+    registrar.check()
+    return registrar.find_user(user) if user else None
+
+
+def enroll(registrar: Registrar, enrollment: Enrollment, code: CodeSource | None, *, force: bool = False,
+           front_end: str = "cli", where: dict[str, str] | None = None) -> Enrolled:
+    """Register the token and, given a code source, activate it; every step is an audit-log entry."""
+    context = {"serial": enrollment.serial, **(where or {})}
+    extra: dict[str, object] = {"registrar": registrar.name, "system": registrar.system, "front_end": front_end}
+    if enrollment.user:
+        extra["user"] = enrollment.user
+    params = enrollment.params
+
+    def log(operation: str, result: str, detail: str = "", verification: str = "",
+            error: RegistrationError | None = None) -> None:
+        more = dict(extra)
+        if error is not None:
+            more.update(stage=error.stage, problem=error.problem.value)
+        audit.record(operation, result, params=params, detail=detail, verification=verification, extra=more,
+                     **context)
+
+    reason = unsupported(registrar, params)
+    if reason:
+        error = RegistrationError(reason, problem=RegistrationProblem.REFUSED, system=registrar.system,
+                                  stage="settings")
+        log("register", "failed", str(error), error=error)
+        raise error
+    try:
+        registration = registrar.register(enrollment, force=force)
+    except RegistrationError as exc:
+        log("register", "failed", str(exc), error=exc)
+        raise
+    if registration.replaced:
+        log("remove", "ok", "an older token with this serial was removed (--force)")
+    log("register", "resumed" if registration.resumed else "ok",
+        "found from an earlier run" if registration.resumed else "")
+    if registration.activated or code is None or registration.user is None and registrar.system == "entra":
+        return Enrolled(registration, None)
+    value, origin = code()
+    try:
+        registrar.activate(registration, value)
+    except RegistrationError as exc:
+        log("activate", "failed", str(exc), verification=origin.value, error=exc)
+        raise
+    registration.activated = True
+    log("activate", "ok", verification=origin.value)
+    return Enrolled(registration, origin)
+
+
+def remove(registrar: Registrar, serial: str, *, front_end: str = "cli") -> bool:
+    """Remove the token with `serial` from the identity system (logged); False if it held none."""
+    extra: dict[str, object] = {"registrar": registrar.name, "system": registrar.system, "front_end": front_end}
+    try:
+        removed = registrar.remove(serial)
+    except RegistrationError as exc:
+        audit.record("remove", "failed", serial=serial, detail=str(exc), extra=extra)
+        raise
+    audit.record("remove", "ok" if removed else "not found", serial=serial, extra=extra)
+    return removed
+
+
+def not_activated(registration: Registration, reason: str) -> RegistrationError:
+    """The error for a token registered but left inactive, with the way to finish later."""
+    return RegistrationError(f"{registration.serial} is registered but not activated: {reason}",
+                             problem=RegistrationProblem.CODE_REJECTED, system=registration.system,
+                             stage="activate", remedy=Remedy.RESUME_REGISTRATION)
