@@ -20,6 +20,7 @@ from otpburn.cli.reader_session import (
     trace_option,
     utc,
 )
+from otpburn.cli.register_command import registrar_options
 from otpburn.cli.seed_input import get_seed, seed_source_options
 from otpburn.errors import InputError
 from otpburn.otp import Algorithm, code_window
@@ -55,14 +56,15 @@ from otpburn.transport.trace import stream_tracer
 @click.option("--resume-timeout", type=click.FloatRange(0, 600), metavar="SECONDS", default=30.0, show_default=True,
               help="If the token leaves the reader, wait this long for it to come back and resume (0: stop).")
 @click.option("--export-password-file", type=click.Path(dir_okay=False), help="Password for a PSKC export.")
+@registrar_options
 @password_option
 @trace_option
 @key_option
 @json_option
 def burn(screen, images, clipboard, delay, save_capture, uri_file, encoding, pick, account_filter, reader_spec,
          sync_clock, algorithm, period, display_timeout, wait, yes, force, touch, seed_file, seed_password_file,
-         seed_key_file, strict, exports, upn, ntp_servers, resume_timeout, export_password_file, password_file, trace,
-         key_file, as_json) -> int:
+         seed_key_file, strict, exports, upn, ntp_servers, resume_timeout, export_password_file, register_name,
+         register_user, registrar_file, computed_code, password_file, trace, key_file, as_json) -> int:
     """Burn a seed into the token on the reader, read it back, and show the codes to compare.
 
     The seed comes from --screen, --image, --clipboard, --uri-file or standard input
@@ -84,6 +86,16 @@ def burn(screen, images, clipboard, delay, save_capture, uri_file, encoding, pic
                           quiet=as_json)
     targets = plan_exports(exports, force, export_password_file)
     say = (lambda text: None) if as_json else click.echo
+    registrar = None
+    register_user = register_user or upn
+    if register_name:  # sign in and find the user before any token is touched
+        from otpburn.cli.register_command import open_registrar
+        from otpburn.provisioning.enroll import prepare
+
+        registrar = open_registrar(register_name, registrar_file, quiet=as_json)
+        found = prepare(registrar, None if seed_records is not None else choice.params, register_user)
+        say(f"Register {register_name}: signed in ({registrar.check()})"
+            + (f", user {found.name}" if found else ", the token is assigned to nobody"))
     tracer = stream_tracer() if trace else None
     with token_session(reader_spec, holder="burn", wait=wait, tracer=tracer, key=load_key(key_file)) as on_reader:
         token = on_reader.info
@@ -99,6 +111,11 @@ def burn(screen, images, clipboard, delay, save_capture, uri_file, encoding, pic
         clock = f", clock {utc(token.clock)} (offset {offset_text(token)})" if token.clock is not None else ""
         say(f"Token    {token.model}, {'serial' if token.capabilities.printed_serial else 'id'} {token.serial}{clock}")
         check_exports(targets, params, token, upn)
+        if registrar is not None:  # a serial the identity system already holds stops the burn, not follows it
+            from otpburn.provisioning.enroll import check_before_burn
+            from otpburn.provisioning.registrars import Enrollment
+
+            check_before_burn(registrar, Enrollment(token.serial, params, register_user), force=force)
         checks = on_reader.checks(params, sync_clock, list(ntp_servers) or None)
         say("Checks")
         for check in checks:
@@ -120,6 +137,17 @@ def burn(screen, images, clipboard, delay, save_capture, uri_file, encoding, pic
     report, display = job.report, job.display
     window = code_window(report.params)
     display_ok = display is None or job.display_matches
+    typed = None
+    if as_json:
+        status = 0 if display_ok else EXIT_MISMATCH
+    else:
+        status, typed = _show_codes(report, display, window, display_ok, ask=registrar is None or not computed_code)
+    registration = None
+    if registrar is not None and status == 0:
+        seed_again = (f"--seed-file {seed_file}" if seed_file else f"--image {images[0]}" if images else
+                      f"--uri-file {uri_file}" if uri_file else "(and the seed, given as for burn)")
+        registration, status = _register(registrar, register_name, report, display, typed, computed_code,
+                                         register_user, force, seed_again, say)
     if as_json:
         verification = report.verification
         emit_json({
@@ -132,15 +160,20 @@ def burn(screen, images, clipboard, delay, save_capture, uri_file, encoding, pic
             "verification": None if verification is None else {
                 "automatic": True, "token_code": verification.token_code, "host_code": verification.host_code,
                 "matches": verification.matches},
+            **({"registration": registration} if registrar is not None else {}),
         })
-        return 0 if display_ok else EXIT_MISMATCH
+    return status
+
+
+def _show_codes(report, display, window, display_ok: bool, ask: bool) -> tuple[int, str | None]:
+    """Print the burn's outcome and the codes to compare; (exit status, a code the user typed that matched)."""
     for warning in report.warnings:
         click.echo(f"Note     {warning}")
     click.echo(f"Burned in {report.seconds * 1000:.0f} ms ({report.apdus} APDUs).\n")
     if report.verification is not None:
         click.echo(f"Stored as {report.credential!r}; the token itself computed {report.verification.token_code}, "
                    "the code this seed gives now.")
-        return 0
+        return 0, None
     click.echo("Switch the token off and on, then compare its code with:")
     print_fields([
         ("  previous", window.previous),
@@ -148,12 +181,51 @@ def burn(screen, images, clipboard, delay, save_capture, uri_file, encoding, pic
         ("  next", window.next),
     ])
     if display is None:
-        return _ask_for_the_token_code(report.params) if sys.stdin.isatty() else 0
+        return _ask_for_the_token_code(report.params) if ask and sys.stdin.isatty() else (0, None)
     # Clocks are written in whole seconds, so near a step boundary the token may show a neighbour.
     verdict = {window.current: "matches", window.previous: "matches the previous code (its clock is a little behind)",
                window.next: "matches the next code (its clock is a little ahead)"}.get(display, "DOES NOT MATCH")
     click.echo(f"\nThe virtual token shows {display}: {verdict}.")
-    return 0 if display_ok else EXIT_MISMATCH
+    return (0 if display_ok else EXIT_MISMATCH), None
+
+
+def _register(registrar, name: str, report, display, typed, computed: bool, user: str, force: bool,
+              seed_again: str, say) -> tuple[dict | None, int]:
+    """Register the burned token; a failure leaves it burned and says how to finish."""
+    from otpburn.cli.main import EXIT_NOT_REGISTERED, describe
+    from otpburn.cli.register_command import registration_dict, registration_lines, resume_hint
+    from otpburn.errors import RegistrationError
+    from otpburn.provisioning.enroll import CodeOrigin, code_from_seed, enroll, fixed_code
+    from otpburn.provisioning.registrars import Enrollment
+
+    info, params = report.info, report.params
+    if report.verification is not None:
+        code = fixed_code(report.verification.token_code, CodeOrigin.TOKEN_COMPUTED)
+    elif display is not None:
+        code = fixed_code(display, CodeOrigin.TOKEN_DISPLAY)
+    elif typed:
+        code = fixed_code(typed, CodeOrigin.TOKEN_DISPLAY)
+    elif computed:
+        code = code_from_seed(params)
+    else:
+        code = None
+    enrollment = Enrollment(info.serial, params, user, info.capabilities.manufacturer, info.model)
+    try:
+        enrolled = enroll(registrar, enrollment, code, force=force,
+                          where={"family": info.family, "model": info.model})
+    except RegistrationError as exc:
+        click.echo(f"otpburn: {describe(exc)}", err=True)
+        click.echo(f"otpburn: {resume_hint(name, info.serial, user, seed_again)}", err=True)
+        return {"error": describe(exc), "problem": exc.problem.value, "stage": exc.stage}, EXIT_NOT_REGISTERED
+    finally:
+        registrar.close()
+    for line in registration_lines(enrolled):
+        say(line)
+    if enrolled.code_origin is None and not enrolled.registration.activated and enrolled.registration.user:
+        click.echo("otpburn: not activated: no code was typed; "
+                   + resume_hint(name, info.serial, user, seed_again), err=True)
+        return registration_dict(enrolled), EXIT_NOT_REGISTERED
+    return registration_dict(enrolled), 0
 
 
 def _confirm_wipe(token, sync_clock: bool, yes: bool, images: tuple[str, ...]) -> bool:
@@ -206,19 +278,17 @@ def _seed_for_token(records, serial: str, pick: int | None, account: str | None,
     return SeedChoice(select_account([r.params for r in records]), name)  # raises: several accounts, none chosen
 
 
-def _ask_for_the_token_code(params) -> int:
-    """Let the user type the token's code and say whether (and why not) it matches."""
+def _ask_for_the_token_code(params) -> tuple[int, str | None]:
+    """Let the user type the token's code and say whether (and why not) it matches; (status, the matching code)."""
     from otpburn.provisioning.verify import diagnose
 
     typed = click.prompt("\nType the code the token shows (Enter to skip)", default="", show_default=False,
-                         err=True).strip()
+                         err=True).strip().replace(" ", "")
     if not typed:
-        return 0
+        return 0, None
     diagnosis = diagnose(params, typed)
     if diagnosis.matches:
         click.echo("✓ The token shows the right code.")
-        return 0
+        return 0, typed
     click.echo(f"✗ Mismatch: {diagnosis.cause}." + (f" Fix: {fix_text(diagnosis, params)}." if diagnosis.fix else ""))
-    return EXIT_MISMATCH
-
-
+    return EXIT_MISMATCH, None

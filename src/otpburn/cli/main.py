@@ -16,6 +16,7 @@ from otpburn.errors import (
     NothingFoundError,
     OtpburnError,
     ReaderError,
+    RegistrationError,
     Remedy,
     VerificationError,
 )
@@ -25,6 +26,7 @@ EXIT_FAILED = 1  # an operation failed, or a QR code held no seed
 EXIT_BAD_INPUT = 2  # bad input or usage
 EXIT_NO_READER = 3  # no reader or token (scan: no QR code)
 EXIT_MISMATCH = 4  # the token's code does not match the seed
+EXIT_NOT_REGISTERED = 5  # the identity system did not take the token (a burn before it stands)
 
 # First match wins; an error that wraps another (a stopped burn) exits as the one underneath.
 EXIT_CODES: list[tuple[type[OtpburnError], int]] = [
@@ -32,6 +34,7 @@ EXIT_CODES: list[tuple[type[OtpburnError], int]] = [
     (ReaderError, EXIT_NO_READER),
     (NothingFoundError, EXIT_NO_READER),
     (InputError, EXIT_BAD_INPUT),
+    (RegistrationError, EXIT_NOT_REGISTERED),
 ]
 
 _PCSC_START = {
@@ -74,6 +77,13 @@ REMEDIES: dict[Remedy, str] = {
     Remedy.DELETE_CREDENTIAL: "delete a credential first (otpburn delete NAME)",
     Remedy.FREE_READER: f"close the program that holds it ({_HOLDERS_HERE}"
                         ") and try again",
+    Remedy.REGISTRAR_SETTINGS: "fix the registrar file (--registrar-file FILE; the README's 'Registering tokens' "
+                               "shows each section)",
+    Remedy.REGISTRAR_SIGN_IN: "check the account and the secret the registrar file names",
+    Remedy.REGISTRAR_CA: "name the CA that signed it with ca-file in the registrar file",
+    Remedy.RESUME_REGISTRATION: "the token keeps its seed: run 'otpburn register' once the server answers",
+    Remedy.TOKEN_CODE: "wait for the token's next code and try again; if it still fails, compare the codes with "
+                       "'otpburn verify'",
 }
 
 
@@ -99,6 +109,7 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "burn": ("otpburn.cli.burn_command:burn", "Burn a seed into a token, read it back, show the codes."),
     "batch": ("otpburn.cli.batch_command:batch", "Burn a seed file into many tokens, one after another."),
     "verify": ("otpburn.cli.verify_command:verify", "Check the code a token shows; diagnose a mismatch."),
+    "register": ("otpburn.cli.register_command:register", "Register burned tokens in privacyIDEA or Entra ID."),
     "export": ("otpburn.cli.export_commands:export_cmd", "Write seeds for Entra ID, privacyIDEA, PSKC, QR..."),
     "log": ("otpburn.cli.export_commands:log_cmd", "Show the audit log (never a secret)."),
     "accounts": ("otpburn.cli.oath_commands:accounts", "List the credentials on an OATH applet (YubiKey)."),

@@ -35,6 +35,12 @@ REMEDIES: dict[Remedy, str] = {
     Remedy.DELETE_CREDENTIAL: "delete a credential from the token first",
     Remedy.FREE_READER: "close the program that holds the reader (often Yubico Authenticator, GnuPG's scdaemon or "
                         "another token tool) and try again",
+    Remedy.REGISTRAR_SETTINGS: "fix the registrar file named in step 6 (the README's 'Registering tokens' shows each "
+                               "section)",
+    Remedy.REGISTRAR_SIGN_IN: "check the account and the secret the registrar file names",
+    Remedy.REGISTRAR_CA: "name the CA that signed it with ca-file in the registrar file",
+    Remedy.RESUME_REGISTRATION: "the token keeps its seed: press Enroll again once the server answers",
+    Remedy.TOKEN_CODE: "wait for the token's next code, type it and press Enroll again",
 }
 
 

@@ -12,7 +12,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from enum import StrEnum
 
-from otpburn.errors import RegistrationError, RegistrationProblem, Remedy
+from otpburn.errors import RegistrationError, RegistrationProblem
 from otpburn.otp.hotp import code_window
 from otpburn.otp.params import OtpParams, OtpType
 from otpburn.provisioning import audit
@@ -68,15 +68,27 @@ def unsupported(registrar: Registrar, params: OtpParams) -> str | None:
     return None
 
 
+def check_fits(registrar: Registrar, params: OtpParams) -> None:
+    """Raise if the identity system cannot hold these settings (before a burn, not after it)."""
+    reason = unsupported(registrar, params)
+    if reason:
+        raise RegistrationError(reason, problem=RegistrationProblem.REFUSED, system=registrar.system,
+                                stage="settings")
+
+
 def prepare(registrar: Registrar, params: OtpParams | None, user: str) -> UserRef | None:
     """Everything that can be checked before burning: the settings fit, the sign-in works, the user exists."""
     if params is not None:
-        reason = unsupported(registrar, params)
-        if reason:
-            raise RegistrationError(reason, problem=RegistrationProblem.REFUSED, system=registrar.system,
-                                    stage="settings")
+        check_fits(registrar, params)
     registrar.check()
     return registrar.find_user(user) if user else None
+
+
+def check_before_burn(registrar: Registrar, enrollment: Enrollment, *, force: bool = False) -> None:
+    """With the token's serial known and before it is burned: the settings fit and the serial is free
+    (or this seed's own earlier registration, or --force replaces it)."""
+    check_fits(registrar, enrollment.params)
+    registrar.check_serial(enrollment, force=force)
 
 
 def enroll(registrar: Registrar, enrollment: Enrollment, code: CodeSource | None, *, force: bool = False,
@@ -85,7 +97,7 @@ def enroll(registrar: Registrar, enrollment: Enrollment, code: CodeSource | None
     context = {"serial": enrollment.serial, **(where or {})}
     extra: dict[str, object] = {"registrar": registrar.name, "system": registrar.system, "front_end": front_end}
     if enrollment.user:
-        extra["user"] = enrollment.user
+        extra["assigned_to"] = enrollment.user
     params = enrollment.params
 
     def log(operation: str, result: str, detail: str = "", verification: str = "",
@@ -96,13 +108,8 @@ def enroll(registrar: Registrar, enrollment: Enrollment, code: CodeSource | None
         audit.record(operation, result, params=params, detail=detail, verification=verification, extra=more,
                      **context)
 
-    reason = unsupported(registrar, params)
-    if reason:
-        error = RegistrationError(reason, problem=RegistrationProblem.REFUSED, system=registrar.system,
-                                  stage="settings")
-        log("register", "failed", str(error), error=error)
-        raise error
     try:
+        check_fits(registrar, params)
         registration = registrar.register(enrollment, force=force)
     except RegistrationError as exc:
         log("register", "failed", str(exc), error=exc)
@@ -134,10 +141,3 @@ def remove(registrar: Registrar, serial: str, *, front_end: str = "cli") -> bool
         raise
     audit.record("remove", "ok" if removed else "not found", serial=serial, extra=extra)
     return removed
-
-
-def not_activated(registration: Registration, reason: str) -> RegistrationError:
-    """The error for a token registered but left inactive, with the way to finish later."""
-    return RegistrationError(f"{registration.serial} is registered but not activated: {reason}",
-                             problem=RegistrationProblem.CODE_REJECTED, system=registration.system,
-                             stage="activate", remedy=Remedy.RESUME_REGISTRATION)

@@ -83,23 +83,37 @@ class EntraRegistrar:
             raise self._unreadable("user")
         return UserRef(found["id"], str(found.get("userPrincipalName") or user), str(found.get("displayName") or ""))
 
+    def check_serial(self, enrollment: Enrollment, *, force: bool = False) -> None:
+        """Raise if registering would be refused (a duplicate serial): before a burn, not after it."""
+        user = self.find_user(enrollment.user) if enrollment.user else None
+        self._existing(enrollment, user, force)
+
+    def _existing(self, enrollment: Enrollment, user: UserRef | None,
+                  force: bool) -> tuple[dict[str, Any] | None, bool]:
+        """(the device with this serial, whether it is this user's earlier registration), or DUPLICATE."""
+        existing = self._device(enrollment.serial)
+        if existing is None:
+            return None, False
+        assigned = existing.get("assignedTo")
+        holder: dict[str, Any] = assigned if isinstance(assigned, dict) else {}
+        if user is not None and holder.get("id") == user.id and not force:
+            return existing, True  # an earlier run got this far: go on from there
+        if not force:
+            owner = f" (assigned to {holder.get('displayName') or holder.get('id')})" if holder else ""
+            raise RegistrationError(f"Entra ID already has a hardware token with serial {enrollment.serial}{owner}",
+                                    system=SYSTEM, stage="register", problem=RegistrationProblem.DUPLICATE,
+                                    remedy=Remedy.FORCE)
+        return existing, False
+
     def register(self, enrollment: Enrollment, *, force: bool = False) -> Registration:
         params = enrollment.params
         user = self.find_user(enrollment.user) if enrollment.user else None
-        existing = self._device(enrollment.serial)
+        existing, ours = self._existing(enrollment, user, force)
+        if existing is not None and ours:
+            return Registration(SYSTEM, self.name, enrollment.serial, user, str(existing["id"]), resumed=True,
+                                activated=existing.get("status") == "activated", server=f"tenant {self.tenant}")
         replaced = False
         if existing is not None:
-            assigned = existing.get("assignedTo")
-            holder: dict[str, Any] = assigned if isinstance(assigned, dict) else {}
-            same_user = user is not None and holder.get("id") == user.id
-            if same_user and not force:  # an earlier run got this far: go on from there
-                return Registration(SYSTEM, self.name, enrollment.serial, user, str(existing["id"]), resumed=True,
-                                    activated=existing.get("status") == "activated", server=f"tenant {self.tenant}")
-            if not force:
-                owner = f" (assigned to {holder.get('displayName') or holder.get('id')})" if holder else ""
-                raise RegistrationError(f"Entra ID already has a hardware token with serial {enrollment.serial}{owner}",
-                                        system=SYSTEM, stage="register", problem=RegistrationProblem.DUPLICATE,
-                                        remedy=Remedy.FORCE)
             self._graph("DELETE", f"{DEVICES}/{quote(str(existing['id']))}", "remove")
             replaced = True
         body: dict[str, Any] = {

@@ -68,22 +68,39 @@ class PrivacyIdeaRegistrar:
         display = " ".join(str(entry.get(k) or "") for k in ("givenname", "surname")).strip()
         return UserRef(f"{name}@{realm}" if realm else name, name, display)
 
+    def check_serial(self, enrollment: Enrollment, *, force: bool = False) -> None:
+        """Raise if registering would be refused (a duplicate serial): before a burn, not after it."""
+        user = self.find_user(enrollment.user) if enrollment.user else None
+        self._existing(enrollment, user, force)
+
+    def _existing(self, enrollment: Enrollment, user: UserRef | None,
+                  force: bool) -> tuple[dict[str, Any] | None, bool]:
+        """(the token with this serial, whether it is this seed's own earlier registration), or DUPLICATE."""
+        existing = self._token(enrollment.serial)
+        if existing is None:
+            return None, False
+        ours = FINGERPRINT_MARK + enrollment.params.fingerprint in str(existing.get("description", ""))
+        holder = existing.get("username") or ""
+        if ours and (user is None or holder == user.name) and not force:
+            return existing, True
+        if not force:
+            owner = f" (assigned to {holder})" if holder else ""
+            raise RegistrationError(f"privacyIDEA already has a token with serial {enrollment.serial}{owner}",
+                                    system=SYSTEM, stage="register", problem=RegistrationProblem.DUPLICATE,
+                                    remedy=Remedy.FORCE)
+        return existing, False
+
     def register(self, enrollment: Enrollment, *, force: bool = False) -> Registration:
         params = enrollment.params
         user = self.find_user(enrollment.user) if enrollment.user else None
-        existing = self._token(enrollment.serial)
+        existing, ours = self._existing(enrollment, user, force)
+        if existing is not None and ours:
+            # A token that has accepted a code keeps a non-zero counter: nothing left to prove.
+            count = str(existing.get("count") or "0")
+            return Registration(SYSTEM, self.name, enrollment.serial, user, enrollment.serial, resumed=True,
+                                activated=count.isdigit() and int(count) > 0, server=self.server)
         replaced = False
         if existing is not None:
-            ours = FINGERPRINT_MARK + params.fingerprint in str(existing.get("description", ""))
-            holder = existing.get("username") or ""
-            if ours and (user is None or holder == user.name) and not force:
-                return Registration(SYSTEM, self.name, enrollment.serial, user, enrollment.serial, resumed=True,
-                                    server=self.server)
-            if not force:
-                owner = f" (assigned to {holder})" if holder else ""
-                raise RegistrationError(
-                    f"privacyIDEA already has a token with serial {enrollment.serial}{owner}",
-                    system=SYSTEM, stage="register", problem=RegistrationProblem.DUPLICATE, remedy=Remedy.FORCE)
             self.remove(enrollment.serial)
             replaced = True
         form = {
