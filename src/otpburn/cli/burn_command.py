@@ -136,7 +136,7 @@ def burn(screen, images, clipboard, delay, save_capture, uri_file, encoding, pic
         reader_name = on_reader.reader.name
     report, display = job.report, job.display
     window = code_window(report.params)
-    display_ok = display is None or job.display_matches
+    display_ok = display is None or bool(job.display_matches)
     typed = None
     if as_json:
         status = 0 if display_ok else EXIT_MISMATCH

@@ -203,5 +203,6 @@ def _jobs(serial: str | None, user: str | None, seed_file: str | None, source: t
         return [(serial or r.serial, r.params, user_for(r, user or "")) for r in records]
     if not serial:
         raise InputError("give the token's --serial (or a --seed-file whose records name serials)")
-    choice = get_seed(*source, quiet=quiet)
+    screen, images, clipboard, delay, save_capture, uri_file, encoding, pick, account = source
+    choice = get_seed(screen, images, clipboard, delay, save_capture, uri_file, encoding, pick, account, quiet=quiet)
     return [(serial, choice.params, user or "")]
