@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 import threading
+import time
 from pathlib import Path
 
 import click
 
 from otpburn.cli.common import emit_json, json_option
 from otpburn.cli.export_commands import load_seed_file, seed_file_options
+from otpburn.cli.main import EXIT_NOT_REGISTERED
+from otpburn.cli.register_command import computed_code_option, registrar_file_option
 from otpburn.errors import InputError
 
 
@@ -31,15 +34,28 @@ from otpburn.errors import InputError
 @click.option("--export", "exports", multiple=True, metavar="FORMAT:FILE",
               help="When the batch ends, write what it burned (entra, vendor-csv, privacyidea, pskc, otpauth).")
 @click.option("--export-password-file", type=click.Path(dir_okay=False), help="Password for a PSKC export.")
-@click.option("--force", is_flag=True, help="Replace export files that exist.")
+@click.option("--register", "register_name", metavar="NAME",
+              help="Register (and activate) each burned token in the identity system the registrar file's [NAME] "
+                   "section describes; the user comes from the seed file (UPN, or privacyIDEA user@realm).")
+@registrar_file_option
+@computed_code_option
+@click.option("--force", is_flag=True, help="Replace export files that exist (and, with --register, tokens the "
+                                            "identity system holds with the same serial).")
 @json_option
 def batch(seed_file, reader_spec, seed_password_file, seed_key_file, strict, account_filter, progress_file, dry_run,
           reburn, count, sync_clock, display_timeout, token_timeout, resume_timeout, exports, export_password_file,
-          force, as_json) -> int:
+          register_name, registrar_file, computed_code, force, as_json) -> int:
     """Burn the seeds of SEED_FILE into tokens placed one after another.
 
     Tokens are matched to seeds by serial number, or get the next seed that names none.
-    Interrupted batches continue where they stopped (see --progress-file).
+    Interrupted batches continue where they stopped (see --progress-file); with --register,
+    a rerun first finishes the registrations an earlier run could not make.
+
+    \b
+    Examples:
+      otpburn batch tokens.csv --reader 1 --export entra:entra-upload.csv
+      otpburn batch pi-tokens.csv --register privacyidea --activate-with-computed-code
+      otpburn batch tokens.csv --dry-run
     """
     from otpburn.cli.burn_command import plan_exports
     from otpburn.provisioning.batch import Batch, Progress, export_records
@@ -57,16 +73,25 @@ def batch(seed_file, reader_spec, seed_password_file, seed_key_file, strict, acc
     progress = Progress.load(Path(progress_file or f"{seed_file}.progress.json"))
     options = BurnOptions(sync_clock=sync_clock, display_timeout=int(display_timeout), allow_wipe=True)
     say = (lambda text: click.echo(text, err=True)) if as_json else (lambda text: click.echo(text))
+    registration = _registration(register_name, registrar_file, computed_code, force, as_json) \
+        if register_name and not dry_run else None
     cancel = threading.Event()
     interrupted = False
-    with reader_session(reader_spec, holder="batch") as opened:
-        runner = Batch(opened, records, options, progress, dry_run=dry_run, reburn=reburn,
-                       token_timeout=token_timeout, resume_timeout=resume_timeout, say=say, cancel=cancel)
-        try:
-            runner.run(count)
-        except KeyboardInterrupt:
-            interrupted = True
-            cancel.set()
+    started = time.monotonic()
+    try:
+        with reader_session(reader_spec, holder="batch") as opened:
+            runner = Batch(opened, records, options, progress, dry_run=dry_run, reburn=reburn,
+                           token_timeout=token_timeout, resume_timeout=resume_timeout, say=say, cancel=cancel,
+                           registration=registration)
+            try:
+                runner.run(count)
+            except KeyboardInterrupt:
+                interrupted = True
+                cancel.set()
+    finally:
+        if registration is not None:
+            registration.registrar.close()
+    hours = (time.monotonic() - started) / 3600
     rows = runner.rows
     if targets and not dry_run:
         for target in targets:
@@ -76,22 +101,50 @@ def batch(seed_file, reader_spec, seed_password_file, seed_key_file, strict, acc
             for note in notes:
                 click.echo(f"otpburn: note: {target.path}: {note}", err=True)
     left = len(runner.remaining())
+    pending = len(runner.unregistered())
+    burned = sum(row.result == "burned" for row in rows)
+    per_hour = round(burned / hours) if burned and hours > 0 else None
     if as_json:
         emit_json({"rows": [row.as_dict() for row in rows], "seeds_left": left, "interrupted": interrupted,
-                   "progress_file": str(progress.path)})
+                   "progress_file": str(progress.path), "tokens_per_hour": per_hour,
+                   **({"registrations_pending": pending} if registration is not None else {})})
     else:
         click.echo(f"\n{'serial':<16} {'model':<16} {'result':<11} {'seed':<6} account / detail")
         for row in rows:
             line = str(row.seed_line or "-")
-            text = f"{row.serial:<16} {row.model:<16} {row.result:<11} {line:<6} {row.account} {row.detail}"
+            result = row.result + (f", {row.registration}" if row.registration else "")
+            text = f"{row.serial:<16} {row.model:<16} {result:<11} {line:<6} {row.account} {row.detail}"
             click.echo(text.rstrip())
-        burned = sum(row.result == "burned" for row in rows)
         failed = sum(row.result == "failed" for row in rows)
-        click.echo(f"\n{burned} burned, {failed} failed, {left} seed(s) left"
+        rate = f" ({per_hour} tokens per hour)" if per_hour else ""
+        registered = f", {pending} registration(s) pending (run the batch again to finish them)" \
+            if registration is not None and pending else ""
+        click.echo(f"\n{burned} burned{rate}, {failed} failed, {left} seed(s) left{registered}"
                    + (" (interrupted; run again to go on)" if interrupted else ""))
     if interrupted:
         return 130
-    return 1 if any(row.result == "failed" for row in rows) else 0
+    if any(row.result == "failed" for row in rows):
+        return 1
+    return EXIT_NOT_REGISTERED if registration is not None and pending else 0
+
+
+def _registration(name: str, registrar_file: str | None, computed: bool, force: bool, quiet: bool):
+    """How the batch registers tokens: signed in before the first token, codes from the token, the seed or typed."""
+    from otpburn.cli.register_command import open_registrar, typed_code, user_for
+    from otpburn.provisioning.batch import BatchRegistration
+    from otpburn.provisioning.enroll import CodeOrigin, code_from_seed, fixed_code, prepare
+
+    registrar = open_registrar(name, registrar_file, quiet=quiet)
+    prepare(registrar, None, "")
+
+    def code_for(record, serial: str, report):
+        if report is not None and report.verification is not None:
+            return fixed_code(report.verification.token_code, CodeOrigin.TOKEN_COMPUTED)
+        if computed:
+            return code_from_seed(record.params)
+        return typed_code(serial)
+
+    return BatchRegistration(registrar, lambda record: user_for(record, ""), code_for, force)
 
 
 def _matching(records: list, account: str, seed_file: str) -> list:

@@ -15,14 +15,16 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from otpburn.errors import OtpburnError, ReaderError
+from otpburn.errors import OtpburnError, ReaderError, RegistrationError, RegistrationProblem
 from otpburn.files import write_private
 from otpburn.provisioning import audit
+from otpburn.provisioning.enroll import CodeSource, enroll
 from otpburn.provisioning.exports import TokenRecord
 from otpburn.provisioning.readers import OpenReader
+from otpburn.provisioning.registrars import Enrollment, Registrar
 from otpburn.provisioning.resilient import resilient_burn
 from otpburn.provisioning.session import TokenOnReader, presented_token
-from otpburn.provisioning.steps import BurnOptions
+from otpburn.provisioning.steps import BurnOptions, BurnReport
 from otpburn.sources.seedfiles import SeedRecord
 from otpburn.sources.seedfiles.model import same_serial
 from otpburn.tokens.detect import UnknownTokenError
@@ -33,15 +35,28 @@ from otpburn.tokens.token2 import TRANSPORT_KEY
 class BatchRow:
     serial: str
     model: str
-    result: str  # burned, failed, skipped, would burn
+    result: str  # burned, failed, skipped, would burn; registered / not registered (an earlier run's token)
     seed_line: int | None = None
     account: str = ""
     detail: str = ""
     seconds: float = 0.0
+    registration: str = ""  # activated, registered (not activated), pending (will be tried again), or ""
 
     def as_dict(self) -> dict[str, object]:
         return {"serial": self.serial, "model": self.model, "result": self.result, "seed_line": self.seed_line,
-                "account": self.account, "detail": self.detail, "seconds": round(self.seconds, 3)}
+                "account": self.account, "detail": self.detail, "seconds": round(self.seconds, 3),
+                "registration": self.registration}
+
+
+@dataclass
+class BatchRegistration:
+    """Registering each burned token: where, who each seed-file record's token is for, where codes come from."""
+
+    registrar: Registrar
+    user_for: Callable[[SeedRecord], str]
+    # (record, serial, the burn's report or None for an earlier run's token) -> a code source, or None
+    code_for: Callable[[SeedRecord, str, BurnReport | None], CodeSource | None]
+    force: bool = False
 
 
 @dataclass
@@ -50,31 +65,35 @@ class Progress:
 
     path: Path
     burned: dict[str, str] = field(default_factory=dict)
+    registered: dict[str, str] = field(default_factory=dict)  # fingerprint -> "activated" | "registered"
 
     @classmethod
     def load(cls, path: Path) -> Progress:
         if path.exists():
             try:
                 data = json.loads(path.read_text())
-                return cls(path, dict(data.get("burned", {})))
+                return cls(path, dict(data.get("burned", {})), dict(data.get("registered", {})))
             except (OSError, ValueError):
                 raise OtpburnError(f"the progress file {path} is damaged; move it away to start the batch afresh") \
                     from None
         return cls(path)
 
     def save(self) -> None:
-        write_private(self.path, json.dumps({"burned": self.burned}, indent=1).encode(), force=True)
+        data = {"burned": self.burned, **({"registered": self.registered} if self.registered else {})}
+        write_private(self.path, json.dumps(data, indent=1).encode(), force=True)
 
 
 class Batch:
     def __init__(self, opened: OpenReader, records: list[SeedRecord], options: BurnOptions, progress: Progress, *,
                  dry_run: bool = False, reburn: bool = False, key: bytes = TRANSPORT_KEY,
                  token_timeout: float = 300.0, resume_timeout: float = 30.0,
-                 say: Callable[[str], None] = print, cancel: threading.Event | None = None) -> None:
+                 say: Callable[[str], None] = print, cancel: threading.Event | None = None,
+                 registration: BatchRegistration | None = None) -> None:
         self.opened, self.records, self.options, self.progress = opened, records, options, progress
         self.dry_run, self.reburn, self.key = dry_run, reburn, key
         self.token_timeout, self.resume_timeout = token_timeout, resume_timeout
         self.say, self.cancel = say, cancel
+        self.registration = registration
         self.rows: list[BatchRow] = []
         self._assigned: set[str] = set()  # fingerprints handed out in this run (dry runs included)
 
@@ -82,7 +101,35 @@ class Batch:
         done = set() if self.reburn else set(self.progress.burned)
         return [r for r in self.records if r.params.fingerprint not in done | self._assigned]
 
+    def unregistered(self) -> list[SeedRecord]:
+        """Records burned (now or by an earlier run) whose token is not active in the identity system yet."""
+        if self.registration is None:
+            return []
+        return [r for r in self.records if r.params.fingerprint in self.progress.burned
+                and self.progress.registered.get(r.params.fingerprint) != "activated"]
+
+    def finish_registrations(self) -> list[BatchRow]:
+        """Register the tokens an earlier run burned but could not register (no token needed on the reader)."""
+        rows = []
+        for record in self.unregistered():
+            if self.cancel is not None and self.cancel.is_set():
+                break
+            serial = self.progress.burned[record.params.fingerprint]
+            started = time.perf_counter()
+            row = BatchRow(serial, "", "", record.line, record.params.label)
+            error = self._register(record, serial, None, row)
+            row.result = "not registered" if row.registration == "pending" else "registered"
+            self._row(row, started, lift=False)
+            rows.append(row)
+            if error is not None and error.problem is RegistrationProblem.UNREACHABLE:
+                left = len(self.unregistered())
+                self.say(f"  the identity system cannot be reached: {left} registration(s) left for the next run")
+                break
+        return rows
+
     def run(self, limit: int | None = None) -> list[BatchRow]:
+        if self.registration is not None and not self.dry_run:
+            self.finish_registrations()
         total = len(self.remaining())
         handled = 0
         while self.remaining() and (limit is None or handled < limit):
@@ -148,7 +195,29 @@ class Batch:
                         else "codes shown; check a sample of tokens with otpburn verify")
         audit.record("burn", "ok", params=record.params, verification=verification, extra={"batch": True}, **where)
         detail = "resumed after the token moved" if presentations > 1 else ""
-        self._row(BatchRow(info.serial, info.model, "burned", record.line, record.params.label, detail), started)
+        row = BatchRow(info.serial, info.model, "burned", record.line, record.params.label, detail)
+        if self.registration is not None:
+            self._register(record, info.serial, report, row)
+        self._row(row, started)
+
+    def _register(self, record: SeedRecord, serial: str, report: BurnReport | None,
+                  row: BatchRow) -> RegistrationError | None:
+        """Register one burned token, recording the outcome in `row` and the progress file; never raises."""
+        assert self.registration is not None  # noqa: S101  (only called when registering)
+        how = self.registration
+        enrollment = Enrollment(serial, record.params, how.user_for(record))
+        try:
+            enrolled = enroll(how.registrar, enrollment, how.code_for(record, serial, report), force=how.force,
+                              batch=True)
+        except RegistrationError as exc:
+            row.registration = "pending"
+            row.detail = "; ".join(part for part in (row.detail, f"not registered: {exc}") if part)
+            return exc
+        state = "activated" if enrolled.registration.activated else "registered"
+        self.progress.registered[record.params.fingerprint] = state
+        self.progress.save()
+        row.registration = state
+        return None
 
     def _seed_for(self, serial: str) -> SeedRecord | None:
         remaining = self.remaining()
@@ -159,12 +228,15 @@ class Batch:
             return None
         return next((r for r in remaining if not r.serial), None)
 
-    def _row(self, row: BatchRow, started: float) -> None:
+    def _row(self, row: BatchRow, started: float, lift: bool = True) -> None:
         row.seconds = time.perf_counter() - started
         self.rows.append(row)
         note = f" ({row.detail})" if row.detail else ""
-        self.say(f"  {row.result}: {row.model} {row.serial}{' ← line ' + str(row.seed_line) if row.seed_line else ''}"
-                 f"{note}. Remove the token.")
+        registered = f", {row.registration}" if row.registration and row.registration != "pending" else ""
+        model = f"{row.model} " if row.model else ""
+        self.say(f"  {row.result}{registered}: {model}{row.serial}"
+                 f"{' ← line ' + str(row.seed_line) if row.seed_line else ''}{note}."
+                 + (" Remove the token." if lift else ""))
 
     def _wait_for_removal(self) -> bool:
         return self.opened.backend.wait_for_removal(self.opened.name, self.token_timeout, self.cancel)

@@ -92,10 +92,15 @@ def check_before_burn(registrar: Registrar, enrollment: Enrollment, *, force: bo
 
 
 def enroll(registrar: Registrar, enrollment: Enrollment, code: CodeSource | None, *, force: bool = False,
-           front_end: str = "cli", where: dict[str, str] | None = None) -> Enrolled:
-    """Register the token and, given a code source, activate it; every step is an audit-log entry."""
+           front_end: str = "cli", where: dict[str, str] | None = None, batch: bool = False) -> Enrolled:
+    """Register the token and, given a code source, activate it; every step is an audit-log entry.
+
+    `where` adds the audit log's token fields (family, model, reader) where they are known.
+    """
     context = {"serial": enrollment.serial, **(where or {})}
     extra: dict[str, object] = {"registrar": registrar.name, "system": registrar.system, "front_end": front_end}
+    if batch:
+        extra["batch"] = True
     if enrollment.user:
         extra["assigned_to"] = enrollment.user
     params = enrollment.params
