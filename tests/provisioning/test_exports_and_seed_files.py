@@ -356,3 +356,17 @@ def test_a_bad_key_column_quotes_no_character_of_it(tmp_path):
     path = write(tmp_path, "typo.csv", "S1, 3132333435, totp\nS2, 31zz333435, totp\nS3,JBSW1Y3DPEHPK3PX,totp\n")
     problems = read_seed_file(path).problems
     assert problems == ["line 2: the key is not hex", "line 3: the key is not hex"]
+
+
+def test_duo_hardware_token_import_lines(tmp_path):
+    path = tmp_path / "duo.csv"
+    notes = export("duo", RECORDS, str(path))
+    assert path.read_text().splitlines() == [f"{r.serial},{r.params.secret.hex()},30" for r in RECORDS]
+    assert path.stat().st_mode & 0o777 == 0o600
+    assert any("choose the type TOTP-6 (30 s)" in note for note in notes)
+    mixed = RECORDS + [TokenRecord(OtpParams(secret=b"\x09" * 20, period=60), "8659632000010")]
+    with pytest.raises(InputError, match="Duo imports one token type per file: these tokens mix 6 digits/30 s and "
+                                         "6 digits/60 s"):
+        render("duo", mixed)
+    with pytest.raises(InputError, match="Duo imports SHA-1 TOTP tokens here, not TOTP SHA256"):
+        render("duo", [TokenRecord(OtpParams(secret=b"\x09" * 20, algorithm=Algorithm.SHA256), "1")])

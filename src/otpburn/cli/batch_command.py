@@ -32,7 +32,7 @@ from otpburn.errors import InputError
 @click.option("--resume-timeout", type=click.FloatRange(0, 600), metavar="SECONDS", default=30.0, show_default=True,
               help="If a token moves, wait this long for it to come back.")
 @click.option("--export", "exports", multiple=True, metavar="FORMAT:FILE",
-              help="When the batch ends, write what it burned (entra, vendor-csv, privacyidea, pskc, otpauth).")
+              help="When the batch ends, write what it burned (entra, vendor-csv, privacyidea, duo, pskc, otpauth).")
 @click.option("--export-password-file", type=click.Path(dir_okay=False), help="Password for a PSKC export.")
 @click.option("--register", "register_name", metavar="NAME",
               help="Register (and activate) each burned token in the identity system the registrar file's [NAME] "

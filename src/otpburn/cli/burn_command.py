@@ -47,7 +47,7 @@ from otpburn.transport.trace import stream_tracer
                    "reads stdin).")
 @seed_file_options
 @click.option("--export", "exports", multiple=True, metavar="FORMAT:FILE",
-              help="After the burn, write the seed for an identity system (entra, vendor-csv, privacyidea, pskc, "
+              help="After the burn, write the seed for an identity system (entra, vendor-csv, privacyidea, duo, pskc, "
                    "otpauth, qr); repeatable.")
 @click.option("--upn", default="", help="User principal name for the Entra ID export.")
 @click.option("--ntp-server", "ntp_servers", multiple=True, metavar="HOST[:PORT]",

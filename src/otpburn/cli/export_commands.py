@@ -12,7 +12,8 @@ from otpburn.cli.seed_input import get_seed, seed_source_options
 from otpburn.errors import InputError
 from otpburn.sources.selection import select_account
 
-FORMAT_HELP = ("entra (Microsoft Entra ID OATH CSV), vendor-csv (serial,secret), privacyidea (privacyIDEA/LinOTP "
+FORMAT_HELP = ("entra (Microsoft Entra ID OATH CSV), vendor-csv (serial,secret), duo (Duo hardware tokens), "
+               "privacyidea (privacyIDEA/LinOTP "
                "OATH CSV), pskc (RFC 6030, encrypted), otpauth (URI list), qr (PNG)")
 
 

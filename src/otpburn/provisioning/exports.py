@@ -1,5 +1,6 @@
 """Files identity systems import: Entra ID OATH CSV, the vendor seed CSV, privacyIDEA/LinOTP
-OATH CSV, PSKC (RFC 6030, password-encrypted), otpauth URIs and QR code PNGs.
+OATH CSV, Duo's hardware-token import, PSKC (RFC 6030, password-encrypted), otpauth URIs and
+QR code PNGs.
 
 Every file is written 0600, atomically, never over an existing file without `force`,
 and only after every record passed the format's own rules.
@@ -20,7 +21,7 @@ from otpburn.otp.params import Algorithm, OtpParams, OtpType
 from otpburn.sources.otpauth import format_uri
 from otpburn.tokens.base import TokenInfo
 
-FORMATS = ("entra", "vendor-csv", "privacyidea", "pskc", "otpauth", "qr")
+FORMATS = ("entra", "vendor-csv", "privacyidea", "duo", "pskc", "otpauth", "qr")
 ENTRA_HEADER = ["upn", "serial number", "secret key", "time interval", "manufacturer", "model"]
 ENTRA_MAX_SECRET = 128
 _UPN = re.compile(r"^[^@\s,]+@[^@\s,]+\.[^@\s,]+$")
@@ -133,6 +134,39 @@ def privacyidea_csv(records: Sequence[TokenRecord]) -> bytes:
     return ("\n".join(lines) + "\n").encode("utf-8")
 
 
+def duo_csv(records: Sequence[TokenRecord]) -> bytes:
+    """Duo's "Import Hardware Tokens": `serial,hex secret,period` per TOTP token, no header.
+
+    Duo takes SHA-1 tokens, and the token type (6 or 8 digits, 30 or 60 s) is chosen once in its
+    import form for the whole file: a file mixing digits or periods is refused.
+    """
+    lines = []
+    kinds = set()
+    for number, record in enumerate(records, start=1):
+        params = record.params
+        where = f"token {record.serial or number}"
+        if params.type is not OtpType.TOTP or params.algorithm is not Algorithm.SHA1:
+            raise InputError(f"{where}: Duo imports SHA-1 TOTP tokens here, not {params.type.value.upper()} "
+                             f"{params.algorithm.value}")
+        if params.period not in (30, 60) or params.digits not in (6, 8):
+            raise InputError(f"{where}: Duo takes 6 or 8 digits every 30 or 60 s, not {params.digits} digits every "
+                             f"{params.period} s")
+        if not record.serial or "," in record.serial:
+            raise InputError(f"{where}: Duo needs the token's serial number (without commas)")
+        kinds.add((params.digits, params.period))
+        lines.append(f"{record.serial},{encode_hex(params.secret).lower()},{params.period}")
+    if len(kinds) > 1:
+        raise InputError("Duo imports one token type per file: these tokens mix "
+                         + " and ".join(f"{d} digits/{p} s" for d, p in sorted(kinds)) + "; export them apart")
+    return ("\n".join(lines) + "\n").encode("utf-8")
+
+
+def duo_notes(records: Sequence[TokenRecord]) -> list[str]:
+    params = records[0].params
+    return [f"in Duo's Import Hardware Tokens, choose the type TOTP-{params.digits} ({params.period} s); Duo cannot "
+            "resync a drifting TOTP token, so burn with the clock set"]
+
+
 def otpauth_text(records: Sequence[TokenRecord]) -> bytes:
     return "".join(format_uri(r.params) + "\n" for r in records).encode("utf-8")
 
@@ -184,6 +218,8 @@ def render(fmt: str, records: Sequence[TokenRecord], password: str | None = None
         return vendor_csv(records)
     if fmt == "privacyidea":
         return privacyidea_csv(records)
+    if fmt == "duo":
+        return duo_csv(records)
     if fmt == "pskc":
         return pskc_xml(records, password)
     if fmt == "otpauth":
@@ -200,7 +236,7 @@ def export(fmt: str, records: Sequence[TokenRecord], path: str, *, force: bool =
     Returns notes worth telling the user about the file written (serials a spreadsheet would change).
     """
     write_private(path, render(fmt, records, password), force=force)
-    return spreadsheet_notes(fmt, records)
+    return spreadsheet_notes(fmt, records) + (duo_notes(records) if fmt == "duo" else [])
 
 
 def spreadsheet_notes(fmt: str, records: Sequence[TokenRecord]) -> list[str]:
@@ -208,7 +244,7 @@ def spreadsheet_notes(fmt: str, records: Sequence[TokenRecord]) -> list[str]:
     spreadsheet that opens and saves the file drops leading zeros and rounds long numbers."""
     from otpburn.sources.seedfiles.model import spreadsheet_unsafe
 
-    if fmt not in ("entra", "vendor-csv", "privacyidea"):
+    if fmt not in ("entra", "vendor-csv", "privacyidea", "duo"):
         return []
     unsafe = [record.serial for record in records if spreadsheet_unsafe(record.serial)]
     if not unsafe:
