@@ -25,7 +25,7 @@ ALLOWED: dict[str, set[str]] = {
     "sources": BASE | {"otp"},
     "tokens": {"errors", "otp", "transport"},
     "emulator": BASE | {"otp", "transport"},  # never tokens: the card side is an independent implementation
-    "provisioning": BASE | {"otp", "sources", "transport", "tokens", "emulator"},
+    "provisioning": BASE | {"__init__", "otp", "sources", "transport", "tokens", "emulator"},  # __init__: the version
     "gui": BASE | {"__init__", "otp", "sources", "transport", "tokens", "provisioning"},
     "cli": BASE | {"__init__", "otp", "sources", "transport", "tokens", "emulator", "provisioning", "gui"},
     "__main__": {"cli"},

@@ -1,4 +1,4 @@
-"""The main window: the five steps, all visible, wired together."""
+"""The main window: the six steps, all visible, wired together."""
 
 from __future__ import annotations
 
@@ -11,6 +11,7 @@ from otpburn import __version__
 from otpburn.gui import worker
 from otpburn.gui.burn_panel import BurnPanel
 from otpburn.gui.common import show_error
+from otpburn.gui.enroll_panel import EnrollPanel
 from otpburn.gui.reader_panel import ReaderPanel
 from otpburn.gui.seed_panel import SeedPanel
 from otpburn.gui.test_panel import TestPanel
@@ -36,10 +37,11 @@ class MainWindow(QMainWindow):
         self.token = TokenPanel()
         self.burn = BurnPanel()
         self.test = TestPanel()
+        self.enroll = EnrollPanel()
         self.spec: str | None = None
         self.checks: list = []
 
-        for panel in (self.seed, self.reader, self.token, self.burn, self.test):
+        for panel in (self.seed, self.reader, self.token, self.burn, self.test, self.enroll):
             panel.body.addStretch(1)  # keep each step's content together at its top
         content = QWidget()
         grid = QGridLayout(content)
@@ -48,6 +50,7 @@ class MainWindow(QMainWindow):
         grid.addWidget(self.token, 1, 1)
         grid.addWidget(self.burn, 2, 0)
         grid.addWidget(self.test, 2, 1)
+        grid.addWidget(self.enroll, 3, 0, 1, 2)
         grid.setColumnStretch(0, 3)
         grid.setColumnStretch(1, 2)
         scroll = QScrollArea()
@@ -60,6 +63,7 @@ class MainWindow(QMainWindow):
         self.seed.capture_requested.connect(self._capture)
         self.reader.connect_requested.connect(self.connect_token)
         self.burn.burned.connect(self.test.show_burn)
+        self.burn.burned.connect(self.enroll.show_burn)
         self._restore()
 
     # --- flow ------------------------------------------------------------------------

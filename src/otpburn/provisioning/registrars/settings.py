@@ -177,3 +177,27 @@ def secret(settings: RegistrarSettings, file_key: str, account: str, prompt: str
         raise _problem(f"[{settings.name}] names no '{file_key}' and nobody can be asked here; add '{file_key}' "
                        "or keyring = true to the registrar file", system=settings.system)
     return ask_secret(prompt)
+
+
+def section_names(path: str | os.PathLike[str] | None = None) -> list[tuple[str, str]]:
+    """(name, system) of each usable-looking section of the registrar file; [] when there is none."""
+    source = Path(path) if path else default_path()
+    try:
+        document = tomllib.loads(source.read_bytes().decode("utf-8-sig"))
+    except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError):
+        return []
+    found = []
+    for name, section in document.items():
+        if isinstance(section, dict):
+            system = section.get("system", name if name in SYSTEMS else "")
+            if system in SYSTEMS:
+                found.append((name, str(system)))
+    return found
+
+
+def needs_prompt(settings: RegistrarSettings) -> bool:
+    """Whether signing in will ask for a secret (no secret file and no keyring named)."""
+    if settings.system == "privacyidea":
+        return not settings.text("password-file") and not settings.flag("keyring")
+    return settings.text("sign-in", "device-code") == "client-secret" and not settings.text(
+        "client-secret-file") and not settings.flag("keyring")

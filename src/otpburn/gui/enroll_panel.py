@@ -1,0 +1,158 @@
+"""Step 6, Enroll: register the burned token in privacyIDEA or Entra ID and activate it with its code."""
+
+from __future__ import annotations
+
+from PySide6.QtWidgets import (
+    QCheckBox,
+    QComboBox,
+    QFileDialog,
+    QFormLayout,
+    QHBoxLayout,
+    QInputDialog,
+    QLineEdit,
+    QPushButton,
+)
+
+from otpburn.gui import worker
+from otpburn.gui.common import StatusLabel, StepBox, show_error
+
+SYSTEM_NAMES = {"privacyidea": "privacyIDEA", "entra": "Entra ID"}
+
+
+def run_enroll(settings, secret: str | None, serial: str, params, user: str, manufacturer: str, model: str,
+               code: str, computed: bool, report) -> object:
+    """Sign in, register and activate off the UI thread; `report` shows sign-in instructions (device code)."""
+    from otpburn.provisioning.enroll import CodeOrigin, code_from_seed, enroll, fixed_code, prepare
+    from otpburn.provisioning.registrars import Enrollment, open_registrar
+
+    registrar = open_registrar(settings, (lambda prompt: secret) if secret is not None else None, report)
+    try:
+        prepare(registrar, params, user)
+        source = code_from_seed(params) if computed else fixed_code(code, CodeOrigin.TOKEN_DISPLAY) if code else None
+        return enroll(registrar, Enrollment(serial, params, user, manufacturer, model), source, front_end="gui")
+    finally:
+        registrar.close()
+
+
+class EnrollPanel(StepBox):
+    def __init__(self) -> None:
+        super().__init__(6, "Enroll")
+        form = QFormLayout()
+        row = QHBoxLayout()
+        self.target = QComboBox()
+        self.target.setAccessibleName("Identity system")
+        self.target.setAccessibleDescription("Where the burned token is registered: a section of the registrar file")
+        self.file_button = QPushButton("Registrar &file…")
+        self.file_button.setAccessibleName("Choose the registrar file")
+        row.addWidget(self.target, 1)
+        row.addWidget(self.file_button)
+        form.addRow("Identity system", row)
+        self.user = QLineEdit()
+        self.user.setPlaceholderText("name@contoso.com (Entra ID) or name@realm (privacyIDEA)")
+        self.user.setAccessibleName("User")
+        self.user.setAccessibleDescription("Who the token is for")
+        form.addRow("User", self.user)
+        self.code = QLineEdit()
+        self.code.setMaxLength(10)
+        self.code.setPlaceholderText("the code the token shows now")
+        self.code.setAccessibleName("Activation code")
+        self.code.setAccessibleDescription("The code the token shows now; it proves token and server agree")
+        form.addRow("Code", self.code)
+        self.body.addLayout(form)
+        self.computed = QCheckBox("Activate with the code computed from the seed (proves less)")
+        self.computed.setAccessibleDescription("For tokens whose code cannot be read: it proves the server holds the "
+                                               "seed, not that the token shows the same code")
+        self.body.addWidget(self.computed)
+        self.enroll_button = QPushButton("&Enroll")
+        self.enroll_button.setAccessibleName("Enroll the token")
+        self.body.addWidget(self.enroll_button)
+        self.status = StatusLabel("Burn a token first; then register it here.")
+        self.status.setAccessibleName("Enroll status")
+        self.body.addWidget(self.status)
+        self.registrar_file: str | None = None
+        self.report = None
+        self.enrolled = None
+        self.load_targets()
+        self.file_button.clicked.connect(self._choose_file)
+        self.enroll_button.clicked.connect(self.start)
+        for signal in (self.target.currentIndexChanged, self.user.textChanged, self.code.textChanged,
+                       self.computed.toggled):
+            signal.connect(self._update)
+        self._update()
+
+    def load_targets(self) -> None:
+        from otpburn.provisioning.registrars.settings import section_names
+
+        self.target.clear()
+        sections = section_names(self.registrar_file)
+        for name, system in sections:
+            self.target.addItem(f"{name} ({SYSTEM_NAMES[system]})", name)
+        if not sections:
+            self.target.addItem("no registrar file: choose one", None)
+
+    def _choose_file(self) -> None:
+        path, _ = QFileDialog.getOpenFileName(self, "Registrar file", "", "Registrar files (*.toml);;All files (*)")
+        if path:
+            self.registrar_file = path
+            self.load_targets()
+            self._update()
+
+    def show_burn(self, report, display) -> None:
+        """A token was burned: offer it for enrolment, with the code the token gave where it gave one."""
+        self.report, self.enrolled = report, None
+        if report.verification is not None:
+            self.code.setText(report.verification.token_code)
+        elif display is not None:
+            self.code.setText(display)
+        else:
+            self.code.clear()
+        self.status.show_status(f"Token {report.info.serial} is burned: choose where to register it and press "
+                                "Enroll.", "info")
+        self._update()
+
+    def _update(self) -> None:
+        ready = (self.report is not None and self.target.currentData() is not None and self.enrolled is None
+                 and (self.computed.isChecked() or self.code.text().strip().isdigit()))
+        self.enroll_button.setEnabled(ready)
+        self.code.setEnabled(not self.computed.isChecked())
+
+    def start(self) -> None:
+        from otpburn.errors import OtpburnError
+        from otpburn.provisioning.registrars.settings import load_settings, needs_prompt
+
+        if self.report is None:
+            return
+        try:
+            settings = load_settings(self.target.currentData(), self.registrar_file)
+        except OtpburnError as exc:
+            show_error(self.status, exc)
+            return
+        secret = None
+        if needs_prompt(settings):
+            secret, ok = QInputDialog.getText(self, "Sign in", f"Password or secret for [{settings.name}]",
+                                              QLineEdit.EchoMode.Password)
+            if not ok:
+                return
+        info, params = self.report.info, self.report.params
+        user, code, computed = self.user.text().strip(), self.code.text().strip(), self.computed.isChecked()
+        self.enroll_button.setEnabled(False)
+        self.status.show_status(f"Registering {info.serial}…", "info")
+        worker.start(lambda report: run_enroll(settings, secret, info.serial, params, user,
+                                               info.capabilities.manufacturer, info.model, code, computed, report),
+                     self._done, self._failed, lambda text: self.status.show_status(text, "info"))
+
+    def _done(self, enrolled) -> None:
+        self.enrolled = enrolled
+        registration = enrolled.registration
+        system = SYSTEM_NAMES.get(registration.system, registration.system)
+        whom = f" for {registration.user.name}" if registration.user else ""
+        if registration.activated:
+            self.status.show_status(f"✓ {registration.serial} is registered in {system}{whom} and active.", "ok")
+        else:
+            self.status.show_status(f"{registration.serial} is registered in {system}{whom} but not activated.",
+                                    "warn")
+        self._update()
+
+    def _failed(self, failure) -> None:
+        show_error(self.status, failure)
+        self._update()

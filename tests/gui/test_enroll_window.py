@@ -1,0 +1,65 @@
+"""Step 6, Enroll, in the window: burn into the virtual token, then register and activate it in
+Entra ID (the Graph contract server) and in a real privacyIDEA server."""
+
+import pytest
+
+from otpburn.provisioning import audit
+from tests.support.graph_contract import GraphContractServer
+
+from .conftest import burn, connect
+from .test_window_virtual import SECRET, seed_from_image
+
+UPN = "amy@contoso.onmicrosoft.com"
+
+
+@pytest.fixture
+def graph(tmp_path):
+    with GraphContractServer(tmp_path) as server:
+        server.directory.add_user(UPN, "Amy Masters")
+        yield server
+
+
+def burned(qtbot, window, registrar_file):
+    window.enroll.registrar_file = str(registrar_file)
+    window.enroll.load_targets()
+    seed_from_image(qtbot, window)
+    connect(qtbot, window)
+    assert not window.enroll.enroll_button.isEnabled()  # nothing burned yet
+    report, display = burn(qtbot, window)
+    assert window.enroll.code.text() == display  # the virtual token's code, offered for the activation
+    return report
+
+
+def test_enroll_in_entra_after_the_burn(qtbot, window, graph):
+    report = burned(qtbot, window, graph.registrar_file())
+    assert window.enroll.target.currentText() == "entra (Entra ID)"
+    window.enroll.user.setText("nobody@contoso.onmicrosoft.com")
+    window.enroll.enroll_button.click()
+    qtbot.waitUntil(lambda: window.enroll.status.kind == "stop", timeout=20_000)
+    assert window.enroll.status.text() == "Entra ID has no user 'nobody@contoso.onmicrosoft.com'"
+    assert window.enroll.enroll_button.isEnabled()  # fix the user and try again
+
+    window.enroll.user.setText(UPN)
+    window.enroll.enroll_button.click()
+    qtbot.waitUntil(lambda: window.enroll.status.kind == "ok", timeout=20_000)
+    serial = report.info.serial
+    assert window.enroll.status.text() == f"✓ {serial} is registered in Entra ID for {UPN} and active."
+    device = graph.directory.device(serial)
+    assert device["status"] == "activated" and device["assignedTo"]["displayName"] == "Amy Masters"
+    assert device["model"] == report.info.model and device["manufacturer"] == "Token2"
+    assert not window.enroll.enroll_button.isEnabled()  # done: one enrolment per burn
+    entries = [e for e in audit.read_entries() if e.get("serial") == serial and e.get("front_end") == "gui"]
+    assert [(e["operation"], e["result"]) for e in entries][-2:] == [("register", "ok"), ("activate", "ok")]
+
+
+@pytest.mark.privacyidea
+def test_enroll_in_privacyidea_after_the_burn(qtbot, window, privacyidea, tmp_path):
+    report = burned(qtbot, window, privacyidea.registrar_file(tmp_path, name="pi"))
+    if privacyidea.token(report.info.serial):  # an earlier test registered the virtual token's serial
+        privacyidea.admin("DELETE", f"/token/{report.info.serial}")
+    window.enroll.user.setText("bob")
+    window.enroll.enroll_button.click()
+    qtbot.waitUntil(lambda: window.enroll.status.kind in ("ok", "stop"), timeout=20_000)
+    assert window.enroll.status.kind == "ok", window.enroll.status.text()
+    assert privacyidea.token(report.info.serial)["username"] == "bob"
+    assert report.params.secret == SECRET
