@@ -16,12 +16,14 @@ os.environ.update({"QT_QPA_PLATFORM": "offscreen", "OTPBURN_VIRTUAL_TOKEN": str(
                    "OTPBURN_AUDIT_LOG": str(state / "audit.jsonl"), "OTPBURN_LOCK_FILE": str(state / "lock"),
                    "PCSCLITE_CSOCK_NAME": str(state / "no-pcscd")})
 sys.path.insert(0, str(ROOT / "src"))
+sys.path.insert(0, str(ROOT))  # the Graph contract server of the tests stands in for Entra ID in step 6
 
 from PySide6.QtCore import QEventLoop, QSettings, QTimer  # noqa: E402
 from PySide6.QtWidgets import QApplication  # noqa: E402
 
 from otpburn.gui.app import apply_theme  # noqa: E402
 from otpburn.gui.window import MainWindow  # noqa: E402
+from tests.support.graph_contract import GraphContractServer  # noqa: E402
 
 
 def wait(signal=None, condition=None, ms=15000):
@@ -54,6 +56,11 @@ def main() -> None:
         window = MainWindow(QSettings(str(state / f"{theme}.ini"), QSettings.Format.IniFormat))
         window.resize(1200, 800)
         window.show()
+        if theme == "light" and not suffix:
+            entra = GraphContractServer(state).__enter__()
+            entra.directory.add_user("amy@contoso.onmicrosoft.com", "Amy Masters")
+            window.enroll.registrar_file = str(entra.registrar_file())
+            window.enroll.load_targets()
         wait(condition=lambda window=window: window.reader.readers.count() > 0, ms=5000)
         if theme == "light" and not suffix:
             shot(window, "0-start")
@@ -75,6 +82,11 @@ def main() -> None:
             window.test.typed.setText("123456")
             window.test.check_button.click()
             shot(window.test, "5-test")
+            window.enroll.user.setText("amy@contoso.onmicrosoft.com")
+            window.enroll.enroll_button.click()
+            wait(condition=lambda window=window: window.enroll.status.kind != "info", ms=20000)
+            shot(window.enroll, "6-enroll")
+            entra.__exit__(None, None, None)
         window.close()
         if suffix:
             break
