@@ -20,10 +20,10 @@ sys.path.insert(0, str(ROOT))  # the Graph contract server of the tests stands i
 
 from PySide6.QtCore import QEventLoop, QSettings, QTimer  # noqa: E402
 from PySide6.QtWidgets import QApplication  # noqa: E402
+from tests.support.graph_contract import GraphContractServer  # noqa: E402
 
 from otpburn.gui.app import apply_theme  # noqa: E402
 from otpburn.gui.window import MainWindow  # noqa: E402
-from tests.support.graph_contract import GraphContractServer  # noqa: E402
 
 
 def wait(signal=None, condition=None, ms=15000):

@@ -73,7 +73,7 @@ def batch(seed_file, reader_spec, seed_password_file, seed_key_file, strict, acc
     progress = Progress.load(Path(progress_file or f"{seed_file}.progress.json"))
     options = BurnOptions(sync_clock=sync_clock, display_timeout=int(display_timeout), allow_wipe=True)
     say = (lambda text: click.echo(text, err=True)) if as_json else (lambda text: click.echo(text))
-    registration = _registration(register_name, registrar_file, computed_code, force, as_json) \
+    registration = _registration(register_name, registrar_file, computed_code, force) \
         if register_name and not dry_run else None
     cancel = threading.Event()
     interrupted = False
@@ -128,13 +128,13 @@ def batch(seed_file, reader_spec, seed_password_file, seed_key_file, strict, acc
     return EXIT_NOT_REGISTERED if registration is not None and pending else 0
 
 
-def _registration(name: str, registrar_file: str | None, computed: bool, force: bool, quiet: bool):
+def _registration(name: str, registrar_file: str | None, computed: bool, force: bool):
     """How the batch registers tokens: signed in before the first token, codes from the token, the seed or typed."""
     from otpburn.cli.register_command import open_registrar, typed_code, user_for
     from otpburn.provisioning.batch import BatchRegistration
     from otpburn.provisioning.enroll import CodeOrigin, code_from_seed, fixed_code, prepare
 
-    registrar = open_registrar(name, registrar_file, quiet=quiet)
+    registrar = open_registrar(name, registrar_file)
     prepare(registrar, None, "")
 
     def code_for(record, serial: str, report):

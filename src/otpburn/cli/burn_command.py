@@ -92,7 +92,7 @@ def burn(screen, images, clipboard, delay, save_capture, uri_file, encoding, pic
         from otpburn.cli.register_command import open_registrar
         from otpburn.provisioning.enroll import prepare
 
-        registrar = open_registrar(register_name, registrar_file, quiet=as_json)
+        registrar = open_registrar(register_name, registrar_file)
         found = prepare(registrar, None if seed_records is not None else choice.params, register_user)
         say(f"Register {register_name}: signed in ({registrar.check()})"
             + (f", user {found.name}" if found else ", the token is assigned to nobody"))

@@ -7,6 +7,7 @@ import sys
 import click
 
 from otpburn.cli.common import emit_json, json_option
+from otpburn.cli.export_commands import seed_file_options
 from otpburn.cli.seed_input import get_seed, seed_source_options
 from otpburn.errors import InputError, RegistrationError
 
@@ -35,7 +36,7 @@ computed_code_option = click.option(
          "it proves the server holds the seed, not that the token shows the same code).")
 
 
-def open_registrar(name: str, registrar_file: str | None, quiet: bool = False):
+def open_registrar(name: str, registrar_file: str | None):
     """The registrar for [name]: secrets asked at a hidden prompt when the file names none and this is a terminal."""
     from otpburn.provisioning.registrars import open_registrar as open_one
     from otpburn.provisioning.registrars.settings import load_settings
@@ -110,6 +111,7 @@ def resume_hint(name: str, serial: str, user: str, source: str) -> str:
 @seed_source_options
 @click.option("--seed-file", type=click.Path(dir_okay=False, allow_dash=True), metavar="FILE",
               help="Register the tokens of a seed file (every record with a serial, or the one --serial names).")
+@seed_file_options
 @registrar_file_option
 @computed_code_option
 @click.option("--force", is_flag=True, help="Replace a token the identity system already holds with this serial.")
@@ -118,7 +120,8 @@ def resume_hint(name: str, serial: str, user: str, source: str) -> str:
 @click.option("--remove", is_flag=True, help="Remove the token with --serial from the identity system.")
 @json_option
 def register(name, serial, user, screen, images, clipboard, delay, save_capture, uri_file, encoding, pick,
-             account_filter, seed_file, registrar_file, computed_code, force, check_only, remove, as_json) -> int:
+             account_filter, seed_file, seed_password_file, seed_key_file, strict, registrar_file, computed_code, force,
+             check_only, remove, as_json) -> int:
     """Register tokens already burned (or shipped with seeds) in the identity system NAME.
 
     NAME is a section of the registrar file. The seed comes from --seed-file, a scan,
@@ -135,7 +138,7 @@ def register(name, serial, user, screen, images, clipboard, delay, save_capture,
     from otpburn.provisioning import enroll as flow
     from otpburn.provisioning.registrars import Enrollment
 
-    registrar = open_registrar(name, registrar_file, quiet=as_json)
+    registrar = open_registrar(name, registrar_file)
     try:
         if check_only:
             server = registrar.check()
@@ -159,8 +162,8 @@ def register(name, serial, user, screen, images, clipboard, delay, save_capture,
             else:
                 click.echo(f"Removed {serial}." if removed else f"{name} holds no token {serial}.")
             return 0 if removed else 1
-        jobs = _jobs(serial, user, seed_file, (screen, images, clipboard, delay, save_capture, uri_file, encoding,
-                                                pick, account_filter), as_json)
+        source = (screen, images, clipboard, delay, save_capture, uri_file, encoding, pick, account_filter)
+        jobs = _jobs(serial, user, seed_file, (seed_password_file, seed_key_file, strict), source, as_json)
         flow.prepare(registrar, None, "")
         results, failures = [], 0
         for job_serial, params, job_user in jobs:
@@ -189,13 +192,14 @@ def register(name, serial, user, screen, images, clipboard, delay, save_capture,
         registrar.close()
 
 
-def _jobs(serial: str | None, user: str | None, seed_file: str | None, source: tuple, quiet: bool):
+def _jobs(serial: str | None, user: str | None, seed_file: str | None, unlock: tuple, source: tuple, quiet: bool):
     """(serial, params, user) for each token to register."""
     if seed_file:
         from otpburn.cli.export_commands import load_seed_file
         from otpburn.sources.seedfiles.model import same_serial
 
-        records = [r for r in load_seed_file(seed_file, None, None, False) if r.serial]
+        password_file, key_file, strict = unlock
+        records = [r for r in load_seed_file(seed_file, password_file, key_file, strict) if r.serial]
         if serial:
             records = [r for r in records if same_serial(r.serial, serial)]
         if not records:
