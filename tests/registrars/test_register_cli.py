@@ -69,3 +69,31 @@ def test_registrar_file_problems_are_one_line(cli, tmp_path, content, message):
     lines = result.stderr.decode().strip().splitlines()
     assert len(lines) == 1 and message in lines[0] and "Traceback" not in lines[0]
     assert "fix the registrar file" in lines[0]
+
+
+def test_the_admin_password_from_the_os_keyring(cli, privacyidea, tmp_path):
+    from tests.support.privacyidea_server import ADMIN, ADMIN_PASSWORD, REALM
+
+    registrars = tmp_path / "registrars.toml"
+    registrars.write_text(f"[pi]\nsystem = 'privacyidea'\nurl = '{privacyidea.url}'\nadmin = '{ADMIN}'\n"
+                          f"realm = '{REALM}'\nkeyring = true\n")
+    env = {"PYTHON_KEYRING_BACKEND": "keyrings.alt.file.PlaintextKeyring", "XDG_DATA_HOME": str(tmp_path / "data")}
+    empty = cli("register", "pi", "--check", "--registrar-file", str(registrars), env=env)
+    assert empty.returncode == 5
+    assert ("the OS keyring holds no secret for service 'otpburn:pi', user 'admin'; store it with: keyring set "
+            "otpburn:pi admin") in empty.stderr.decode()
+    stored = cli_keyring_set(env, "otpburn:pi", ADMIN, ADMIN_PASSWORD)
+    assert stored.returncode == 0, stored.stderr
+    signed_in = cli("register", "pi", "--check", "--registrar-file", str(registrars), env=env)
+    assert signed_in.returncode == 0, signed_in.stderr
+    assert signed_in.stdout.decode().strip() == "Signed in: privacyIDEA 3.14."
+
+
+def cli_keyring_set(env, service, user, password):
+    """`keyring set SERVICE USER` as an administrator would run it, the password typed on stdin."""
+    import os
+    import subprocess
+    import sys
+
+    return subprocess.run([sys.executable, "-m", "keyring", "set", service, user], input=password + "\n",
+                          capture_output=True, text=True, env={**os.environ, **env}, timeout=60)
