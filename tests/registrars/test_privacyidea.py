@@ -180,3 +180,11 @@ def test_missing_file_and_section(tmp_path):
     path = write_file(tmp_path)
     with pytest.raises(RegistrationError, match=r"has no \[entra\] section \(it has: privacyidea\)"):
         load_settings("entra", path)
+
+
+def test_the_example_registrar_file_is_valid():
+    from pathlib import Path
+
+    example = Path(__file__).resolve().parents[2] / "examples" / "registrars.toml"
+    assert {name: load_settings(name, example).system for name in ("privacyidea", "entra")} == {
+        "privacyidea": "privacyidea", "entra": "entra"}
