@@ -71,6 +71,19 @@ def private_state(tmp_path_factory):
             os.environ[key] = value
 
 
+GRAPH_UPN = "amy@contoso.onmicrosoft.com"
+
+
+@pytest.fixture
+def graph(tmp_path):
+    """The Microsoft Graph contract server (HTTPS on loopback) with one user, GRAPH_UPN (Amy Masters)."""
+    from tests.support.graph_contract import GraphContractServer
+
+    with GraphContractServer(tmp_path) as server:
+        server.directory.add_user(GRAPH_UPN, "Amy Masters")
+        yield server
+
+
 @pytest.fixture(scope="session")
 def privacyidea(tmp_path_factory):
     """A real privacyIDEA server on loopback for the whole session (a realm 'example' with alice, bob, carol)."""

@@ -41,6 +41,7 @@ class Remedy(StrEnum):
     REGISTRAR_SETTINGS = "registrar-settings"  # fix the identity system's section of the registrar file
     REGISTRAR_SIGN_IN = "registrar-sign-in"  # sign in to the identity system with other credentials
     REGISTRAR_CA = "registrar-ca"  # name the CA that signed the server's certificate
+    REPLACE_TOKEN = "replace-token"  # noqa: S105  let the identity system's token with this serial be replaced
     RESUME_REGISTRATION = "resume-registration"  # register the burned token later, once the server answers
     TOKEN_CODE = "token-code"  # noqa: S105  read the code off the token again (a fresh one) and type it
 

@@ -4,19 +4,10 @@ Entra ID (the Graph contract server) and in a real privacyIDEA server."""
 import pytest
 
 from otpburn.provisioning import audit
-from tests.support.graph_contract import GraphContractServer
+from tests.conftest import GRAPH_UPN as UPN
 
 from .conftest import burn, connect
 from .test_window_virtual import SECRET, seed_from_image
-
-UPN = "amy@contoso.onmicrosoft.com"
-
-
-@pytest.fixture
-def graph(tmp_path):
-    with GraphContractServer(tmp_path) as server:
-        server.directory.add_user(UPN, "Amy Masters")
-        yield server
 
 
 def burned(qtbot, window, registrar_file):

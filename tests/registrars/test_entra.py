@@ -22,16 +22,8 @@ from otpburn.provisioning.enroll import CodeOrigin, code_from_seed, enroll, prep
 from otpburn.provisioning.registrars import Enrollment, open_registrar
 from otpburn.provisioning.registrars.entra import EntraRegistrar
 from otpburn.provisioning.registrars.settings import load_settings
-from tests.support.graph_contract import CLIENT_ID, DEVICES, GraphContractServer, decode_secret, totp
-
-UPN = "amy@contoso.onmicrosoft.com"
-
-
-@pytest.fixture
-def graph(tmp_path):
-    with GraphContractServer(tmp_path) as server:
-        server.directory.add_user(UPN, "Amy Masters")
-        yield server
+from tests.conftest import GRAPH_UPN as UPN
+from tests.support.graph_contract import CLIENT_ID, DEVICES, decode_secret, totp
 
 
 def registrar(path, name="entra", **kwargs):
@@ -73,8 +65,8 @@ def test_duplicate_resume_and_force(graph):
 
     with pytest.raises(RegistrationError) as caught:
         enroll(registrar(path), Enrollment("TOTP0002", params), None)  # nobody: another registration
-    assert caught.value.problem is RegistrationProblem.DUPLICATE and caught.value.remedy is Remedy.FORCE
-    assert str(caught.value) == "Entra ID already has a hardware token with serial TOTP0002 (assigned to Amy Masters)"
+    assert caught.value.problem is RegistrationProblem.DUPLICATE and caught.value.remedy is Remedy.REPLACE_TOKEN
+    assert str(caught.value) == "Entra ID already has a token with serial TOTP0002 (assigned to Amy Masters)"
     other = seed(b"another entra seed!!")
     replaced = enroll(registrar(path), Enrollment("TOTP0002", other, UPN), code_from_seed(other), force=True)
     assert replaced.registration.replaced and decode_secret(graph.directory.device("TOTP0002")) == other.secret
@@ -115,6 +107,9 @@ def test_a_throttled_request_waits_as_asked(graph):
      RegistrationProblem.PERMISSION, "UserAuthenticationMethod.ReadWrite.All, with admin consent"),
     (lambda d: setattr(d, "method_enabled", False), "register", RegistrationProblem.METHOD_DISABLED,
      "hardware OATH tokens are not enabled in this tenant"),
+    (lambda d: d.fail_next("create", 400, "invalidRequest", "The user account is disabled."), "register",
+     RegistrationProblem.REFUSED, "Microsoft Graph refused it (HTTP 400: invalidRequest: The user account is "
+                                  "disabled.)"),
     (lambda d: d.fail_next("create", 500, "generalException", "General exception while processing."), "register",
      RegistrationProblem.SERVER, "Microsoft Graph failed (HTTP 500: generalException: General exception while "
                                  "processing.)"),

@@ -66,7 +66,7 @@ def test_a_second_run_resumes_and_another_seed_is_a_duplicate(privacyidea, regis
     other = params(b"privacyidea resume 02")
     with pytest.raises(RegistrationError) as caught:
         enroll(registrar, Enrollment("T2PIRESUME", other, "bob"), code_from_seed(other))
-    assert caught.value.problem is RegistrationProblem.DUPLICATE and caught.value.remedy is Remedy.FORCE
+    assert caught.value.problem is RegistrationProblem.DUPLICATE and caught.value.remedy is Remedy.REPLACE_TOKEN
     assert "already has a token with serial T2PIRESUME (assigned to bob)" in str(caught.value)
 
     replaced = enroll(registrar, Enrollment("T2PIRESUME", other, "carol"), code_from_seed(other), force=True)

@@ -81,6 +81,7 @@ REMEDIES: dict[Remedy, str] = {
                                "shows each section)",
     Remedy.REGISTRAR_SIGN_IN: "check the account and the secret the registrar file names",
     Remedy.REGISTRAR_CA: "name the CA that signed it with ca-file in the registrar file",
+    Remedy.REPLACE_TOKEN: "use --force to replace it",
     Remedy.RESUME_REGISTRATION: "try again once it answers (a token already burned keeps its seed: 'otpburn "
                                 "register' finishes it)",
     Remedy.TOKEN_CODE: "wait for the token's next code and try again; if it still fails, compare the codes with "

@@ -83,7 +83,9 @@ def registration_dict(enrolled) -> dict[str, object]:
 
 def registration_lines(enrolled) -> list[str]:
     registration = enrolled.registration
-    system = {"privacyidea": "privacyIDEA", "entra": "Entra ID"}.get(registration.system, registration.system)
+    from otpburn.provisioning.registrars import SYSTEM_NAMES
+
+    system = SYSTEM_NAMES[registration.system]
     whom = f" for {registration.user.name}" if registration.user else " (assigned to nobody)"
     how = "found from an earlier run" if registration.resumed else "registered"
     if registration.replaced:

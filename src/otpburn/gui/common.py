@@ -39,6 +39,7 @@ REMEDIES: dict[Remedy, str] = {
                                "section)",
     Remedy.REGISTRAR_SIGN_IN: "check the account and the secret the registrar file names",
     Remedy.REGISTRAR_CA: "name the CA that signed it with ca-file in the registrar file",
+    Remedy.REPLACE_TOKEN: "remove that token in the identity system first, then press Enroll again",
     Remedy.RESUME_REGISTRATION: "the token keeps its seed: press Enroll again once the server answers",
     Remedy.TOKEN_CODE: "wait for the token's next code, type it and press Enroll again",
 }

@@ -15,8 +15,7 @@ from PySide6.QtWidgets import (
 
 from otpburn.gui import worker
 from otpburn.gui.common import StatusLabel, StepBox, show_error
-
-SYSTEM_NAMES = {"privacyidea": "privacyIDEA", "entra": "Entra ID"}
+from otpburn.provisioning.registrars import SYSTEM_NAMES
 
 
 def run_enroll(settings, secret: str | None, serial: str, params, user: str, manufacturer: str, model: str,
@@ -144,7 +143,7 @@ class EnrollPanel(StepBox):
     def _done(self, enrolled) -> None:
         self.enrolled = enrolled
         registration = enrolled.registration
-        system = SYSTEM_NAMES.get(registration.system, registration.system)
+        system = SYSTEM_NAMES[registration.system]
         whom = f" for {registration.user.name}" if registration.user else ""
         if registration.activated:
             self.status.show_status(f"✓ {registration.serial} is registered in {system}{whom} and active.", "ok")

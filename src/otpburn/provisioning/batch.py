@@ -111,13 +111,15 @@ class Batch:
     def finish_registrations(self) -> list[BatchRow]:
         """Register the tokens an earlier run burned but could not register (no token needed on the reader)."""
         rows = []
+        if self.registration is None:
+            return []
         for record in self.unregistered():
             if self.cancel is not None and self.cancel.is_set():
                 break
             serial = self.progress.burned[record.params.fingerprint]
             started = time.perf_counter()
             row = BatchRow(serial, "", "", record.line, record.params.label)
-            error = self._register(record, serial, None, row)
+            error = self._register(self.registration, record, serial, None, row)
             row.result = "not registered" if row.registration == "pending" else "registered"
             self._row(row, started, lift=False)
             rows.append(row)
@@ -197,14 +199,12 @@ class Batch:
         detail = "resumed after the token moved" if presentations > 1 else ""
         row = BatchRow(info.serial, info.model, "burned", record.line, record.params.label, detail)
         if self.registration is not None:
-            self._register(record, info.serial, report, row)
+            self._register(self.registration, record, info.serial, report, row)
         self._row(row, started)
 
-    def _register(self, record: SeedRecord, serial: str, report: BurnReport | None,
+    def _register(self, how: BatchRegistration, record: SeedRecord, serial: str, report: BurnReport | None,
                   row: BatchRow) -> RegistrationError | None:
         """Register one burned token, recording the outcome in `row` and the progress file; never raises."""
-        assert self.registration is not None  # noqa: S101  (only called when registering)
-        how = self.registration
         enrollment = Enrollment(serial, record.params, how.user_for(record))
         try:
             enrolled = enroll(how.registrar, enrollment, how.code_for(record, serial, report), force=how.force,

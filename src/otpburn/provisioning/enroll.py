@@ -1,7 +1,7 @@
 """Registering a burned token in an identity system, as every front end does it.
 
-`prepare` runs before anything is burned (settings, sign-in, the user, whether the system can
-hold these settings), so a wrong password or an unknown user stops a burn instead of
+`prepare` runs before anything is burned (sign-in, the user, whether the system can hold these
+settings), so a wrong password or an unknown user stops a burn instead of
 following it. `enroll` registers (or finds its own earlier registration and goes on from
 there) and activates with a code from a `CodeSource`, logging each step in the audit log.
 """
@@ -14,7 +14,7 @@ from enum import StrEnum
 
 from otpburn.errors import RegistrationError, RegistrationProblem
 from otpburn.otp.hotp import code_window
-from otpburn.otp.params import OtpParams, OtpType
+from otpburn.otp.params import OtpParams
 from otpburn.provisioning import audit
 from otpburn.provisioning.registrars import Enrollment, Registrar, Registration, UserRef
 
@@ -53,24 +53,9 @@ class Enrolled:
     code_origin: CodeOrigin | None  # None: registered, not activated (no code, or nobody to assign to)
 
 
-def unsupported(registrar: Registrar, params: OtpParams) -> str | None:
-    """Why this identity system cannot hold these settings, or None."""
-    if registrar.system != "entra":
-        return None
-    if params.type is not OtpType.TOTP:
-        return "Entra ID takes time-based (TOTP) hardware tokens only"
-    if params.algorithm.value not in ("SHA1", "SHA256"):
-        return f"Entra ID takes SHA1 or SHA256 tokens, not {params.algorithm.value}"
-    if params.period not in (30, 60):
-        return f"Entra ID takes 30 or 60 second tokens, not {params.period} s"
-    if params.digits != 6:
-        return f"Entra ID takes 6-digit tokens, not {params.digits} digits"
-    return None
-
-
 def check_fits(registrar: Registrar, params: OtpParams) -> None:
     """Raise if the identity system cannot hold these settings (before a burn, not after it)."""
-    reason = unsupported(registrar, params)
+    reason = registrar.refusal(params)
     if reason:
         raise RegistrationError(reason, problem=RegistrationProblem.REFUSED, system=registrar.system,
                                 stage="settings")
@@ -123,7 +108,7 @@ def enroll(registrar: Registrar, enrollment: Enrollment, code: CodeSource | None
         log("remove", "ok", "an older token with this serial was removed (--force)")
     log("register", "resumed" if registration.resumed else "ok",
         "found from an earlier run" if registration.resumed else "")
-    if registration.activated or code is None or registration.user is None and registrar.system == "entra":
+    if registration.activated or code is None or (registration.user is None and not registrar.activates_unassigned):
         return Enrolled(registration, None)
     value, origin = code()
     try:

@@ -15,10 +15,14 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Protocol
 
+from otpburn.errors import RegistrationError, RegistrationProblem, Remedy
 from otpburn.otp.params import OtpParams
 
 if TYPE_CHECKING:
     from otpburn.provisioning.registrars.settings import RegistrarSettings
+
+# How each identity system is named to a user.
+SYSTEM_NAMES = {"privacyidea": "privacyIDEA", "entra": "Entra ID"}
 
 # Asked when a registrar needs a secret the registrar file does not name a file for:
 # (what is wanted, e.g. "privacyIDEA password for admin at https://…") -> the secret.
@@ -62,6 +66,37 @@ class Registration:
     server: str = ""  # what the server says it is (privacyIDEA's version; the Entra tenant)
 
 
+@dataclass(frozen=True, slots=True)
+class ExistingToken:
+    """What an identity system already holds under a serial, as far as registering needs to know."""
+
+    id: str  # the system's own id for it
+    holder_id: str  # who it is assigned to ("" for nobody)
+    holder_name: str
+    same_seed: bool | None  # whether it holds this seed (None: the system cannot say)
+    activated: bool
+
+
+def earlier_registration(system: str, serial: str, existing: ExistingToken | None, user: UserRef | None,
+                         force: bool) -> bool:
+    """Whether a token already under `serial` is this run's own earlier registration (go on from it);
+    False when there is none or `force` replaces it; a DUPLICATE RegistrationError otherwise."""
+    if existing is None:
+        return False
+    if force:
+        return False
+    for_this_user = existing.holder_id == user.id if user is not None else not existing.holder_id
+    # Where the system cannot tell the seed (Entra ID), the token already assigned to this very user is taken
+    # as the earlier run's; an unassigned one could be anybody's.
+    seed_fits = existing.same_seed if existing.same_seed is not None else user is not None
+    if for_this_user and seed_fits:
+        return True
+    owner = f" (assigned to {existing.holder_name or existing.holder_id})" if existing.holder_id else ""
+    raise RegistrationError(f"{SYSTEM_NAMES[system]} already has a token with serial {serial}{owner}",
+                            system=system, stage="register", problem=RegistrationProblem.DUPLICATE,
+                            remedy=Remedy.REPLACE_TOKEN)
+
+
 class Registrar(Protocol):
     """One identity system, signed in lazily on first use."""
 
@@ -73,6 +108,15 @@ class Registrar(Protocol):
 
     @property
     def notes(self) -> list[str]: ...
+
+    @property
+    def activates_unassigned(self) -> bool:
+        """Whether a token assigned to nobody can be activated (privacyIDEA: yes; Entra ID: per user only)."""
+        ...
+
+    def refusal(self, params: OtpParams) -> str | None:
+        """Why this identity system cannot hold these settings, or None."""
+        ...
 
     def check(self) -> str:
         """Sign in and say what answered (server version, tenant); raises RegistrationError."""

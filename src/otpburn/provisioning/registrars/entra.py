@@ -18,7 +18,16 @@ from urllib.parse import quote
 
 from otpburn.errors import RegistrationError, RegistrationProblem, Remedy
 from otpburn.otp.codec import encode_base32
-from otpburn.provisioning.registrars import AskSecret, Enrollment, Notify, Registration, UserRef
+from otpburn.otp.params import Algorithm, OtpParams, OtpType
+from otpburn.provisioning.registrars import (
+    AskSecret,
+    Enrollment,
+    ExistingToken,
+    Notify,
+    Registration,
+    UserRef,
+    earlier_registration,
+)
 from otpburn.provisioning.registrars.http import Http, one_line
 from otpburn.provisioning.registrars.settings import RegistrarSettings, read_secret_file, secret
 
@@ -64,6 +73,7 @@ class EntraRegistrar:
                          notify=self._note, sleep=sleep)
         self._app: Any = None
         self._access: str | None = None
+        self._users: dict[str, UserRef] = {}
 
     def _note(self, text: str) -> None:
         self.notes.append(text)
@@ -77,45 +87,58 @@ class EntraRegistrar:
         return f"tenant {self.tenant}"
 
     def find_user(self, user: str) -> UserRef:
+        if user not in self._users:  # asked before the burn, when checking the serial and when registering
+            self._users[user] = self._find_user(user)
+        return self._users[user]
+
+    def _find_user(self, user: str) -> UserRef:
         found = self._graph("GET", f"/v1.0/users/{quote(user, safe='@')}", "user",
                             params={"$select": "id,displayName,userPrincipalName"})
         if not isinstance(found, dict) or not isinstance(found.get("id"), str):
             raise self._unreadable("user")
         return UserRef(found["id"], str(found.get("userPrincipalName") or user), str(found.get("displayName") or ""))
 
+    @property
+    def activates_unassigned(self) -> bool:
+        return False  # Entra ID activates a token for the user it is assigned to
+
+    def refusal(self, params: OtpParams) -> str | None:
+        if params.type is not OtpType.TOTP:
+            return "Entra ID takes time-based (TOTP) hardware tokens only"
+        if params.algorithm not in (Algorithm.SHA1, Algorithm.SHA256):
+            return f"Entra ID takes SHA1 or SHA256 tokens, not {params.algorithm.value}"
+        if params.period not in (30, 60):
+            return f"Entra ID takes 30 or 60 second tokens, not {params.period} s"
+        if params.digits != 6:
+            return f"Entra ID takes 6-digit tokens, not {params.digits} digits"
+        if len(encode_base32(params.secret)) > MAX_SECRET_CHARACTERS:
+            return f"Entra ID takes secrets of at most {MAX_SECRET_CHARACTERS} base32 characters"
+        return None
+
     def check_serial(self, enrollment: Enrollment, *, force: bool = False) -> None:
         """Raise if registering would be refused (a duplicate serial): before a burn, not after it."""
         user = self.find_user(enrollment.user) if enrollment.user else None
-        self._existing(enrollment, user, force)
+        earlier_registration(SYSTEM, enrollment.serial, self._existing(enrollment.serial), user, force)
 
-    def _existing(self, enrollment: Enrollment, user: UserRef | None,
-                  force: bool) -> tuple[dict[str, Any] | None, bool]:
-        """(the device with this serial, whether it is this user's earlier registration), or DUPLICATE."""
-        existing = self._device(enrollment.serial)
-        if existing is None:
-            return None, False
-        assigned = existing.get("assignedTo")
+    def _existing(self, serial: str) -> ExistingToken | None:
+        device = self._device(serial)
+        if device is None:
+            return None
+        assigned = device.get("assignedTo")
         holder: dict[str, Any] = assigned if isinstance(assigned, dict) else {}
-        if user is not None and holder.get("id") == user.id and not force:
-            return existing, True  # an earlier run got this far: go on from there
-        if not force:
-            owner = f" (assigned to {holder.get('displayName') or holder.get('id')})" if holder else ""
-            raise RegistrationError(f"Entra ID already has a hardware token with serial {enrollment.serial}{owner}",
-                                    system=SYSTEM, stage="register", problem=RegistrationProblem.DUPLICATE,
-                                    remedy=Remedy.FORCE)
-        return existing, False
+        return ExistingToken(id=str(device["id"]), holder_id=str(holder.get("id") or ""),
+                             holder_name=str(holder.get("displayName") or ""), same_seed=None,
+                             activated=device.get("status") == "activated")
 
     def register(self, enrollment: Enrollment, *, force: bool = False) -> Registration:
         params = enrollment.params
         user = self.find_user(enrollment.user) if enrollment.user else None
-        existing, ours = self._existing(enrollment, user, force)
-        if existing is not None and ours:
-            return Registration(SYSTEM, self.name, enrollment.serial, user, str(existing["id"]), resumed=True,
-                                activated=existing.get("status") == "activated", server=f"tenant {self.tenant}")
-        replaced = False
-        if existing is not None:
-            self._graph("DELETE", f"{DEVICES}/{quote(str(existing['id']))}", "remove")
-            replaced = True
+        existing = self._existing(enrollment.serial)
+        if existing is not None and earlier_registration(SYSTEM, enrollment.serial, existing, user, force):
+            return Registration(SYSTEM, self.name, enrollment.serial, user, existing.id, resumed=True,
+                                activated=existing.activated, server=f"tenant {self.tenant}")
+        if existing is not None:  # --force: the old token goes first
+            self._graph("DELETE", f"{DEVICES}/{quote(existing.id)}", "remove")
         body: dict[str, Any] = {
             "displayName": (params.label or f"{enrollment.manufacturer} {enrollment.serial}")[:64],
             "serialNumber": enrollment.serial,
@@ -123,14 +146,14 @@ class EntraRegistrar:
             "model": self.settings.text("model") or enrollment.model or "unknown",
             "secretKey": encode_base32(params.secret),
             "timeIntervalInSeconds": params.period,
-            "hashFunction": "hmacsha256" if params.algorithm.value == "SHA256" else "hmacsha1",
+            "hashFunction": "hmacsha256" if params.algorithm is Algorithm.SHA256 else "hmacsha1",
         }
         if user is not None:
             body["assignTo"] = {"id": user.id}
         created = self._graph("POST", DEVICES, "register", json=body)
         if not isinstance(created, dict) or not isinstance(created.get("id"), str):
             raise self._unreadable("register")
-        return Registration(SYSTEM, self.name, enrollment.serial, user, created["id"], replaced=replaced,
+        return Registration(SYSTEM, self.name, enrollment.serial, user, created["id"], replaced=existing is not None,
                             server=f"tenant {self.tenant}")
 
     def activate(self, registration: Registration, code: str) -> None:
@@ -204,13 +227,15 @@ class EntraRegistrar:
         def fail(text: str, problem: RegistrationProblem, remedy: Remedy | None = None) -> RegistrationError:
             return RegistrationError(text, system=SYSTEM, stage=stage, status=status, problem=problem, remedy=remedy)
 
-        if status in (400, 403) and ("not enabled" in lowered or "disabled" in lowered):
+        # Graph's words for a tenant whose hardware OATH method is off; "disabled" alone could be a user account.
+        if status in (400, 403) and ("not enabled" in lowered or "disabled" in lowered) and (
+                "oath" in lowered or "authentication method" in lowered):
             return fail("hardware OATH tokens are not enabled in this tenant: an Authentication Policy Administrator "
                         "enables them under Authentication methods → Hardware OATH tokens (it can take 20 minutes "
                         f"to apply) ({said})", RegistrationProblem.METHOD_DISABLED)
         if status == 409 or (status == 400 and stage == "register" and "already exist" in lowered):
             return fail(f"Entra ID already has a hardware token with this serial ({said})",
-                        RegistrationProblem.DUPLICATE, Remedy.FORCE)
+                        RegistrationProblem.DUPLICATE, Remedy.REPLACE_TOKEN)
         if status == 401:
             return fail(f"Microsoft Graph does not accept otpburn's sign-in ({said})", RegistrationProblem.SIGN_IN,
                         Remedy.REGISTRAR_SIGN_IN)

@@ -111,6 +111,8 @@ class Http:
         while True:
             try:
                 response = self.client.request(method, url, data=data, json=json, params=params, headers=headers)
+            except httpx.InvalidURL:
+                raise self._settings(f"{self.label} has an address httpx cannot use: {self.base_url!r}") from None
             except httpx.TimeoutException:
                 raise self._unreachable(f"{self.label} did not answer within {self.timeout:g} s", stage) from None
             except httpx.HTTPError as exc:

@@ -12,8 +12,16 @@ from __future__ import annotations
 from typing import Any
 
 from otpburn.errors import RegistrationError, RegistrationProblem, Remedy
-from otpburn.otp.params import OtpType
-from otpburn.provisioning.registrars import AskSecret, Enrollment, Notify, Registration, UserRef
+from otpburn.otp.params import OtpParams, OtpType
+from otpburn.provisioning.registrars import (
+    AskSecret,
+    Enrollment,
+    ExistingToken,
+    Notify,
+    Registration,
+    UserRef,
+    earlier_registration,
+)
 from otpburn.provisioning.registrars.http import Http, one_line
 from otpburn.provisioning.registrars.settings import RegistrarSettings, secret
 
@@ -41,6 +49,7 @@ class PrivacyIdeaRegistrar:
         self.http = Http(SYSTEM, settings.text("url"), label=LABEL, ca_file=settings.path("ca-file"),
                          timeout=settings.number("timeout", 30, 1, 600), notify=self._note)
         self._auth: str | None = None
+        self._users: dict[str, UserRef] = {}
         self.server = ""
 
     def _note(self, text: str) -> None:
@@ -55,6 +64,11 @@ class PrivacyIdeaRegistrar:
         return self.server
 
     def find_user(self, user: str) -> UserRef:
+        if user not in self._users:  # asked before the burn, when checking the serial and when registering
+            self._users[user] = self._find_user(user)
+        return self._users[user]
+
+    def _find_user(self, user: str) -> UserRef:
         name, _, realm = user.partition("@")
         realm = realm or self.realm
         query = {"username": name, **({"realm": realm} if realm else {})}
@@ -68,41 +82,39 @@ class PrivacyIdeaRegistrar:
         display = " ".join(str(entry.get(k) or "") for k in ("givenname", "surname")).strip()
         return UserRef(f"{name}@{realm}" if realm else name, name, display)
 
+    @property
+    def activates_unassigned(self) -> bool:
+        return True
+
+    def refusal(self, params: OtpParams) -> str | None:
+        return None  # privacyIDEA holds HOTP and TOTP with SHA1/256/512, any digits and step a token can show
+
     def check_serial(self, enrollment: Enrollment, *, force: bool = False) -> None:
         """Raise if registering would be refused (a duplicate serial): before a burn, not after it."""
         user = self.find_user(enrollment.user) if enrollment.user else None
-        self._existing(enrollment, user, force)
+        earlier_registration(SYSTEM, enrollment.serial, self._existing(enrollment), user, force)
 
-    def _existing(self, enrollment: Enrollment, user: UserRef | None,
-                  force: bool) -> tuple[dict[str, Any] | None, bool]:
-        """(the token with this serial, whether it is this seed's own earlier registration), or DUPLICATE."""
-        existing = self._token(enrollment.serial)
-        if existing is None:
-            return None, False
-        ours = FINGERPRINT_MARK + enrollment.params.fingerprint in str(existing.get("description", ""))
-        holder = existing.get("username") or ""
-        if ours and (user is None or holder == user.name) and not force:
-            return existing, True
-        if not force:
-            owner = f" (assigned to {holder})" if holder else ""
-            raise RegistrationError(f"privacyIDEA already has a token with serial {enrollment.serial}{owner}",
-                                    system=SYSTEM, stage="register", problem=RegistrationProblem.DUPLICATE,
-                                    remedy=Remedy.FORCE)
-        return existing, False
+    def _existing(self, enrollment: Enrollment) -> ExistingToken | None:
+        token = self._token(enrollment.serial)
+        if token is None:
+            return None
+        name, realm = str(token.get("username") or ""), str(token.get("user_realm") or "")
+        count = str(token.get("count") or "0")
+        return ExistingToken(
+            id=enrollment.serial, holder_id=f"{name}@{realm}" if name and realm else name, holder_name=name,
+            same_seed=FINGERPRINT_MARK + enrollment.params.fingerprint in str(token.get("description", "")),
+            # a token that has accepted a code keeps a non-zero counter: nothing left to prove
+            activated=count.isdigit() and int(count) > 0)
 
     def register(self, enrollment: Enrollment, *, force: bool = False) -> Registration:
         params = enrollment.params
         user = self.find_user(enrollment.user) if enrollment.user else None
-        existing, ours = self._existing(enrollment, user, force)
-        if existing is not None and ours:
-            # A token that has accepted a code keeps a non-zero counter: nothing left to prove.
-            count = str(existing.get("count") or "0")
+        existing = self._existing(enrollment)
+        if existing is not None and earlier_registration(SYSTEM, enrollment.serial, existing, user, force):
             return Registration(SYSTEM, self.name, enrollment.serial, user, enrollment.serial, resumed=True,
-                                activated=count.isdigit() and int(count) > 0, server=self.server)
-        replaced = False
-        if existing is not None:
-            self.remove(enrollment.serial)
-            replaced = True
+                                activated=existing.activated, server=self.server)
+        if existing is not None:  # --force: the old token goes first
+            self._call("DELETE", f"/token/{_segment(enrollment.serial)}", "remove")
         form = {
             "type": params.type.value, "otpkey": params.secret.hex(), "genkey": "0", "serial": enrollment.serial,
             "otplen": str(params.digits), "hashlib": params.algorithm.value.lower(),
@@ -114,8 +126,8 @@ class PrivacyIdeaRegistrar:
             name, _, realm = user.id.partition("@")
             form.update(user=name, **({"realm": realm} if realm else {}))
         self._call("POST", "/token/init", "register", data=form)
-        return Registration(SYSTEM, self.name, enrollment.serial, user, enrollment.serial, replaced=replaced,
-                            server=self.server)
+        return Registration(SYSTEM, self.name, enrollment.serial, user, enrollment.serial,
+                            replaced=existing is not None, server=self.server)
 
     def activate(self, registration: Registration, code: str) -> None:
         """privacyIDEA tokens are active once made: check that the server accepts the token's code."""
