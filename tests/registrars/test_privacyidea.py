@@ -188,3 +188,11 @@ def test_the_example_registrar_file_is_valid():
     example = Path(__file__).resolve().parents[2] / "examples" / "registrars.toml"
     assert {name: load_settings(name, example).system for name in ("privacyidea", "entra")} == {
         "privacyidea": "privacyidea", "entra": "entra"}
+
+
+def test_an_address_httpx_cannot_use_is_a_settings_problem(tmp_path):
+    path = write_file(tmp_path, url="https://pi exa\u0001mple.org")
+    with pytest.raises(RegistrationError) as caught:
+        opened(path).check()
+    assert caught.value.problem is RegistrationProblem.SETTINGS
+    assert str(caught.value) == "the privacyIDEA server has an address httpx cannot use: 'https://pi exa\\x01mple.org'"
