@@ -44,6 +44,9 @@ class Remedy(StrEnum):
     REPLACE_TOKEN = "replace-token"  # noqa: S105  let the identity system's token with this serial be replaced
     RESUME_REGISTRATION = "resume-registration"  # register the burned token later, once the server answers
     TOKEN_CODE = "token-code"  # noqa: S105  read the code off the token again (a fresh one) and type it
+    CUSTOMER_KEY = "customer-key"  # give the multi-profile token's customer key
+    LAST_ATTEMPT = "last-attempt"  # accept that a wrong customer key now locks the token
+    OVERWRITE_PROFILE = "overwrite-profile"  # replace what a profile holds, or choose a free one
 
 
 class OtpburnError(Exception):

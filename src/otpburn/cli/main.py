@@ -55,6 +55,9 @@ _HOLDERS_HERE = _READER_HOLDERS.get(sys.platform, _READER_HOLDERS["linux"])
 # How the CLI words each remedy (the window has its own words for the same data).
 REMEDIES: dict[Remedy, str] = {
     Remedy.FORCE: "use --force to replace it",
+    Remedy.CUSTOMER_KEY: "give the customer key in a file (--customer-key-file) or at the prompt",
+    Remedy.LAST_ATTEMPT: "only with the right key for certain, add --i-understand-last-attempt",
+    Remedy.OVERWRITE_PROFILE: "use --profile next-free, or --force to replace this profile",
     Remedy.CONFIRM_WIPE: "add --yes to go ahead (the new seed is written right after)",
     Remedy.TOKEN_PASSWORD: "give the password at the prompt or with --password-file",
     Remedy.SEED_FILE_PASSWORD: "give its password with --seed-password-file, or at the prompt",

@@ -15,6 +15,9 @@ STATUS_COLOURS_DARK = {"ok": "#3fb950", "warn": "#d29922", "stop": "#ff7b72", "i
 # How the window words each remedy: by the controls a user sees, never by a command-line flag.
 REMEDIES: dict[Remedy, str] = {
     Remedy.FORCE: "choose another name or folder",
+    Remedy.CUSTOMER_KEY: "type the token's customer key when asked",
+    Remedy.LAST_ATTEMPT: "tick \"I understand: the last attempt\" only with the right key for certain",
+    Remedy.OVERWRITE_PROFILE: "pick a free profile, or tick \"Replace this profile\"",
     Remedy.CONFIRM_WIPE: "confirm the clock sync to go ahead",
     Remedy.TOKEN_PASSWORD: "type the token's password when asked",
     Remedy.SEED_FILE_PASSWORD: "type the file's password when asked",

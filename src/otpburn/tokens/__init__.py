@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING, Any
 _WHERE = {
     "Capabilities": "otpburn.tokens.base",
     "Family": "otpburn.tokens.base",
+    "Molto2Session": "otpburn.tokens.molto2",
     "NotIdentifiedError": "otpburn.tokens.base",
     "Token2Session": "otpburn.tokens.token2",
     "TokenInfo": "otpburn.tokens.base",
@@ -25,6 +26,7 @@ _WHERE = {
 if TYPE_CHECKING:
     from otpburn.tokens.base import Capabilities, Family, NotIdentifiedError, TokenInfo, TokenSession
     from otpburn.tokens.detect import UnknownTokenError, open_session
+    from otpburn.tokens.molto2 import Molto2Session
     from otpburn.tokens.token2 import Token2Session
     from otpburn.tokens.ykoath import YkoathSession
 
@@ -32,6 +34,7 @@ if TYPE_CHECKING:
 __all__ = [
     "Capabilities",
     "Family",
+    "Molto2Session",
     "NotIdentifiedError",
     "Token2Session",
     "TokenInfo",

@@ -3,7 +3,8 @@ and the `TokenSession` protocol every family's session follows."""
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+import time
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import ClassVar, Protocol
@@ -18,6 +19,7 @@ class Family(StrEnum):
 
     TOKEN2 = "token2"  # Token2-style single-profile programmable tokens
     YKOATH = "ykoath"  # OATH applets (YubiKey and compatible)
+    MOLTO2 = "molto2"  # Token2 Molto2: many TOTP profiles on one USB token
 
 
 @dataclass(frozen=True)
@@ -121,6 +123,55 @@ class ClockReading:
     def at(self, monotonic: float) -> float:
         """The token's time at another monotonic moment."""
         return self.token_time + (monotonic - self.monotonic)
+
+
+@dataclass(frozen=True)
+class ClockSample:
+    """One clock read: the token's whole second and the monotonic moments around the exchange."""
+
+    clock: int
+    sent: float
+    answered: float
+
+    @property
+    def middle(self) -> float:
+        return (self.sent + self.answered) / 2
+
+    @property
+    def round_trip(self) -> float:
+        return self.answered - self.sent
+
+
+# Clock reads: 20 ms apart (a few NFC round trips), at most 100 of them (over 2 s).
+CLOCK_POLL_PAUSE = 0.02
+CLOCK_POLL_READS = 100
+
+
+def watch_clock_tick(sample: Callable[[], ClockSample], pause: float = CLOCK_POLL_PAUSE,
+                     max_reads: int = CLOCK_POLL_READS) -> ClockReading:
+    """Read a clock until its second ticks over: its time to a fraction of a second.
+
+    Reads are `pause` seconds apart at least, so `max_reads` of them span more than a second
+    however fast the link is: a running clock always ticks within the budget (counted in reads).
+    """
+    previous = sample()
+    round_trips = [previous.round_trip]
+    for _ in range(max_reads):
+        time.sleep(pause)
+        current = sample()
+        round_trips.append(current.round_trip)
+        if current.clock == previous.clock + 1:
+            # The second began between the two samples: take the middle (error: half the gap).
+            edge = (previous.middle + current.middle) / 2
+            return ClockReading(float(current.clock), edge, _median(round_trips) / 2)
+        previous = current
+    # The clock did not move (or jumped): the best guess is the middle of its last second.
+    return ClockReading(previous.clock + 0.5, previous.middle, _median(round_trips) / 2, ticked=False)
+
+
+def _median(values: list[float]) -> float:
+    ordered = sorted(values)
+    return ordered[len(ordered) // 2]
 
 
 class DifferentTokenAnsweredError(OperationError):

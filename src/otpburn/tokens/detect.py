@@ -1,14 +1,16 @@
 """Which family is the card on the reader? Asked without sending any authentication.
 
-Order matters: GET INFO is a harmless read on Token2-family tokens and answered with
-an error by others; then the OATH applet is selected. No authentication is sent to a
+A Molto2 is a USB reader of its own whose name carries the product word: on such a
+reader only the Molto2's plain reads are sent, and nothing of the Molto2's to any other.
+Elsewhere order matters: GET INFO is a harmless read on Token2-family tokens and answered
+with an error by others; then the OATH applet is selected. No authentication is sent to a
 card before it has identified itself as that family.
 """
 
 from __future__ import annotations
 
 from otpburn.errors import OperationError
-from otpburn.tokens import token2, ykoath
+from otpburn.tokens import molto2, token2, ykoath
 from otpburn.tokens.base import TokenSession
 from otpburn.transport.channel import Channel
 
@@ -23,6 +25,13 @@ class UnknownTokenError(OperationError):
 
 def open_session(channel: Channel, token2_key: bytes = token2.TRANSPORT_KEY) -> TokenSession:
     """A driver session for the card, identified (`info` set), or UnknownTokenError."""
+    if molto2.is_molto2_reader(channel.reader):
+        device = molto2.Molto2Session(channel)
+        try:
+            device.identify()  # device information and profile 0's public block: reads only
+        except OperationError:
+            raise UnknownTokenError(channel.atr) from None
+        return device
     candidates: list[TokenSession] = [
         token2.Token2Session(channel, token2_key),  # GET INFO: a read every Token2-family token answers
         ykoath.YkoathSession(channel),  # SELECT: selecting an applet authenticates nothing

@@ -13,18 +13,19 @@ import time
 from dataclasses import dataclass
 from typing import ClassVar
 
-from cryptography.hazmat.primitives.ciphers import Cipher, algorithms, modes
-
 from otpburn.errors import InputError, OperationError
 from otpburn.otp.params import Algorithm, OtpType
 from otpburn.tokens.base import (
     Capabilities,
     ClockReading,
+    ClockSample,
     DifferentTokenAnsweredError,
     Family,
     IdentifiedSession,
     TokenInfo,
+    watch_clock_tick,
 )
+from otpburn.tokens.sm4 import command_mac, pad_method2, sm4_ecb
 from otpburn.transport.apdu import Apdu, Response
 from otpburn.transport.channel import Channel
 from otpburn.transport.status import StatusWordError
@@ -87,27 +88,9 @@ def capabilities(model: Model | None) -> Capabilities:
 
 # --- encoders (pure functions, checked against the known-answer vectors) -------------
 
-def _sm4_ecb(key: bytes, data: bytes) -> bytes:
-    # The token's protocol is SM4 in ECB mode (protocols.md §1): not our choice, and the data is random
-    # challenges and single padded seed blocks.
-    encryptor = Cipher(algorithms.SM4(key), modes.ECB()).encryptor()  # noqa: S305
-    return encryptor.update(data) + encryptor.finalize()
-
-
-def _pad_method2(data: bytes, always: bool) -> bytes:
-    """ISO 9797-1 padding method 2: 80 then zeros to a 16-byte boundary."""
-    if not always and len(data) % 16 == 0:
-        return data
-    padded = data + b"\x80"
-    return padded + b"\x00" * (-len(padded) % 16)
-
-
 def mac(key: bytes, ins: int, p1: int, p2: int, body: bytes) -> bytes:
     """SM4-CBC-MAC over `80 INS P1 P2 Lc'` + body (Lc' excludes the MAC), first 4 bytes."""
-    message = bytes((0x80, ins, p1, p2, len(body))) + body
-    encryptor = Cipher(algorithms.SM4(key), modes.CBC(b"\x00" * 16)).encryptor()
-    chained = encryptor.update(_pad_method2(message, always=False)) + encryptor.finalize()
-    return chained[-16:-12]
+    return command_mac(key, ins, p1, p2, body)
 
 
 def get_info_apdu() -> Apdu:
@@ -122,7 +105,7 @@ def get_challenge_apdu() -> Apdu:
 def external_auth_apdu(challenge: bytes, key: bytes = TRANSPORT_KEY) -> Apdu:
     if len(challenge) != 8:
         raise OperationError(f"the token sent a {len(challenge)}-byte challenge; 8 bytes were expected")
-    cryptogram = _sm4_ecb(key, challenge + b"\x00" * 8)
+    cryptogram = sm4_ecb(key, challenge + b"\x00" * 8)
     return Apdu(0x80, 0xCE, 0x00, 0x00, cryptogram, secret_spans=((0, 16),), name="EXTERNAL AUTHENTICATE")
 
 
@@ -159,7 +142,7 @@ def set_seed_apdu(secret: bytes, key: bytes = TRANSPORT_KEY, pad_short: bool = T
     seed = normalise_seed(secret) if pad_short else secret
     if not 1 <= len(seed) <= SEED_MAX:
         raise InputError(f"this token holds secrets of 1 to {SEED_MAX} bytes, not {len(seed)}")
-    cryptogram = _sm4_ecb(key, _pad_method2(seed, always=True))  # always pad: aligned seeds too
+    cryptogram = sm4_ecb(key, pad_method2(seed, always=True))  # always pad: aligned seeds too
     tag = mac(key, 0xC5, 0x01, 0x00, cryptogram)
     return Apdu(0x84, 0xC5, 0x01, 0x00, cryptogram + tag, secret_spans=((0, len(cryptogram) + 4),), name="SET SEED")
 
@@ -180,31 +163,6 @@ def parse_info(data: bytes) -> tuple[str, int]:
 
 
 # --- session --------------------------------------------------------------------------
-
-# Clock reads: 20 ms apart (a few NFC round trips), at most 100 of them (over 2 s).
-CLOCK_POLL_PAUSE = 0.02
-CLOCK_POLL_READS = 100
-
-
-@dataclass(frozen=True)
-class _ClockSample:
-    clock: int
-    sent: float  # time.monotonic() around the exchange
-    answered: float
-
-    @property
-    def middle(self) -> float:
-        return (self.sent + self.answered) / 2
-
-    @property
-    def round_trip(self) -> float:
-        return self.answered - self.sent
-
-
-def _median(values: list[float]) -> float:
-    ordered = sorted(values)
-    return ordered[len(ordered) // 2]
-
 
 class AuthenticationRefused(OperationError):
     def __init__(self) -> None:
@@ -255,35 +213,19 @@ class Token2Session(IdentifiedSession):
         self._info = TokenInfo(FAMILY, capabilities(model).model, serial, capabilities(model), clock, host_time)
         return self._info
 
-    def read_clock_tick(self, pause: float = CLOCK_POLL_PAUSE, max_reads: int = CLOCK_POLL_READS) -> ClockReading:
-        """Read the clock until its second ticks over: the token's time to a fraction of a second.
+    def read_clock_tick(self) -> ClockReading:
+        """The token's time to a fraction of a second, by watching its second tick over."""
+        return watch_clock_tick(self._clock_sample)
 
-        Reads are `pause` seconds apart at least, so `max_reads` of them span more than a
-        second however fast the link is: a running clock always ticks within the budget.
-        """
+    def _clock_sample(self) -> ClockSample:
         serial = self.info.serial
-        previous = self._clock_sample(serial)
-        round_trips = [previous.round_trip]
-        for _ in range(max_reads):
-            time.sleep(pause)
-            sample = self._clock_sample(serial)
-            round_trips.append(sample.round_trip)
-            if sample.clock == previous.clock + 1:
-                # The second began between the two samples: take the middle (error: half the gap).
-                edge = (previous.middle + sample.middle) / 2
-                return ClockReading(float(sample.clock), edge, _median(round_trips) / 2)
-            previous = sample
-        # The clock did not move (or jumped): the best guess is the middle of its last second.
-        return ClockReading(previous.clock + 0.5, previous.middle, _median(round_trips) / 2, ticked=False)
-
-    def _clock_sample(self, serial: str) -> _ClockSample:
         sent = time.monotonic()
         response = self._send(get_info_apdu())
         answered = time.monotonic()
         answered_serial, clock = parse_info(response.data)
         if answered_serial != serial:
             raise DifferentTokenAnsweredError(answered_serial, serial)
-        return _ClockSample(clock, sent, answered)
+        return ClockSample(clock, sent, answered)
 
     def authenticate(self) -> None:
         """Challenge-response with the transport key. Never repeated within a session."""

@@ -34,7 +34,7 @@ class VirtualCard(Protocol):
 class VirtualConnection:
     def __init__(self, reader: VirtualReader) -> None:
         self._reader = reader
-        self.reader = VIRTUAL_READER
+        self.reader = reader.name
         self.atr = reader.card.atr if reader.card else b""
         self._open = True
         reader.open_connections += 1
@@ -56,9 +56,13 @@ class VirtualConnection:
 
 
 class VirtualReader:
-    """A reader backend with one slot. `insert` and `remove` move the card."""
+    """A reader backend with one slot. `insert` and `remove` move the card.
 
-    def __init__(self, card: VirtualCard | None = None) -> None:
+    `name`: what the reader is called (a Molto2 is a reader of its own, named after the product).
+    """
+
+    def __init__(self, card: VirtualCard | None = None, name: str = VIRTUAL_READER) -> None:
+        self.name = name
         self.card: VirtualCard | None = None
         self._held: VirtualCard | None = None
         self._changed = threading.Condition()
@@ -82,10 +86,10 @@ class VirtualReader:
             self._changed.notify_all()
 
     def list_readers(self) -> list[ReaderInfo]:
-        return [ReaderInfo(VIRTUAL_READER, self.card is not None, self.card.atr if self.card else b"")]
+        return [ReaderInfo(self.name, self.card is not None, self.card.atr if self.card else b"")]
 
-    def connect(self, reader: str = VIRTUAL_READER, exclusive: bool = False) -> VirtualConnection:
-        if reader != VIRTUAL_READER:
+    def connect(self, reader: str | None = None, exclusive: bool = False) -> VirtualConnection:
+        if reader is not None and reader != self.name:
             raise NoReaderError(f"no reader named {reader!r}")
         if self.card is None:
             raise NoCardError("no token on the virtual reader")
