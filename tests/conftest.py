@@ -56,19 +56,31 @@ def private_state(tmp_path_factory):
     """Keep the tests' virtual token and audit log out of the user's own folders."""
     folder = tmp_path_factory.mktemp("otpburn-state")
     keys = ("OTPBURN_VIRTUAL_TOKEN", "OTPBURN_AUDIT_LOG", "OTPBURN_LOCK_FILE", "OTPBURN_NTP_SERVERS",
-            "OTPBURN_REGISTRAR_FILE")
+            "OTPBURN_REGISTRAR_FILE", "OTPBURN_VIRTUAL_MOLTO2", "OTPBURN_ATTEMPTS_FILE")
     saved = {key: os.environ.get(key) for key in keys}
     os.environ["OTPBURN_VIRTUAL_TOKEN"] = str(folder / "virtual-token.json")
     os.environ["OTPBURN_AUDIT_LOG"] = str(folder / "audit.jsonl")
     os.environ["OTPBURN_LOCK_FILE"] = str(folder / "reader.lock")
     os.environ["OTPBURN_NTP_SERVERS"] = ""  # no traffic beyond this machine; tests that check NTP run a local server
     os.environ["OTPBURN_REGISTRAR_FILE"] = str(folder / "no-registrars.toml")
+    os.environ["OTPBURN_VIRTUAL_MOLTO2"] = str(folder / "virtual-molto2.json")
+    os.environ["OTPBURN_ATTEMPTS_FILE"] = str(folder / "molto2-attempts.json")
     yield folder
     for key, value in saved.items():
         if value is None:
             os.environ.pop(key, None)
         else:
             os.environ[key] = value
+
+
+@pytest.fixture(autouse=True)
+def molto2_attempts_forgotten(private_state):
+    """Each test starts as a new run: no device refused a customer key yet, none remembered."""
+    from otpburn.tokens.molto2 import forget_refusals
+
+    forget_refusals()
+    (private_state / "molto2-attempts.json").unlink(missing_ok=True)
+    (private_state / "virtual-molto2.json").unlink(missing_ok=True)
 
 
 GRAPH_UPN = "amy@contoso.onmicrosoft.com"

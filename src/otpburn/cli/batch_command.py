@@ -9,7 +9,7 @@ from pathlib import Path
 import click
 
 from otpburn.cli.common import emit_json, json_option
-from otpburn.cli.export_commands import load_seed_file, seed_file_options
+from otpburn.cli.export_commands import load_seed_file, matching_records, one_record_per_secret, seed_file_options
 from otpburn.cli.main import EXIT_NOT_REGISTERED
 from otpburn.cli.register_command import computed_code_option, registrar_file_option
 from otpburn.errors import InputError
@@ -67,8 +67,8 @@ def batch(seed_file, reader_spec, seed_password_file, seed_key_file, strict, acc
         raise InputError("a batch read from standard input needs --progress-file (where it records what it burned)")
     records = load_seed_file(seed_file, seed_password_file, seed_key_file, strict)
     if account_filter is not None:
-        records = _matching(records, account_filter, seed_file)
-    records = _one_record_per_secret(records, seed_file)
+        records = matching_records(records, account_filter, seed_file)
+    records = one_record_per_secret(records, seed_file)
     targets = plan_exports(exports, force, export_password_file)
     progress = Progress.load(Path(progress_file or f"{seed_file}.progress.json"))
     options = BurnOptions(sync_clock=sync_clock, display_timeout=int(display_timeout), allow_wipe=True)
@@ -145,25 +145,3 @@ def _registration(name: str, registrar_file: str | None, computed: bool, force: 
         return typed_code(serial)
 
     return BatchRegistration(registrar, lambda record: user_for(record, ""), code_for, force)
-
-
-def _matching(records: list, account: str, seed_file: str) -> list:
-    needle = account.casefold()
-    kept = [record for record in records if needle in record.params.label.casefold()]
-    if not kept:
-        raise InputError(f"no account in {seed_file} matches {account!r}")
-    return kept
-
-
-def _one_record_per_secret(records: list, seed_file: str) -> list:
-    """A batch never burns one seed into two tokens: later records with a secret seen before are left out."""
-    seen: dict[bytes, str] = {}
-    kept = []
-    for record in records:
-        first = seen.setdefault(record.params.secret, record.place)
-        if first == record.place:
-            kept.append(record)
-        else:
-            click.echo(f"otpburn: {seed_file}: {record.place} is left out of the batch: its secret is the one "
-                       f"at {first}, and a seed goes into one token only", err=True)
-    return kept

@@ -9,6 +9,7 @@ import click
 from otpburn.cli.common import describe_params, emit_json, fix_text, json_option, params_dict, print_fields
 from otpburn.cli.export_commands import load_seed_file, seed_file_options
 from otpburn.cli.main import EXIT_MISMATCH, REMEDIES
+from otpburn.cli.molto2_commands import customer_key_options, molto2_burn_options, parse_profile
 from otpburn.cli.reader_session import (
     info_dict,
     key_option,
@@ -57,6 +58,8 @@ from otpburn.transport.trace import stream_tracer
               help="If the token leaves the reader, wait this long for it to come back and resume (0: stop).")
 @click.option("--export-password-file", type=click.Path(dir_okay=False), help="Password for a PSKC export.")
 @registrar_options
+@molto2_burn_options
+@customer_key_options
 @password_option
 @trace_option
 @key_option
@@ -64,7 +67,8 @@ from otpburn.transport.trace import stream_tracer
 def burn(screen, images, clipboard, delay, save_capture, uri_file, encoding, pick, account_filter, reader_spec,
          sync_clock, algorithm, period, display_timeout, wait, yes, force, touch, seed_file, seed_password_file,
          seed_key_file, strict, exports, upn, ntp_servers, resume_timeout, export_password_file, register_name,
-         register_user, registrar_file, computed_code, password_file, trace, key_file, as_json) -> int:
+         register_user, registrar_file, computed_code, profile_text, title, customer_key_file, default_customer_key,
+         last_attempt, password_file, trace, key_file, as_json) -> int:
     """Burn a seed into the token on the reader, read it back, and show the codes to compare.
 
     The seed comes from --screen, --image, --clipboard, --uri-file or standard input
@@ -85,6 +89,7 @@ def burn(screen, images, clipboard, delay, save_capture, uri_file, encoding, pic
         choice = get_seed(screen, images, clipboard, delay, save_capture, uri_file, encoding, pick, account_filter,
                           quiet=as_json)
     targets = plan_exports(exports, force, export_password_file)
+    profile_spec = parse_profile(profile_text)
     say = (lambda text: None) if as_json else click.echo
     registrar = None
     register_user = register_user or upn
@@ -121,12 +126,16 @@ def burn(screen, images, clipboard, delay, save_capture, uri_file, encoding, pic
         for check in checks:
             say(check.line(REMEDIES.get))
         preflight.raise_for_stops(checks)
+        profile_options = _profile_options(on_reader.session, profile_spec, title, customer_key_file,
+                                           default_customer_key, last_attempt, say)
         say("Burn")
         options = BurnOptions(sync_clock=sync_clock, display_timeout=int(display_timeout),
                               allow_wipe=_confirm_wipe(token, sync_clock, yes, images), overwrite=force,
-                              touch=touch, password=password_if_needed(on_reader.session, password_file))
+                              touch=touch, password=password_if_needed(on_reader.session, password_file),
+                              **profile_options)
         labels = {Step.READ_CLOCK: "token clock read", Step.AUTHENTICATE: "authenticated",
-                  Step.CONFIG: "settings written", Step.SEED: "seed written", Step.READ_BACK: "read back",
+                  Step.ERASE: "old seed erased", Step.CONFIG: "settings written", Step.TITLE: "title written",
+                  Step.SEED: "seed written", Step.READ_BACK: "read back",
                   Step.VERIFY: "verified: the token computes the expected code"}
         job = burn_job(on_reader, params, options, exports=targets, upn=upn, resume_timeout=resume_timeout,
                        progress=lambda step: say(f"  ✓ {labels[step]}") if step in labels else None,
@@ -155,7 +164,8 @@ def burn(screen, images, clipboard, delay, save_capture, uri_file, encoding, pic
             "account": params_dict(report.params), "warnings": report.warnings, "apdus": report.apdus,
             "seconds": round(report.seconds, 4), "clock_wait_seconds": round(report.clock_wait, 4),
             "clock_written": report.clock_written,
-            "credential": report.credential, "codes": window.as_dict(), "token_display": display,
+            "credential": report.credential, "profile": report.profile, "title": report.title,
+            "codes": window.as_dict(), "token_display": display,
             "preflight": [check.as_dict() for check in checks],
             "verification": None if verification is None else {
                 "automatic": True, "token_code": verification.token_code, "host_code": verification.host_code,
@@ -163,6 +173,21 @@ def burn(screen, images, clipboard, delay, save_capture, uri_file, encoding, pic
             **({"registration": registration} if registrar is not None else {}),
         })
     return status
+
+
+def _profile_options(session, spec, title, key_file, default_key, last_attempt, say) -> dict:
+    """A Molto2's profile, title and customer key for the burn (nothing for other tokens)."""
+    from otpburn.cli.molto2_commands import customer_key, resolve_profile
+    from otpburn.tokens.molto2 import Molto2Session
+
+    if not isinstance(session, Molto2Session):
+        if spec is not None or title is not None:
+            raise InputError(f"the {session.info.model} holds no profiles: --profile and --title are for a Molto2")
+        return {}
+    number = resolve_profile(session, spec)
+    say(f"Profile  {number}" + (" (the next free one)" if spec == "next-free" else ""))
+    return {"profile": number, "title": title, "customer_key": customer_key(key_file, default_key),
+            "last_attempt_accepted": last_attempt}
 
 
 def _show_codes(report, display, window, display_ok: bool, ask: bool) -> tuple[int, str | None]:
@@ -174,7 +199,11 @@ def _show_codes(report, display, window, display_ok: bool, ask: bool) -> tuple[i
         click.echo(f"Stored as {report.credential!r}; the token itself computed {report.verification.token_code}, "
                    "the code this seed gives now.")
         return 0, None
-    click.echo("Switch the token off and on, then compare its code with:")
+    if report.profile is not None:
+        click.echo(f"Profile {report.profile}" + (f" '{report.title}'" if report.title else "")
+                   + ": show it on the token, then compare its code with:")
+    else:
+        click.echo("Switch the token off and on, then compare its code with:")
     print_fields([
         ("  previous", window.previous),
         ("  current", f"{window.current}   ({window.seconds_left} s left)"),

@@ -44,7 +44,11 @@ def bridge_options(function):
     return function
 
 
-def run_bridge(card, vpcd_address: str, with_pcscd: bool, reinsert_after: float, show: bool) -> None:
+MOLTO2_READER_NAME = "TOKEN2 Molto2 (emulated)"
+
+
+def run_bridge(card, vpcd_address: str, with_pcscd: bool, reinsert_after: float, show: bool,
+               reader_name: str = "Virtual PCD") -> None:
     """Serve `card` to vpcd until interrupted."""
     from otpburn.emulator.vpcd import VpcdBridge
 
@@ -59,7 +63,7 @@ def run_bridge(card, vpcd_address: str, with_pcscd: bool, reinsert_after: float,
     if with_pcscd:
         from otpburn.emulator.stack import PcscdStack
 
-        stack = PcscdStack(port).start()
+        stack = PcscdStack(port, reader_name=reader_name).start()
     bridge = VpcdBridge(card, host, port, netns=stack.netns if stack else None, reinsert_after=reinsert_after,
                         on_event=event)
     event(f"emulating {card.describe()}")
@@ -133,3 +137,59 @@ def ykoath_cmd(vpcd_address, with_pcscd, state_file, faults, reinsert_after, sho
 
         card.set_password(read_text_file(password_file).rstrip("\r\n"))
     run_bridge(card, vpcd_address, with_pcscd, reinsert_after, show)
+
+
+@emulate.command("molto2")
+@bridge_options
+@click.option("--serial", default="826658710000001", show_default=True, help="Serial number.")
+@click.option("--profiles", "profile_count", type=click.Choice(["50", "100"]), default="100", show_default=True,
+              help="Profiles the device holds (50: the first Molto2; 100: Molto2v2).")
+@click.option("--customer-key-file", type=click.Path(dir_okay=False, exists=True),
+              help="Start with this customer key (its text, or 32 hex digits) instead of TOKEN2MOLTO1-KEY.")
+@click.option("--attempts", type=click.IntRange(1, 15), metavar="N", default=10, show_default=True,
+              help="Wrong customer keys the device takes before it locks.")
+@click.option("--press-after", type=click.FloatRange(0), metavar="SECONDS",
+              help="Press the ▲ button this long after a key change or reset asks for it (otherwise press Enter "
+                   "here).")
+def molto2_cmd(vpcd_address, with_pcscd, state_file, faults, reinsert_after, show, serial, profile_count,
+               customer_key_file, attempts, press_after) -> None:
+    """Emulate a Token2 Molto2 (multi-profile TOTP token) on a reader named like the real one's.
+
+    The vpcd reader must carry the product word: run pcscd with --with-pcscd (the reader is
+    then called 'TOKEN2 Molto2 (emulated)'), or name it so in your reader.conf.
+    """
+    import sys
+    import threading
+
+    from otpburn.emulator.faults import FaultPlan, parse_fault
+    from otpburn.emulator.molto2 import Molto2Emulator, Molto2Memory, derived_key
+
+    plan = FaultPlan([parse_fault(spec) for spec in faults])
+    memory = None
+    if not state_file or not os.path.exists(state_file):
+        memory = Molto2Memory(serial=serial, profile_count=int(profile_count), max_attempts=attempts,
+                              attempts_left=attempts)
+        if customer_key_file:
+            from otpburn.cli.common import read_text_file
+            from otpburn.tokens.molto2 import parse_customer_key
+
+            memory.key = derived_key(parse_customer_key(read_text_file(customer_key_file)))
+    card = Molto2Emulator(memory, state_path=state_file, faults=plan)
+
+    def on_change(event: str) -> None:
+        if show:
+            click.echo(f"{time.strftime('%H:%M:%S')} {event}; {card.describe()}")
+        if card.memory.pending and press_after is not None:
+            threading.Timer(press_after, card.press_button).start()
+        elif card.memory.pending:
+            click.echo("The token waits for its ▲ button: press Enter here to press it.")
+
+    card.on_change = on_change
+    if sys.stdin.isatty():
+        def buttons() -> None:
+            for _ in sys.stdin:
+                done = card.press_button()
+                click.echo(f"▲ pressed: {done or 'nothing was waiting for it'}")
+
+        threading.Thread(target=buttons, daemon=True).start()
+    run_bridge(card, vpcd_address, with_pcscd, reinsert_after, show=False, reader_name=MOLTO2_READER_NAME)

@@ -159,3 +159,25 @@ def log_cmd(tail, as_json) -> None:
         parts = [str(entry.get("time", "")), str(entry.get("operation", "")), str(entry.get("result", "")), what,
                  account, str(entry.get("verification", "") or ""), str(entry.get("detail", "") or "")]
         click.echo("  ".join(p for p in parts if p))
+
+
+def matching_records(records: list, account: str, seed_file: str) -> list:
+    needle = account.casefold()
+    kept = [record for record in records if needle in record.params.label.casefold()]
+    if not kept:
+        raise InputError(f"no account in {seed_file} matches {account!r}")
+    return kept
+
+
+def one_record_per_secret(records: list, seed_file: str) -> list:
+    """A batch never burns one seed into two tokens: later records with a secret seen before are left out."""
+    seen: dict[bytes, str] = {}
+    kept = []
+    for record in records:
+        first = seen.setdefault(record.params.secret, record.place)
+        if first == record.place:
+            kept.append(record)
+        else:
+            click.echo(f"otpburn: {seed_file}: {record.place} is left out of the batch: its secret is the one "
+                       f"at {first}, and a seed goes into one token (or profile) only", err=True)
+    return kept

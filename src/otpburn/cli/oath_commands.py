@@ -43,14 +43,25 @@ def accounts(reader_spec, password_file, trace, as_json) -> None:
 
 
 @click.command()
-@click.argument("name")
+@click.argument("name", required=False)
+@click.option("--profile", metavar="N", help="Molto2: erase the seed of profile N (see 'otpburn profiles').")
 @reader_option
 @password_option
 @click.option("--yes", is_flag=True, help="Do not ask for confirmation.")
 @trace_option
 @json_option
-def delete(name, reader_spec, password_file, yes, trace, as_json) -> None:
-    """Delete the credential NAME from an OATH applet (as listed by 'otpburn accounts')."""
+def delete(name, profile, reader_spec, password_file, yes, trace, as_json) -> None:
+    """Delete the credential NAME from an OATH applet (as listed by 'otpburn accounts'),
+    or with --profile N the seed of a Molto2 profile (as listed by 'otpburn profiles')."""
+    if profile is not None:
+        if name:
+            raise InputError("give a credential NAME (OATH) or --profile N (Molto2), not both")
+        from otpburn.cli.molto2_commands import delete_profile
+
+        delete_profile(reader_spec, profile, yes, trace, as_json)
+        return
+    if not name:
+        raise InputError("name the credential to delete (see 'otpburn accounts'), or --profile N on a Molto2")
     with oath_token(reader_spec, password_file, trace, "burn a new one instead") as (on_reader, session):
         if name not in {c.name for c in session.list()}:
             raise InputError(f"no credential named {name!r} on this applet (see 'otpburn accounts')")

@@ -20,6 +20,7 @@ import os
 import secrets
 import threading
 import time
+from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
@@ -106,7 +107,7 @@ class Molto2Emulator:
         self._challenge: bytes | None = None
         self._authenticated = False
         self._lock = threading.Lock()
-        self.on_change = None  # callable(event: str) for --show
+        self.on_change: Callable[[str], None] | None = None  # told of every change (emulate --show)
         self._save()
 
     # --- what the device shows ----------------------------------------------------------

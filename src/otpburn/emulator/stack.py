@@ -53,11 +53,16 @@ def pcscd_running() -> bool:
 class PcscdStack:
     """Starts pcscd, isolated in its own network namespace, with one vpcd reader.
 
-    Connect a VpcdBridge with `netns=stack.netns` and `port=stack.port`.
+    Connect a VpcdBridge with `netns=stack.netns` and `port=stack.port`. `more_readers`:
+    further vpcd readers as (name, port), e.g. one named like a Molto2 (a USB token that is a
+    reader of its own); pcscd lists each as "NAME 00 00" (vpcd adds a second slot, "NAME 00 01",
+    on port + 1: leave that port free).
     """
 
-    def __init__(self, port: int = 35963, workdir: str | os.PathLike[str] | None = None) -> None:
+    def __init__(self, port: int = 35963, workdir: str | os.PathLike[str] | None = None,
+                 reader_name: str = "Virtual PCD", more_readers: tuple[tuple[str, int], ...] = ()) -> None:
         self.port = port
+        self.readers = ((reader_name, port), *more_readers)
         self._own_dir = workdir is None
         self.workdir = Path(workdir or tempfile.mkdtemp(prefix="otpburn-pcscd-"))
         self.process: subprocess.Popen[bytes] | None = None
@@ -73,12 +78,12 @@ class PcscdStack:
             )
         confdir = self.workdir / "reader.conf.d"
         confdir.mkdir(parents=True, exist_ok=True)
-        (confdir / "otpburn-vpcd").write_text(
-            'FRIENDLYNAME "Virtual PCD"\n'
-            f"DEVICENAME   /dev/null:{self.port:#x}\n"
+        (confdir / "otpburn-vpcd").write_text("\n".join(
+            f'FRIENDLYNAME "{name}"\n'
+            f"DEVICENAME   /dev/null:{port:#x}\n"
             f"LIBPATH      {vpcd_driver()}\n"
-            f"CHANNELID    {self.port:#x}\n"
-        )
+            f"CHANNELID    {port:#x}\n"
+            for name, port in self.readers))
         log = open(self.log_path, "wb")
         unshare = shutil.which("unshare")
         ip = shutil.which("ip") or "/usr/sbin/ip"
@@ -114,7 +119,7 @@ class PcscdStack:
             return False
         try:
             code, readers = scard.SCardListReaders(context, [])
-            return code == scard.SCARD_S_SUCCESS and READER_NAME in readers
+            return code == scard.SCARD_S_SUCCESS and all(f"{name} 00 00" in readers for name, _ in self.readers)
         finally:
             scard.SCardReleaseContext(context)
 

@@ -7,10 +7,12 @@ from typing import Any
 
 from otpburn.errors import OperationError
 from otpburn.otp.params import OtpParams
+from otpburn.provisioning.burn_molto2 import Molto2Burn
 from otpburn.provisioning.burn_oath import OathBurn
 from otpburn.provisioning.burn_token2 import Token2Burn
 from otpburn.provisioning.steps import BurnOptions, BurnReport, FamilyBurn, Step, run_burn
 from otpburn.tokens.base import TokenSession
+from otpburn.tokens.molto2 import Molto2Session
 from otpburn.tokens.token2 import Token2Session
 from otpburn.tokens.ykoath import YkoathSession
 
@@ -18,6 +20,7 @@ from otpburn.tokens.ykoath import YkoathSession
 FAMILY_BURNS: dict[type[TokenSession], FamilyBurn[Any]] = {
     Token2Session: Token2Burn(),
     YkoathSession: OathBurn(),
+    Molto2Session: Molto2Burn(),
 }
 
 

@@ -40,15 +40,15 @@ class Token2Burn(FamilyBurn[Token2Session]):
             with run.step(Step.AUTHENTICATE):
                 session.authenticate()
 
-        wanted = _token_time(reading)
+        wanted = token_time(reading)
         if writes_config:
             with run.step(Step.CONFIG):
                 lag = reading.lag if reading else DEFAULT_LAG
                 waiting = time.monotonic()
-                clock, sent = _wait_for_whole_second(wanted, lag)
+                clock, sent = wait_for_whole_second(wanted, lag)
                 run.report.clock_wait += sent - waiting
                 session.set_config(options.display_timeout, clock, params.algorithm, params.period)
-                wanted = _written_time(clock, sent + lag)
+                wanted = written_time(clock, sent + lag)
                 run.report.clock_written = clock
 
         if Step.SEED not in run.skip:
@@ -83,7 +83,7 @@ class Token2Burn(FamilyBurn[Token2Session]):
 TimeAt = Callable[[float], float]  # the wanted token time at a time.monotonic() moment
 
 
-def _token_time(reading: ClockReading | None) -> TimeAt:
+def token_time(reading: ClockReading | None) -> TimeAt:
     """The time the token should keep: its own (as read) or, without a reading, the PC's."""
     if reading is not None:
         return reading.at
@@ -91,11 +91,11 @@ def _token_time(reading: ClockReading | None) -> TimeAt:
     return lambda monotonic: monotonic + wall_minus_monotonic
 
 
-def _written_time(clock: int, arrived: float) -> TimeAt:
+def written_time(clock: int, arrived: float) -> TimeAt:
     return lambda monotonic: clock + (monotonic - arrived)
 
 
-def _wait_for_whole_second(wanted: TimeAt, lag: float) -> tuple[int, float]:
+def wait_for_whole_second(wanted: TimeAt, lag: float) -> tuple[int, float]:
     """Sleep until a write sent now arrives as `wanted` crosses a whole second.
 
     Returns the clock value to write and the monotonic moment it is sent. A late wake-up

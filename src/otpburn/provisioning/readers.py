@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import Protocol
 
 from otpburn.errors import InputError, Remedy
 from otpburn.transport.channel import CardConnection
@@ -11,17 +11,21 @@ from otpburn.transport.errors import NoCardError, NoReaderError, NoReadersConnec
 from otpburn.transport.readers import ReaderBackend, ReaderInfo
 from otpburn.transport.virtual import VIRTUAL_READER
 
-if TYPE_CHECKING:
-    from otpburn.emulator.token2 import Token2Emulator
-
 VIRTUAL = "virtual"
+VIRTUAL_MOLTO2 = "virtual-molto2"
+
+
+class VirtualDisplay(Protocol):
+    """An emulated token whose display otpburn can read (the built-in virtual tokens)."""
+
+    def display_code(self, host_now: float | None = None) -> str | None: ...
 
 
 @dataclass
 class OpenReader:
     backend: ReaderBackend
     name: str
-    virtual_card: Token2Emulator | None = None  # the emulator behind the virtual reader
+    virtual_card: VirtualDisplay | None = None  # the emulator behind a built-in virtual reader
 
     def close(self) -> None:
         self.backend.close()
@@ -65,6 +69,11 @@ def choose(readers: list[ReaderInfo], spec: str | None) -> ReaderInfo:
 
 
 def open_reader(spec: str | None) -> OpenReader:
+    if spec is not None and spec.lower() == VIRTUAL_MOLTO2:
+        from otpburn.provisioning.virtual_token import open_virtual_molto2
+
+        molto2_reader, molto2 = open_virtual_molto2()
+        return OpenReader(molto2_reader, molto2_reader.name, molto2)
     if spec is not None and spec.lower() in (VIRTUAL, VIRTUAL_READER):
         from otpburn.provisioning.virtual_token import open_virtual_reader
 

@@ -29,7 +29,9 @@ class Step(StrEnum):
     PREFLIGHT = "preflight"
     READ_CLOCK = "read clock"
     AUTHENTICATE = "authenticate"
+    ERASE = "erase profile"  # multi-profile tokens: the profile's old seed, before new settings
     CONFIG = "write settings"
+    TITLE = "write title"
     SEED = "write seed"
     READ_BACK = "read back"
     VERIFY = "verify"
@@ -43,6 +45,7 @@ class TokenState(StrEnum):
     SEED_ERASED = "seed erased"  # settings written on a model whose settings write erases the seed
     SEED_WRITTEN = "seed written"  # written; not yet confirmed by a read-back or a code
     CREDENTIAL_UNCONFIRMED = "credential unconfirmed"  # OATH: written, but the token did not confirm it
+    PROFILE_EMPTY = "profile empty"  # multi-profile: the profile holds no seed (its old one erased, if any)
 
 
 STATE_TEXT = {
@@ -52,6 +55,7 @@ STATE_TEXT = {
     TokenState.SEED_ERASED: "The settings were written and the token's old seed is erased: burn again.",
     TokenState.SEED_WRITTEN: "The seed was written; check the token's code before relying on it.",
     TokenState.CREDENTIAL_UNCONFIRMED: "The credential was written but could not be confirmed.",
+    TokenState.PROFILE_EMPTY: "The profile holds no seed now (an old one was erased first): burn again.",
 }
 
 
@@ -63,6 +67,10 @@ class BurnOptions:
     overwrite: bool = False  # OATH: replace a credential of the same name
     touch: bool = False  # OATH: require a touch for each code
     password: str | None = field(default=None, repr=False)  # OATH access password
+    profile: int | None = None  # multi-profile tokens: the profile to burn
+    title: str | None = None  # multi-profile tokens: the profile's title (None: from the account)
+    customer_key: bytes | None = field(default=None, repr=False)  # multi-profile tokens: the customer key
+    last_attempt_accepted: bool = False  # authenticate even with one attempt left
 
 
 @dataclass
@@ -84,6 +92,8 @@ class BurnReport:
     clock_written: int | None = None
     read_back: TokenInfo | None = None
     credential: str | None = None  # OATH: the name it was stored under
+    profile: int | None = None  # multi-profile tokens: the profile it went into
+    title: str | None = None  # multi-profile tokens: the title it carries
     verification: Verification | None = None
     seconds: float = 0.0
     clock_wait: float = 0.0  # of `seconds`, spent watching the token's clock and waiting for a whole second

@@ -1,6 +1,7 @@
-"""The built-in virtual token: an emulated Token2 token in an in-process reader.
+"""The built-in virtual tokens: an emulated Token2 token, and an emulated Molto2, each in an
+in-process reader.
 
-Its memory persists in the user's state folder (0600), so `otpburn info --reader virtual`
+Their memory persists in the user's state folder (0600), so `otpburn info --reader virtual`
 after a burn shows the same token.
 """
 
@@ -8,10 +9,13 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from otpburn.emulator.molto2 import Molto2Emulator
 from otpburn.emulator.token2 import Token2Emulator
 from otpburn.errors import OperationError
 from otpburn.transport.virtual import VirtualReader
 
+# A Molto2 is a reader of its own, named after the product: the name says "Molto2" like the real one's.
+VIRTUAL_MOLTO2_READER = "otpburn virtual Molto2"
 DEFAULT_SERIAL = "8659622000001"  # an OTPC-P2-i: the common model, whose clock write erases the seed
 
 
@@ -29,3 +33,15 @@ def open_virtual_reader() -> tuple[VirtualReader, Token2Emulator]:
         raise OperationError(f"the virtual token's memory {path} is damaged ({type(exc).__name__}); move it away "
                              "to start with a fresh virtual token") from None
     return VirtualReader(card), card
+
+
+def open_virtual_molto2() -> tuple[VirtualReader, Molto2Emulator]:
+    from otpburn.files import user_file
+
+    path = user_file("OTPBURN_VIRTUAL_MOLTO2", "virtual-molto2.json")
+    try:
+        card = Molto2Emulator(state_path=path)
+    except (ValueError, TypeError, KeyError) as exc:
+        raise OperationError(f"the virtual Molto2's memory {path} is damaged ({type(exc).__name__}); move it away "
+                             "to start with a fresh one") from None
+    return VirtualReader(card, name=VIRTUAL_MOLTO2_READER), card

@@ -331,7 +331,9 @@ class Molto2Session(IdentifiedSession):
 
     @property
     def locked(self) -> bool:
-        return self._key is None
+        # No password to unlock reads: the customer key is a burn's own input (BurnOptions.customer_key),
+        # asked for in its own words, and sent only once the user chose to write.
+        return False
 
     @property
     def authenticated(self) -> bool:
@@ -431,6 +433,10 @@ class Molto2Session(IdentifiedSession):
         if response.sw == SW_LOCKED:
             raise DeviceLockedError(serial)
         raise StatusWordError(response.sw, "EXTERNAL AUTHENTICATE")
+
+    def forget_key(self) -> None:
+        """Authenticate afresh next time (after a customer-key change)."""
+        self._key = None
 
     def _need_key(self) -> bytes:
         if self._key is None:

@@ -1,0 +1,228 @@
+"""Burning one profile of a Token2 Molto2, and the keyed operations around it.
+
+Order, chosen so that no profile ever shows a seed under settings that are not its own:
+read the profile (refuse an occupied one unless replacing was asked for), authenticate
+once, erase the old seed (keyless on this device), write the settings with the clock, the
+title, then the seed; read the public block back. A link lost anywhere leaves either the
+old profile untouched, an empty profile, or the new seed under its new settings.
+"""
+
+from __future__ import annotations
+
+import time
+
+from otpburn.errors import InputError, Remedy, VerificationError
+from otpburn.otp.fitting import FittedSecret
+from otpburn.otp.params import OtpParams
+from otpburn.provisioning import attempts
+from otpburn.provisioning.burn_token2 import DEFAULT_LAG, token_time, wait_for_whole_second, written_time
+from otpburn.provisioning.steps import BurnOptions, BurnRun, FamilyBurn, Step, TokenState
+from otpburn.tokens.base import ClockReading, DifferentTokenAnsweredError, TokenInfo
+from otpburn.tokens.molto2 import (
+    TITLE_MAX,
+    DeviceLockedError,
+    Molto2Session,
+    Profile,
+    ProfileEmptyError,
+    WrongCustomerKeyError,
+    encode_title,
+)
+
+
+class CustomerKeyNeededError(InputError):
+    def __init__(self) -> None:
+        super().__init__("the Molto2 needs its customer key to be written", remedy=Remedy.CUSTOMER_KEY)
+
+
+class ProfileNeededError(InputError):
+    def __init__(self) -> None:
+        super().__init__("a Molto2 holds many accounts: say which profile to burn (a number, or the next free one)")
+
+
+class ProfileOccupiedError(InputError):
+    def __init__(self, profile: Profile) -> None:
+        self.profile = profile
+        title = f" ('{profile.title}')" if profile.title else ""
+        super().__init__(f"profile {profile.number}{title} already holds a seed",
+                         remedy=Remedy.OVERWRITE_PROFILE)
+
+
+class NoFreeProfileError(InputError):
+    def __init__(self, count: int) -> None:
+        self.count = count
+        super().__init__(f"all {count} profiles of the Molto2 hold a seed; delete one first")
+
+
+class ProfileReadBackError(VerificationError):
+    def __init__(self, profile: int, differences: list[str]) -> None:
+        self.profile, self.differences = profile, differences
+        super().__init__(f"profile {profile} reads back differently from what was written: {'; '.join(differences)}")
+
+
+def default_title(params: OtpParams) -> str:
+    """The title a profile gets when none is given: the issuer, else the account, cut to 12 UTF-8 bytes."""
+    text = (params.issuer or params.account or "").strip()
+    while len(text.encode("utf-8")) > TITLE_MAX:
+        text = text[:-1]
+    return text
+
+
+def profile_title(params: OtpParams, options: BurnOptions) -> str:
+    return options.title if options.title is not None else default_title(params)
+
+
+def next_free(profiles: list[Profile], start: int = 0) -> int:
+    """The first profile at or after `start` that holds no seed."""
+    for profile in profiles:
+        if profile.number >= start and not profile.occupied:
+            return profile.number
+    raise NoFreeProfileError(len(profiles))
+
+
+def authenticate(session: Molto2Session, customer_key: bytes | None, last_attempt_accepted: bool = False) -> None:
+    """Authenticate once, remembering across runs what the device says about attempts left."""
+    if customer_key is None:
+        raise CustomerKeyNeededError()
+    serial = session.info.serial
+    try:
+        session.authenticate(customer_key, known_remaining=attempts.remaining(serial),
+                             last_attempt_accepted=last_attempt_accepted)
+    except WrongCustomerKeyError as exc:
+        attempts.remember(serial, exc.remaining)
+        raise
+    except DeviceLockedError:
+        attempts.remember(serial, 0)
+        raise
+    attempts.forget(serial)
+
+
+class Molto2Burn(FamilyBurn[Molto2Session]):
+    def check(self, info: TokenInfo, params: OtpParams, options: BurnOptions) -> tuple[FittedSecret, list[str]]:
+        if options.profile is None:
+            raise ProfileNeededError()
+        fitted, warnings = super().check(info, params, options)
+        title = profile_title(params, options)
+        encode_title(title)  # refuses a title over 12 bytes before anything is written
+        if options.title is None and title != (params.issuer or params.account or "").strip():
+            warnings.append(f"the profile's title is cut to {title!r} ({TITLE_MAX} bytes is all a Molto2 shows)")
+        return fitted, warnings
+
+    def steps(self, run: BurnRun[Molto2Session]) -> None:
+        session, info, params, options = run.session, run.info, run.params, run.options
+        number = options.profile
+        assert number is not None  # noqa: S101 (check() refused a burn without a profile)
+        title = profile_title(params, options)
+        run.report.profile, run.report.title = number, title
+        before = session.profile(number)
+        if before.occupied and not (options.overwrite or run.resumed):
+            raise ProfileOccupiedError(before)
+
+        writes_config = Step.CONFIG not in run.skip
+        reading: ClockReading | None = None
+        if writes_config and not options.sync_clock and info.clock is not None:
+            with run.step(Step.READ_CLOCK):  # the device's own time, kept unless --sync-clock
+                started = time.monotonic()
+                reading = session.read_clock_tick()
+                run.report.clock_wait += time.monotonic() - started
+
+        with run.step(Step.AUTHENTICATE):
+            authenticate(session, options.customer_key, options.last_attempt_accepted)
+
+        if before.occupied and Step.ERASE not in run.skip:
+            with run.step(Step.ERASE):
+                try:
+                    session.delete(number)
+                except ProfileEmptyError:
+                    pass  # gone already (an earlier presentation's delete whose answer was lost)
+
+        wanted = token_time(reading)
+        if writes_config:
+            with run.step(Step.CONFIG):
+                lag = reading.lag if reading else DEFAULT_LAG
+                waiting = time.monotonic()
+                clock, sent = wait_for_whole_second(wanted, lag)
+                run.report.clock_wait += time.monotonic() - waiting
+                session.set_config(number, options.display_timeout, clock, params.algorithm, params.digits,
+                                   params.period)
+                wanted = written_time(clock, sent + lag)
+                run.report.clock_written = clock
+
+        if title and Step.TITLE not in run.skip:
+            with run.step(Step.TITLE):
+                session.set_title(number, title)
+
+        with run.step(Step.SEED):
+            session.set_seed(number, params.secret)
+
+        with run.step(Step.READ_BACK):
+            after = session.get_info()
+            run.report.read_back = after
+            if after.serial != info.serial:
+                raise DifferentTokenAnsweredError(after.serial, info.serial)
+            differences = _differences(session.profile(number), params, title)
+            if differences:
+                raise ProfileReadBackError(number, differences)
+
+    def state_after(self, finished: set[Step], info: TokenInfo, interrupted: Step | None = None) -> TokenState:
+        if Step.SEED in finished:
+            return TokenState.SEED_WRITTEN
+        if finished & {Step.ERASE, Step.CONFIG, Step.TITLE} or interrupted in (Step.ERASE, Step.CONFIG, Step.TITLE,
+                                                                               Step.SEED):
+            return TokenState.PROFILE_EMPTY
+        return TokenState.UNTOUCHED
+
+    def carry_over(self, finished: set[Step]) -> set[Step]:
+        return finished - {Step.SEED}  # the seed is written again: it replaces what a lost write may have left
+
+
+def _differences(profile: Profile, params: OtpParams, title: str) -> list[str]:
+    found = []
+    if not profile.occupied:
+        found.append("it holds no seed")
+    if profile.algorithm is not params.algorithm:
+        found.append(f"algorithm {profile.algorithm.value if profile.algorithm else 'unknown'}, "
+                     f"not {params.algorithm.value}")
+    if profile.digits != params.digits:
+        found.append(f"{profile.digits} digits, not {params.digits}")
+    if profile.period != params.period:
+        found.append(f"a {profile.period} s step, not {params.period} s")
+    if title and profile.title != title:
+        found.append(f"title {profile.title!r}, not {title!r}")
+    return found
+
+
+class KeyChangeNotConfirmedError(VerificationError):
+    """The new customer key was refused when checked: the device kept its old key."""
+
+    def __init__(self, serial: str, remaining: int) -> None:
+        self.serial, self.remaining = serial, remaining
+        super().__init__(f"the Molto2 {serial} refused the new customer key, so it still has the old one (was ▲ "
+                         f"pressed?); {remaining} attempts remain. Nothing else was changed")
+
+
+def confirm_new_key(session: Molto2Session, new_customer_key: bytes) -> None:
+    """After the button: authenticate once with the new key (the only way to see the change took)."""
+    session.forget_key()
+    try:
+        authenticate(session, new_customer_key)
+    except WrongCustomerKeyError as exc:
+        raise KeyChangeNotConfirmedError(exc.serial, exc.remaining) from None
+
+
+RESET_CHECK_PAUSE = 0.5  # seconds between looks at the profiles while the user reaches for the button
+
+
+def wait_for_reset(session: Molto2Session, occupied: list[int], checks: int) -> bool:
+    """Look (keyless reads) until the profiles that held seeds are empty: the reset was confirmed.
+
+    False when there is nothing to look at (no profile held a seed). `checks` bounds the looks.
+    """
+    from otpburn.tokens.molto2 import ButtonNotPressedError
+
+    if not occupied:
+        return False
+    for _ in range(checks):
+        time.sleep(RESET_CHECK_PAUSE)
+        if not any(session.profile(number).occupied for number in occupied):
+            return True
+    raise ButtonNotPressedError("factory reset")
