@@ -276,8 +276,8 @@ def fill(seed_file, reader_spec, seed_password_file, seed_key_file, strict, acco
       otpburn fill aegis-backup.json --seed-password-file pw.txt --first-profile 10 --dry-run
     """
     from otpburn.cli.common import describe_params
-    from otpburn.otp import code_window
     from otpburn.cli.export_commands import load_seed_file, matching_records, one_record_per_secret
+    from otpburn.otp import code_window
     from otpburn.provisioning.burn_molto2 import default_title
     from otpburn.provisioning.job import burn_job
     from otpburn.provisioning.steps import BurnOptions
