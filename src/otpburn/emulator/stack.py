@@ -78,12 +78,19 @@ class PcscdStack:
             )
         confdir = self.workdir / "reader.conf.d"
         confdir.mkdir(parents=True, exist_ok=True)
+        drivers = [vpcd_driver()]
+        for index in range(1, len(self.readers)):
+            # vpcd keeps its slots in the driver's static memory: a second reader needs its own copy
+            # of the library (another file, so the loader maps it apart), or both readers share one card.
+            copy = self.workdir / f"libifdvpcd-{index}.so"
+            shutil.copy(drivers[0], copy)
+            drivers.append(str(copy))
         (confdir / "otpburn-vpcd").write_text("\n".join(
             f'FRIENDLYNAME "{name}"\n'
             f"DEVICENAME   /dev/null:{port:#x}\n"
-            f"LIBPATH      {vpcd_driver()}\n"
+            f"LIBPATH      {driver}\n"
             f"CHANNELID    {port:#x}\n"
-            for name, port in self.readers))
+            for (name, port), driver in zip(self.readers, drivers, strict=True)))
         log = open(self.log_path, "wb")
         unshare = shutil.which("unshare")
         ip = shutil.which("ip") or "/usr/sbin/ip"

@@ -55,8 +55,8 @@ def resilient_burn(opened: OpenReader, params: OtpParams, options: BurnOptions, 
                 connection = opened.backend.connect(opened.name)
                 channel = Channel(connection, tracer)
                 session = open_session(channel, key)
-            else:
-                channel = session.channel
+            # else: the first session's channel is the caller's, and stays open for its next command
+            # (a Molto2 filled profile after profile keeps one authentication).
             if serial is None:
                 serial = session.info.serial
             elif session.info.serial != serial:
