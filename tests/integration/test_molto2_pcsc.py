@@ -138,6 +138,7 @@ def test_a_locked_device_is_reported_as_locked(place_molto2, google_export):
     result = run("fill", google_export, "--reader", MOLTO2_READER, "--default-customer-key")
     assert result.returncode == 1 and "is locked after too many wrong customer keys" in result.stderr
     assert "factory reset" in result.stderr
+    assert not any(p.seed for p in token.card.memory.profiles)
 
 
 def test_the_key_change_completes_only_after_the_button_press(place_molto2):
