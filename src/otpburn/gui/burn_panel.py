@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Callable
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import Signal
 from PySide6.QtWidgets import (
@@ -28,7 +28,8 @@ if TYPE_CHECKING:
     from otpburn.provisioning.exports import ExportTarget
     from otpburn.provisioning.job import JobResult
 
-STEP_LABELS = [(Step.AUTHENTICATE, "authenticate"), (Step.CONFIG, "settings"), (Step.SEED, "seed"),
+STEP_LABELS = [(Step.AUTHENTICATE, "authenticate"), (Step.ERASE, "erase"), (Step.CONFIG, "settings"),
+               (Step.TITLE, "title"), (Step.SEED, "seed"),
                (Step.READ_BACK, "read back"), (Step.VERIFY, "verify")]
 EXPORT_FORMATS = [("none", "Do not export"), ("entra", "Microsoft Entra ID CSV"), ("vendor-csv", "Vendor CSV"),
                   ("privacyidea", "privacyIDEA / LinOTP CSV"), ("pskc", "PSKC (encrypted)"),
@@ -81,6 +82,23 @@ class BurnPanel(StepBox):
         self.upn = QLineEdit()
         self.upn.setPlaceholderText("name@company.com (for Entra ID)")
         form.addRow("User (UPN)", self.upn)
+        # Multi-profile tokens (Molto2): the profile's title, replacing a profile, the last attempt.
+        self.profile_title = QLineEdit()
+        self.profile_title.setMaxLength(12)
+        self.profile_title.setPlaceholderText("from the account (12 bytes at most)")
+        self.profile_title.setAccessibleName("Profile title")
+        self.title_label = QLabel("Profile &title")
+        self.title_label.setBuddy(self.profile_title)
+        form.addRow(self.title_label, self.profile_title)
+        self.replace_profile = QCheckBox("Replace this profile (its seed is erased first)")
+        self.last_attempt = QCheckBox("I understand: the last attempt (a wrong customer key then locks the token)")
+        form.addRow(self.replace_profile)
+        form.addRow(self.last_attempt)
+        self.molto2_rows = (self.title_label, self.profile_title, self.replace_profile, self.last_attempt)
+        for widget in self.molto2_rows:
+            widget.setVisible(False)
+        self.profile = None  # the chosen Profile of a Molto2
+        self.multi_profile = False
         self.body.addLayout(form)
 
         row = QHBoxLayout()
@@ -91,6 +109,8 @@ class BurnPanel(StepBox):
         self.steps = {step: QLabel(f"○ {name}") for step, name in STEP_LABELS}
         for step_label in self.steps.values():
             row.addWidget(step_label)
+        for step in (Step.ERASE, Step.TITLE):  # multi-profile tokens only
+            self.steps[step].setVisible(False)
         row.addStretch(1)
         self.body.addLayout(row)
         self.status = StatusLabel("Give a seed and connect a token first.")
@@ -98,14 +118,29 @@ class BurnPanel(StepBox):
         self.spec = None
         self.params = None
         self.info = None
+        self._checks: list = []
         self.folder_button.clicked.connect(self._choose_folder)
         self.burn_button.clicked.connect(self.start_burn)
         self.sync_clock.toggled.connect(self._note_wipe)
 
+    def show_profile(self, profile, multi_profile: bool) -> None:
+        """The profile chosen in step 3 (multi-profile tokens), or none."""
+        self.profile, self.multi_profile = profile, multi_profile
+        for widget in self.molto2_rows:
+            widget.setVisible(multi_profile)
+        self.replace_profile.setEnabled(bool(profile and profile.occupied))
+        self.steps[Step.TITLE].setVisible(multi_profile)
+        self.steps[Step.ERASE].setVisible(bool(multi_profile and profile and profile.occupied))
+        if not (profile and profile.occupied):
+            self.replace_profile.setChecked(False)
+        self.update_state(self.spec, self.params, self.info, self._checks)
+
     def update_state(self, spec, params, info, checks) -> None:
-        self.spec, self.params, self.info = spec, params, info
+        self.spec, self.params, self.info, self._checks = spec, params, info, checks
         blocked = any(c.verdict == "stop" for c in checks)
-        self.burn_button.setEnabled(spec is not None and params is not None and info is not None and not blocked)
+        needs_profile = self.multi_profile and self.profile is None
+        self.burn_button.setEnabled(spec is not None and params is not None and info is not None and not blocked
+                                    and not needs_profile)
         clock_settable = bool(info and info.capabilities.clock_settable)
         self.sync_clock.setEnabled(clock_settable)
         self.display_timeout.setEnabled(bool(info and info.capabilities.display_timeouts))
@@ -153,8 +188,16 @@ class BurnPanel(StepBox):
         except ValueError as exc:
             self.status.show_status(str(exc), "stop")
             return
+        profile_options: dict[str, Any] = {}
+        if self.multi_profile and self.profile is not None:
+            key = self._ask_customer_key()
+            if key is None:
+                return
+            profile_options = {"profile": self.profile.number, "title": self.profile_title.text().strip() or None,
+                               "customer_key": key, "last_attempt_accepted": self.last_attempt.isChecked()}
         options = BurnOptions(sync_clock=self.sync_clock.isChecked(),
-                              display_timeout=self.display_timeout.currentData(), allow_wipe=True)
+                              display_timeout=self.display_timeout.currentData(), allow_wipe=True,
+                              overwrite=self.replace_profile.isChecked(), **profile_options)
         for step, label in STEP_LABELS:
             self.steps[step].setText(f"○ {label}")
         self.burn_button.setEnabled(False)
@@ -164,6 +207,25 @@ class BurnPanel(StepBox):
             return
         worker.start(lambda report: run_burn(spec, params, options, exports, upn, report),
                      self._done, self._failed, self._message)
+
+    def _ask_customer_key(self) -> bytes | None:
+        """The Molto2's customer key from a password dialog; empty means the factory key, said so in the dialog."""
+        from PySide6.QtWidgets import QInputDialog
+
+        from otpburn.errors import InputError
+        from otpburn.tokens.molto2 import FACTORY_CUSTOMER_KEY, parse_customer_key
+
+        text, ok = QInputDialog.getText(self, "Customer key", "The Molto2's customer key (its text or 32 hex digits).\n"
+                                        "Leave empty to use the factory key TOKEN2MOLTO1-KEY.",
+                                        QLineEdit.EchoMode.Password)
+        if not ok:
+            self.status.show_status("Not burned: no customer key was given.", "warn")
+            return None
+        try:
+            return parse_customer_key(text) if text else FACTORY_CUSTOMER_KEY
+        except InputError as exc:
+            show_error(self.status, exc)
+            return None
 
     def _message(self, text: str) -> None:
         kind, _, value = text.partition(":")
@@ -182,8 +244,10 @@ class BurnPanel(StepBox):
             self.status.show_status(f"Burned and verified: the token computed {report.verification.token_code}."
                                     f"{note}", "ok")
         else:
-            self.status.show_status(f"Burned in {report.seconds * 1000:.0f} ms. Switch the token off and on, then "
-                                    f"compare its code in step 5.{note}", "ok")
+            where = (f"Pick profile {report.profile} on the token" if report.profile is not None
+                     else "Switch the token off and on")
+            self.status.show_status(f"Burned in {report.seconds * 1000:.0f} ms. {where}, then compare its code in "
+                                    f"step 5.{note}", "ok")
         self.burned.emit(report, display)
 
     def _failed(self, exc) -> None:

@@ -10,6 +10,8 @@ from otpburn.gui.common import StatusLabel, StepBox, show_error
 
 VIRTUAL = "virtual"
 VIRTUAL_LABEL = "Virtual token (try otpburn without hardware)"
+VIRTUAL_MOLTO2 = "virtual-molto2"
+VIRTUAL_MOLTO2_LABEL = "Virtual Molto2 (100 profiles, without hardware)"
 REFRESH_MS = 2000
 
 
@@ -78,6 +80,7 @@ class ReaderPanel(StepBox):
         for name, present in readers:
             self.readers.addItem(f"{name}  ({'token present' if present else 'empty'})", name)
         self.readers.addItem(VIRTUAL_LABEL, VIRTUAL)
+        self.readers.addItem(VIRTUAL_MOLTO2_LABEL, VIRTUAL_MOLTO2)
         index = self.readers.findData(current) if current else -1
         if index < 0 and readers:
             with_token = [i for i, (_, present) in enumerate(readers) if present]

@@ -7,6 +7,7 @@ import time
 from PySide6.QtWidgets import QFormLayout, QLabel
 
 from otpburn.gui.common import StatusLabel, StepBox, remedy_text
+from otpburn.gui.profile_grid import ProfileGrid
 from otpburn.otp import OtpParams
 from otpburn.tokens.base import TokenInfo
 
@@ -22,10 +23,16 @@ class TokenPanel(StepBox):
         self.body.addLayout(form)
         self.status = StatusLabel("Connect to see the token.")
         self.body.addWidget(self.status)
+        self.profiles = ProfileGrid()  # shown for multi-profile tokens only
+        self.profiles.setVisible(False)
+        self.body.addWidget(self.profiles)
         self.info: TokenInfo | None = None
 
-    def show_info(self, info: TokenInfo | None, reader: str = "") -> None:
+    def show_info(self, info: TokenInfo | None, reader: str = "", profiles: list | None = None) -> None:
         self.info = info
+        self.profiles.setVisible(profiles is not None)
+        if profiles is not None:
+            self.profiles.show_profiles(profiles)
         if info is None:
             for label in self.fields.values():
                 label.setText("–")

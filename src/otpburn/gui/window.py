@@ -19,12 +19,14 @@ from otpburn.gui.token_panel import TokenPanel
 from otpburn.tokens.base import TokenInfo
 
 
-def identify(spec: str, report: Callable[[str], None] | None = None) -> tuple[TokenInfo, str]:
-    """The token on reader `spec`, identified with reads only (off the UI thread)."""
+def identify(spec: str, report: Callable[[str], None] | None = None) -> tuple[TokenInfo, str, list | None]:
+    """The token on reader `spec`, identified with reads only (off the UI thread); a Molto2's profiles too."""
     from otpburn.provisioning.session import token_session
+    from otpburn.tokens.molto2 import Molto2Session
 
     with token_session(spec, holder="gui") as token:
-        return token.info, token.reader.name
+        profiles = token.session.profiles() if isinstance(token.session, Molto2Session) else None
+        return token.info, token.reader.name, profiles
 
 
 class MainWindow(QMainWindow):
@@ -62,6 +64,8 @@ class MainWindow(QMainWindow):
         self.seed.seed_changed.connect(self._seed_changed)
         self.seed.capture_requested.connect(self._capture)
         self.reader.connect_requested.connect(self.connect_token)
+        self.token.profiles.chosen.connect(lambda profile: self.burn.show_profile(profile, True))
+        self.burn.burned.connect(self._burned)
         self.burn.burned.connect(self.test.show_burn)
         self.burn.burned.connect(self.enroll.show_burn)
         self._restore()
@@ -80,12 +84,17 @@ class MainWindow(QMainWindow):
                      self._connect_failed)
 
     def _connected(self, spec: str, result) -> None:
-        info, reader_name = result
+        info, reader_name, profiles = result
         self.reader.connect_button.setEnabled(True)
         self.spec = spec
-        self.token.show_info(info, reader_name)
+        self.token.show_info(info, reader_name, profiles)
+        self.burn.show_profile(self.token.profiles.selected if profiles is not None else None, profiles is not None)
         self.settings.setValue("reader", spec)
         self._refresh()
+
+    def _burned(self, report, display) -> None:
+        if report.profile is not None:  # the read-back confirmed it: the grid shows it, and the next free is chosen
+            self.token.profiles.mark_burned(report.profile, report.title or "", report.params)
 
     def _connect_failed(self, exc) -> None:
         self.reader.connect_button.setEnabled(True)

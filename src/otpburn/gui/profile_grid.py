@@ -1,0 +1,110 @@
+"""The profiles of a multi-profile token (Token2 Molto2) as a 10-column grid: pick one, or the next free one."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import Signal
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QPushButton,
+    QTableWidget,
+    QTableWidgetItem,
+    QVBoxLayout,
+    QWidget,
+)
+
+from otpburn.tokens.molto2 import Profile
+
+COLUMNS = 10
+
+
+class ProfileGrid(QWidget):
+    """Shown while a Molto2 is connected. `chosen` carries the profile number (or None)."""
+
+    chosen = Signal(object)
+
+    def __init__(self) -> None:
+        super().__init__()
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        self.summary = QLabel("")
+        self.summary.setWordWrap(True)
+        layout.addWidget(self.summary)
+        self.table = QTableWidget(0, COLUMNS)
+        self.table.setAccessibleName("Profiles of the token")
+        self.table.setAccessibleDescription("One cell per profile: its number and title; ● marks a profile holding a "
+                                            "seed. Choose the profile to burn.")
+        self.table.horizontalHeader().setVisible(False)
+        self.table.verticalHeader().setVisible(False)
+        self.table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Stretch)
+        self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+        self.table.setMinimumHeight(180)
+        layout.addWidget(self.table)
+        row = QHBoxLayout()
+        self.next_free = QPushButton("&Next free profile")
+        self.next_free.setAccessibleDescription("Select the first profile that holds no seed")
+        self.choice = QLabel("No profile chosen.")
+        self.choice.setWordWrap(True)
+        row.addWidget(self.next_free)
+        row.addWidget(self.choice, 1)
+        layout.addLayout(row)
+        self.profiles: list[Profile] = []
+        self.table.itemSelectionChanged.connect(self._selected)
+        self.next_free.clicked.connect(self.choose_next_free)
+
+    def show_profiles(self, profiles: list[Profile]) -> None:
+        self.profiles = profiles
+        self.table.clearContents()
+        self.table.setRowCount((len(profiles) + COLUMNS - 1) // COLUMNS)
+        for profile in profiles:
+            mark = "● " if profile.occupied else ""
+            item = QTableWidgetItem(f"{mark}{profile.number}\n{profile.title}")
+            settings = (f"{profile.algorithm.value if profile.algorithm else '?'}, {profile.digits} digits, "
+                        f"{profile.period} s")
+            item.setToolTip(f"Profile {profile.number}: " + (f"holds a seed ({settings})" if profile.occupied
+                                                             else "empty") + (f", title {profile.title!r}"
+                                                                              if profile.title else ""))
+            self.table.setItem(profile.number // COLUMNS, profile.number % COLUMNS, item)
+        self.table.resizeRowsToContents()
+        used = sum(p.occupied for p in profiles)
+        self.summary.setText(f"{used} of {len(profiles)} profiles hold a seed (●). Choose the profile to burn; "
+                             "titles and occupancy are readable without the customer key.")
+        self.choose_next_free()
+
+    def mark_burned(self, number: int, title: str, params) -> None:
+        """Show a profile as burned (its read-back confirmed it) and move on to the next free one."""
+        self.profiles = [Profile(number, True, title, params.algorithm, params.period, params.digits)
+                         if p.number == number else p for p in self.profiles]
+        self.show_profiles(self.profiles)
+
+    def choose_next_free(self) -> None:
+        free = next((p for p in self.profiles if not p.occupied), None)
+        if free is None:
+            self.table.clearSelection()
+            self.choice.setText("Every profile holds a seed: choose one to replace.")
+            self.chosen.emit(None)
+            return
+        self.table.setCurrentCell(free.number // COLUMNS, free.number % COLUMNS)
+
+    @property
+    def selected(self) -> Profile | None:
+        items = self.table.selectedItems()
+        if not items:
+            return None
+        number = items[0].row() * COLUMNS + items[0].column()
+        return self.profiles[number] if number < len(self.profiles) else None
+
+    def _selected(self) -> None:
+        profile = self.selected
+        if profile is None:
+            self.choice.setText("No profile chosen.")
+        elif profile.occupied:
+            title = f" ({profile.title})" if profile.title else ""
+            self.choice.setText(f"Profile {profile.number}{title} holds a seed: burning replaces it (tick "
+                                "\"Replace this profile\" in step 4).")
+        else:
+            self.choice.setText(f"Profile {profile.number} is free.")
+        self.chosen.emit(profile)
