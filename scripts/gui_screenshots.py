@@ -13,6 +13,8 @@ ROOT = Path(__file__).resolve().parent.parent
 OUT = ROOT / "docs" / "screenshots"
 state = Path(tempfile.mkdtemp(prefix="otpburn-shots-"))
 os.environ.update({"QT_QPA_PLATFORM": "offscreen", "OTPBURN_VIRTUAL_TOKEN": str(state / "token.json"),
+                   "OTPBURN_VIRTUAL_MOLTO2": str(state / "molto2.json"),
+                   "OTPBURN_ATTEMPTS_FILE": str(state / "attempts.json"),
                    "OTPBURN_AUDIT_LOG": str(state / "audit.jsonl"), "OTPBURN_LOCK_FILE": str(state / "lock"),
                    "PCSCLITE_CSOCK_NAME": str(state / "no-pcscd")})
 sys.path.insert(0, str(ROOT / "src"))
@@ -87,9 +89,27 @@ def main() -> None:
             wait(condition=lambda window=window: window.enroll.status.kind != "info", ms=20000)
             shot(window.enroll, "6-enroll")
             entra.__exit__(None, None, None)
+            molto2_shots(window)
         window.close()
         if suffix:
             break
+
+
+def molto2_shots(window) -> None:
+    """The virtual Molto2: three profiles burned with titles, the grid on the next free one."""
+    from PySide6.QtWidgets import QInputDialog
+
+    QInputDialog.getText = staticmethod(lambda *args: ("", True))  # the dialog's "empty: the factory key"
+    window.reader.readers.setCurrentIndex(window.reader.readers.findData("virtual-molto2"))
+    window.connect_token("virtual-molto2")
+    wait(condition=lambda: window.token.info is not None and not window.token.profiles.isHidden())
+    for title in ("Atlassian", "GitHub", "Bank"):
+        window.burn.profile_title.setText(title)
+        window.burn.burn_button.click()
+        wait(window.burn.burned)
+    window.burn.profile_title.setText("")
+    shot(window.token, "3-token-molto2")
+    shot(window, "window-molto2")
 
 
 if __name__ == "__main__":

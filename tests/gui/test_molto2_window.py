@@ -26,7 +26,7 @@ def test_profile_grid_burn_next_free_and_replace(qtbot, window, customer_key):
     seed_from_image(qtbot, window)
     connect(qtbot, window, "virtual-molto2")
     grid = window.token.profiles
-    assert not grid.isHidden() and grid.table.rowCount() == 10 and len(grid.profiles) == 100
+    assert not grid.isHidden() and grid.table.rowCount() == 20 and len(grid.profiles) == 100
     assert "0 of 100 profiles hold a seed" in grid.summary.text()
     assert grid.selected.number == 0 and not window.burn.profile_title.isHidden()
 

@@ -1,4 +1,4 @@
-"""The profiles of a multi-profile token (Token2 Molto2) as a 10-column grid: pick one, or the next free one."""
+"""The profiles of a multi-profile token (Token2 Molto2) as a grid: pick one, or the next free one."""
 
 from __future__ import annotations
 
@@ -17,7 +17,7 @@ from PySide6.QtWidgets import (
 
 from otpburn.tokens.molto2 import Profile
 
-COLUMNS = 10
+COLUMNS = 5  # wide enough cells for a 12-character title
 
 
 class ProfileGrid(QWidget):
