@@ -328,6 +328,7 @@ class Molto2Session(IdentifiedSession):
         self._key: bytes | None = None
         self._info: TokenInfo | None = None
         self.profile_count = PROFILES
+        self._clock_reading: ClockReading | None = None
 
     @property
     def locked(self) -> bool:
@@ -361,7 +362,11 @@ class Molto2Session(IdentifiedSession):
         return self._info
 
     def read_clock_tick(self) -> ClockReading:
-        return watch_clock_tick(self._clock_sample)
+        """The device's time to a fraction of a second; watched once per connection (the profiles of one
+        fill share it: a reading ties the device's clock to the host's monotonic clock)."""
+        if self._clock_reading is None:
+            self._clock_reading = watch_clock_tick(self._clock_sample)
+        return self._clock_reading
 
     def _clock_sample(self) -> ClockSample:
         sent = time.monotonic()
