@@ -46,6 +46,7 @@ class Remedy(StrEnum):
     TOKEN_CODE = "token-code"  # noqa: S105  read the code off the token again (a fresh one) and type it
     CUSTOMER_KEY = "customer-key"  # give the multi-profile token's customer key
     LAST_ATTEMPT = "last-attempt"  # accept that a wrong customer key now locks the token
+    CHOOSE_PROFILE = "choose-profile"  # say which profile of a multi-profile token to burn
     OVERWRITE_PROFILE = "overwrite-profile"  # replace what a profile holds, or choose a free one
 
 

@@ -40,7 +40,9 @@ from otpburn.transport.trace import stream_tracer
               help="Seconds the token's display stays on.")
 @click.option("--wait", type=float, default=0.0, metavar="SECONDS", help="Wait this long for a token to be placed.")
 @click.option("--yes", is_flag=True, help="Do not ask before a clock sync that erases the token's seed.")
-@click.option("--force", is_flag=True, help="OATH: replace a credential of the same name; exports: replace files.")
+@click.option("--force", is_flag=True,
+              help="OATH: replace a credential of the same name; Molto2: replace the profile's seed; exports: "
+                   "replace files.")
 @click.option("--touch", is_flag=True, help="OATH: require a touch for each code.")
 @click.option("--seed-file", type=click.Path(dir_okay=False, allow_dash=True),
               help="Take the seed from a seed file: the record for this token's serial, or the one --pick/--account "

@@ -57,6 +57,7 @@ REMEDIES: dict[Remedy, str] = {
     Remedy.FORCE: "use --force to replace it",
     Remedy.CUSTOMER_KEY: "give the customer key in a file (--customer-key-file) or at the prompt",
     Remedy.LAST_ATTEMPT: "only with the right key for certain, add --i-understand-last-attempt",
+    Remedy.CHOOSE_PROFILE: "use --profile N or --profile next-free (see 'otpburn profiles')",
     Remedy.OVERWRITE_PROFILE: "use --profile next-free, or --force to replace this profile",
     Remedy.CONFIRM_WIPE: "add --yes to go ahead (the new seed is written right after)",
     Remedy.TOKEN_PASSWORD: "give the password at the prompt or with --password-file",

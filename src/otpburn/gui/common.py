@@ -17,6 +17,7 @@ REMEDIES: dict[Remedy, str] = {
     Remedy.FORCE: "choose another name or folder",
     Remedy.CUSTOMER_KEY: "type the token's customer key when asked",
     Remedy.LAST_ATTEMPT: "tick \"I understand: the last attempt\" only with the right key for certain",
+    Remedy.CHOOSE_PROFILE: "choose a profile in step 3",
     Remedy.OVERWRITE_PROFILE: "pick a free profile, or tick \"Replace this profile\"",
     Remedy.CONFIRM_WIPE: "confirm the clock sync to go ahead",
     Remedy.TOKEN_PASSWORD: "type the token's password when asked",

@@ -36,7 +36,7 @@ class CustomerKeyNeededError(InputError):
 
 class ProfileNeededError(InputError):
     def __init__(self) -> None:
-        super().__init__("a Molto2 holds many accounts: say which profile to burn (a number, or the next free one)")
+        super().__init__("a Molto2 holds many accounts: say which profile to burn", remedy=Remedy.CHOOSE_PROFILE)
 
 
 class ProfileOccupiedError(InputError):

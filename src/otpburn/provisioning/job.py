@@ -61,7 +61,8 @@ def burn_job(token: TokenOnReader, params: OtpParams, options: BurnOptions, *,
     else:
         checked = "left to the user"
     audit.record("burn", "ok", params=params, verification=checked, extra={
-        "front_end": front_end, **({"credential": report.credential} if report.credential else {})}, **where)
+        "front_end": front_end, **({"credential": report.credential} if report.credential else {}),
+        **({"profile": report.profile, "title": report.title} if report.profile is not None else {})}, **where)
     for target in exports:
         notes = export(target.fmt, token_records(params, info, upn), target.path, force=True,
                        password=target.password)
