@@ -20,7 +20,7 @@ from PySide6.QtWidgets import (
 )
 
 from otpburn.gui import worker
-from otpburn.gui.common import StatusLabel, StepBox, show_error
+from otpburn.gui.common import STATUS_COLOURS, STATUS_COLOURS_DARK, StatusLabel, StepBox, show_error
 from otpburn.provisioning.steps import BurnOptions, Step
 
 if TYPE_CHECKING:
@@ -71,6 +71,8 @@ class BurnPanel(StepBox):
         for key, label in EXPORT_FORMATS:
             self.export_format.addItem(label, key)
         self.export_folder = QLineEdit(os.path.expanduser("~"))
+        self.export_folder.setAccessibleName("Export folder")
+        self.export_folder.setAccessibleDescription("Where the exported seed data file is written")
         self.folder_button = QPushButton("Folder…")
         export_row.addWidget(self.export_format)
         export_row.addWidget(self.export_folder, 1)
@@ -155,7 +157,7 @@ class BurnPanel(StepBox):
         self.wipe_note.setText("This model erases its seed when its clock is written; otpburn writes the seed "
                                "right after." if wipes and self.sync_clock.isChecked() else "")
         dark = self.palette().window().color().lightness() < 128
-        self.wipe_note.setStyleSheet(f"color: {'#d29922' if dark else '#9a6700'};")
+        self.wipe_note.setStyleSheet(f"color: {(STATUS_COLOURS_DARK if dark else STATUS_COLOURS)['warn']};")
 
     def _choose_folder(self) -> None:
         folder = QFileDialog.getExistingDirectory(self, "Folder for exported seed data", self.export_folder.text())

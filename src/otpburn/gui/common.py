@@ -8,7 +8,8 @@ from PySide6.QtWidgets import QGroupBox, QLabel, QVBoxLayout
 from otpburn.errors import OtpburnError, Remedy
 from otpburn.gui.worker import TaskFailure
 
-STATUS_COLOURS = {"ok": "#1a7f37", "warn": "#9a6700", "stop": "#cf222e", "info": ""}
+# At least 4.5:1 against the theme's window colour (WCAG AA for text; tests/gui/test_accessibility.py).
+STATUS_COLOURS = {"ok": "#116329", "warn": "#7d4e00", "stop": "#a40e26", "info": ""}
 STATUS_COLOURS_DARK = {"ok": "#3fb950", "warn": "#d29922", "stop": "#ff7b72", "info": ""}
 
 

@@ -46,6 +46,8 @@ class SeedPanel(StepBox):
         self.delay.setRange(0, 30)
         self.delay.setSuffix(" s")
         self.delay.setToolTip("Countdown before the screen is captured")
+        self.delay.setAccessibleName("Delay before the screen scan")
+        self.delay.setAccessibleDescription("Seconds to wait before capturing, to bring up the QR code")
         buttons.addWidget(QLabel("delay"))
         buttons.addWidget(self.delay)
         self.body.addLayout(buttons)
