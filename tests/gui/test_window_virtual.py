@@ -44,6 +44,13 @@ def test_image_connect_burn_and_typed_codes(qtbot, window):
     window.test.typed.setText(display)
     window.test.check_button.click()
     assert "right code" in window.test.status.text()
+    assert window.burn.steps[Step.VERIFY].text() == "✓ verify"
+    from otpburn.provisioning import audit
+
+    entry = audit.read_entries()[-1]
+    assert (entry["operation"], entry["result"], entry["serial"], entry["front_end"]) == (
+        "verify", "match", "8659622000001", "gui")
+    assert SECRET.hex() not in json.dumps(entry)
     window.test.typed.setText("000000" if display != "000000" else "111111")
     window.test.check_button.click()
     assert "Mismatch" in window.test.status.text() and window.test.status.kind == "stop"

@@ -229,6 +229,11 @@ class BurnPanel(StepBox):
             show_error(self.status, exc)
             return None
 
+    def show_check(self, matches: bool) -> None:
+        """Step 5's typed-code check completes the step row: ✓ verify, or ✗ verify."""
+        label = dict(STEP_LABELS)[Step.VERIFY]
+        self.steps[Step.VERIFY].setText(f"{'✓' if matches else '✗'} {label}")
+
     def _message(self, text: str) -> None:
         kind, _, value = text.partition(":")
         if kind == "step":

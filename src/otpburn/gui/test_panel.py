@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import time
 
-from PySide6.QtCore import QTimer
+from PySide6.QtCore import QTimer, Signal
 from PySide6.QtGui import QFont
 from PySide6.QtWidgets import QGridLayout, QHBoxLayout, QLabel, QLineEdit, QProgressBar, QPushButton
 
@@ -14,6 +14,7 @@ from otpburn.otp import OtpType, code_window
 
 class TestPanel(StepBox):
     __test__ = False  # not a pytest test class, despite the name
+    checked = Signal(bool)  # a typed code was checked: does it match?
 
     def __init__(self) -> None:
         super().__init__(5, "Test")
@@ -48,6 +49,7 @@ class TestPanel(StepBox):
         self.status = StatusLabel("After the burn, switch the token off and on and compare its code.")
         self.body.addWidget(self.status)
         self.params = None
+        self.burned = None  # the report of the burn this test follows, if any
         self.timer = QTimer(self)
         self.timer.timeout.connect(self.tick)
         self.timer.start(1000)
@@ -59,6 +61,7 @@ class TestPanel(StepBox):
         self.tick()
 
     def show_burn(self, report, display) -> None:
+        self.burned = report
         self.show_seed(report.params)
         if report.verification is not None:
             self.status.show_status(f"Verified automatically: the token computed {report.verification.token_code}, "
@@ -102,3 +105,16 @@ class TestPanel(StepBox):
             how = remedy_text(result.remedy) if result.remedy else None
             fix = f" Fix: {result.fix}" + (f" ({how})" if how else "") + "." if result.fix else ""
             self.status.show_status(f"✗ Mismatch: {result.cause}.{fix}", "stop")
+        self._record(result)
+        self.checked.emit(result.matches)
+
+    def _record(self, result) -> None:
+        """The check goes into the audit log as the CLI's verify does (the seed's fingerprint, never the seed)."""
+        from otpburn.provisioning import audit
+
+        info = self.burned.info if self.burned is not None and self.burned.params == self.params else None
+        token: dict[str, str] = {"family": info.family, "model": info.model, "serial": info.serial} if info else {}
+        profile = self.burned.profile if info is not None else None
+        audit.record("verify", "match" if result.matches else "mismatch", params=self.params,
+                     verification="typed code", detail="" if result.matches else result.cause,
+                     extra={"front_end": "gui", **({"profile": profile} if profile is not None else {})}, **token)

@@ -67,6 +67,7 @@ class MainWindow(QMainWindow):
         self.token.profiles.chosen.connect(lambda profile: self.burn.show_profile(profile, True))
         self.burn.burned.connect(self._burned)
         self.burn.burned.connect(self.test.show_burn)
+        self.test.checked.connect(self.burn.show_check)
         self.burn.burned.connect(self.enroll.show_burn)
         self._restore()
 
