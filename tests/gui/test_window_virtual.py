@@ -272,3 +272,14 @@ def test_a_key_encrypted_pskc_asks_for_its_key_and_a_vault_for_its_password(qtbo
         window.seed.load_seed_file(str(corpus / "aegis-encrypted.json"))
     assert asked == ["key", "password"] and window.seed.account_choice.count() == 3
     assert "entry 4 (Steam:gamer)" in window.seed.status.text()  # what was left out is said beside the seeds
+
+
+def test_the_entra_export_needs_a_upn_before_burn(qtbot, window):
+    seed_from_image(qtbot, window)
+    connect(qtbot, window)
+    assert window.burn.burn_button.isEnabled()
+    window.burn.export_format.setCurrentIndex(window.burn.export_format.findData("entra"))
+    assert not window.burn.burn_button.isEnabled() and "needs the user's UPN" in window.burn.status.text()
+    assert "required" in window.burn.upn.placeholderText()
+    window.burn.upn.setText("amy@contoso.onmicrosoft.com")
+    assert window.burn.burn_button.isEnabled()

@@ -124,6 +124,11 @@ class BurnPanel(StepBox):
         self.folder_button.clicked.connect(self._choose_folder)
         self.burn_button.clicked.connect(self.start_burn)
         self.sync_clock.toggled.connect(self._note_wipe)
+        self.export_format.currentIndexChanged.connect(self._recheck)
+        self.upn.textChanged.connect(self._recheck)
+
+    def _recheck(self, *args) -> None:
+        self.update_state(self.spec, self.params, self.info, self._checks)
 
     def show_profile(self, profile, multi_profile: bool) -> None:
         """The profile chosen in step 3 (multi-profile tokens), or none."""
@@ -141,14 +146,20 @@ class BurnPanel(StepBox):
         self.spec, self.params, self.info, self._checks = spec, params, info, checks
         blocked = any(c.verdict == "stop" for c in checks)
         needs_profile = self.multi_profile and self.profile is None
+        needs_upn = self.export_format.currentData() == "entra" and not self.upn.text().strip()
+        self.upn.setPlaceholderText("name@company.com (required for the Entra ID export)" if needs_upn
+                                    else "name@company.com (for Entra ID)")
         self.burn_button.setEnabled(spec is not None and params is not None and info is not None and not blocked
-                                    and not needs_profile)
+                                    and not needs_profile and not needs_upn)
         clock_settable = bool(info and info.capabilities.clock_settable)
         self.sync_clock.setEnabled(clock_settable)
         self.display_timeout.setEnabled(bool(info and info.capabilities.display_timeouts))
         self._note_wipe()
         if blocked:
             self.status.show_status("This seed cannot go on this token as it is (see step 3).", "stop")
+        elif needs_upn and spec is not None and params is not None:
+            self.status.show_status("The Entra ID export needs the user's UPN (name@company.com): Entra assigns "
+                                    "each token to a user.", "warn")
         elif self.burn_button.isEnabled():
             self.status.show_status("Ready: keep the token on the reader and press Burn.", "ok")
 
