@@ -283,3 +283,24 @@ def test_the_entra_export_needs_a_upn_before_burn(qtbot, window):
     assert "required" in window.burn.upn.placeholderText()
     window.burn.upn.setText("amy@contoso.onmicrosoft.com")
     assert window.burn.burn_button.isEnabled()
+
+
+def test_clear_for_the_next_token_wipes_the_seed_and_the_menu_has_help_about_quit(qtbot, window):
+    from PySide6.QtGui import QKeySequence
+
+    seed_from_image(qtbot, window)
+    connect(qtbot, window)
+    burn(qtbot, window)
+    window.clear_action.trigger()
+    assert window.seed.params is None and window.test.params is None and not window.burn.burn_button.isEnabled()
+    texts = [w.text() for w in window.findChildren(type(window.seed.status)) if hasattr(w, "text")]
+    texts += [window.seed.issuer.text(), window.seed.account.text(), window.seed.manual.text(),
+              window.seed.secret_view.text(), window.test.labels["current"].text()]
+    assert not any(encode_base32(SECRET)[:8] in text for text in texts) and window.seed.secret_view.text() == "–"
+    assert window.token.info is not None  # the token stays connected for the next seed
+    assert all(label.text().startswith("○") for label in window.burn.steps.values())
+    actions = {a.text(): a for menu in window.menuBar().actions() for a in menu.menu().actions()}
+    assert actions["&Quit"].shortcut() == QKeySequence("Ctrl+Q")
+    assert actions["&Clear for the next token"].shortcut() == QKeySequence("Ctrl+N")
+    about = window.about_text()
+    assert "otpburn 0." in about and "Licence: MIT" in about and "Qt 6." in about and "pyscard" in about

@@ -211,8 +211,7 @@ class BurnPanel(StepBox):
         options = BurnOptions(sync_clock=self.sync_clock.isChecked(),
                               display_timeout=self.display_timeout.currentData(), allow_wipe=True,
                               overwrite=self.replace_profile.isChecked(), **profile_options)
-        for step, label in STEP_LABELS:
-            self.steps[step].setText(f"○ {label}")
+        self.clear_steps()
         self.burn_button.setEnabled(False)
         self.status.show_status("Burning… keep the token still on the reader.")
         spec, params, upn = self.spec, self.params, self.upn.text().strip()
@@ -239,6 +238,10 @@ class BurnPanel(StepBox):
         except InputError as exc:
             show_error(self.status, exc)
             return None
+
+    def clear_steps(self) -> None:
+        for step, label in STEP_LABELS:
+            self.steps[step].setText(f"○ {label}")
 
     def show_check(self, matches: bool) -> None:
         """Step 5's typed-code check completes the step row: ✓ verify, or ✗ verify."""

@@ -321,6 +321,24 @@ class SeedPanel(StepBox):
                                                         else ""), "ok")
         self._set(seeds[0])
 
+    def clear(self) -> None:
+        """Forget the seed: every field, the typed text, the choices and the picture (for the next token)."""
+        self.choices, self._thumbnail = [], None
+        self.account_choice.blockSignals(True)
+        self.account_choice.clear()
+        self.account_choice.blockSignals(False)
+        self.account_choice.setVisible(False)
+        self.manual.blockSignals(True)
+        self.manual.clear()
+        self.manual.blockSignals(False)
+        for field in (self.issuer, self.account):
+            field.blockSignals(True)
+            field.clear()
+            field.blockSignals(False)
+        self.reveal(False)
+        self.status.show_status("Scan the QR code the website shows, or choose another way to give the seed.")
+        self._set(None)
+
     def _choose(self, index: int) -> None:
         if 0 <= index < len(self.choices):
             self._set(self.choices[index])

@@ -60,6 +60,14 @@ class TestPanel(StepBox):
         self.params = params
         self.tick()
 
+    def clear(self) -> None:
+        self.params, self.burned = None, None
+        self.typed.clear()
+        for label in self.labels.values():
+            label.setText("––––––")
+        self.countdown.setValue(0)
+        self.status.show_status("After the burn, switch the token off and on and compare its code.")
+
     def show_burn(self, report, display) -> None:
         self.burned = report
         self.show_seed(report.params)

@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from pathlib import Path
 
-from PySide6.QtCore import QSettings
-from PySide6.QtWidgets import QGridLayout, QMainWindow, QScrollArea, QWidget
+from PySide6.QtCore import QSettings, QUrl
+from PySide6.QtGui import QAction, QDesktopServices, QKeySequence
+from PySide6.QtWidgets import QGridLayout, QMainWindow, QMessageBox, QScrollArea, QWidget
 
 from otpburn import __version__
 from otpburn.gui import worker
@@ -27,6 +29,9 @@ def identify(spec: str, report: Callable[[str], None] | None = None) -> tuple[To
     with token_session(spec, holder="gui") as token:
         profiles = token.session.profiles() if isinstance(token.session, Molto2Session) else None
         return token.info, token.reader.name, profiles
+
+
+PROJECT_URL = "https://pypi.org/project/otpburn/"
 
 
 class MainWindow(QMainWindow):
@@ -61,6 +66,7 @@ class MainWindow(QMainWindow):
         self.setCentralWidget(scroll)
         self.resize(1180, 760)
 
+        self._menus()
         self.seed.seed_changed.connect(self._seed_changed)
         self.seed.capture_requested.connect(self._capture)
         self.reader.connect_requested.connect(self.connect_token)
@@ -70,6 +76,60 @@ class MainWindow(QMainWindow):
         self.test.checked.connect(self.burn.show_check)
         self.burn.burned.connect(self.enroll.show_burn)
         self._restore()
+
+    def _menus(self) -> None:
+        file_menu = self.menuBar().addMenu("&File")
+        self.clear_action = QAction("&Clear for the next token", self)
+        self.clear_action.setShortcut(QKeySequence("Ctrl+N"))
+        self.clear_action.setStatusTip("Forget the seed shown here (the window keeps no secret), ready for the next")
+        self.clear_action.triggered.connect(self.clear)
+        file_menu.addAction(self.clear_action)
+        file_menu.addSeparator()
+        quit_action = QAction("&Quit", self)
+        quit_action.setShortcut(QKeySequence("Ctrl+Q"))
+        quit_action.triggered.connect(self.close)
+        file_menu.addAction(quit_action)
+        help_menu = self.menuBar().addMenu("&Help")
+        help_action = QAction("otpburn &help", self)
+        help_action.setShortcut(QKeySequence.StandardKey.HelpContents)
+        help_action.triggered.connect(self.open_help)
+        help_menu.addAction(help_action)
+        about_action = QAction("&About otpburn", self)
+        about_action.triggered.connect(self.about)
+        help_menu.addAction(about_action)
+
+    def clear(self) -> None:
+        """Clear / next token: the seed and everything derived from it leave the window; the reader stays."""
+        self.seed.clear()
+        self.test.clear()
+        self.burn.clear_steps()
+        self.burn.status.show_status("Give a seed for the next token.")
+
+    def open_help(self) -> bool:
+        """The README's desktop-app section: the local copy beside a source checkout, else the project page."""
+        readme = Path(__file__).resolve().parents[3] / "README.md"
+        url = QUrl.fromLocalFile(str(readme)) if readme.is_file() else QUrl(PROJECT_URL)
+        url.setFragment("the-desktop-app")
+        return QDesktopServices.openUrl(url)
+
+    def about_text(self) -> str:
+        import platform
+
+        from PySide6 import __version__ as pyside_version
+        from PySide6.QtCore import qVersion
+
+        try:
+            from importlib.metadata import version
+
+            pcsc = f"pyscard {version('pyscard')}"
+        except Exception:  # noqa: BLE001 (not installed: the virtual token still works)
+            pcsc = "pyscard not installed (the virtual tokens work without it)"
+        return (f"<b>otpburn {__version__}</b><br>Burn a 2FA seed into a hardware OTP token, and prove it.<br><br>"
+                f"Licence: MIT<br>Python {platform.python_version()}, Qt {qVersion()}, PySide6 {pyside_version}<br>"
+                f"PC/SC: {pcsc}")
+
+    def about(self) -> None:
+        QMessageBox.about(self, "About otpburn", self.about_text())
 
     # --- flow ------------------------------------------------------------------------
     def _seed_changed(self, params) -> None:
