@@ -101,12 +101,26 @@ def molto2_token(reader_spec: str | None, trace: bool, holder: str) -> Iterator[
     from otpburn.tokens.molto2 import Molto2Session
     from otpburn.transport.trace import stream_tracer
 
+    reader_spec = reader_spec or _the_molto2_reader()
     with token_session(reader_spec, holder=holder, tracer=stream_tracer() if trace else None) as on_reader:
         session = on_reader.session
         if not isinstance(session, Molto2Session):
             raise InputError(f"the {session.info.model} on {on_reader.reader.name} has no profiles; this command is "
                              "for a Token2 Molto2")
         yield on_reader, session
+
+
+def _the_molto2_reader() -> str | None:
+    """Without --reader: the one connected Molto2, even beside NFC readers (a Molto2 is a reader of its own)."""
+    from otpburn.errors import OtpburnError
+    from otpburn.provisioning.readers import list_pcsc_readers
+    from otpburn.tokens.molto2 import is_molto2_reader
+
+    try:
+        found = [r.name for r in list_pcsc_readers() if r.card_present and is_molto2_reader(r.name)]
+    except OtpburnError:
+        return None  # token_session says what is wrong with PC/SC
+    return found[0] if len(found) == 1 else None
 
 
 def _confirm(question: str, yes: bool) -> None:
