@@ -15,9 +15,9 @@ from otpburn.errors import InputError, Remedy, VerificationError
 from otpburn.otp.fitting import FittedSecret
 from otpburn.otp.params import OtpParams
 from otpburn.provisioning import attempts
-from otpburn.provisioning.burn_token2 import DEFAULT_LAG, token_time, wait_for_whole_second, written_time
+from otpburn.provisioning.clock_write import read_own_clock, write_on_the_second
 from otpburn.provisioning.steps import BurnOptions, BurnRun, FamilyBurn, Step, TokenState
-from otpburn.tokens.base import ClockReading, DifferentTokenAnsweredError, TokenInfo
+from otpburn.tokens.base import DifferentTokenAnsweredError, TokenInfo
 from otpburn.tokens.molto2 import (
     TITLE_MAX,
     DeviceLockedError,
@@ -117,14 +117,7 @@ class Molto2Burn(FamilyBurn[Molto2Session]):
         if before.occupied and not (options.overwrite or run.resumed):
             raise ProfileOccupiedError(before)
 
-        writes_config = Step.CONFIG not in run.skip
-        reading: ClockReading | None = None
-        if writes_config and not options.sync_clock and info.clock is not None:
-            with run.step(Step.READ_CLOCK):  # the device's own time, kept unless --sync-clock
-                started = time.monotonic()
-                reading = session.read_clock_tick()
-                run.report.clock_wait += time.monotonic() - started
-
+        reading = read_own_clock(run, session)  # the device's own time, kept unless --sync-clock
         with run.step(Step.AUTHENTICATE):
             authenticate(session, options.customer_key, options.last_attempt_accepted)
 
@@ -135,17 +128,11 @@ class Molto2Burn(FamilyBurn[Molto2Session]):
                 except ProfileEmptyError:
                     pass  # gone already (an earlier presentation's delete whose answer was lost)
 
-        wanted = token_time(reading)
-        if writes_config:
+        if Step.CONFIG not in run.skip:
             with run.step(Step.CONFIG):
-                lag = reading.lag if reading else DEFAULT_LAG
-                waiting = time.monotonic()
-                clock, sent = wait_for_whole_second(wanted, lag)
-                run.report.clock_wait += time.monotonic() - waiting
-                session.set_config(number, options.display_timeout, clock, params.algorithm, params.digits,
-                                   params.period)
-                wanted = written_time(clock, sent + lag)
-                run.report.clock_written = clock
+                # (no drift check after: the device information shows the device's clock, not the profile's)
+                write_on_the_second(run, reading, lambda clock: session.set_config(
+                    number, options.display_timeout, clock, params.algorithm, params.digits, params.period))
 
         if title and Step.TITLE not in run.skip:
             with run.step(Step.TITLE):
