@@ -1,7 +1,8 @@
 """An emulated Token2 Molto2 (multi-profile TOTP token on USB CCID), card side.
 
 Written from the protocol notes independently of `otpburn.tokens.molto2`: it parses every
-command itself, checks MACs itself and never imports the driver. It keeps the device's
+command itself, checks MACs with the emulators' own code (sm4_card.py) and never imports the
+driver. It keeps the device's
 attempt counter (`63 Cx`, locked at zero), 100 profiles (or 50, as the first Molto2), the
 button that confirms key changes and factory resets (`press_button`), and its memory in a
 JSON file written 0600 (the seeds in hex: this is a test tool).
@@ -15,19 +16,13 @@ MAC answers `6988`; a request waiting for the button stays pending until pressed
 from __future__ import annotations
 
 import hashlib
-import json
 import os
 import secrets
-import threading
 import time
-from collections.abc import Callable
-from dataclasses import asdict, dataclass, field
-from pathlib import Path
-
-from cryptography.hazmat.primitives.ciphers import Cipher, algorithms, modes
+from dataclasses import dataclass, field
 
 from otpburn.emulator.faults import FaultPlan
-from otpburn.files import write_private
+from otpburn.emulator.sm4_card import Sm4Card
 from otpburn.otp.hotp import totp
 from otpburn.otp.params import Algorithm
 
@@ -94,20 +89,13 @@ class Molto2Memory:
         return self.attempts_left == 0
 
 
-class Molto2Emulator:
+class Molto2Emulator(Sm4Card[Molto2Memory]):
     atr = ATR
+    memory_type = Molto2Memory
 
     def __init__(self, memory: Molto2Memory | None = None, state_path: str | os.PathLike[str] | None = None,
                  faults: FaultPlan | None = None) -> None:
-        self.state_path = Path(state_path) if state_path else None
-        if memory is None and self.state_path and self.state_path.exists():
-            memory = Molto2Memory(**json.loads(self.state_path.read_text()))
-        self.memory = memory or Molto2Memory()
-        self.faults = faults or FaultPlan()
-        self._challenge: bytes | None = None
-        self._authenticated = False
-        self._lock = threading.Lock()
-        self.on_change: Callable[[str], None] | None = None  # told of every change (emulate --show)
+        super().__init__(memory, state_path, faults)
         self._save()
 
     # --- what the device shows ----------------------------------------------------------
@@ -156,25 +144,6 @@ class Molto2Emulator:
             self._save()
         self._notify(pending["op"])
         return pending["op"]
-
-    # --- card interface -----------------------------------------------------------------
-    def power_on(self) -> None:
-        self._challenge, self._authenticated = None, False
-
-    def power_off(self) -> None:
-        self._challenge, self._authenticated = None, False
-
-    def process(self, command: bytes) -> bytes:
-        with self._lock:
-            if len(command) < 4:
-                return SW_WRONG_LENGTH
-            ins = command[1]
-            forced = self.faults.before(ins)
-            if forced is not None:
-                return forced
-            answer = self._dispatch(command)
-            self.faults.after(ins)
-            return answer
 
     def _dispatch(self, command: bytes) -> bytes:
         cla, ins, p1, p2 = command[:4]
@@ -274,16 +243,9 @@ class Molto2Emulator:
         """(body, None) when authenticated and the MAC holds, else (None, the status word)."""
         if not self._authenticated:
             return None, SW_NOT_AUTHENTICATED
-        if len(data) < 5:
-            return None, SW_WRONG_LENGTH
-        body, tag = data[:-4], data[-4:]
-        message = bytes((0x80, ins, p1, p2, len(body))) + body
-        if len(message) % 16:
-            message += b"\x80" + bytes(-(len(message) + 1) % 16)
-        encryptor = Cipher(algorithms.SM4(self._key), modes.CBC(bytes(16))).encryptor()
-        last = (encryptor.update(message) + encryptor.finalize())[-16:]
-        if not secrets.compare_digest(last[:4], tag):
-            return None, SW_BAD_MAC
+        body = self._mac_body(ins, p1, p2, data)
+        if body is None:
+            return None, SW_WRONG_LENGTH if len(data) < 5 else SW_BAD_MAC
         return body, None
 
     def _set_seed(self, p1: int, p2: int, data: bytes, has_le: bool) -> bytes:
@@ -357,28 +319,6 @@ class Molto2Emulator:
         self.memory.pending = {"op": "key", "key": plain[1:17].hex()}
         self._notify("customer key change requested")
         return SW_BUTTON
-
-    # --- helpers --------------------------------------------------------------------------
-    @property
-    def _key(self) -> bytes:
-        return bytes.fromhex(self.memory.key)
-
-    def _ecb(self, data: bytes) -> bytes:
-        encryptor = Cipher(algorithms.SM4(self._key), modes.ECB()).encryptor()  # noqa: S305 (the device's protocol)
-        return encryptor.update(data) + encryptor.finalize()
-
-    def _ecb_decrypt(self, data: bytes) -> bytes:
-        decryptor = Cipher(algorithms.SM4(self._key), modes.ECB()).decryptor()  # noqa: S305 (the device's protocol)
-        return decryptor.update(data) + decryptor.finalize()
-
-    def _notify(self, event: str) -> None:
-        if self.on_change:
-            self.on_change(event)
-
-    def _save(self) -> None:
-        if self.state_path is None:
-            return
-        write_private(self.state_path, json.dumps(asdict(self.memory), indent=1).encode(), force=True)
 
 
 def _unpad(plain: bytes) -> bytes:

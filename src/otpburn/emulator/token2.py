@@ -8,18 +8,13 @@ the chip holds it: this is a test tool).
 
 from __future__ import annotations
 
-import json
 import os
 import secrets
-import threading
 import time
-from dataclasses import asdict, dataclass, field
-from pathlib import Path
-
-from cryptography.hazmat.primitives.ciphers import Cipher, algorithms, modes
+from dataclasses import dataclass, field
 
 from otpburn.emulator.faults import FaultPlan
-from otpburn.files import write_private
+from otpburn.emulator.sm4_card import Sm4Card
 from otpburn.otp.hotp import totp
 from otpburn.otp.params import Algorithm
 
@@ -69,22 +64,15 @@ class Token2Memory:
     log: list[str] = field(default_factory=list)  # names of the commands received, in order
 
 
-class Token2Emulator:
+class Token2Emulator(Sm4Card[Token2Memory]):
     atr = ATR
+    memory_type = Token2Memory
 
     def __init__(self, memory: Token2Memory | None = None, state_path: str | os.PathLike[str] | None = None,
                  faults: FaultPlan | None = None) -> None:
-        self.state_path = Path(state_path) if state_path else None
-        if memory is None and self.state_path and self.state_path.exists():
-            memory = Token2Memory(**json.loads(self.state_path.read_text()))
-        self.memory = memory or Token2Memory()
+        super().__init__(memory, state_path, faults)
         if not self.memory.clock_set_at:
             self.memory.clock_set_at = time.time()
-        self.faults = faults or FaultPlan()
-        self._challenge: bytes | None = None
-        self._authenticated = False
-        self._lock = threading.Lock()
-        self.on_change = None  # callable(event: str) for --show
         self._save()
 
     # --- what the token would show -------------------------------------------------
@@ -112,24 +100,6 @@ class Token2Emulator:
                 f"{_HMACS[self.memory.hmac].value}/{_STEPS[self.memory.step]}s")
 
     # --- card interface ----------------------------------------------------------------
-    def power_on(self) -> None:
-        self._challenge, self._authenticated = None, False
-
-    def power_off(self) -> None:
-        self._challenge, self._authenticated = None, False
-
-    def process(self, command: bytes) -> bytes:
-        with self._lock:
-            if len(command) < 4:
-                return SW_WRONG_LENGTH
-            ins = command[1]
-            forced = self.faults.before(ins)
-            if forced is not None:
-                return forced
-            answer = self._dispatch(command)
-            self.faults.after(ins)
-            return answer
-
     def _dispatch(self, command: bytes) -> bytes:
         cla, ins, p1, p2 = command[:4]
         if len(command) <= 5:
@@ -193,22 +163,10 @@ class Token2Emulator:
         self._authenticated = True
         return SW_OK
 
-    def _check_mac(self, ins: int, p1: int, p2: int, data: bytes) -> bytes | None:
-        """The body without its MAC, or None when the MAC is wrong."""
-        if len(data) < 5:
-            return None
-        body, tag = data[:-4], data[-4:]
-        message = bytes((0x80, ins, p1, p2, len(body))) + body
-        if len(message) % 16:
-            message += b"\x80" + bytes(-(len(message) + 1) % 16)
-        encryptor = Cipher(algorithms.SM4(self._key), modes.CBC(bytes(16))).encryptor()
-        last_block = (encryptor.update(message) + encryptor.finalize())[-16:]
-        return body if secrets.compare_digest(last_block[:4], tag) else None
-
     def _set_config(self, p1: int, p2: int, data: bytes) -> bytes:
         if not self._authenticated:
             return SW_SECURITY
-        body = self._check_mac(0xD4, p1, p2, data)
+        body = self._mac_body(0xD4, p1, p2, data)
         if body is None:
             return SW_AUTH_FAILED
         if (len(body) != 19 or body[:4] != b"\x81\x11\x1F\x01" or body[5:7] != b"\x0F\x04"
@@ -231,13 +189,12 @@ class Token2Emulator:
             return SW_BAD_P1P2
         if not self._authenticated:
             return SW_SECURITY
-        body = self._check_mac(0xC5, p1, p2, data)
+        body = self._mac_body(0xC5, p1, p2, data)
         if body is None:
             return SW_AUTH_FAILED
         if not body or len(body) % 16 or len(body) > 64:
             return SW_WRONG_LENGTH
-        decryptor = Cipher(algorithms.SM4(self._key), modes.ECB()).decryptor()  # noqa: S305 (the token's protocol)
-        plain = (decryptor.update(body) + decryptor.finalize()).rstrip(b"\x00")
+        plain = self._ecb_decrypt(body).rstrip(b"\x00")
         if not plain.endswith(b"\x80"):
             return SW_BAD_DATA  # unpadded seeds are rejected
         seed = plain[:-1]
@@ -246,21 +203,3 @@ class Token2Emulator:
         self.memory.seed = seed.hex()
         self._notify("seed")
         return SW_OK
-
-    # --- helpers -----------------------------------------------------------------------
-    @property
-    def _key(self) -> bytes:
-        return bytes.fromhex(self.memory.key)
-
-    def _ecb(self, block: bytes) -> bytes:
-        encryptor = Cipher(algorithms.SM4(self._key), modes.ECB()).encryptor()  # noqa: S305 (the token's protocol)
-        return encryptor.update(block) + encryptor.finalize()
-
-    def _notify(self, event: str) -> None:
-        if self.on_change:
-            self.on_change(event)
-
-    def _save(self) -> None:
-        if self.state_path is None:
-            return
-        write_private(self.state_path, json.dumps(asdict(self.memory), indent=1).encode(), force=True)
