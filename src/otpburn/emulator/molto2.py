@@ -2,10 +2,9 @@
 
 Written from the protocol notes independently of `otpburn.tokens.molto2`: it parses every
 command itself, checks MACs with the emulators' own code (sm4_card.py) and never imports the
-driver. It keeps the device's
-attempt counter (`63 Cx`, locked at zero), 100 profiles (or 50, as the first Molto2), the
-button that confirms key changes and factory resets (`press_button`), and its memory in a
-JSON file written 0600 (the seeds in hex: this is a test tool).
+driver. It keeps the device's attempt counter (`63 Cx`, locked at zero), 100 profiles (or 50,
+as the first Molto2), the button that confirms key changes and factory resets (`press_button`),
+and its memory in a JSON file written 0600 (the seeds in hex: this is a test tool).
 
 What the public notes leave open, and this emulator assumes: the device information answer
 uses the single-profile `95 L 02 N serial 11 04 time` form; each profile keeps its own clock
