@@ -217,3 +217,21 @@ def test_the_emulator_refuses_a_bad_mac_and_an_le_on_the_profile_read():
     assert card.process(bytes.fromhex("80410000017000"))[-2:] == bytes.fromhex("6FFB")
     assert card.memory.profiles[0].title == ""
 
+
+
+def test_clock_only_writes_set_every_profile_and_keep_seeds_and_settings():
+    from otpburn.provisioning.burn_molto2 import sync_clocks
+
+    card = Molto2Emulator()
+    session = session_on(card)
+    burn(session, params(digits=8, period=60), options(0, sync_clock=True))
+    burn(session, params(), options(1, sync_clock=True))
+    for slot in card.memory.profiles[:2]:
+        slot.clock_offset = -400.0  # clocks that drifted for years
+    sync_clocks(session, [0, 1])
+    wait_for_step_start(60)
+    now = time.time()
+    assert card.profile_code(0, now) == reference_totp(SEED, now, 60, hashlib.sha1, 8)
+    assert card.profile_code(1, now) == reference_totp(SEED, now)
+    assert (card.memory.profiles[0].digits, card.memory.profiles[0].title) == (8, "Example")
+    assert all(abs(slot.clock_offset) < 1.1 for slot in card.memory.profiles[:2])

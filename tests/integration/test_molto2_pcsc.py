@@ -13,7 +13,6 @@ import time
 
 import pytest
 
-from otpburn.emulator.molto2 import Molto2Emulator, Molto2Memory
 from otpburn.otp import encode_base32
 from otpburn.tokens import molto2
 from tests.support.migration_payloads import _entry, export_link
@@ -176,8 +175,23 @@ def test_a_key_change_not_confirmed_on_the_token_keeps_the_old_key(place_molto2)
     assert card.memory.key == molto2.sm4_key(molto2.FACTORY_CUSTOMER_KEY).hex()
 
 
+def test_sync_clock_sets_the_profile_clocks_from_the_pc(place_molto2, google_export):
+    card = place_molto2().card
+    assert run("fill", google_export, "--reader", MOLTO2_READER, "--default-customer-key").returncode == 0
+    for slot in card.memory.profiles[:3]:
+        slot.clock_offset = 95.0  # a profile clock a few steps ahead: wrong codes
+    result = run("sync-clock", "--reader", MOLTO2_READER, "--default-customer-key", "--json")
+    assert result.returncode == 0, result.stderr
+    assert json.loads(result.stdout)["profiles"] == [0, 1, 2]
+    wait_for_step_start()
+    now = time.time()
+    assert [card.profile_code(n, now) for n in range(3)] == [reference_totp(s, now) for s in SECRETS]
+    empty = run("sync-clock", "--reader", MOLTO2_READER, "--profile", "7", "--default-customer-key")
+    assert empty.returncode == 0 and "Set the clock of 1 profile (7)" in empty.stdout
+
+
 def test_factory_reset_after_the_button(place_molto2, google_export):
-    card = place_molto2(card=Molto2Emulator(Molto2Memory())).card
+    card = place_molto2().card
     assert run("fill", google_export, "--reader", MOLTO2_READER, "--default-customer-key").returncode == 0
     process = subprocess.Popen([sys.executable, "-m", "otpburn", "factory-reset", "--reader", MOLTO2_READER, "--yes"],
                                stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, stdin=subprocess.DEVNULL)

@@ -122,6 +122,7 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "delete": ("otpburn.cli.oath_commands:delete", "Delete an OATH credential, or a Molto2 profile's seed."),
     "profiles": ("otpburn.cli.molto2_commands:profiles", "List the profiles of a Token2 Molto2."),
     "fill": ("otpburn.cli.molto2_commands:fill", "Burn a seed file's accounts into a Molto2's free profiles."),
+    "sync-clock": ("otpburn.cli.molto2_commands:sync_clock", "Set a Molto2's profile clocks from this PC's."),
     "change-key": ("otpburn.cli.molto2_commands:change_key", "Change a Molto2's customer key (▲ confirms)."),
     "factory-reset": ("otpburn.cli.molto2_commands:factory_reset", "Erase a Molto2 and restore its factory key."),
     "gui": ("otpburn.cli.gui_command:gui", "Open the desktop app."),

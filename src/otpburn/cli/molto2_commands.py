@@ -329,3 +329,37 @@ def fill(seed_file, reader_spec, seed_password_file, seed_key_file, strict, acco
     else:
         click.echo(f"{len(done)} profiles burned. Pick each on the token and compare its code with the one above "
                    "(or with 'otpburn code').")
+
+
+@click.command("sync-clock")
+@reader_option
+@click.option("--profile", "profile_text", metavar="N|all", default="all", show_default=True,
+              help="The profile whose clock to set, or every profile holding a seed.")
+@customer_key_options
+@trace_option
+@json_option
+def sync_clock(reader_spec, profile_text, customer_key_file, default_customer_key, last_attempt, trace,
+               as_json) -> None:
+    """Set a Molto2's profile clocks from this PC's clock; seeds, titles and settings stay."""
+    from otpburn.provisioning import audit
+    from otpburn.provisioning.burn_molto2 import authenticate, sync_clocks
+
+    number = None if profile_text == "all" else parse_profile(profile_text)
+    if profile_text != "all" and not isinstance(number, int):
+        raise InputError("--profile wants a profile number or 'all'")
+    with molto2_token(reader_spec, trace, "sync-clock") as (on_reader, session):
+        numbers = [number] if isinstance(number, int) else [p.number for p in session.profiles() if p.occupied]
+        if not numbers:
+            raise InputError("no profile holds a seed: there is no clock to set")
+        authenticate(session, customer_key(customer_key_file, default_customer_key), last_attempt)
+        offset = session.info.clock_offset
+        sync_clocks(session, numbers)
+        audit.record("sync-clock", "ok", reader=on_reader.reader.name, family=session.info.family,
+                     model=session.info.model, serial=session.info.serial, extra={"profiles": numbers})
+    if as_json:
+        emit_json({"serial": session.info.serial, "profiles": numbers,
+                   "device_clock_offset": None if offset is None else round(offset, 1)})
+        return
+    click.echo(f"Set the clock of {len(numbers)} profile{'s' if len(numbers) != 1 else ''} "
+               f"({', '.join(map(str, numbers))}) from this PC's clock"
+               + (f"; the device's own clock read {offset:+.0f} s from it" if offset is not None else "") + ".")

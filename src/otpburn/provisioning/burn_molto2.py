@@ -15,7 +15,13 @@ from otpburn.errors import InputError, Remedy, VerificationError
 from otpburn.otp.fitting import FittedSecret
 from otpburn.otp.params import OtpParams
 from otpburn.provisioning import attempts
-from otpburn.provisioning.clock_write import read_own_clock, write_on_the_second
+from otpburn.provisioning.clock_write import (
+    DEFAULT_LAG,
+    read_own_clock,
+    token_time,
+    wait_for_whole_second,
+    write_on_the_second,
+)
 from otpburn.provisioning.steps import BurnOptions, BurnRun, FamilyBurn, Step, TokenState
 from otpburn.tokens.base import DifferentTokenAnsweredError, TokenInfo
 from otpburn.tokens.molto2 import (
@@ -213,3 +219,20 @@ def wait_for_reset(session: Molto2Session, occupied: list[int], checks: int) -> 
         if not any(session.profile(number).occupied for number in occupied):
             return True
     raise ButtonNotPressedError("factory reset")
+
+
+SYNC_SLACK = 0.05  # seconds a profile's clock may run behind, so that many profiles are set in one second
+
+
+def sync_clocks(session: Molto2Session, numbers: list[int]) -> list[int]:
+    """Set the clocks of profiles `numbers` from the PC's (clock-only writes: seeds and settings stay).
+
+    Authenticate first. Each write lands within SYNC_SLACK after the PC's whole second.
+    """
+    pc_time = token_time(None)
+    written = []
+    for number in numbers:
+        clock, _ = wait_for_whole_second(pc_time, DEFAULT_LAG, slack=SYNC_SLACK)
+        session.set_clock(number, clock)
+        written.append(clock)
+    return written

@@ -67,14 +67,16 @@ def written_time(clock: int, arrived: float) -> TimeAt:
     return lambda monotonic: clock + (monotonic - arrived)
 
 
-def wait_for_whole_second(wanted: TimeAt, lag: float) -> tuple[int, float]:
+def wait_for_whole_second(wanted: TimeAt, lag: float, slack: float = 0.0) -> tuple[int, float]:
     """Sleep until a write sent now arrives as `wanted` crosses a whole second.
 
     Returns the clock value to write and the monotonic moment it is sent. A late wake-up
-    (a loaded machine) costs only its own delay: the value is taken after waking.
+    (a loaded machine) costs only its own delay: the value is taken after waking. A write that
+    would arrive at most `slack` seconds after a whole second goes at once (many writes in a row).
     """
     now = time.monotonic()
     arrival = wanted(now + lag)
-    time.sleep(max(0.0, math.ceil(arrival) - arrival))
+    if arrival - math.floor(arrival) > slack:
+        time.sleep(math.ceil(arrival) - arrival)
     sent = time.monotonic()
     return round(wanted(sent + lag)), sent
