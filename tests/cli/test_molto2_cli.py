@@ -1,0 +1,71 @@
+"""Molto2 commands against the built-in virtual Molto2 and the virtual single-profile token: each refusal
+is one line with its exit code, and nothing is written."""
+
+import json
+import os
+
+import pytest
+
+from tests.support.migration_payloads import _entry, export_link
+
+URI = "otpauth://totp/Example:amy?secret=JBSWY3DPEHPK3PXP&issuer=Example"
+
+
+@pytest.fixture
+def uri_file(tmp_path):
+    path = tmp_path / "uri.txt"
+    path.write_text(URI)
+    return str(path)
+
+
+def one_line(result):
+    lines = result.stderr.decode().strip().splitlines()
+    assert len(lines) == 1 and "Traceback" not in result.stderr.decode(), lines
+    return lines[0]
+
+
+def molto2_memory():
+    return json.loads(open(os.environ["OTPBURN_VIRTUAL_MOLTO2"]).read())
+
+
+def test_a_burn_without_a_profile_names_the_option(cli, uri_file):
+    result = cli("burn", "--reader", "virtual-molto2", "--uri-file", uri_file, "--default-customer-key")
+    assert result.returncode == 2
+    assert "say which profile to burn; use --profile N or --profile next-free" in one_line(result)
+    assert not any(p["seed"] for p in molto2_memory()["profiles"])
+
+
+def test_profile_options_on_a_single_profile_token_are_refused(cli, uri_file):
+    result = cli("burn", "--reader", "virtual", "--uri-file", uri_file, "--profile", "3")
+    assert result.returncode == 2 and "holds no profiles" in one_line(result)
+    result = cli("profiles", "--reader", "virtual")
+    assert result.returncode == 2 and "has no profiles; this command is for a Token2 Molto2" in one_line(result)
+
+
+@pytest.mark.parametrize(("args", "message"), [
+    (("--profile", "100"), "--profile wants a number from 0 to 99 or 'next-free'"),
+    (("--profile", "next-free", "--title", "a title far too long"), "12 bytes"),
+])
+def test_bad_profile_and_title_are_one_line(cli, uri_file, args, message):
+    result = cli("burn", "--reader", "virtual-molto2", "--uri-file", uri_file, "--default-customer-key", *args)
+    assert result.returncode == 2 and message in one_line(result)
+
+
+def test_delete_of_an_empty_profile_and_a_fill_that_does_not_fit(cli, tmp_path):
+    result = cli("delete", "--profile", "5", "--reader", "virtual-molto2", "--yes")
+    assert result.returncode == 2 and "profile 5 holds no seed; nothing was deleted" in one_line(result)
+    export = tmp_path / "export.txt"
+    export.write_text(export_link(*(_entry(bytes([n]) * 20, f"user{n}", "Site") for n in range(3))))
+    result = cli("fill", str(export), "--reader", "virtual-molto2", "--first-profile", "98", "--default-customer-key")
+    assert result.returncode == 2 and "3 accounts but 2 free profiles from 98 on; nothing was written" in (
+        result.stderr.decode())
+    assert not any(p["seed"] for p in molto2_memory()["profiles"])
+
+
+def test_a_key_needs_a_file_the_flag_or_a_terminal(cli, uri_file):
+    result = cli("burn", "--reader", "virtual-molto2", "--uri-file", uri_file, "--profile", "0")
+    assert result.returncode == 2 and "needs its customer key" in one_line(result)
+    assert "--customer-key-file" in result.stderr.decode()
+    assert molto2_memory()["auth_attempts"] == 0
+    result = cli("change-key", "--reader", "virtual-molto2", "--default-customer-key")
+    assert result.returncode == 2 and "needs a terminal" in one_line(result)
