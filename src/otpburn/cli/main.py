@@ -128,6 +128,7 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "gui": ("otpburn.cli.gui_command:gui", "Open the desktop app."),
     "doctor": ("otpburn.cli.doctor:doctor", "Check PC/SC, readers, tokens and the PC's clock."),
     "emulate": ("otpburn.cli.emulate:emulate", "Run an emulated token on the PC/SC stack (testing)."),
+    "completion": ("otpburn.cli.completion:completion", "Print the Tab-completion script for bash, zsh or fish."),
 }
 
 

@@ -1,0 +1,20 @@
+#!/usr/bin/env bash
+# Builds what is published on the package index: the sdist and the wheel (python -m build, then
+# 'twine check --strict' on both), and the man pages from the CLI's own help (click-man).
+# Usage: scripts/build_dist.sh [OUTPUT_DIR]     (default: dist)
+# Publishing is then: python -m twine upload OUTPUT_DIR/otpburn-*
+set -euo pipefail
+cd "$(dirname "$0")/.."
+out="$(realpath -m "${1:-dist}")"
+
+if [ -z "${VIRTUAL_ENV:-}" ]; then  # outside a virtual environment: make ./.venv (PEP 668)
+    . scripts/venv.sh
+    make_venv
+    python -m pip install --quiet --disable-pip-version-check -e '.[dist]'
+fi
+
+rm -rf "$out" build
+python -m build --outdir "$out" .
+python -m twine check --strict "$out"/otpburn-*.whl "$out"/otpburn-*.tar.gz
+python scripts/make_man_pages.py "$out/man"
+echo "built: $(cd "$out" && ls otpburn-*)"
