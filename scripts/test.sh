@@ -45,7 +45,7 @@ fi
 
 # The lint and type gate (rules and their reasons in pyproject.toml).
 echo "ruff: $(ruff --version)"
-ruff check src tests scripts benchmarks
+ruff check src tests scripts benchmarks packaging
 echo "mypy: $(python -m mypy --version)"
 python -m mypy  # the environment's interpreter, so it sees the packages installed into it
 

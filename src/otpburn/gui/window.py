@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sys
 from collections.abc import Callable
 from pathlib import Path
 
@@ -106,8 +107,10 @@ class MainWindow(QMainWindow):
         self.burn.status.show_status("Give a seed for the next token.")
 
     def open_help(self) -> bool:
-        """The README's desktop-app section: the local copy beside a source checkout, else the project page."""
-        readme = Path(__file__).resolve().parents[3] / "README.md"
+        """The README's desktop-app section: the local copy (beside a source checkout, or inside the desktop
+        bundle), else the project page."""
+        bundled = getattr(sys, "_MEIPASS", None)  # set by the PyInstaller bundle, which carries the README
+        readme = Path(bundled) / "README.md" if bundled else Path(__file__).resolve().parents[3] / "README.md"
         url = QUrl.fromLocalFile(str(readme)) if readme.is_file() else QUrl(PROJECT_URL)
         url.setFragment("the-desktop-app")
         return QDesktopServices.openUrl(url)
