@@ -1,9 +1,7 @@
-"""The bundle's `otpburn-gui` executable: the desktop app, started without a console window on Windows
-and as the application of the macOS .app (Finder passes no command line)."""
+"""The bundle's `otpburn-gui` executable: the desktop app (no console window on Windows; the application of
+the macOS .app)."""
 
-import sys
-
-from otpburn.cli.main import main
+from otpburn.gui.launch import main
 
 if __name__ == "__main__":
-    main(["gui", *[argument for argument in sys.argv[1:] if not argument.startswith("-psn_")]])
+    main()

@@ -37,7 +37,7 @@ def test_image_connect_burn_and_typed_codes(qtbot, window):
     assert report.done == [Step.IDENTIFY, Step.PREFLIGHT, Step.READ_CLOCK, Step.AUTHENTICATE, Step.CONFIG, Step.SEED,
                            Step.READ_BACK]
     assert all(label.text().startswith("✓") for step, label in window.burn.steps.items()
-               if step.value != "verify" and not label.isHidden())
+               if step != "verify" and not label.isHidden())
     assert window.burn.steps[Step.TITLE].isHidden() and window.token.profiles.isHidden()  # single-profile token
     assert "virtual token shows" in window.test.status.text() and "it matches" in window.test.status.text()
 
@@ -168,10 +168,10 @@ def test_keyboard_tab_order_reaches_the_main_controls(qtbot, window):
         assert control in focusable
 
 
-def test_a_second_start_brings_the_first_window_forward(qtbot, window, monkeypatch):
+def test_a_second_start_brings_the_first_window_forward(qtbot, window, monkeypatch, tmp_path):
     from otpburn.gui import app
 
-    monkeypatch.setattr(app, "instance_name", lambda: f"otpburn-gui-test-{os.getpid()}")
+    monkeypatch.setenv("XDG_RUNTIME_DIR", str(tmp_path))
     server = app.listen_for_second_starts(window)
     try:
         window.showMinimized()

@@ -4,16 +4,20 @@ from __future__ import annotations
 
 import getpass
 import os
+import socket
 import stat
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QColor, QPalette
-from PySide6.QtNetwork import QLocalServer, QLocalSocket
 from PySide6.QtWidgets import QApplication, QStyleFactory
 
 from otpburn.gui.window import MainWindow
+
+if TYPE_CHECKING:
+    from PySide6.QtNetwork import QLocalServer, QLocalSocket
 
 
 def instance_name() -> str:
@@ -25,11 +29,13 @@ def instance_name() -> str:
         user = "user"
     if sys.platform == "win32":
         return f"otpburn-gui-{user}"
-    from platformdirs import user_state_path
-
     runtime = os.environ.get("XDG_RUNTIME_DIR")
-    # Never a shared /tmp fallback: without a runtime folder, the user's own state folder.
-    folder = Path(runtime) / "otpburn" if runtime else user_state_path("otpburn", appauthor=False)
+    if runtime:
+        folder = Path(runtime) / "otpburn"
+    else:  # never a shared /tmp fallback: without a runtime folder, the user's own state folder
+        from platformdirs import user_state_path
+
+        folder = user_state_path("otpburn", appauthor=False)
     folder.mkdir(parents=True, exist_ok=True, mode=0o700)
     return str(folder / "gui.socket")
 
@@ -46,26 +52,39 @@ def _ours(name: str) -> bool:
 
 
 def _answers(name: str, timeout_ms: int = 300) -> QLocalSocket | None:
-    socket = QLocalSocket()
-    socket.connectToServer(name)
-    return socket if socket.waitForConnected(timeout_ms) else None
+    from PySide6.QtNetwork import QLocalSocket
+
+    connection = QLocalSocket()
+    connection.connectToServer(name)
+    return connection if connection.waitForConnected(timeout_ms) else None
 
 
 def bring_forward_existing() -> bool:
-    """True when another otpburn window of this user answered and was asked to come forward."""
+    """True when another otpburn window of this user answered and was asked to come forward.
+
+    Spoken without Qt's network module, so a start that opens a window does not wait for it: the first
+    window's QLocalServer is a Unix socket at `instance_name()` on POSIX and a named pipe on Windows.
+    """
     name = instance_name()
     if not _ours(name):
         return False
-    socket = _answers(name)
-    if socket is None:
+    try:
+        if sys.platform == "win32":
+            with open(rf"\\.\pipe\{name}", "wb", buffering=0) as pipe:
+                pipe.write(b"raise")
+            return True
+        with socket.socket(socket.AF_UNIX, socket.SOCK_STREAM) as connection:
+            connection.settimeout(0.3)
+            connection.connect(name)
+            connection.sendall(b"raise")
+        return True
+    except OSError:  # nobody listens (no socket, or one a crashed run left behind)
         return False
-    socket.write(b"raise")
-    socket.waitForBytesWritten(300)
-    socket.disconnectFromServer()
-    return True
 
 
 def listen_for_second_starts(window: MainWindow) -> QLocalServer:
+    from PySide6.QtNetwork import QLocalServer
+
     server = QLocalServer(window)
     server.setSocketOptions(QLocalServer.SocketOption.UserAccessOption)
     name = instance_name()
@@ -123,8 +142,12 @@ def main(argv: list[str] | None = None, theme: str = "system") -> int:
         return 0
     apply_theme(app, theme)
     window = MainWindow()
-    server = listen_for_second_starts(window)
+    servers: list[QLocalServer] = []
+    # The guard against a second window listens once this one is on screen (it loads Qt's network module).
+    window.opened.connect(lambda: servers.append(listen_for_second_starts(window)))
     window.show()
     code = app.exec()
-    server.close()
+    for server in servers:
+        server.close()
     return code
+

@@ -21,16 +21,19 @@ from PySide6.QtWidgets import (
 
 from otpburn.gui import worker
 from otpburn.gui.common import STATUS_COLOURS, STATUS_COLOURS_DARK, StatusLabel, StepBox, show_error
-from otpburn.provisioning.steps import BurnOptions, Step
 
 if TYPE_CHECKING:
     from otpburn.otp import OtpParams
     from otpburn.provisioning.exports import ExportTarget
     from otpburn.provisioning.job import JobResult
+    from otpburn.provisioning.steps import BurnOptions
 
-STEP_LABELS = [(Step.AUTHENTICATE, "authenticate"), (Step.ERASE, "erase"), (Step.CONFIG, "settings"),
-               (Step.TITLE, "title"), (Step.SEED, "seed"),
-               (Step.READ_BACK, "read back"), (Step.VERIFY, "verify")]
+# The burn's steps as the burn names them (the values of provisioning.steps.Step, a StrEnum whose members
+# equal these strings) and the short word shown for each. Text here, so that the window opens without
+# loading the burn code; a test checks that every name is a step of the burn.
+STEP_LABELS = [("authenticate", "authenticate"), ("erase profile", "erase"), ("write settings", "settings"),
+               ("write title", "title"), ("write seed", "seed"), ("read back", "read back"), ("verify", "verify")]
+MULTI_PROFILE_STEPS = ("erase profile", "write title")
 EXPORT_FORMATS = [("none", "Do not export"), ("entra", "Microsoft Entra ID CSV"), ("vendor-csv", "Vendor CSV"),
                   ("privacyidea", "privacyIDEA / LinOTP CSV"), ("pskc", "PSKC (encrypted)"),
                   ("otpauth", "otpauth link"), ("qr", "QR code PNG")]
@@ -111,7 +114,7 @@ class BurnPanel(StepBox):
         self.steps = {step: QLabel(f"○ {name}") for step, name in STEP_LABELS}
         for step_label in self.steps.values():
             row.addWidget(step_label)
-        for step in (Step.ERASE, Step.TITLE):  # multi-profile tokens only
+        for step in MULTI_PROFILE_STEPS:
             self.steps[step].setVisible(False)
         row.addStretch(1)
         self.body.addLayout(row)
@@ -136,8 +139,8 @@ class BurnPanel(StepBox):
         for widget in self.molto2_rows:
             widget.setVisible(multi_profile)
         self.replace_profile.setEnabled(bool(profile and profile.occupied))
-        self.steps[Step.TITLE].setVisible(multi_profile)
-        self.steps[Step.ERASE].setVisible(bool(multi_profile and profile and profile.occupied))
+        self.steps["write title"].setVisible(multi_profile)
+        self.steps["erase profile"].setVisible(bool(multi_profile and profile and profile.occupied))
         if not (profile and profile.occupied):
             self.replace_profile.setChecked(False)
         self.update_state(self.spec, self.params, self.info, self._checks)
@@ -208,6 +211,8 @@ class BurnPanel(StepBox):
                 return
             profile_options = {"profile": self.profile.number, "title": self.profile_title.text().strip() or None,
                                "customer_key": key, "last_attempt_accepted": self.last_attempt.isChecked()}
+        from otpburn.provisioning.steps import BurnOptions
+
         options = BurnOptions(sync_clock=self.sync_clock.isChecked(),
                               display_timeout=self.display_timeout.currentData(), allow_wipe=True,
                               overwrite=self.replace_profile.isChecked(), **profile_options)
@@ -245,14 +250,14 @@ class BurnPanel(StepBox):
 
     def show_check(self, matches: bool) -> None:
         """Step 5's typed-code check completes the step row: ✓ verify, or ✗ verify."""
-        label = dict(STEP_LABELS)[Step.VERIFY]
-        self.steps[Step.VERIFY].setText(f"{'✓' if matches else '✗'} {label}")
+        label = dict(STEP_LABELS)["verify"]
+        self.steps["verify"].setText(f"{'✓' if matches else '✗'} {label}")
 
     def _message(self, text: str) -> None:
         kind, _, value = text.partition(":")
         if kind == "step":
             for step, label in STEP_LABELS:
-                if step == Step(value):
+                if step == value:
                     self.steps[step].setText(f"✓ {label}")
         elif kind == "wait":
             self.status.show_status(value, "warn")

@@ -15,7 +15,6 @@ from PySide6.QtWidgets import (
 
 from otpburn.gui import worker
 from otpburn.gui.common import StatusLabel, StepBox, show_error
-from otpburn.provisioning.registrars import SYSTEM_NAMES
 
 
 def run_enroll(settings, secret: str | None, serial: str, params, user: str, manufacturer: str, model: str,
@@ -71,7 +70,7 @@ class EnrollPanel(StepBox):
         self.registrar_file: str | None = None
         self.report = None
         self.enrolled = None
-        self.load_targets()
+        self.target.addItem("reading the registrar file…", None)  # load_targets(), once the window is shown
         self.file_button.clicked.connect(self._choose_file)
         self.enroll_button.clicked.connect(self.start)
         for signal in (self.target.currentIndexChanged, self.user.textChanged, self.code.textChanged,
@@ -80,6 +79,7 @@ class EnrollPanel(StepBox):
         self._update()
 
     def load_targets(self) -> None:
+        from otpburn.provisioning.registrars import SYSTEM_NAMES
         from otpburn.provisioning.registrars.settings import section_names
 
         self.target.clear()
@@ -141,6 +141,8 @@ class EnrollPanel(StepBox):
                      self._done, self._failed, lambda text: self.status.show_status(text, "info"))
 
     def _done(self, enrolled) -> None:
+        from otpburn.provisioning.registrars import SYSTEM_NAMES
+
         self.enrolled = enrolled
         registration = enrolled.registration
         system = SYSTEM_NAMES[registration.system]

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from PySide6.QtCore import Signal
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -15,7 +17,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from otpburn.tokens.molto2 import Profile
+if TYPE_CHECKING:
+    from otpburn.tokens.molto2 import Profile
 
 COLUMNS = 5  # wide enough cells for a 12-character title
 
@@ -76,6 +79,8 @@ class ProfileGrid(QWidget):
 
     def mark_burned(self, number: int, title: str, params) -> None:
         """Show a profile as burned (its read-back confirmed it) and move on to the next free one."""
+        from otpburn.tokens.molto2 import Profile
+
         self.profiles = [Profile(number, True, title, params.algorithm, params.period, params.digits)
                          if p.number == number else p for p in self.profiles]
         self.show_profiles(self.profiles)

@@ -52,8 +52,12 @@ class ReaderPanel(StepBox):
         self.connect_button.clicked.connect(self._connect)
         self.timer = QTimer(self)
         self.timer.timeout.connect(self.refresh)
-        self.timer.start(REFRESH_MS)
-        self.refresh()
+
+    def start_watching(self) -> None:
+        """List the readers now and follow them being plugged in (the window calls this once it is shown)."""
+        if not self.timer.isActive():
+            self.timer.start(REFRESH_MS)
+            self.refresh()
 
     def selected_spec(self) -> str:
         return self.readers.currentData() or VIRTUAL

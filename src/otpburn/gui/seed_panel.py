@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from PySide6.QtCore import QTimer, Signal
 from PySide6.QtGui import QGuiApplication, QImage, QPixmap
 from PySide6.QtWidgets import (
@@ -19,8 +21,14 @@ from PySide6.QtWidgets import (
 from otpburn.errors import InputError, OtpburnError, Remedy
 from otpburn.gui import worker
 from otpburn.gui.common import StatusLabel, StepBox, show_error
-from otpburn.otp import Algorithm, OtpParams, decode_secret, encode_base32, mask_secret
-from otpburn.sources.classify import PayloadKind, classify
+
+if TYPE_CHECKING:
+    from otpburn.otp import OtpParams
+
+# The OTP code and the seed sources (classification, QR decoding, seed files) load when first used, not
+# when the window opens. The algorithms as the combo box offers them: otpburn.otp.Algorithm's values
+# (a test keeps them equal).
+ALGORITHMS = ("SHA1", "SHA256", "SHA512")
 
 
 class SeedPanel(StepBox):
@@ -72,7 +80,7 @@ class SeedPanel(StepBox):
         self.issuer = QLineEdit()
         self.account = QLineEdit()
         self.algorithm = QComboBox()
-        self.algorithm.addItems([a.value for a in Algorithm])
+        self.algorithm.addItems(ALGORITHMS)
         self.digits = QSpinBox()
         self.digits.setRange(6, 8)
         self.period = QSpinBox()
@@ -255,6 +263,9 @@ class SeedPanel(StepBox):
         self.use_text(text, "what you typed", quiet_errors=True)
 
     def use_text(self, text: str, origin: str, quiet_errors: bool = False) -> None:
+        from otpburn.otp import OtpParams, decode_secret
+        from otpburn.sources.classify import PayloadKind, classify
+
         payload = classify(text)
         if payload.is_seed:
             labels = [a.label or "(no name)" for a in payload.accounts]
@@ -282,6 +293,8 @@ class SeedPanel(StepBox):
                                 "stop" if payload.problem else "warn")
 
     def _scanned(self, result) -> None:
+        from otpburn.sources.classify import classify
+
         self.capture_requested.emit(False)
         seeds: list[OtpParams] = []
         labels: list[str] = []
@@ -382,9 +395,13 @@ class SeedPanel(StepBox):
         if self.params is None:
             self.secret_view.setText("–")
         elif self.revealed:
+            from otpburn.otp import encode_base32
+
             secret = encode_base32(self.params.secret)
             self.secret_view.setText(" ".join(secret[i:i + 4] for i in range(0, len(secret), 4)))
         else:
+            from otpburn.otp import mask_secret
+
             self.secret_view.setText(mask_secret(self.params.secret))
 
     def _show_thumbnail(self) -> None:

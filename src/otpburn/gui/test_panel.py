@@ -9,7 +9,6 @@ from PySide6.QtGui import QFont
 from PySide6.QtWidgets import QGridLayout, QHBoxLayout, QLabel, QLineEdit, QProgressBar, QPushButton
 
 from otpburn.gui.common import StatusLabel, StepBox, remedy_text
-from otpburn.otp import OtpType, code_window
 
 
 class TestPanel(StepBox):
@@ -75,6 +74,8 @@ class TestPanel(StepBox):
             self.status.show_status(f"Verified automatically: the token computed {report.verification.token_code}, "
                                     "the code this seed gives now.", "ok")
         elif display is not None:
+            from otpburn.otp import code_window
+
             codes = code_window(report.params)
             ok = display in (codes.previous, codes.current, codes.next)
             self.status.show_status(f"The virtual token shows {display}: "
@@ -83,6 +84,8 @@ class TestPanel(StepBox):
             self.status.show_status("Switch the token off and on, then type the code it shows.", "info")
 
     def tick(self) -> None:
+        from otpburn.otp import OtpType, code_window  # the OTP code loads with the first seed, not with the window
+
         if self.params is None:
             return
         window = code_window(self.params, time.time())

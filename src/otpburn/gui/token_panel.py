@@ -3,13 +3,16 @@
 from __future__ import annotations
 
 import time
+from typing import TYPE_CHECKING
 
 from PySide6.QtWidgets import QFormLayout, QLabel
 
 from otpburn.gui.common import StatusLabel, StepBox, remedy_text
 from otpburn.gui.profile_grid import ProfileGrid
-from otpburn.otp import OtpParams
-from otpburn.tokens.base import TokenInfo
+
+if TYPE_CHECKING:
+    from otpburn.otp import OtpParams
+    from otpburn.tokens.base import TokenInfo
 
 
 class TokenPanel(StepBox):

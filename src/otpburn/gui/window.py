@@ -5,8 +5,9 @@ from __future__ import annotations
 import sys
 from collections.abc import Callable
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QSettings, QUrl
+from PySide6.QtCore import QEvent, QSettings, QTimer, QUrl, Signal
 from PySide6.QtGui import QAction, QDesktopServices, QKeySequence
 from PySide6.QtWidgets import QGridLayout, QMainWindow, QMessageBox, QScrollArea, QWidget
 
@@ -19,7 +20,9 @@ from otpburn.gui.reader_panel import ReaderPanel
 from otpburn.gui.seed_panel import SeedPanel
 from otpburn.gui.test_panel import TestPanel
 from otpburn.gui.token_panel import TokenPanel
-from otpburn.tokens.base import TokenInfo
+
+if TYPE_CHECKING:
+    from otpburn.tokens.base import TokenInfo
 
 
 def identify(spec: str, report: Callable[[str], None] | None = None) -> tuple[TokenInfo, str, list | None]:
@@ -36,8 +39,10 @@ PROJECT_URL = "https://pypi.org/project/otpburn/"
 
 
 class MainWindow(QMainWindow):
+    opened = Signal()  # the window has painted once; what it does next starts now
     def __init__(self, settings: QSettings | None = None) -> None:
         super().__init__()
+        self._opened = False  # what the open window does first (readers, registrar file) waits for its first paint
         self.setWindowTitle(f"otpburn {__version__} — burn a 2FA seed into a hardware token")
         self.settings = settings or QSettings("otpburn", "otpburn")
         self.seed = SeedPanel()
@@ -77,6 +82,25 @@ class MainWindow(QMainWindow):
         self.test.checked.connect(self.burn.show_check)
         self.burn.burned.connect(self.enroll.show_burn)
         self._restore()
+
+    def event(self, event: QEvent) -> bool:
+        if not self._opened and event.type() in (QEvent.Type.Paint, QEvent.Type.UpdateRequest):
+            self._opened = True
+            QTimer.singleShot(0, self._after_first_paint)
+        return super().event(event)
+
+    def showEvent(self, event) -> None:
+        super().showEvent(event)
+        if not self._opened:  # a platform that paints late (or never, minimised): do not wait for ever
+            QTimer.singleShot(250, self._after_first_paint)
+
+    def _after_first_paint(self) -> None:
+        if self.reader.timer.isActive():
+            return
+        self._opened = True
+        self.reader.start_watching()
+        self.enroll.load_targets()
+        self.opened.emit()
 
     def _menus(self) -> None:
         file_menu = self.menuBar().addMenu("&File")

@@ -39,7 +39,7 @@ class Task(QRunnable):
 
     def _finish(self, callback: Callable | None, value: object) -> None:
         _running.discard(self)
-        if callback:
+        if callback and _receiver_alive(callback):
             callback(value)
 
     def run(self) -> None:
@@ -49,6 +49,14 @@ class Task(QRunnable):
             self.signals.failed.emit(TaskFailure(exc, traceback.format_exc()))
         else:
             self.signals.done.emit(result)
+
+
+def _receiver_alive(callback: Callable) -> bool:
+    """False for a method of a widget Qt has deleted meanwhile (a window closed while its reader list loaded)."""
+    import shiboken6
+
+    owner = getattr(callback, "__self__", None)
+    return not isinstance(owner, QObject) or shiboken6.isValid(owner)
 
 
 def start(function: Callable, on_done=None, on_error=None, on_message=None) -> Task:
