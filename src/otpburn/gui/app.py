@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import getpass
 import os
-import socket
 import stat
 import sys
 from pathlib import Path
@@ -73,10 +72,15 @@ def bring_forward_existing() -> bool:
             with open(rf"\\.\pipe\{name}", "wb", buffering=0) as pipe:
                 pipe.write(b"raise")
             return True
-        with socket.socket(socket.AF_UNIX, socket.SOCK_STREAM) as connection:
+        import _socket  # the socket module's C core: 'socket' would build its enums first (~5 ms before the window)
+
+        connection = _socket.socket(_socket.AF_UNIX, _socket.SOCK_STREAM)
+        try:
             connection.settimeout(0.3)
             connection.connect(name)
             connection.sendall(b"raise")
+        finally:
+            connection.close()
         return True
     except OSError:  # nobody listens (no socket, or one a crashed run left behind)
         return False
