@@ -1,8 +1,11 @@
 """Screenshots of the desktop app at each step, for docs/screenshots (offscreen Qt).
 
-Run from the repository root: python scripts/gui_screenshots.py [--scale 2]
+Run from the repository root: python scripts/gui_screenshots.py [--screen 1280x720] [--scale 2]
+The window opens on an offscreen screen of that size (in device pixels) at the size it picks for it.
 Uses the built-in virtual token and a private state folder; nothing of yours is touched.
 """
+
+import json
 
 import os
 import sys
@@ -17,6 +20,14 @@ os.environ.update({"QT_QPA_PLATFORM": "offscreen", "OTPBURN_VIRTUAL_TOKEN": str(
                    "OTPBURN_ATTEMPTS_FILE": str(state / "attempts.json"),
                    "OTPBURN_AUDIT_LOG": str(state / "audit.jsonl"), "OTPBURN_LOCK_FILE": str(state / "lock"),
                    "PCSCLITE_CSOCK_NAME": str(state / "no-pcscd")})
+screen = sys.argv[sys.argv.index("--screen") + 1] if "--screen" in sys.argv else "1280x720"
+scale = float(sys.argv[sys.argv.index("--scale") + 1]) if "--scale" in sys.argv else 1.0
+width, height = (int(number) for number in screen.split("x"))
+(state / "screen.json").write_text(json.dumps({"screens": [{"name": "screen", "x": 0, "y": 0, "width": width,
+                                                               "height": height, "logicalDpi": 96, "dpr": 1}]}))
+os.environ["QT_QPA_PLATFORM"] = f"offscreen:configfile={state / 'screen.json'}"
+if scale != 1:
+    os.environ["QT_SCALE_FACTOR"] = str(scale)
 sys.path.insert(0, str(ROOT / "src"))
 sys.path.insert(0, str(ROOT))  # the Graph contract server of the tests stands in for Entra ID in step 6
 
@@ -47,17 +58,13 @@ def shot(widget, name):
 
 
 def main() -> None:
-    suffix = ""
-    if "--scale" in sys.argv:  # e.g. --scale 2: the same window at 200 %
-        os.environ["QT_SCALE_FACTOR"] = sys.argv[sys.argv.index("--scale") + 1]
-        suffix = f"-{int(float(os.environ['QT_SCALE_FACTOR']) * 100)}"
+    suffix = f"-{int(scale * 100)}" if scale != 1 else ""
     app = QApplication(sys.argv)
     OUT.mkdir(parents=True, exist_ok=True)
     for theme in ("light", "dark"):
         apply_theme(app, theme)
         window = MainWindow(QSettings(str(state / f"{theme}.ini"), QSettings.Format.IniFormat))
-        window.resize(1200, 800)
-        window.show()
+        window.show()  # at the size it picks for the screen (offscreen: 1280×800 logical at 100 %)
         if theme == "light" and not suffix:
             entra = GraphContractServer(state).__enter__()
             entra.directory.add_user("amy@contoso.onmicrosoft.com", "Amy Masters")

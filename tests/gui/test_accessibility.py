@@ -15,7 +15,7 @@ from PySide6.QtWidgets import (
 )
 
 from otpburn.gui.app import apply_theme
-from otpburn.gui.common import STATUS_COLOURS, STATUS_COLOURS_DARK
+from otpburn.gui.common import ACCENT, ACCENT_FILL, STATUS_COLOURS, STATUS_COLOURS_DARK
 
 CONTROLS = (QAbstractButton, QLineEdit, QComboBox, QAbstractSpinBox, QAbstractItemView, QProgressBar)
 
@@ -73,5 +73,8 @@ def test_status_colours_meet_wcag_aa_in_both_themes(qtbot, theme):
                 ratio = contrast(QColor(colour), background)
                 assert ratio >= 4.5, f"{theme} {kind} {colour} on {background.name()}: {ratio:.2f}:1"
         assert contrast(app.palette().windowText().color(), background) >= 7  # body text: AAA
+        # A ready step's title, and the white label of the highlighted action on its fill.
+        assert contrast(QColor(ACCENT[theme]), background) >= 4.5
+        assert contrast(QColor("#ffffff"), QColor(ACCENT_FILL[theme])) >= 4.5
     finally:
         app.setPalette(saved)

@@ -9,9 +9,9 @@ import sys
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import Qt
-from PySide6.QtGui import QColor, QPalette
-from PySide6.QtWidgets import QApplication, QStyleFactory
+from PySide6.QtCore import QRectF, Qt
+from PySide6.QtGui import QColor, QPainter, QPalette
+from PySide6.QtWidgets import QApplication, QProxyStyle, QStyle, QStyleFactory
 
 from otpburn.gui.window import MainWindow
 
@@ -113,11 +113,32 @@ def listen_for_second_starts(window: MainWindow) -> QLocalServer:
     return server
 
 
+class OutlinedIndicators(QProxyStyle):
+    """Fusion, with check boxes and radio buttons outlined in a colour that stands out from a dark window: Fusion
+    outlines them in the window colour made darker, which on a dark theme is nearly black on nearly black."""
+
+    OUTLINE = "#8b949e"  # 5.0:1 against the dark window colour (non-text contrast needs 3:1)
+
+    def drawPrimitive(self, element, option, painter, widget=None) -> None:
+        super().drawPrimitive(element, option, painter, widget)
+        if element in (QStyle.PrimitiveElement.PE_IndicatorCheckBox, QStyle.PrimitiveElement.PE_IndicatorRadioButton):
+            painter.save()
+            painter.setRenderHint(QPainter.RenderHint.Antialiasing)
+            painter.setPen(QColor(self.OUTLINE))
+            painter.setBrush(Qt.BrushStyle.NoBrush)
+            box = QRectF(option.rect).adjusted(0.5, 0.5, -0.5, -0.5)
+            if element == QStyle.PrimitiveElement.PE_IndicatorRadioButton:
+                painter.drawEllipse(box)
+            else:
+                painter.drawRoundedRect(box, 2, 2)
+            painter.restore()
+
+
 def apply_theme(app: QApplication, theme: str) -> None:
-    app.setStyle(QStyleFactory.create("Fusion"))
     if theme == "system":
         scheme = app.styleHints().colorScheme()
         theme = "dark" if scheme == Qt.ColorScheme.Dark else "light"
+    app.setStyle(OutlinedIndicators("Fusion") if theme == "dark" else QStyleFactory.create("Fusion"))
     palette = QPalette()
     if theme == "dark":
         colours = {

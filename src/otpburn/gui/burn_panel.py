@@ -123,6 +123,7 @@ class BurnPanel(StepBox):
         self.spec = None
         self.params = None
         self.info = None
+        self.busy = False  # a burn is running
         self._checks: list = []
         self.folder_button.clicked.connect(self._choose_folder)
         self.burn_button.clicked.connect(self.start_burn)
@@ -216,12 +217,13 @@ class BurnPanel(StepBox):
         options = BurnOptions(sync_clock=self.sync_clock.isChecked(),
                               display_timeout=self.display_timeout.currentData(), allow_wipe=True,
                               overwrite=self.replace_profile.isChecked(), **profile_options)
-        self.clear_steps()
-        self.burn_button.setEnabled(False)
-        self.status.show_status("Burning… keep the token still on the reader.")
         spec, params, upn = self.spec, self.params, self.upn.text().strip()
         if spec is None or params is None:  # the button is disabled until both are there
             return
+        self.clear_steps()
+        self.busy = True
+        self.burn_button.setEnabled(False)
+        self.status.show_status("Burning… keep the token still on the reader.")
         worker.start(lambda report: run_burn(spec, params, options, exports, upn, report),
                      self._done, self._failed, self._message)
 
@@ -263,6 +265,7 @@ class BurnPanel(StepBox):
             self.status.show_status(value, "warn")
 
     def _done(self, result: JobResult) -> None:
+        self.busy = False
         report, display, presentations = result.report, result.display, result.presentations
         self.burn_button.setEnabled(True)
         note = " The token moved during the burn; otpburn resumed where it stopped." if presentations > 1 else ""
@@ -277,5 +280,6 @@ class BurnPanel(StepBox):
         self.burned.emit(report, display)
 
     def _failed(self, exc) -> None:
+        self.busy = False
         self.burn_button.setEnabled(True)
         show_error(self.status, exc)

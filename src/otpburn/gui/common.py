@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
-from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QGroupBox, QLabel, QVBoxLayout
+from enum import StrEnum
+
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtWidgets import QGroupBox, QLabel, QPushButton, QVBoxLayout
 
 from otpburn.errors import OtpburnError, Remedy
 from otpburn.gui.worker import TaskFailure
@@ -11,6 +13,11 @@ from otpburn.gui.worker import TaskFailure
 # At least 4.5:1 against the theme's window colour (WCAG AA for text; tests/gui/test_accessibility.py).
 STATUS_COLOURS = {"ok": "#116329", "warn": "#7d4e00", "stop": "#a40e26", "info": ""}
 STATUS_COLOURS_DARK = {"ok": "#3fb950", "warn": "#d29922", "stop": "#ff7b72", "info": ""}
+# The accent of a step that is ready or working: as text on the window, at least 4.5:1 ...
+ACCENT = {"light": "#0b5cd5", "dark": "#58a6ff"}
+# ... and as the fill of the one action to take next, under white text, at least 4.5:1 (both measured in
+# tests/gui/test_accessibility.py).
+ACCENT_FILL = {"light": "#0b5cd5", "dark": "#1f6feb"}
 
 
 # How the window words each remedy: by the controls a user sees, never by a command-line flag.
@@ -70,8 +77,14 @@ def show_error(label: StatusLabel, failure: BaseException | TaskFailure) -> None
     label.setToolTip(details)
 
 
+def is_dark(widget) -> bool:
+    return widget.palette().window().color().lightness() < 128
+
+
 class StatusLabel(QLabel):
     """A word-wrapped line whose colour says ok / warn / stop."""
+
+    changed = Signal()
 
     def __init__(self, text: str = "") -> None:
         super().__init__(text)
@@ -81,16 +94,61 @@ class StatusLabel(QLabel):
 
     def show_status(self, text: str, kind: str = "info") -> None:
         self.kind = kind
-        dark = self.palette().window().color().lightness() < 128
-        colour = (STATUS_COLOURS_DARK if dark else STATUS_COLOURS).get(kind, "")
+        colour = (STATUS_COLOURS_DARK if is_dark(self) else STATUS_COLOURS).get(kind, "")
         self.setStyleSheet(f"color: {colour};" if colour else "")
         self.setText(text)
+        self.changed.emit()
+
+
+class StepState(StrEnum):
+    WAITING = "waiting"  # for an earlier step
+    READY = "ready"  # its action can be taken now
+    WORKING = "working"
+    DONE = "done"
+    ATTENTION = "needs attention"
+
+
+# Mark and colour (status kind) of each state in a step's title and border.
+STATE_LOOK = {StepState.WAITING: ("○", ""), StepState.READY: ("●", "accent"), StepState.WORKING: ("…", "accent"),
+              StepState.DONE: ("✓", "ok"), StepState.ATTENTION: ("!", "stop")}
 
 
 class StepBox(QGroupBox):
-    """One of the five steps, numbered, always visible."""
+    """One step of the flow as a card: numbered, with its state in the title and the colour of its border."""
 
     def __init__(self, number: int, title: str) -> None:
         super().__init__(f"{number}. {title}")
+        self.number, self.name = number, title
         self.body = QVBoxLayout(self)
         self.setObjectName(f"step{number}")
+        self.state: StepState | None = None
+        self.set_state(StepState.WAITING)
+
+    def set_state(self, state: StepState) -> None:
+        if state == self.state:
+            return
+        self.state = state
+        mark, kind = STATE_LOOK[state]
+        self.setTitle(f"{self.number}. {self.name}   {mark} {state.value}")
+        self.setAccessibleDescription(f"Step {self.number}, {self.name}: {state.value}")
+        theme = "dark" if is_dark(self) else "light"
+        colour = ACCENT[theme] if kind == "accent" else (STATUS_COLOURS_DARK if theme == "dark"
+                                                         else STATUS_COLOURS).get(kind, "")
+        border = colour or self.palette().mid().color().name()
+        title = f"color: {colour};" if colour else ""
+        self.setStyleSheet(
+            f"QGroupBox#{self.objectName()} {{ border: {2 if colour else 1}px solid {border}; border-radius: 6px; "
+            f"margin-top: 1.3em; padding: 6px 4px 4px 4px; font-weight: bold; }}"
+            f"QGroupBox#{self.objectName()}::title {{ subcontrol-origin: margin; left: 8px; padding: 0 4px; {title} }}")
+
+
+def mark_primary(button: QPushButton, primary: bool) -> None:
+    """The one action to take next: filled with the accent colour, and the default button (Enter)."""
+    button.setDefault(primary)
+    if not primary:
+        button.setStyleSheet("")
+        return
+    accent = ACCENT_FILL["dark" if is_dark(button) else "light"]
+    button.setStyleSheet(f"QPushButton {{ background: {accent}; color: #ffffff; font-weight: bold; border: 1px solid "
+                         f"{accent}; border-radius: 4px; padding: 4px 14px; }} QPushButton:disabled {{ background: "
+                         f"palette(button); color: palette(mid); border-color: palette(mid); }}")

@@ -70,6 +70,7 @@ class EnrollPanel(StepBox):
         self.registrar_file: str | None = None
         self.report = None
         self.enrolled = None
+        self.busy = False  # a registration is running
         self.target.addItem("reading the registrar file…", None)  # load_targets(), once the window is shown
         self.file_button.clicked.connect(self._choose_file)
         self.enroll_button.clicked.connect(self.start)
@@ -109,6 +110,13 @@ class EnrollPanel(StepBox):
                                 "Enroll.", "info")
         self._update()
 
+    def clear(self) -> None:
+        """The next token: nothing burned to enroll yet (the identity system and user stay chosen)."""
+        self.report, self.enrolled = None, None
+        self.code.clear()
+        self.status.show_status("Burn a token first; then register it here.")
+        self._update()
+
     def _update(self) -> None:
         ready = (self.report is not None and self.target.currentData() is not None and self.enrolled is None
                  and (self.computed.isChecked() or self.code.text().strip().isdigit()))
@@ -134,6 +142,7 @@ class EnrollPanel(StepBox):
                 return
         info, params = self.report.info, self.report.params
         user, code, computed = self.user.text().strip(), self.code.text().strip(), self.computed.isChecked()
+        self.busy = True
         self.enroll_button.setEnabled(False)
         self.status.show_status(f"Registering {info.serial}…", "info")
         worker.start(lambda report: run_enroll(settings, secret, info.serial, params, user,
@@ -143,6 +152,7 @@ class EnrollPanel(StepBox):
     def _done(self, enrolled) -> None:
         from otpburn.provisioning.registrars import SYSTEM_NAMES
 
+        self.busy = False
         self.enrolled = enrolled
         registration = enrolled.registration
         system = SYSTEM_NAMES[registration.system]
@@ -155,5 +165,6 @@ class EnrollPanel(StepBox):
         self._update()
 
     def _failed(self, failure) -> None:
+        self.busy = False
         show_error(self.status, failure)
         self._update()

@@ -49,6 +49,7 @@ class TestPanel(StepBox):
         self.body.addWidget(self.status)
         self.params = None
         self.burned = None  # the report of the burn this test follows, if any
+        self.matched: bool | None = None  # the last typed-code check, for this seed
         self.timer = QTimer(self)
         self.timer.timeout.connect(self.tick)
         self.timer.start(1000)
@@ -56,11 +57,13 @@ class TestPanel(StepBox):
         self.typed.returnPressed.connect(self.check)
 
     def show_seed(self, params) -> None:
+        if params != self.params:
+            self.matched = None
         self.params = params
         self.tick()
 
     def clear(self) -> None:
-        self.params, self.burned = None, None
+        self.params, self.burned, self.matched = None, None, None
         self.typed.clear()
         for label in self.labels.values():
             label.setText("––––––")
@@ -70,6 +73,7 @@ class TestPanel(StepBox):
     def show_burn(self, report, display) -> None:
         self.burned = report
         self.show_seed(report.params)
+        self.matched = True if report.verification is not None else None
         if report.verification is not None:
             self.status.show_status(f"Verified automatically: the token computed {report.verification.token_code}, "
                                     "the code this seed gives now.", "ok")
@@ -78,6 +82,7 @@ class TestPanel(StepBox):
 
             codes = code_window(report.params)
             ok = display in (codes.previous, codes.current, codes.next)
+            self.matched = ok
             self.status.show_status(f"The virtual token shows {display}: "
                                     f"{'it matches' if ok else 'it does NOT match'}.", "ok" if ok else "stop")
         else:
@@ -116,6 +121,7 @@ class TestPanel(StepBox):
             how = remedy_text(result.remedy) if result.remedy else None
             fix = f" Fix: {result.fix}" + (f" ({how})" if how else "") + "." if result.fix else ""
             self.status.show_status(f"✗ Mismatch: {result.cause}.{fix}", "stop")
+        self.matched = result.matches
         self._record(result)
         self.checked.emit(result.matches)
 

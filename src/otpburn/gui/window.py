@@ -1,4 +1,5 @@
-"""The main window: the six steps, all visible, wired together."""
+"""The main window: the six steps as cards, all visible, wired together; each card shows its state and one
+action at a time is the highlighted one."""
 
 from __future__ import annotations
 
@@ -9,12 +10,12 @@ from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QEvent, QSettings, QTimer, QUrl, Signal
 from PySide6.QtGui import QAction, QDesktopServices, QKeySequence
-from PySide6.QtWidgets import QGridLayout, QMainWindow, QMessageBox, QScrollArea, QWidget
+from PySide6.QtWidgets import QHBoxLayout, QMainWindow, QMessageBox, QScrollArea, QVBoxLayout, QWidget
 
 from otpburn import __version__
 from otpburn.gui import worker
 from otpburn.gui.burn_panel import BurnPanel
-from otpburn.gui.common import show_error
+from otpburn.gui.common import StepState, mark_primary, show_error
 from otpburn.gui.enroll_panel import EnrollPanel
 from otpburn.gui.reader_panel import ReaderPanel
 from otpburn.gui.seed_panel import SeedPanel
@@ -36,6 +37,8 @@ def identify(spec: str, report: Callable[[str], None] | None = None) -> tuple[To
 
 
 PROJECT_URL = "https://pypi.org/project/otpburn/"
+# Below this width (in logical pixels: 200 % on a 1920-pixel screen is 960) the cards stand in one column.
+TWO_COLUMNS_FROM = 1000
 
 
 class MainWindow(QMainWindow):
@@ -54,23 +57,21 @@ class MainWindow(QMainWindow):
         self.spec: str | None = None
         self.checks: list = []
 
-        for panel in (self.seed, self.reader, self.token, self.burn, self.test, self.enroll):
-            panel.body.addStretch(1)  # keep each step's content together at its top
+        self.steps = (self.seed, self.reader, self.token, self.burn, self.test, self.enroll)
+        # Two columns of cards, each as tall as its content (no stretched, empty halves): getting the seed and
+        # the token on the left, burning, testing and enrolling on the right. One column when narrow.
         content = QWidget()
-        grid = QGridLayout(content)
-        grid.addWidget(self.seed, 0, 0, 2, 1)
-        grid.addWidget(self.reader, 0, 1)
-        grid.addWidget(self.token, 1, 1)
-        grid.addWidget(self.burn, 2, 0)
-        grid.addWidget(self.test, 2, 1)
-        grid.addWidget(self.enroll, 3, 0, 1, 2)
-        grid.setColumnStretch(0, 3)
-        grid.setColumnStretch(1, 2)
+        self.columns = QHBoxLayout(content)
+        self.left, self.right = QVBoxLayout(), QVBoxLayout()
+        for column in (self.left, self.right):
+            self.columns.addLayout(column, 1)
+        self.one_column: bool | None = None
+        self._arrange(one_column=False)
         scroll = QScrollArea()
         scroll.setWidget(content)
         scroll.setWidgetResizable(True)
         self.setCentralWidget(scroll)
-        self.resize(1180, 760)
+        self._fit_to_screen()
 
         self._menus()
         self.seed.seed_changed.connect(self._seed_changed)
@@ -81,7 +82,86 @@ class MainWindow(QMainWindow):
         self.burn.burned.connect(self.test.show_burn)
         self.test.checked.connect(self.burn.show_check)
         self.burn.burned.connect(self.enroll.show_burn)
+        # Every status line, seed and result moves the flow on: states and the highlighted action follow.
+        for panel in self.steps:
+            panel.status.changed.connect(self.update_flow)
+        self.seed.seed_changed.connect(self.update_flow)
+        self.burn.burned.connect(self.update_flow)
+        self.test.checked.connect(self.update_flow)
+        self.reader.readers.currentIndexChanged.connect(self.update_flow)
+        for signal in (self.enroll.target.currentIndexChanged, self.enroll.user.textChanged,
+                       self.enroll.code.textChanged, self.enroll.computed.toggled, self.burn.upn.textChanged,
+                       self.burn.export_format.currentIndexChanged, self.burn.replace_profile.toggled):
+            signal.connect(self.update_flow)  # they enable or disable the step's action
         self._restore()
+        self.update_flow()
+
+    # --- layout ------------------------------------------------------------------------
+    def _arrange(self, one_column: bool) -> None:
+        if one_column == self.one_column:
+            return
+        self.one_column = one_column
+        for column in (self.left, self.right):
+            while column.count():
+                column.takeAt(0)
+        halves = (self.steps, ()) if one_column else (self.steps[:3], self.steps[3:])
+        for column, cards in zip((self.left, self.right), halves, strict=True):
+            for card in cards:
+                column.addWidget(card)
+            column.addStretch(1)
+        self.columns.setStretch(1, 0 if one_column else 1)  # one column: the cards take the whole width
+
+    def _fit_to_screen(self) -> None:
+        """A size that fits the screen it opens on (1280×720 at 100 %, 1920×1080 at 200 %); the cards scroll."""
+        screen = self.screen().availableGeometry() if self.screen() else None
+        width, height = 1240, 820
+        if screen is not None:
+            width, height = min(width, screen.width() - 40), min(height, screen.height() - 40)
+        self.resize(max(width, 480), max(height, 400))
+
+    def resizeEvent(self, event) -> None:
+        super().resizeEvent(event)
+        self._arrange(one_column=self.width() < TWO_COLUMNS_FROM)
+
+    # --- the flow: each step's state, and the one action to take next ------------------
+    def step_states(self) -> dict:
+        seed, reader, token, burn, test, enroll = self.steps
+        connected = self.spec is not None and self.token.info is not None
+        burned = self.test.burned is not None and self.test.burned.params == self.seed.params
+        stops = any(check.verdict == "stop" for check in self.checks)
+
+        def by_status(panel, otherwise: StepState) -> StepState:
+            return StepState.ATTENTION if panel.status.kind == "stop" else otherwise
+
+        return {
+            seed: StepState.DONE if self.seed.params is not None else by_status(seed, StepState.READY),
+            reader: (StepState.WORKING if not self.reader.connect_button.isEnabled() else StepState.DONE if connected
+                     else by_status(reader, StepState.READY if self.reader.readers.count() else StepState.WAITING)),
+            token: (StepState.ATTENTION if connected and stops else StepState.DONE if connected
+                    else by_status(token, StepState.WAITING)),
+            burn: (StepState.WORKING if self.burn.busy else StepState.DONE if burned
+                   else by_status(burn, StepState.READY if self.burn.burn_button.isEnabled() else StepState.WAITING)),
+            test: (StepState.WAITING if self.seed.params is None or not burned and self.test.matched is None
+                   else StepState.DONE if self.test.matched else StepState.ATTENTION if self.test.matched is False
+                   else StepState.READY),
+            enroll: (StepState.WORKING if self.enroll.busy else StepState.DONE if self.enroll.enrolled is not None
+                     and self.enroll.status.kind == "ok" else by_status(enroll, StepState.READY
+                                                                         if self.enroll.enroll_button.isEnabled()
+                                                                         else StepState.WAITING)),
+        }
+
+    def update_flow(self, *args) -> None:
+        states = self.step_states()
+        for panel, state in states.items():
+            panel.set_state(state)
+        # The next action: the first step not done that has one to take.
+        actions = [(self.seed, self.seed.scan_button), (self.reader, self.reader.connect_button),
+                   (self.burn, self.burn.burn_button), (self.test, self.test.check_button),
+                   (self.enroll, self.enroll.enroll_button)]
+        primary = next((button for panel, button in actions
+                        if states[panel] in (StepState.READY, StepState.ATTENTION) and button.isEnabled()), None)
+        for _, button in actions:
+            mark_primary(button, button is primary)
 
     def event(self, event: QEvent) -> bool:
         if not self._opened and event.type() in (QEvent.Type.Paint, QEvent.Type.UpdateRequest):
@@ -127,8 +207,10 @@ class MainWindow(QMainWindow):
         """Clear / next token: the seed and everything derived from it leave the window; the reader stays."""
         self.seed.clear()
         self.test.clear()
+        self.enroll.clear()
         self.burn.clear_steps()
         self.burn.status.show_status("Give a seed for the next token.")
+        self.update_flow()
 
     def open_help(self) -> bool:
         """The README's desktop-app section: the local copy (beside a source checkout, or inside the desktop
@@ -168,6 +250,7 @@ class MainWindow(QMainWindow):
         self.token.show_info(None)
         self.token.status.show_status("Connecting… (the token must be switched on and on the reader)")
         self.reader.connect_button.setEnabled(False)
+        self.update_flow()
         worker.start(lambda report: identify(spec, report), lambda result: self._connected(spec, result),
                      self._connect_failed)
 
@@ -193,6 +276,7 @@ class MainWindow(QMainWindow):
     def _refresh(self) -> None:
         self.checks = self.token.check(self.seed.params) if self.token.info else []
         self.burn.update_state(self.spec, self.seed.params, self.token.info, self.checks)
+        self.update_flow()
 
     def _capture(self, hide: bool) -> None:
         """Get out of the way while the screen is captured, and come back after."""

@@ -1,0 +1,121 @@
+"""The window as a guided flow: cards that say their state, one highlighted action at a time, a size that
+fits the screen (1280×720 at 100 %, 1920×1080 at 200 %), and check boxes that show in the dark theme."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+
+import pytest
+from PySide6.QtWidgets import QApplication, QCheckBox, QWidget
+
+from otpburn.gui.common import StepState
+
+from .conftest import burn, connect
+from .test_accessibility import contrast
+
+PROBE = """
+import json, sys
+from PySide6.QtCore import QSettings
+from PySide6.QtWidgets import QApplication
+from otpburn.gui.window import MainWindow
+app = QApplication(sys.argv)
+window = MainWindow(QSettings(sys.argv[1], QSettings.Format.IniFormat))
+window.show()
+app.processEvents()
+screen = window.screen().availableGeometry()
+frame = window.frameGeometry()
+scroll = window.centralWidget()
+print(json.dumps({"screen": [screen.width(), screen.height()], "window": [frame.width(), frame.height()],
+                  "one_column": window.one_column, "horizontal_scroll": scroll.horizontalScrollBar().isVisible(),
+                  "left": window.left.count() - 1, "right": window.right.count() - 1}))
+"""
+
+
+@pytest.mark.parametrize("screen, scale, one_column", [("1280x720", 1, False), ("1920x1080", 2, True),
+                                                       ("1366x768", 1, False), ("1024x600", 1, True)])
+def test_the_window_fits_the_screen_it_opens_on(tmp_path, screen, scale, one_column):
+    width, height = (int(number) for number in screen.split("x"))
+    config = tmp_path / "screen.json"
+    config.write_text(json.dumps({"screens": [{"name": "s", "x": 0, "y": 0, "width": width, "height": height,
+                                                "logicalDpi": 96, "dpr": 1}]}))
+    env = {**os.environ, "QT_QPA_PLATFORM": f"offscreen:configfile={config}", "QT_SCALE_FACTOR": str(scale),
+           "HOME": str(tmp_path)}
+    result = subprocess.run([sys.executable, "-c", PROBE, str(tmp_path / "settings.ini")], capture_output=True,
+                            text=True, env=env, timeout=120)
+    assert result.returncode == 0, result.stderr[-2000:]
+    shown = json.loads(result.stdout.strip().splitlines()[-1])
+    assert shown["window"][0] <= shown["screen"][0] and shown["window"][1] <= shown["screen"][1], shown
+    assert shown["one_column"] is one_column
+    assert shown["horizontal_scroll"] is False  # narrow screens scroll down, never sideways
+    assert (shown["left"], shown["right"]) == ((6, 0) if one_column else (3, 3))
+
+
+def _states(window):
+    return [panel.state for panel in window.steps]
+
+
+def _primary(window):
+    return [button.text() for button in window.findChildren(QWidget) if getattr(button, "isDefault", None)
+            and button.isDefault()]
+
+
+def test_each_step_shows_its_state_and_one_action_is_highlighted(qtbot, window):
+    S = StepState
+    qtbot.waitUntil(lambda: window.reader.readers.count() > 0, timeout=10_000)
+    assert _states(window)[0] == S.READY and _states(window)[2:] == [S.WAITING] * 4
+    assert _primary(window) == ["Scan &screen"]
+    assert "ready" in window.seed.title() and "waiting" in window.burn.title()
+
+    with qtbot.waitSignal(window.seed.seed_changed, timeout=15_000):
+        window.seed.load_image("examples/2fa-setup-screenshot.png")
+    assert _states(window)[:2] == [S.DONE, S.READY] and _primary(window) == ["&Connect"]
+
+    connect(qtbot, window)
+    assert _states(window)[:4] == [S.DONE, S.DONE, S.DONE, S.READY] and _primary(window) == ["&Burn"]
+
+    burn(qtbot, window)
+    # The virtual token's display matched: tested. No registrar file: nothing to enroll, so no highlighted action.
+    assert _states(window) == [S.DONE, S.DONE, S.DONE, S.DONE, S.DONE, S.WAITING]
+    assert _primary(window) == []
+
+    window.test.typed.setText("000000" if window.test.labels["current"].text() != "000000" else "111111")
+    window.test.check_button.click()
+    assert window.test.state == S.ATTENTION and "needs attention" in window.test.title()
+    assert _primary(window) == ["C&heck"]
+    assert window.test.accessibleDescription() == "Step 5, Test: needs attention"
+
+    window.clear()  # File → Clear for next token
+    assert _states(window)[0] == S.READY and window.burn.state == S.WAITING and window.test.state == S.WAITING
+
+
+def test_dark_theme_check_boxes_stand_out(qtbot):
+    from otpburn.gui.app import apply_theme
+
+    app = QApplication.instance()
+    saved_palette = app.palette()
+    try:
+        apply_theme(app, "dark")
+        box = QCheckBox("an option")
+        qtbot.addWidget(box)
+        box.show()
+        image = box.grab().toImage()
+        background = app.palette().window().color()
+        indicator = box.style().subElementRect(box.style().SubElement.SE_CheckBoxIndicator, _option(box), box)
+        best = max(contrast(image.pixelColor(x, y), background)
+                   for x in range(indicator.left(), indicator.right() + 1)
+                   for y in range(indicator.top(), indicator.bottom() + 1))
+        assert best >= 3.0, f"the unchecked box reaches only {best:.2f}:1 against the window"  # WCAG 1.4.11
+    finally:
+        apply_theme(app, "light")
+        app.setPalette(saved_palette)
+
+
+def _option(box):
+    from PySide6.QtWidgets import QStyleOptionButton
+
+    option = QStyleOptionButton()
+    box.initStyleOption(option)
+    return option
