@@ -8,14 +8,28 @@ from pathlib import Path
 
 import click
 
-from otpburn.cli.common import emit_json, json_option
+from otpburn.cli.common import GroupedCommand, emit_json, json_option
 from otpburn.cli.export_commands import load_seed_file, matching_records, one_record_per_secret, seed_file_options
 from otpburn.cli.main import EXIT_NOT_REGISTERED
 from otpburn.cli.register_command import computed_code_option, registrar_file_option
 from otpburn.errors import InputError
 
 
-@click.command()
+@click.command(cls=GroupedCommand, groups=[
+    ("The seeds", ["--seed-password-file", "--seed-key-file", "--strict", "--account"]),
+    ("The run", ["--reader", "--progress-file", "--dry-run", "--reburn", "--count", "--token-timeout",
+                 "--resume-timeout"]),
+    ("What is written", ["--sync-clock", "--display-timeout"]),
+    ("Afterwards: exports and the identity system", ["--export", "--export-password-file", "--register",
+                                                     "--registrar-file", "--activate-with-computed-code", "--force"]),
+], examples=[
+    ("otpburn batch tokens.csv --reader 0 --dry-run",
+     "Place each token to see which seed it would get; nothing is written."),
+    ("otpburn batch tokens.csv --reader 0 --sync-clock --export entra:entra.csv",
+     "Burn token after token (matched by serial), then one CSV for Entra ID."),
+    ("otpburn batch export.pskc --seed-password-file pw.txt --reader 0 --register pi",
+     "An encrypted PSKC file; each token registered in privacyIDEA as it is burned."),
+])
 @click.argument("seed_file", type=click.Path(dir_okay=False, allow_dash=True))
 @click.option("--reader", "reader_spec", metavar="NAME|N|virtual", help="The reader tokens are placed on.")
 @seed_file_options
@@ -50,12 +64,6 @@ def batch(seed_file, reader_spec, seed_password_file, seed_key_file, strict, acc
     Tokens are matched to seeds by serial number, or get the next seed that names none.
     Interrupted batches continue where they stopped (see --progress-file); with --register,
     a rerun first finishes the registrations an earlier run could not make.
-
-    \b
-    Examples:
-      otpburn batch tokens.csv --reader 1 --export entra:entra-upload.csv
-      otpburn batch pi-tokens.csv --register privacyidea --activate-with-computed-code
-      otpburn batch tokens.csv --dry-run
     """
     from otpburn.cli.burn_command import plan_exports
     from otpburn.provisioning.batch import Batch, Progress, export_records

@@ -6,7 +6,15 @@ import sys
 
 import click
 
-from otpburn.cli.common import describe_params, emit_json, fix_text, json_option, params_dict, print_fields
+from otpburn.cli.common import (
+    GroupedCommand,
+    describe_params,
+    emit_json,
+    fix_text,
+    json_option,
+    params_dict,
+    print_fields,
+)
 from otpburn.cli.export_commands import load_seed_file, seed_file_options
 from otpburn.cli.main import EXIT_MISMATCH, REMEDIES
 from otpburn.cli.molto2_commands import customer_key_options, molto2_burn_options, parse_profile
@@ -28,7 +36,30 @@ from otpburn.otp import Algorithm, code_window
 from otpburn.transport.trace import stream_tracer
 
 
-@click.command()
+@click.command(cls=GroupedCommand, groups=[
+    ("Where the seed comes from", ["--screen", "--image", "--clipboard", "--delay", "--save-capture", "--uri-file",
+                                   "--encoding", "--seed-file", "--seed-password-file", "--seed-key-file", "--strict",
+                                   "--pick", "--account"]),
+    ("The token", ["--reader", "--wait", "--resume-timeout", "--password-file", "--key-file", "--trace"]),
+    ("What is written", ["--sync-clock", "--yes", "--algorithm", "--period", "--display-timeout", "--force",
+                         "--touch"]),
+    ("Token2 Molto2 (many profiles)", ["--profile", "--title", "--customer-key-file", "--default-customer-key",
+                                       "--i-understand-last-attempt"]),
+    ("Afterwards: exports and the identity system", ["--export", "--upn", "--export-password-file", "--register",
+                                                     "--user", "--registrar-file", "--activate-with-computed-code"]),
+    ("Checks", ["--ntp-server"]),
+], examples=[
+    ("otpburn burn --reader virtual --image examples/2fa-setup-screenshot.png",
+     "Try it: the example's seed into the built-in virtual token."),
+    ("otpburn burn --screen --delay 5 --reader 0 --sync-clock",
+     "Scan every monitor after 5 s, burn into the token on reader 0 and set its clock."),
+    ("otpburn burn --seed-file tokens.csv --reader 0 --export entra:entra.csv --upn amy@contoso.com",
+     "The seed file's record for this token's serial, then a CSV for Entra ID."),
+    ("otpburn burn --image qr.png --register pi --user amy@realm",
+     "Burn, then register and activate the token in privacyIDEA."),
+    ("otpburn burn --image qr.png --profile next-free --title GitHub",
+     "A Token2 Molto2: the next free profile, titled GitHub."),
+])
 @seed_source_options
 @reader_option
 @click.option("--sync-clock", is_flag=True, help="Set the token's clock from this PC's clock.")

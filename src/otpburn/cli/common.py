@@ -111,3 +111,47 @@ def fix_text(diagnosis: Diagnosis, params: OtpParams) -> str:
              Remedy.PERIOD: f"--period {params.period}", Remedy.ENCODING: "--encoding"}
     flag = flags.get(diagnosis.remedy) if diagnosis.remedy else None
     return diagnosis.fix + (f" ({flag})" if flag else "")
+
+
+class GroupedCommand(click.Command):
+    """A command whose --help shows its options in named groups, then worked examples.
+
+    `groups`: (title, option flags) in the order shown; options in no group come last under "Other options".
+    `examples`: (command line, what it does).
+    """
+
+    def __init__(self, *args: Any, groups: Sequence[tuple[str, Sequence[str]]] = (),
+                 examples: Sequence[tuple[str, str]] = (), **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.groups, self.examples = groups, examples
+        flags = {flag for _, members in groups for flag in members}
+        known = {flag for param in self.params for flag in param.opts}
+        unknown = flags - known
+        if unknown:  # a renamed option must not silently drop out of the help
+            raise RuntimeError(f"{self.name}: help groups name unknown options {sorted(unknown)}")
+
+    def format_options(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
+        records = {param: param.get_help_record(ctx) for param in self.get_params(ctx)}
+        shown: set[click.Parameter] = set()
+        for title, members in self.groups:
+            rows = []
+            for param, record in records.items():
+                if record and set(param.opts) & set(members):
+                    rows.append(record)
+                    shown.add(param)
+            if rows:
+                with formatter.section(title):
+                    formatter.write_dl(rows)
+        rest = [record for param, record in records.items() if record and param not in shown]
+        if rest:
+            with formatter.section("Other options"):
+                formatter.write_dl(rest)
+
+    def format_epilog(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
+        if self.examples:
+            with formatter.section("Examples"):
+                for line, meaning in self.examples:
+                    formatter.write(f"{'':>{formatter.current_indent}}$ {line}\n")  # unwrapped: copy and paste
+                    with formatter.indentation():
+                        formatter.write_text(meaning)
+        super().format_epilog(ctx, formatter)

@@ -6,7 +6,7 @@ import sys
 
 import click
 
-from otpburn.cli.common import emit_json, json_option
+from otpburn.cli.common import GroupedCommand, emit_json, json_option
 from otpburn.cli.export_commands import seed_file_options
 from otpburn.cli.seed_input import get_seed, seed_source_options
 from otpburn.errors import InputError, RegistrationError
@@ -105,7 +105,20 @@ def resume_hint(name: str, serial: str, user: str, source: str) -> str:
     return f"the token keeps its seed; finish with: otpburn register {name} --serial {serial}{who} {source}".rstrip()
 
 
-@click.command()
+@click.command(cls=GroupedCommand, groups=[
+    ("Which token and user", ["--serial", "--user"]),
+    ("Its seed", ["--screen", "--image", "--clipboard", "--delay", "--save-capture", "--uri-file", "--encoding",
+                  "--pick", "--account", "--seed-file", "--seed-password-file", "--seed-key-file", "--strict"]),
+    ("The identity system", ["--registrar-file", "--activate-with-computed-code", "--force", "--check",
+                             "--remove"]),
+], examples=[
+    ("otpburn register pi --check", "Only sign in with the registrar file's [pi] section."),
+    ("otpburn register entra --serial 8659622000001 --user amy@contoso.com --uri-file seed.txt",
+     "Register one burned token for Amy and activate it with the code it shows (asked for)."),
+    ("otpburn register pi --seed-file vendor.csv --activate-with-computed-code",
+     "Every token of a vendor's seed file, activated with codes computed from their seeds."),
+    ("otpburn register pi --serial 8659622000001 --remove", "Remove the token from privacyIDEA."),
+])
 @click.argument("name", metavar="NAME")
 @click.option("--serial", help="The token's serial (printed on it); with --seed-file, only this serial's record.")
 @click.option("--user", "user", metavar="USER",
@@ -129,13 +142,6 @@ def register(name, serial, user, screen, images, clipboard, delay, save_capture,
     NAME is a section of the registrar file. The seed comes from --seed-file, a scan,
     --uri-file or standard input, as for burn. The activation code is typed off the token,
     or computed from the seed with --activate-with-computed-code.
-
-    \b
-    Examples:
-      otpburn register privacyidea --check
-      otpburn register privacyidea --serial 8659622000001 --user alice@example --image qr.png
-      otpburn register entra --seed-file tokens.csv --activate-with-computed-code
-      otpburn register entra --serial 8659622000001 --remove
     """
     from otpburn.provisioning import enroll as flow
     from otpburn.provisioning.registrars import Enrollment
