@@ -88,7 +88,8 @@ def main() -> None:
         baseline = time_first_paint("bare PySide6 window (baseline)", [*driver, "bare"], args.runs, env=env)
         rows = [baseline,
                 time_first_paint("otpburn-gui, first paint", [*driver, "otpburn-gui"], args.runs, env=env),
-                time_first_paint("otpburn gui (through the CLI), first paint", [*driver, "otpburn"], args.runs, env=env)]
+                time_first_paint("otpburn gui (through the CLI), first paint", [*driver, "otpburn"], args.runs,
+                                 env=env)]
     print(f"window start-up, {args.runs} runs each, platform {env['QT_QPA_PLATFORM']} "
           "(peak = max resident set size of the process)")
     print_table(rows, baseline, "peak RSS KiB")

@@ -6,7 +6,6 @@ Uses the built-in virtual token and a private state folder; nothing of yours is 
 """
 
 import json
-
 import os
 import sys
 import tempfile
