@@ -8,6 +8,10 @@ APT_PACKAGES=(
     pcscd vsmartcard-vpcd libpcsclite-dev swig gcc   # the PC/SC stack and building pyscard
     xvfb x11-xserver-utils iproute2                   # virtual screens (xrandr) and pcscd's own network namespace
     libzbar0                                          # only for the QR benchmark's comparison
+    # A headless Wayland desktop for the screenshot-portal tests (tests/support/wayland.py), and Debian's own
+    # python3 with venv for the tests that install otpburn as a fresh machine would
+    sway swaybg grim pipewire xdg-desktop-portal xdg-desktop-portal-wlr xdg-desktop-portal-gtk libglib2.0-bin
+    dbus-user-session python3-venv
     # Qt's xcb platform plugin, for the desktop app on Xvfb
     libxcb-cursor0 libxcb-icccm4 libxcb-keysyms1 libxcb-shape0 libxcb-render-util0 libxcb-image0 libxcb-xkb1
     libxcb-randr0 libxcb-xinerama0 libxkbcommon-x11-0 libegl1 libgl1 libfontconfig1 libdbus-1-3 fonts-dejavu-core

@@ -4,7 +4,9 @@
   of a whole multi-monitor desktop allocates far more and is slower). The raw BGRX grab is
   kept as it is: the fast pass reads its green bytes in place (no numpy, no conversion).
 - Wayland: the desktop's Screenshot portal (xdg-desktop-portal, over D-Bus with jeepney),
-  then grim, gnome-screenshot or spectacle if installed.
+  then grim, gnome-screenshot or spectacle if installed — only where no portal answers: a
+  screenshot the user refused in the portal is not taken another way. The file the portal
+  wrote (it shows the seed's QR code) is deleted once read.
 
 A capture that is one flat colour is what a refused permission looks like (macOS without
 Screen Recording permission, a cancelled portal dialog); it is reported as such.
@@ -109,6 +111,10 @@ class CaptureError(OperationError):
         super().__init__(message, remedy=Remedy.OTHER_SOURCE)
 
 
+class ScreenshotRefused(CaptureError):
+    """The desktop's screenshot portal answered, and the answer was no (denied, or its dialog cancelled)."""
+
+
 def is_wayland() -> bool:
     return bool(os.environ.get("WAYLAND_DISPLAY")) or os.environ.get("XDG_SESSION_TYPE") == "wayland"
 
@@ -149,8 +155,13 @@ def _capture_wayland() -> list[MonitorCapture]:
         try:
             return [PictureMonitor.of(1, 0, 0, load_grayscale(path))]
         finally:
-            if path.startswith(tempfile.gettempdir()):
+            # The portal wrote it for us (GNOME into ~/Pictures): it shows the seed, so it does not stay.
+            try:
                 os.unlink(path)
+            except OSError:
+                pass
+    except ScreenshotRefused:
+        raise  # the user's answer: no other tool is tried behind it
     except CaptureError as exc:
         errors.append(str(exc))
     for tool, args in (("grim", ["{out}"]), ("gnome-screenshot", ["-f", "{out}"]),
@@ -202,8 +213,9 @@ def _portal_screenshot(timeout: float = 60.0) -> str:
     except Exception as exc:  # no session bus, no portal, timeout
         raise CaptureError(f"the screenshot portal is not available ({type(exc).__name__})") from None
     response, results = signal.body
-    if response != 0:
-        raise CaptureError("the screenshot was cancelled or refused in the desktop's dialog")
+    if response != 0:  # 1: the user cancelled; 2: refused (no permission, or another failure)
+        raise ScreenshotRefused("the desktop's screenshot portal refused the screenshot (cancelled, or not allowed "
+                                "for this app in its privacy settings)")
     uri = results.get("uri", ("s", ""))[1]
     return unquote(urlsplit(uri).path)
 
