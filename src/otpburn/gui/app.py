@@ -134,6 +134,25 @@ class OutlinedIndicators(QProxyStyle):
             painter.restore()
 
 
+TRANSLATIONS = Path(__file__).with_name("translations")
+
+
+def install_translations(app: QApplication, folder: Path = TRANSLATIONS) -> bool:
+    """The window in the user's language where a translation exists (otpburn_<lang>.qm from pyside6-lupdate and
+    lrelease; none ships yet: English only), and Qt's own dialogs in it too. True when otpburn's was found."""
+    from PySide6.QtCore import QLibraryInfo, QLocale, QTranslator
+
+    locale = QLocale.system()
+    ours = QTranslator(app)
+    found = ours.load(locale, "otpburn", "_", str(folder))
+    if found:
+        app.installTranslator(ours)
+    qt = QTranslator(app)
+    if qt.load(locale, "qtbase", "_", QLibraryInfo.path(QLibraryInfo.LibraryPath.TranslationsPath)):
+        app.installTranslator(qt)
+    return found
+
+
 def apply_theme(app: QApplication, theme: str) -> None:
     if theme == "system":
         scheme = app.styleHints().colorScheme()
@@ -165,6 +184,8 @@ def main(argv: list[str] | None = None, theme: str = "system") -> int:
     app.setOrganizationName("otpburn")
     if bring_forward_existing():
         return 0
+    if TRANSLATIONS.is_dir():  # nothing to look for while English is the only language
+        install_translations(app)
     apply_theme(app, theme)
     window = MainWindow()
     servers: list[QLocalServer] = []

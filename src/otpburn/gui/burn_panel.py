@@ -6,7 +6,7 @@ import os
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
-from PySide6.QtCore import Signal
+from PySide6.QtCore import QCoreApplication, Signal
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
@@ -20,7 +20,7 @@ from PySide6.QtWidgets import (
 )
 
 from otpburn.gui import worker
-from otpburn.gui.common import STATUS_COLOURS, STATUS_COLOURS_DARK, StatusLabel, StepBox, show_error
+from otpburn.gui.common import QT_TRANSLATE_NOOP, STATUS_COLOURS, STATUS_COLOURS_DARK, StatusLabel, StepBox, show_error
 
 if TYPE_CHECKING:
     from otpburn.otp import OtpParams
@@ -31,12 +31,22 @@ if TYPE_CHECKING:
 # The burn's steps as the burn names them (the values of provisioning.steps.Step, a StrEnum whose members
 # equal these strings) and the short word shown for each. Text here, so that the window opens without
 # loading the burn code; a test checks that every name is a step of the burn.
-STEP_LABELS = [("authenticate", "authenticate"), ("erase profile", "erase"), ("write settings", "settings"),
-               ("write title", "title"), ("write seed", "seed"), ("read back", "read back"), ("verify", "verify")]
+# QT_TRANSLATE_NOOP marks the words for Qt's translation tools; they are translated where shown.
+STEP_LABELS = [("authenticate", QT_TRANSLATE_NOOP("BurnPanel", "authenticate")),
+               ("erase profile", QT_TRANSLATE_NOOP("BurnPanel", "erase")),
+               ("write settings", QT_TRANSLATE_NOOP("BurnPanel", "settings")),
+               ("write title", QT_TRANSLATE_NOOP("BurnPanel", "title")),
+               ("write seed", QT_TRANSLATE_NOOP("BurnPanel", "seed")),
+               ("read back", QT_TRANSLATE_NOOP("BurnPanel", "read back")),
+               ("verify", QT_TRANSLATE_NOOP("BurnPanel", "verify"))]
 MULTI_PROFILE_STEPS = ("erase profile", "write title")
-EXPORT_FORMATS = [("none", "Do not export"), ("entra", "Microsoft Entra ID CSV"), ("vendor-csv", "Vendor CSV"),
-                  ("privacyidea", "privacyIDEA / LinOTP CSV"), ("pskc", "PSKC (encrypted)"),
-                  ("otpauth", "otpauth link"), ("qr", "QR code PNG")]
+EXPORT_FORMATS = [("none", QT_TRANSLATE_NOOP("BurnPanel", "Do not export")),
+                  ("entra", QT_TRANSLATE_NOOP("BurnPanel", "Microsoft Entra ID CSV")),
+                  ("vendor-csv", QT_TRANSLATE_NOOP("BurnPanel", "Vendor CSV")),
+                  ("privacyidea", QT_TRANSLATE_NOOP("BurnPanel", "privacyIDEA / LinOTP CSV")),
+                  ("pskc", QT_TRANSLATE_NOOP("BurnPanel", "PSKC (encrypted)")),
+                  ("otpauth", QT_TRANSLATE_NOOP("BurnPanel", "otpauth link")),
+                  ("qr", QT_TRANSLATE_NOOP("BurnPanel", "QR code PNG"))]
 
 
 def run_burn(spec: str, params: OtpParams, options: BurnOptions, exports: list[ExportTarget], upn: str,
@@ -57,46 +67,47 @@ class BurnPanel(StepBox):
     burned = Signal(object, object)  # BurnReport, virtual display code (or None)
 
     def __init__(self) -> None:
-        super().__init__(4, "Burn")
+        super().__init__(4, QCoreApplication.translate("BurnPanel", "Burn"))
         form = QFormLayout()
-        self.sync_clock = QCheckBox("Sync token clock from this PC")
+        self.sync_clock = QCheckBox(self.tr("Sync token clock from this PC"))
         self.wipe_note = QLabel("")
         self.wipe_note.setWordWrap(True)
         self.display_timeout = QComboBox()
         for seconds in (15, 30, 60, 120):
-            self.display_timeout.addItem(f"{seconds} s", seconds)
+            self.display_timeout.addItem(self.tr("{0} s").format(seconds), seconds)
         self.display_timeout.setCurrentIndex(1)
         form.addRow(self.sync_clock)
         form.addRow(self.wipe_note)
-        form.addRow("Display stays on", self.display_timeout)
+        form.addRow(self.tr("Display stays on"), self.display_timeout)
         export_row = QHBoxLayout()
         self.export_format = QComboBox()
         for key, label in EXPORT_FORMATS:
-            self.export_format.addItem(label, key)
+            self.export_format.addItem(self.tr(label), key)
         self.export_folder = QLineEdit(os.path.expanduser("~"))
-        self.export_folder.setAccessibleName("Export folder")
-        self.export_folder.setAccessibleDescription("Where the exported seed data file is written")
-        self.folder_button = QPushButton("Folder…")
+        self.export_folder.setAccessibleName(self.tr("Export folder"))
+        self.export_folder.setAccessibleDescription(self.tr("Where the exported seed data file is written"))
+        self.folder_button = QPushButton(self.tr("Folder…"))
         export_row.addWidget(self.export_format)
         export_row.addWidget(self.export_folder, 1)
         export_row.addWidget(self.folder_button)
         export_widget = QWidget()
         export_widget.setLayout(export_row)
         export_row.setContentsMargins(0, 0, 0, 0)
-        form.addRow("Export seed data", export_widget)
+        form.addRow(self.tr("Export seed data"), export_widget)
         self.upn = QLineEdit()
-        self.upn.setPlaceholderText("name@company.com (for Entra ID)")
-        form.addRow("User (UPN)", self.upn)
+        self.upn.setPlaceholderText(self.tr("name@company.com (for Entra ID)"))
+        form.addRow(self.tr("User (UPN)"), self.upn)
         # Multi-profile tokens (Molto2): the profile's title, replacing a profile, the last attempt.
         self.profile_title = QLineEdit()
         self.profile_title.setMaxLength(12)
-        self.profile_title.setPlaceholderText("from the account (12 bytes at most)")
-        self.profile_title.setAccessibleName("Profile title")
-        self.title_label = QLabel("Profile &title")
+        self.profile_title.setPlaceholderText(self.tr("from the account (12 bytes at most)"))
+        self.profile_title.setAccessibleName(self.tr("Profile title"))
+        self.title_label = QLabel(self.tr("Profile &title"))
         self.title_label.setBuddy(self.profile_title)
         form.addRow(self.title_label, self.profile_title)
-        self.replace_profile = QCheckBox("Replace this profile (its seed is erased first)")
-        self.last_attempt = QCheckBox("I understand: the last attempt (a wrong customer key then locks the token)")
+        self.replace_profile = QCheckBox(self.tr("Replace this profile (its seed is erased first)"))
+        self.last_attempt = QCheckBox(self.tr("I understand: the last attempt (a wrong customer key then locks the "
+                                              "token)"))
         form.addRow(self.replace_profile)
         form.addRow(self.last_attempt)
         self.molto2_rows = (self.title_label, self.profile_title, self.replace_profile, self.last_attempt)
@@ -107,18 +118,18 @@ class BurnPanel(StepBox):
         self.body.addLayout(form)
 
         row = QHBoxLayout()
-        self.burn_button = QPushButton("&Burn")
+        self.burn_button = QPushButton(self.tr("&Burn"))
         self.burn_button.setEnabled(False)
         self.burn_button.setMinimumWidth(120)
         row.addWidget(self.burn_button)
-        self.steps = {step: QLabel(f"○ {name}") for step, name in STEP_LABELS}
+        self.steps = {step: QLabel(f"○ {self.tr(name)}") for step, name in STEP_LABELS}
         for step_label in self.steps.values():
             row.addWidget(step_label)
         for step in MULTI_PROFILE_STEPS:
             self.steps[step].setVisible(False)
         row.addStretch(1)
         self.body.addLayout(row)
-        self.status = StatusLabel("Give a seed and connect a token first.")
+        self.status = StatusLabel(self.tr("Give a seed and connect a token first."))
         self.body.addWidget(self.status)
         self.spec = None
         self.params = None
@@ -160,12 +171,13 @@ class BurnPanel(StepBox):
         self.display_timeout.setEnabled(bool(info and info.capabilities.display_timeouts))
         self._note_wipe()
         if blocked:
-            self.status.show_status("This seed cannot go on this token as it is (see step 3).", "stop")
+            self.status.show_status(self.tr("This seed cannot go on this token as it is (see step 3)."), "stop")
         elif needs_upn and spec is not None and params is not None:
-            self.status.show_status("The Entra ID export needs the user's UPN (name@company.com): Entra assigns "
-                                    "each token to a user.", "warn")
+            self.status.show_status(self.tr("The Entra ID export needs the user's UPN (name@company.com): Entra "
+                                            "assigns "
+                                    "each token to a user."), "warn")
         elif self.burn_button.isEnabled():
-            self.status.show_status("Ready: keep the token on the reader and press Burn.", "ok")
+            self.status.show_status(self.tr("Ready: keep the token on the reader and press Burn."), "ok")
 
     def _note_wipe(self) -> None:
         wipes = bool(self.info and self.info.capabilities.time_write_wipes_seed)
@@ -175,7 +187,8 @@ class BurnPanel(StepBox):
         self.wipe_note.setStyleSheet(f"color: {(STATUS_COLOURS_DARK if dark else STATUS_COLOURS)['warn']};")
 
     def _choose_folder(self) -> None:
-        folder = QFileDialog.getExistingDirectory(self, "Folder for exported seed data", self.export_folder.text())
+        folder = QFileDialog.getExistingDirectory(self, self.tr("Folder for exported seed data"),
+                                                  self.export_folder.text())
         if folder:
             self.export_folder.setText(folder)
 
@@ -191,8 +204,9 @@ class BurnPanel(StepBox):
         if fmt == "pskc":
             from PySide6.QtWidgets import QInputDialog
 
-            password, ok = QInputDialog.getText(self, "PSKC password", "Password to encrypt the PSKC file "
-                                                "(8 characters or more)", QLineEdit.EchoMode.Password)
+            password, ok = QInputDialog.getText(self, self.tr("PSKC password"), self.tr("Password to encrypt the PSKC "
+                                                                                        "file "
+                                                "(8 characters or more)"), QLineEdit.EchoMode.Password)
             if not ok or len(password) < 8:
                 raise ValueError("a PSKC export needs a password of 8 characters or more")
         from otpburn.provisioning.exports import ExportTarget
@@ -223,7 +237,7 @@ class BurnPanel(StepBox):
         self.clear_steps()
         self.busy = True
         self.burn_button.setEnabled(False)
-        self.status.show_status("Burning… keep the token still on the reader.")
+        self.status.show_status(self.tr("Burning… keep the token still on the reader."))
         worker.start(lambda report: run_burn(spec, params, options, exports, upn, report),
                      self._done, self._failed, self._message)
 
@@ -234,11 +248,12 @@ class BurnPanel(StepBox):
         from otpburn.errors import InputError
         from otpburn.tokens.molto2 import FACTORY_CUSTOMER_KEY, parse_customer_key
 
-        text, ok = QInputDialog.getText(self, "Customer key", "The Molto2's customer key (its text or 32 hex digits).\n"
-                                        "Leave empty to use the factory key TOKEN2MOLTO1-KEY.",
+        text, ok = QInputDialog.getText(self, self.tr("Customer key"), self.tr("The Molto2's customer key (its text "
+                                                                               "or 32 hex digits).\n"
+                                        "Leave empty to use the factory key TOKEN2MOLTO1-KEY."),
                                         QLineEdit.EchoMode.Password)
         if not ok:
-            self.status.show_status("Not burned: no customer key was given.", "warn")
+            self.status.show_status(self.tr("Not burned: no customer key was given."), "warn")
             return None
         try:
             return parse_customer_key(text) if text else FACTORY_CUSTOMER_KEY
@@ -248,11 +263,11 @@ class BurnPanel(StepBox):
 
     def clear_steps(self) -> None:
         for step, label in STEP_LABELS:
-            self.steps[step].setText(f"○ {label}")
+            self.steps[step].setText(f"○ {self.tr(label)}")
 
     def show_check(self, matches: bool) -> None:
         """Step 5's typed-code check completes the step row: ✓ verify, or ✗ verify."""
-        label = dict(STEP_LABELS)["verify"]
+        label = self.tr(dict(STEP_LABELS)["verify"])
         self.steps["verify"].setText(f"{'✓' if matches else '✗'} {label}")
 
     def _message(self, text: str) -> None:
@@ -260,7 +275,7 @@ class BurnPanel(StepBox):
         if kind == "step":
             for step, label in STEP_LABELS:
                 if step == value:
-                    self.steps[step].setText(f"✓ {label}")
+                    self.steps[step].setText(f"✓ {self.tr(label)}")
         elif kind == "wait":
             self.status.show_status(value, "warn")
 
@@ -268,15 +283,17 @@ class BurnPanel(StepBox):
         self.busy = False
         report, display, presentations = result.report, result.display, result.presentations
         self.burn_button.setEnabled(True)
-        note = " The token moved during the burn; otpburn resumed where it stopped." if presentations > 1 else ""
+        moved = presentations > 1
+        note = self.tr(" The token moved during the burn; otpburn resumed where it stopped.") if moved else ""
         if report.verification:
-            self.status.show_status(f"Burned and verified: the token computed {report.verification.token_code}."
-                                    f"{note}", "ok")
+            text = self.tr("Burned and verified: the token computed {0}.").format(report.verification.token_code)
+        elif report.profile is not None:
+            text = self.tr("Burned in {0:.0f} ms. Pick profile {1} on the token, then compare its code in step 5."
+                           ).format(report.seconds * 1000, report.profile)
         else:
-            where = (f"Pick profile {report.profile} on the token" if report.profile is not None
-                     else "Switch the token off and on")
-            self.status.show_status(f"Burned in {report.seconds * 1000:.0f} ms. {where}, then compare its code in "
-                                    f"step 5.{note}", "ok")
+            text = self.tr("Burned in {0:.0f} ms. Switch the token off and on, then compare its code in step 5."
+                           ).format(report.seconds * 1000)
+        self.status.show_status(text + note, "ok")
         self.burned.emit(report, display)
 
     def _failed(self, exc) -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from PySide6.QtCore import QCoreApplication
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
@@ -34,44 +35,46 @@ def run_enroll(settings, secret: str | None, serial: str, params, user: str, man
 
 class EnrollPanel(StepBox):
     def __init__(self) -> None:
-        super().__init__(6, "Enroll")
+        super().__init__(6, QCoreApplication.translate("EnrollPanel", "Enroll"))
         form = QFormLayout()
         row = QHBoxLayout()
         self.target = QComboBox()
-        self.target.setAccessibleName("Identity system")
-        self.target.setAccessibleDescription("Where the burned token is registered: a section of the registrar file")
-        self.file_button = QPushButton("Registrar &file…")
-        self.file_button.setAccessibleName("Choose the registrar file")
+        self.target.setAccessibleName(self.tr("Identity system"))
+        self.target.setAccessibleDescription(self.tr("Where the burned token is registered: a section of the "
+                                                     "registrar file"))
+        self.file_button = QPushButton(self.tr("Registrar &file…"))
+        self.file_button.setAccessibleName(self.tr("Choose the registrar file"))
         row.addWidget(self.target, 1)
         row.addWidget(self.file_button)
-        form.addRow("Identity system", row)
+        form.addRow(self.tr("Identity system"), row)
         self.user = QLineEdit()
-        self.user.setPlaceholderText("name@contoso.com (Entra ID) or name@realm (privacyIDEA)")
-        self.user.setAccessibleName("User")
-        self.user.setAccessibleDescription("Who the token is for")
-        form.addRow("User", self.user)
+        self.user.setPlaceholderText(self.tr("name@contoso.com (Entra ID) or name@realm (privacyIDEA)"))
+        self.user.setAccessibleName(self.tr("User"))
+        self.user.setAccessibleDescription(self.tr("Who the token is for"))
+        form.addRow(self.tr("User"), self.user)
         self.code = QLineEdit()
         self.code.setMaxLength(10)
-        self.code.setPlaceholderText("the code the token shows now")
-        self.code.setAccessibleName("Activation code")
-        self.code.setAccessibleDescription("The code the token shows now; it proves token and server agree")
-        form.addRow("Code", self.code)
+        self.code.setPlaceholderText(self.tr("the code the token shows now"))
+        self.code.setAccessibleName(self.tr("Activation code"))
+        self.code.setAccessibleDescription(self.tr("The code the token shows now; it proves token and server agree"))
+        form.addRow(self.tr("Code"), self.code)
         self.body.addLayout(form)
-        self.computed = QCheckBox("Activate with the code computed from the seed (proves less)")
-        self.computed.setAccessibleDescription("For tokens whose code cannot be read: it proves the server holds the "
-                                               "seed, not that the token shows the same code")
+        self.computed = QCheckBox(self.tr("Activate with the code computed from the seed (proves less)"))
+        self.computed.setAccessibleDescription(self.tr("For tokens whose code cannot be read: it proves the server "
+                                                       "holds the "
+                                               "seed, not that the token shows the same code"))
         self.body.addWidget(self.computed)
-        self.enroll_button = QPushButton("&Enroll")
-        self.enroll_button.setAccessibleName("Enroll the token")
+        self.enroll_button = QPushButton(self.tr("&Enroll"))
+        self.enroll_button.setAccessibleName(self.tr("Enroll the token"))
         self.body.addWidget(self.enroll_button)
-        self.status = StatusLabel("Burn a token first; then register it here.")
-        self.status.setAccessibleName("Enroll status")
+        self.status = StatusLabel(self.tr("Burn a token first; then register it here."))
+        self.status.setAccessibleName(self.tr("Enroll status"))
         self.body.addWidget(self.status)
         self.registrar_file: str | None = None
         self.report = None
         self.enrolled = None
         self.busy = False  # a registration is running
-        self.target.addItem("reading the registrar file…", None)  # load_targets(), once the window is shown
+        self.target.addItem(self.tr("reading the registrar file…"), None)  # load_targets(), once the window is shown
         self.file_button.clicked.connect(self._choose_file)
         self.enroll_button.clicked.connect(self.start)
         for signal in (self.target.currentIndexChanged, self.user.textChanged, self.code.textChanged,
@@ -86,12 +89,13 @@ class EnrollPanel(StepBox):
         self.target.clear()
         sections = section_names(self.registrar_file)
         for name, system in sections:
-            self.target.addItem(f"{name} ({SYSTEM_NAMES[system]})", name)
+            self.target.addItem(self.tr("{0} ({1})").format(name, SYSTEM_NAMES[system]), name)
         if not sections:
-            self.target.addItem("no registrar file: choose one", None)
+            self.target.addItem(self.tr("no registrar file: choose one"), None)
 
     def _choose_file(self) -> None:
-        path, _ = QFileDialog.getOpenFileName(self, "Registrar file", "", "Registrar files (*.toml);;All files (*)")
+        path, _ = QFileDialog.getOpenFileName(self, self.tr("Registrar file"), "", self.tr("Registrar files "
+                                                                                           "(*.toml);;All files (*)"))
         if path:
             self.registrar_file = path
             self.load_targets()
@@ -106,15 +110,15 @@ class EnrollPanel(StepBox):
             self.code.setText(display)
         else:
             self.code.clear()
-        self.status.show_status(f"Token {report.info.serial} is burned: choose where to register it and press "
-                                "Enroll.", "info")
+        self.status.show_status(self.tr("Token {0} is burned: choose where to register it and press "
+                                        "Enroll.").format(report.info.serial), "info")
         self._update()
 
     def clear(self) -> None:
         """The next token: nothing burned to enroll yet (the identity system and user stay chosen)."""
         self.report, self.enrolled = None, None
         self.code.clear()
-        self.status.show_status("Burn a token first; then register it here.")
+        self.status.show_status(self.tr("Burn a token first; then register it here."))
         self._update()
 
     def _update(self) -> None:
@@ -136,7 +140,8 @@ class EnrollPanel(StepBox):
             return
         secret = None
         if needs_prompt(settings):
-            secret, ok = QInputDialog.getText(self, "Sign in", f"Password or secret for [{settings.name}]",
+            secret, ok = QInputDialog.getText(self, self.tr("Sign in"), self.tr("Password or secret for "
+                                                                                "[{0}]").format(settings.name),
                                               QLineEdit.EchoMode.Password)
             if not ok:
                 return
@@ -144,7 +149,7 @@ class EnrollPanel(StepBox):
         user, code, computed = self.user.text().strip(), self.code.text().strip(), self.computed.isChecked()
         self.busy = True
         self.enroll_button.setEnabled(False)
-        self.status.show_status(f"Registering {info.serial}…", "info")
+        self.status.show_status(self.tr("Registering {0}…").format(info.serial), "info")
         worker.start(lambda report: run_enroll(settings, secret, info.serial, params, user,
                                                info.capabilities.manufacturer, info.model, code, computed, report),
                      self._done, self._failed, lambda text: self.status.show_status(text, "info"))
@@ -156,12 +161,13 @@ class EnrollPanel(StepBox):
         self.enrolled = enrolled
         registration = enrolled.registration
         system = SYSTEM_NAMES[registration.system]
-        whom = f" for {registration.user.name}" if registration.user else ""
+        whom = self.tr(" for {0}").format(registration.user.name) if registration.user else ""
         if registration.activated:
-            self.status.show_status(f"✓ {registration.serial} is registered in {system}{whom} and active.", "ok")
+            self.status.show_status(self.tr("✓ {0} is registered in {1}{2} and active.").format(
+                registration.serial, system, whom), "ok")
         else:
-            self.status.show_status(f"{registration.serial} is registered in {system}{whom} but not activated.",
-                                    "warn")
+            self.status.show_status(self.tr("{0} is registered in {1}{2} but not activated.").format(
+                registration.serial, system, whom), "warn")
         self._update()
 
     def _failed(self, failure) -> None:

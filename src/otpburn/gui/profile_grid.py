@@ -36,9 +36,10 @@ class ProfileGrid(QWidget):
         self.summary.setWordWrap(True)
         layout.addWidget(self.summary)
         self.table = QTableWidget(0, COLUMNS)
-        self.table.setAccessibleName("Profiles of the token")
-        self.table.setAccessibleDescription("One cell per profile: its number and title; ● marks a profile holding a "
-                                            "seed. Choose the profile to burn.")
+        self.table.setAccessibleName(self.tr("Profiles of the token"))
+        self.table.setAccessibleDescription(self.tr("One cell per profile: its number and title; ● marks a profile "
+                                                    "holding a "
+                                            "seed. Choose the profile to burn."))
         self.table.horizontalHeader().setVisible(False)
         self.table.verticalHeader().setVisible(False)
         self.table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Stretch)
@@ -47,9 +48,9 @@ class ProfileGrid(QWidget):
         self.table.setMinimumHeight(180)
         layout.addWidget(self.table)
         row = QHBoxLayout()
-        self.next_free = QPushButton("&Next free profile")
-        self.next_free.setAccessibleDescription("Select the first profile that holds no seed")
-        self.choice = QLabel("No profile chosen.")
+        self.next_free = QPushButton(self.tr("&Next free profile"))
+        self.next_free.setAccessibleDescription(self.tr("Select the first profile that holds no seed"))
+        self.choice = QLabel(self.tr("No profile chosen."))
         self.choice.setWordWrap(True)
         row.addWidget(self.next_free)
         row.addWidget(self.choice, 1)
@@ -73,8 +74,8 @@ class ProfileGrid(QWidget):
             self.table.setItem(profile.number // COLUMNS, profile.number % COLUMNS, item)
         self.table.resizeRowsToContents()
         used = sum(p.occupied for p in profiles)
-        self.summary.setText(f"{used} of {len(profiles)} profiles hold a seed (●). Choose the profile to burn; "
-                             "titles and occupancy are readable without the customer key.")
+        self.summary.setText(self.tr("{0} of {1} profiles hold a seed (●). Choose the profile to burn; titles and "
+                                     "occupancy are readable without the customer key.").format(used, len(profiles)))
         self.choose_next_free()
 
     def mark_burned(self, number: int, title: str, params) -> None:
@@ -89,7 +90,7 @@ class ProfileGrid(QWidget):
         free = next((p for p in self.profiles if not p.occupied), None)
         if free is None:
             self.table.clearSelection()
-            self.choice.setText("Every profile holds a seed: choose one to replace.")
+            self.choice.setText(self.tr("Every profile holds a seed: choose one to replace."))
             self.chosen.emit(None)
             return
         self.table.setCurrentCell(free.number // COLUMNS, free.number % COLUMNS)
@@ -105,11 +106,11 @@ class ProfileGrid(QWidget):
     def _selected(self) -> None:
         profile = self.selected
         if profile is None:
-            self.choice.setText("No profile chosen.")
+            self.choice.setText(self.tr("No profile chosen."))
         elif profile.occupied:
             title = f" ({profile.title})" if profile.title else ""
-            self.choice.setText(f"Profile {profile.number}{title} holds a seed: burning replaces it (tick "
-                                "\"Replace this profile\" in step 4).")
+            self.choice.setText(self.tr("Profile {0}{1} holds a seed: burning replaces it (tick \"Replace this "
+                                        "profile\" in step 4).").format(profile.number, title))
         else:
-            self.choice.setText(f"Profile {profile.number} is free.")
+            self.choice.setText(self.tr("Profile {0} is free.").format(profile.number))
         self.chosen.emit(profile)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from PySide6.QtCore import QTimer, Signal
+from PySide6.QtCore import QCoreApplication, QTimer, Signal
 from PySide6.QtWidgets import QComboBox, QHBoxLayout, QPushButton
 
 from otpburn.gui import worker
@@ -35,16 +35,16 @@ class ReaderPanel(StepBox):
     connect_requested = Signal(str)  # reader spec
 
     def __init__(self) -> None:
-        super().__init__(2, "Reader")
+        super().__init__(2, QCoreApplication.translate("ReaderPanel", "Reader"))
         row = QHBoxLayout()
         self.readers = QComboBox()
-        self.readers.setAccessibleName("Reader")
+        self.readers.setAccessibleName(self.tr("Reader"))
         self.readers.setMinimumWidth(320)
         row.addWidget(self.readers, 1)
-        self.connect_button = QPushButton("&Connect")
+        self.connect_button = QPushButton(self.tr("&Connect"))
         row.addWidget(self.connect_button)
         self.body.addLayout(row)
-        self.status = StatusLabel("Looking for readers…")
+        self.status = StatusLabel(self.tr("Looking for readers…"))
         self.body.addWidget(self.status)
         self._known: list[tuple[str, bool]] | None = None
         self._busy = False
@@ -82,7 +82,7 @@ class ReaderPanel(StepBox):
         self.readers.blockSignals(True)
         self.readers.clear()
         for name, present in readers:
-            self.readers.addItem(f"{name}  ({'token present' if present else 'empty'})", name)
+            self.readers.addItem(self.tr("{0}  ({1})").format(name, 'token present' if present else 'empty'), name)
         self.readers.addItem(VIRTUAL_LABEL, VIRTUAL)
         self.readers.addItem(VIRTUAL_MOLTO2_LABEL, VIRTUAL_MOLTO2)
         index = self.readers.findData(current) if current else -1
@@ -92,13 +92,16 @@ class ReaderPanel(StepBox):
         self.readers.setCurrentIndex(max(index, 0))
         self.readers.blockSignals(False)
         if problem:
-            self.status.show_status(f"{problem[0].upper()}{problem[1:]}. The virtual token works without a reader.",
-                                    "warn")
+            self.status.show_status(self.tr("{0}. The virtual token works without a reader.").format(
+                problem[0].upper() + problem[1:]), "warn")
         elif not readers:
-            self.status.show_status("No reader connected: plug in an NFC reader, or use the virtual token.", "warn")
+            self.status.show_status(self.tr("No reader connected: plug in an NFC reader, or use the virtual "
+                                            "token."), "warn")
         else:
-            self.status.show_status(f"{len(readers)} reader{'s' if len(readers) > 1 else ''} found. Switch the "
-                                    "token on, place it on the reader, then Connect.", "ok")
+            found = (self.tr("1 reader found.") if len(readers) == 1
+                     else self.tr("{0} readers found.").format(len(readers)))
+            self.status.show_status(found + " " + self.tr("Switch the token on, place it on the reader, then Connect."),
+                                    "ok")
 
     def _connect(self) -> None:
         self.connect_requested.emit(self.selected_spec())

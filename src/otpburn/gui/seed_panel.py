@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QTimer, Signal
+from PySide6.QtCore import QCoreApplication, QTimer, Signal
 from PySide6.QtGui import QGuiApplication, QImage, QPixmap
 from PySide6.QtWidgets import (
     QComboBox,
@@ -36,35 +36,35 @@ class SeedPanel(StepBox):
     capture_requested = Signal(bool)  # True: hide the window for a capture; False: show it again
 
     def __init__(self) -> None:
-        super().__init__(1, "Seed")
+        super().__init__(1, QCoreApplication.translate("SeedPanel", "Seed"))
         self.params: OtpParams | None = None
         self.choices: list[OtpParams] = []
         self.revealed = False
         self._thumbnail = None
 
         buttons = QHBoxLayout()
-        self.scan_button = QPushButton("Scan &screen")
-        self.image_button = QPushButton("Open &image…")
-        self.paste_button = QPushButton("&Paste")
-        self.file_button = QPushButton("Seed &file…")
-        self.random_button = QPushButton("&Random")
+        self.scan_button = QPushButton(self.tr("Scan &screen"))
+        self.image_button = QPushButton(self.tr("Open &image…"))
+        self.paste_button = QPushButton(self.tr("&Paste"))
+        self.file_button = QPushButton(self.tr("Seed &file…"))
+        self.random_button = QPushButton(self.tr("&Random"))
         for button in (self.scan_button, self.image_button, self.paste_button, self.file_button, self.random_button):
             buttons.addWidget(button)
         self.delay = QSpinBox()
         self.delay.setRange(0, 30)
         self.delay.setSuffix(" s")
-        self.delay.setToolTip("Countdown before the screen is captured")
-        self.delay.setAccessibleName("Delay before the screen scan")
-        self.delay.setAccessibleDescription("Seconds to wait before capturing, to bring up the QR code")
-        buttons.addWidget(QLabel("delay"))
+        self.delay.setToolTip(self.tr("Countdown before the screen is captured"))
+        self.delay.setAccessibleName(self.tr("Delay before the screen scan"))
+        self.delay.setAccessibleDescription(self.tr("Seconds to wait before capturing, to bring up the QR code"))
+        buttons.addWidget(QLabel(self.tr("delay")))
         buttons.addWidget(self.delay)
         self.body.addLayout(buttons)
 
         manual = QHBoxLayout()
         self.manual = QLineEdit()
-        self.manual.setPlaceholderText("…or type or paste the secret (base32 or hex) or an otpauth:// link")
+        self.manual.setPlaceholderText(self.tr("…or type or paste the secret (base32 or hex) or an otpauth:// link"))
         self.manual.setEchoMode(QLineEdit.EchoMode.Password)
-        self.manual.setAccessibleName("Secret or otpauth link")
+        self.manual.setAccessibleName(self.tr("Secret or otpauth link"))
         manual.addWidget(self.manual, 1)
         self.encoding = QLabel("")
         manual.addWidget(self.encoding)
@@ -72,7 +72,7 @@ class SeedPanel(StepBox):
 
         self.account_choice = QComboBox()
         self.account_choice.setVisible(False)
-        self.account_choice.setAccessibleName("Account")
+        self.account_choice.setAccessibleName(self.tr("Account"))
         self.body.addWidget(self.account_choice)
 
         details = QHBoxLayout()
@@ -88,7 +88,7 @@ class SeedPanel(StepBox):
         self.period.setValue(30)
         self.period.setSuffix(" s")
         self.secret_view = QLabel("–")
-        self.show_button = QPushButton("Show")
+        self.show_button = QPushButton(self.tr("Show"))
         self.show_button.setCheckable(True)
         secret_row = QHBoxLayout()
         secret_row.addWidget(self.secret_view, 1)
@@ -96,19 +96,20 @@ class SeedPanel(StepBox):
         secret_widget = QWidget()
         secret_widget.setLayout(secret_row)
         secret_row.setContentsMargins(0, 0, 0, 0)
-        form.addRow("Issuer", self.issuer)
-        form.addRow("Account", self.account)
-        form.addRow("Algorithm", self.algorithm)
-        form.addRow("Digits", self.digits)
-        form.addRow("Period", self.period)
-        form.addRow("Secret", secret_widget)
+        form.addRow(self.tr("Issuer"), self.issuer)
+        form.addRow(self.tr("Account"), self.account)
+        form.addRow(self.tr("Algorithm"), self.algorithm)
+        form.addRow(self.tr("Digits"), self.digits)
+        form.addRow(self.tr("Period"), self.period)
+        form.addRow(self.tr("Secret"), secret_widget)
         details.addLayout(form, 1)
         self.thumbnail = QLabel()
         self.thumbnail.setFixedSize(168, 168)
-        self.thumbnail.setToolTip("Where the QR code was found (blurred until you press Show)")
+        self.thumbnail.setToolTip(self.tr("Where the QR code was found (blurred until you press Show)"))
         details.addWidget(self.thumbnail)
         self.body.addLayout(details)
-        self.status = StatusLabel("Scan the QR code the website shows, or choose another way to give the seed.")
+        self.status = StatusLabel(self.tr("Scan the QR code the website shows, or choose another way to give the "
+                                          "seed."))
         self.body.addWidget(self.status)
 
         self.scan_button.clicked.connect(self.scan_screen)
@@ -130,7 +131,7 @@ class SeedPanel(StepBox):
     def scan_screen(self) -> None:
         from otpburn.sources.scan import scan_screen
 
-        self.status.show_status("Capturing every monitor…")
+        self.status.show_status(self.tr("Capturing every monitor…"))
         self.capture_requested.emit(True)
         delay = self.delay.value()
         # Give the window manager a moment to hide us before the grab.
@@ -142,15 +143,15 @@ class SeedPanel(StepBox):
         show_error(self.status, exc)
 
     def choose_image(self) -> None:
-        path, _ = QFileDialog.getOpenFileName(self, "Open a screenshot or photo of the QR code", "",
-                                              "Images (*.png *.jpg *.jpeg *.webp *.bmp *.gif *.tif *.tiff)")
+        path, _ = QFileDialog.getOpenFileName(self, self.tr("Open a screenshot or photo of the QR code"), "",
+                                              self.tr("Images (*.png *.jpg *.jpeg *.webp *.bmp *.gif *.tif *.tiff)"))
         if path:
             self.load_image(path)
 
     def load_image(self, path: str) -> None:
         from otpburn.sources.scan import scan_images
 
-        self.status.show_status(f"Scanning {path}…")
+        self.status.show_status(self.tr("Scanning {0}…").format(path))
         worker.start(lambda report: scan_images([path]), self._scanned, self._failed)
 
     def paste(self) -> None:
@@ -163,7 +164,7 @@ class SeedPanel(StepBox):
         if text.strip():
             self.use_text(text, "the clipboard")
         else:
-            self.status.show_status("The clipboard holds neither an image nor text.", "warn")
+            self.status.show_status(self.tr("The clipboard holds neither an image nor text."), "warn")
 
     def _decode_qimage(self, image: QImage) -> None:
         import numpy as np
@@ -187,8 +188,8 @@ class SeedPanel(StepBox):
 
     def choose_seed_file(self) -> None:
         path, _ = QFileDialog.getOpenFileName(
-            self, "Load a seed file", "",
-            "Seed files (*.csv *.txt *.xml *.pskc *.json *.2fas);;All files (*)")
+            self, self.tr("Load a seed file"), "",
+            self.tr("Seed files (*.csv *.txt *.xml *.pskc *.json *.2fas);;All files (*)"))
         if path:
             self.load_seed_file(path)
 
@@ -197,7 +198,7 @@ class SeedPanel(StepBox):
         the window); an encrypted one comes back asking for its password or key, asked here."""
         from otpburn.sources.seedfiles import read_seed_file
 
-        self.status.show_status(f"Reading {path}…")
+        self.status.show_status(self.tr("Reading {0}…").format(path))
         given_password = (lambda: password) if password is not None else None
         given_key = (lambda: key) if key is not None else None
         worker.start(lambda report: read_seed_file(path, given_password, key=given_key),
@@ -212,7 +213,7 @@ class SeedPanel(StepBox):
         left_out = [*contents.problems, *contents.notes]
         if left_out:  # the seeds are offered; what could not be used is said beside them
             shown = "; ".join(left_out[:3]) + (f" (and {len(left_out) - 3} more)" if len(left_out) > 3 else "")
-            self.status.show_status(f"{found}. Left out or worth knowing: {shown}", "warn")
+            self.status.show_status(self.tr("{0}. Left out or worth knowing: {1}").format(found, shown), "warn")
 
     def _seed_file_failed(self, path: str, failure, password: str | None, key: bytes | None) -> None:
         error = getattr(failure, "error", failure)
@@ -232,7 +233,7 @@ class SeedPanel(StepBox):
     def _ask_password(self) -> str:
         from PySide6.QtWidgets import QInputDialog
 
-        text, ok = QInputDialog.getText(self, "Encrypted seed file", "Password of the seed file",
+        text, ok = QInputDialog.getText(self, self.tr("Encrypted seed file"), self.tr("Password of the seed file"),
                                         QLineEdit.EchoMode.Password)
         if not ok:
             raise InputError("no password given for the encrypted seed file")
@@ -243,8 +244,8 @@ class SeedPanel(StepBox):
 
         from otpburn.sources.seedfiles.pskc_files import parse_preshared_key
 
-        text, ok = QInputDialog.getText(self, "Key-encrypted seed file",
-                                        "Pre-shared key of the seed file (hex, 32, 48 or 64 digits)",
+        text, ok = QInputDialog.getText(self, self.tr("Key-encrypted seed file"),
+                                        self.tr("Pre-shared key of the seed file (hex, 32, 48 or 64 digits)"),
                                         QLineEdit.EchoMode.Password)
         if not ok:
             raise InputError("no key given for the encrypted seed file")
@@ -285,11 +286,11 @@ class SeedPanel(StepBox):
             except InputError as exc:
                 self.encoding.setText(exc.message)
                 return
-            self.encoding.setText(f"{decoded.encoding.value}, {len(decoded.secret)} bytes")
+            self.encoding.setText(self.tr("{0}, {1} bytes").format(decoded.encoding.value, len(decoded.secret)))
             self._offer([OtpParams(secret=decoded.secret)], [], f"a secret from {origin}")
             return
         self._set(None)
-        self.status.show_status(f"{payload.description}: {payload.problem or payload.advice}",
+        self.status.show_status(self.tr("{0}: {1}").format(payload.description, payload.problem or payload.advice),
                                 "stop" if payload.problem else "warn")
 
     def _scanned(self, result) -> None:
@@ -349,7 +350,7 @@ class SeedPanel(StepBox):
             field.clear()
             field.blockSignals(False)
         self.reveal(False)
-        self.status.show_status("Scan the QR code the website shows, or choose another way to give the seed.")
+        self.status.show_status(self.tr("Scan the QR code the website shows, or choose another way to give the seed."))
         self._set(None)
 
     def _choose(self, index: int) -> None:

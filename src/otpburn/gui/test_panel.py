@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import time
 
-from PySide6.QtCore import QTimer, Signal
+from PySide6.QtCore import QCoreApplication, QTimer, Signal
 from PySide6.QtGui import QFont
 from PySide6.QtWidgets import QGridLayout, QHBoxLayout, QLabel, QLineEdit, QProgressBar, QPushButton
 
@@ -16,7 +16,7 @@ class TestPanel(StepBox):
     checked = Signal(bool)  # a typed code was checked: does it match?
 
     def __init__(self) -> None:
-        super().__init__(5, "Test")
+        super().__init__(5, QCoreApplication.translate("TestPanel", "Test"))
         grid = QGridLayout()
         self.labels = {}
         big = QFont()
@@ -24,28 +24,28 @@ class TestPanel(StepBox):
         big.setBold(True)
         for column, name in enumerate(("previous", "current", "next")):
             grid.addWidget(QLabel(name.capitalize()), 0, column)
-            label = QLabel("––––––")
+            label = QLabel(self.tr("––––––"))
             label.setFont(big)
-            label.setAccessibleName(f"{name} code")
+            label.setAccessibleName(self.tr("{0} code").format(name))
             self.labels[name] = label
             grid.addWidget(label, 1, column)
         self.body.addLayout(grid)
         self.countdown = QProgressBar()
-        self.countdown.setAccessibleName("Seconds left for the current code")
+        self.countdown.setAccessibleName(self.tr("Seconds left for the current code"))
         self.countdown.setTextVisible(True)
-        self.countdown.setFormat("%v s left")
+        self.countdown.setFormat(self.tr("%v s left"))
         self.body.addWidget(self.countdown)
         row = QHBoxLayout()
         self.typed = QLineEdit()
-        self.typed.setAccessibleName("Code the token shows")
-        self.typed.setAccessibleDescription("Type the token's code and press Check: a mismatch is diagnosed")
-        self.typed.setPlaceholderText("Type the code the token shows")
+        self.typed.setAccessibleName(self.tr("Code the token shows"))
+        self.typed.setAccessibleDescription(self.tr("Type the token's code and press Check: a mismatch is diagnosed"))
+        self.typed.setPlaceholderText(self.tr("Type the code the token shows"))
         self.typed.setMaxLength(10)
-        self.check_button = QPushButton("C&heck")
+        self.check_button = QPushButton(self.tr("C&heck"))
         row.addWidget(self.typed, 1)
         row.addWidget(self.check_button)
         self.body.addLayout(row)
-        self.status = StatusLabel("After the burn, switch the token off and on and compare its code.")
+        self.status = StatusLabel(self.tr("After the burn, switch the token off and on and compare its code."))
         self.body.addWidget(self.status)
         self.params = None
         self.burned = None  # the report of the burn this test follows, if any
@@ -66,27 +66,28 @@ class TestPanel(StepBox):
         self.params, self.burned, self.matched = None, None, None
         self.typed.clear()
         for label in self.labels.values():
-            label.setText("––––––")
+            label.setText(self.tr("––––––"))
         self.countdown.setValue(0)
-        self.status.show_status("After the burn, switch the token off and on and compare its code.")
+        self.status.show_status(self.tr("After the burn, switch the token off and on and compare its code."))
 
     def show_burn(self, report, display) -> None:
         self.burned = report
         self.show_seed(report.params)
         self.matched = True if report.verification is not None else None
         if report.verification is not None:
-            self.status.show_status(f"Verified automatically: the token computed {report.verification.token_code}, "
-                                    "the code this seed gives now.", "ok")
+            self.status.show_status(self.tr("Verified automatically: the token computed {0}, the code this seed gives "
+                                            "now.").format(report.verification.token_code), "ok")
         elif display is not None:
             from otpburn.otp import code_window
 
             codes = code_window(report.params)
             ok = display in (codes.previous, codes.current, codes.next)
             self.matched = ok
-            self.status.show_status(f"The virtual token shows {display}: "
-                                    f"{'it matches' if ok else 'it does NOT match'}.", "ok" if ok else "stop")
+            text = (self.tr("The virtual token shows {0}: it matches.") if ok
+                    else self.tr("The virtual token shows {0}: it does NOT match."))
+            self.status.show_status(text.format(display), "ok" if ok else "stop")
         else:
-            self.status.show_status("Switch the token off and on, then type the code it shows.", "info")
+            self.status.show_status(self.tr("Switch the token off and on, then type the code it shows."), "info")
 
     def tick(self) -> None:
         from otpburn.otp import OtpType, code_window  # the OTP code loads with the first seed, not with the window
@@ -108,7 +109,7 @@ class TestPanel(StepBox):
         from otpburn.provisioning.verify import diagnose
 
         if self.params is None:
-            self.status.show_status("Give a seed first (step 1).", "warn")
+            self.status.show_status(self.tr("Give a seed first (step 1)."), "warn")
             return
         try:
             result = diagnose(self.params, self.typed.text())
@@ -116,11 +117,11 @@ class TestPanel(StepBox):
             self.status.show_status(exc.message, "warn")
             return
         if result.matches:
-            self.status.show_status("✓ The token shows the right code.", "ok")
+            self.status.show_status(self.tr("✓ The token shows the right code."), "ok")
         else:
             how = remedy_text(result.remedy) if result.remedy else None
             fix = f" Fix: {result.fix}" + (f" ({how})" if how else "") + "." if result.fix else ""
-            self.status.show_status(f"✗ Mismatch: {result.cause}.{fix}", "stop")
+            self.status.show_status(self.tr("✗ Mismatch: {0}.{1}").format(result.cause, fix), "stop")
         self.matched = result.matches
         self._record(result)
         self.checked.emit(result.matches)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import time
 from typing import TYPE_CHECKING
 
+from PySide6.QtCore import QCoreApplication
 from PySide6.QtWidgets import QFormLayout, QLabel
 
 from otpburn.gui.common import StatusLabel, StepBox, remedy_text
@@ -17,14 +18,16 @@ if TYPE_CHECKING:
 
 class TokenPanel(StepBox):
     def __init__(self) -> None:
-        super().__init__(3, "Token")
+        super().__init__(3, QCoreApplication.translate("TokenPanel", "Token"))
         form = QFormLayout()
         self.fields = {name: QLabel("–") for name in ("Token", "Serial", "Clock", "Holds")}
+        shown = {"Token": self.tr("Token"), "Serial": self.tr("Serial"), "Clock": self.tr("Clock"),
+                 "Holds": self.tr("Holds")}
         for name, label in self.fields.items():
             label.setWordWrap(True)
-            form.addRow(name, label)
+            form.addRow(shown[name], label)
         self.body.addLayout(form)
-        self.status = StatusLabel("Connect to see the token.")
+        self.status = StatusLabel(self.tr("Connect to see the token."))
         self.body.addWidget(self.status)
         self.profiles = ProfileGrid()  # shown for multi-profile tokens only
         self.profiles.setVisible(False)
@@ -46,13 +49,14 @@ class TokenPanel(StepBox):
         self.fields["Serial"].setText(info.serial)
         if info.clock is not None:
             when = time.strftime("%Y-%m-%d %H:%M:%S UTC", time.gmtime(info.clock))
-            self.fields["Clock"].setText(f"{when}, {info.clock_offset:+.0f} s from this PC")
+            self.fields["Clock"].setText(self.tr("{0}, {1:+.0f} s from this PC").format(when, info.clock_offset))
         else:
-            self.fields["Clock"].setText("not readable (the token computes codes on request)")
-        periods = ", ".join(f"{p} s" for p in sorted(caps.periods)) if caps.periods else "any period"
-        wipe = "; its clock write erases the seed" if caps.time_write_wipes_seed else ""
-        self.fields["Holds"].setText(f"{'/'.join(sorted(a.value for a in caps.algorithms))}, "
-                                     f"{'/'.join(map(str, sorted(caps.digits)))} digits, {periods}{wipe}")
+            self.fields["Clock"].setText(self.tr("not readable (the token computes codes on request)"))
+        periods = ", ".join(f"{p} s" for p in sorted(caps.periods)) if caps.periods else self.tr("any period")
+        wipe = self.tr("; its clock write erases the seed") if caps.time_write_wipes_seed else ""
+        algorithms = "/".join(sorted(a.value for a in caps.algorithms))
+        self.fields["Holds"].setText(self.tr("{0}, {1} digits, {2}{3}").format(
+            algorithms, "/".join(map(str, sorted(caps.digits))), periods, wipe))
 
     def check(self, params: OtpParams | None) -> list:
         """The preflight verdicts for the current seed on this token, shown in the status line."""
@@ -61,7 +65,7 @@ class TokenPanel(StepBox):
         if self.info is None:
             return []
         if params is None:
-            self.status.show_status("Connected. Now give the seed (step 1).", "info")
+            self.status.show_status(self.tr("Connected. Now give the seed (step 1)."), "info")
             return []
         checks = preflight.burn_checks(self.info, params, sync_clock=False)
         worst = "stop" if any(c.verdict == "stop" for c in checks) else (

@@ -46,7 +46,7 @@ class MainWindow(QMainWindow):
     def __init__(self, settings: QSettings | None = None) -> None:
         super().__init__()
         self._opened = False  # what the open window does first (readers, registrar file) waits for its first paint
-        self.setWindowTitle(f"otpburn {__version__} — burn a 2FA seed into a hardware token")
+        self.setWindowTitle(self.tr("otpburn {0} — burn a 2FA seed into a hardware token").format(__version__))
         self.settings = settings or QSettings("otpburn", "otpburn")
         self.seed = SeedPanel()
         self.reader = ReaderPanel()
@@ -183,23 +183,24 @@ class MainWindow(QMainWindow):
         self.opened.emit()
 
     def _menus(self) -> None:
-        file_menu = self.menuBar().addMenu("&File")
-        self.clear_action = QAction("&Clear for the next token", self)
+        file_menu = self.menuBar().addMenu(self.tr("&File"))
+        self.clear_action = QAction(self.tr("&Clear for the next token"), self)
         self.clear_action.setShortcut(QKeySequence("Ctrl+N"))
-        self.clear_action.setStatusTip("Forget the seed shown here (the window keeps no secret), ready for the next")
+        self.clear_action.setStatusTip(self.tr("Forget the seed shown here (the window keeps no secret), ready for "
+                                               "the next"))
         self.clear_action.triggered.connect(self.clear)
         file_menu.addAction(self.clear_action)
         file_menu.addSeparator()
-        quit_action = QAction("&Quit", self)
+        quit_action = QAction(self.tr("&Quit"), self)
         quit_action.setShortcut(QKeySequence("Ctrl+Q"))
         quit_action.triggered.connect(self.close)
         file_menu.addAction(quit_action)
-        help_menu = self.menuBar().addMenu("&Help")
-        help_action = QAction("otpburn &help", self)
+        help_menu = self.menuBar().addMenu(self.tr("&Help"))
+        help_action = QAction(self.tr("otpburn &help"), self)
         help_action.setShortcut(QKeySequence.StandardKey.HelpContents)
         help_action.triggered.connect(self.open_help)
         help_menu.addAction(help_action)
-        about_action = QAction("&About otpburn", self)
+        about_action = QAction(self.tr("&About otpburn"), self)
         about_action.triggered.connect(self.about)
         help_menu.addAction(about_action)
 
@@ -209,7 +210,7 @@ class MainWindow(QMainWindow):
         self.test.clear()
         self.enroll.clear()
         self.burn.clear_steps()
-        self.burn.status.show_status("Give a seed for the next token.")
+        self.burn.status.show_status(self.tr("Give a seed for the next token."))
         self.update_flow()
 
     def open_help(self) -> bool:
@@ -238,7 +239,7 @@ class MainWindow(QMainWindow):
                 f"PC/SC: {pcsc}")
 
     def about(self) -> None:
-        QMessageBox.about(self, "About otpburn", self.about_text())
+        QMessageBox.about(self, self.tr("About otpburn"), self.about_text())
 
     # --- flow ------------------------------------------------------------------------
     def _seed_changed(self, params) -> None:
@@ -248,7 +249,7 @@ class MainWindow(QMainWindow):
     def connect_token(self, spec: str) -> None:
         self.spec = None
         self.token.show_info(None)
-        self.token.status.show_status("Connecting… (the token must be switched on and on the reader)")
+        self.token.status.show_status(self.tr("Connecting… (the token must be switched on and on the reader)"))
         self.reader.connect_button.setEnabled(False)
         self.update_flow()
         worker.start(lambda report: identify(spec, report), lambda result: self._connected(spec, result),
