@@ -180,7 +180,7 @@ class StepBox(QGroupBox):
         title = f"color: {colour};" if colour else ""
         self.setStyleSheet(
             f"QGroupBox#{self.objectName()} {{ border: {2 if colour else 1}px solid {border}; border-radius: 6px; "
-            f"margin-top: 1.3em; padding: 6px 4px 4px 4px; font-weight: bold; }}"
+            f"margin-top: 1.3em; font-weight: bold; }}"
             f"QGroupBox#{self.objectName()}::title {{ subcontrol-origin: margin; left: 8px; padding: 0 4px; {title} }}")
 
 

@@ -26,6 +26,7 @@ class TestPanel(StepBox):
             grid.addWidget(QLabel(name.capitalize()), 0, column)
             label = QLabel(self.tr("––––––"))
             label.setFont(big)
+            label.setMinimumHeight(label.fontMetrics().height())  # a squeezed card must not clip the codes
             label.setAccessibleName(self.tr("{0} code").format(name))
             self.labels[name] = label
             grid.addWidget(label, 1, column)

@@ -122,6 +122,14 @@ class MainWindow(QMainWindow):
     def resizeEvent(self, event) -> None:
         super().resizeEvent(event)
         self._arrange(one_column=self.width() < TWO_COLUMNS_FROM)
+        QTimer.singleShot(0, self._fit_content_height)  # once the cards have their new widths
+
+    def _fit_content_height(self) -> None:
+        """Each card at least as tall as its text needs at its present width: a scroll area sizes its content by
+        minimum sizes, which do not count the extra lines of wrapped text, and would squeeze the cards."""
+        for card in self.steps:
+            if card.width() > 0:
+                card.setMinimumHeight(card.heightForWidth(card.width()))
 
     # --- the flow: each step's state, and the one action to take next ------------------
     def step_states(self) -> dict:
@@ -151,6 +159,7 @@ class MainWindow(QMainWindow):
         }
 
     def update_flow(self, *args) -> None:
+        self._fit_content_height()  # a status line may have grown by a line
         states = self.step_states()
         for panel, state in states.items():
             panel.set_state(state)
