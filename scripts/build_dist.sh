@@ -13,7 +13,9 @@ if [ -z "${VIRTUAL_ENV:-}" ]; then  # outside a virtual environment: make ./.ven
     python -m pip install --quiet --disable-pip-version-check -e '.[dist]'
 fi
 
-rm -rf "$out" build
+# Only what this script makes: OUTPUT_DIR may be a folder that holds other things.
+rm -rf build "$out/man"
+rm -f "$out"/otpburn-*.whl "$out"/otpburn-*.tar.gz
 python -m build --outdir "$out" .
 python -m twine check --strict "$out"/otpburn-*.whl "$out"/otpburn-*.tar.gz
 python scripts/make_man_pages.py "$out/man"

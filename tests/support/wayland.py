@@ -128,7 +128,6 @@ class WaylandDesktop:
                 capture_output=True, text=True, timeout=timeout, cwd=str(self.root))
         finally:
             subprocess.run(["pkill", "-u", USER], check=False)  # nothing of the desktop outlives the command
-        self.home = home
 
         def read(name: str) -> str:
             path = home / name
