@@ -11,7 +11,7 @@ import sys
 import pytest
 from PySide6.QtWidgets import QApplication, QCheckBox, QWidget
 
-from otpburn.gui.common import StepState
+from otpburn.gui.common import ACCENT, STATUS_COLOURS, StepState
 
 from .conftest import burn, connect
 from .test_accessibility import contrast
@@ -62,12 +62,24 @@ def _primary(window):
             and button.isDefault()]
 
 
+def _border_colour(card) -> str:
+    """The colour of the card's left border as painted, halfway down."""
+    image = card.grab().toImage()
+    row = image.height() // 2
+    for x in range(8):
+        colour = image.pixelColor(x, row)
+        if colour != card.palette().window().color():
+            return colour.name()
+    return ""
+
+
 def test_each_step_shows_its_state_and_one_action_is_highlighted(qtbot, window):
     S = StepState
     qtbot.waitUntil(lambda: window.reader.readers.count() > 0, timeout=10_000)
     assert _states(window)[0] == S.READY and _states(window)[2:] == [S.WAITING] * 4
     assert _primary(window) == ["Scan &screen"]
     assert "ready" in window.seed.title() and "waiting" in window.burn.title()
+    assert _border_colour(window.seed) == ACCENT["light"]
 
     with qtbot.waitSignal(window.seed.seed_changed, timeout=15_000):
         window.seed.load_image("examples/2fa-setup-screenshot.png")
@@ -86,6 +98,7 @@ def test_each_step_shows_its_state_and_one_action_is_highlighted(qtbot, window):
     assert window.test.state == S.ATTENTION and "needs attention" in window.test.title()
     assert _primary(window) == ["C&heck"]
     assert window.test.accessibleDescription() == "Step 5, Test: needs attention"
+    assert _border_colour(window.test) == STATUS_COLOURS["stop"] and _border_colour(window.seed) == STATUS_COLOURS["ok"]
 
     window.clear()  # File → Clear for next token
     assert _states(window)[0] == S.READY and window.burn.state == S.WAITING and window.test.state == S.WAITING
