@@ -3,6 +3,8 @@
 Each run is a new process, timed from its start until its first window has painted (the process reports
 the moment on the system-wide monotonic clock, then ends at once):
 - baseline: a bare QMainWindow;
+- empty shell: otpburn's window with nothing in its cards (style, system colour scheme, menu, scroll area,
+  six titled cards), for what PySide charges before any content;
 - otpburn-gui: the desktop app's entry point (the one-instance check, the whole window);
 - otpburn gui: the same window through the command line (click first).
 All use the same driver (QApplication made first, a filter on the shown window that notes its first paint),
@@ -70,6 +72,35 @@ if sys.argv[1] == "bare":
     window.resize(1180, 760)
     window.show()
     app.exec()
+elif sys.argv[1] == "shell":
+    # otpburn's window with nothing in its cards: Fusion, the system colour scheme read, a menu, a scroll area
+    # and six titled group boxes in two columns. What any content costs comes on top of this.
+    from PySide6.QtCore import Qt
+    from PySide6.QtWidgets import QGroupBox, QHBoxLayout, QScrollArea, QStyleFactory, QVBoxLayout, QWidget
+    dark = app.styleHints().colorScheme() == Qt.ColorScheme.Dark
+    app.setStyle(QStyleFactory.create("Fusion"))
+    app.setPalette(app.style().standardPalette())
+    window = QMainWindow()
+    window.resize(1240, 820)
+    for menu, actions in (("&File", ("&Clear", "&Quit")), ("&Help", ("&Help", "&About"))):
+        added = window.menuBar().addMenu(menu)
+        for action in actions:
+            added.addAction(action)
+    content = QWidget()
+    columns = QHBoxLayout(content)
+    left, right = QVBoxLayout(), QVBoxLayout()
+    columns.addLayout(left)
+    columns.addLayout(right)
+    for number in range(1, 7):
+        card = QGroupBox(f"{number}. Step")
+        QVBoxLayout(card)
+        (left if number <= 3 else right).addWidget(card)
+    scroll = QScrollArea()
+    scroll.setWidget(content)
+    scroll.setWidgetResizable(True)
+    window.setCentralWidget(scroll)
+    window.show()
+    app.exec()
 elif sys.argv[1] == "otpburn-gui":
     from otpburn.gui.launch import main
     sys.argv[1:] = []
@@ -95,6 +126,7 @@ def main() -> None:
         driver = [sys.executable, "-c", DRIVER]
         baseline = time_first_paint("bare PySide6 window (baseline)", [*driver, "bare"], args.runs, env=env)
         rows = [baseline,
+                time_first_paint("empty shell of the window, first paint", [*driver, "shell"], args.runs, env=env),
                 time_first_paint("otpburn-gui, first paint", [*driver, "otpburn-gui"], args.runs, env=env),
                 time_first_paint("otpburn gui (through the CLI), first paint", [*driver, "otpburn"], args.runs,
                                  env=env)]
