@@ -187,8 +187,8 @@ class StepBox(QGroupBox):
         bold = QFont(self.font())
         bold.setBold(True)
         metrics = QFontMetrics(bold)
-        # Where Fusion puts a group box's frame and title: the title one line high at the top, the frame below
-        # its middle. Measured here rather than asked of the style: PySide's QStyle types cost ~5 ms to create.
+        # Where Fusion puts a group box's title and frame: the title one line high at the top, the frame from its
+        # bottom. Measured here with the bold font: the style would size the title for the normal one.
         top = metrics.height() + 2
         painter = QPainter(self)
         painter.setRenderHint(QPainter.RenderHint.Antialiasing)

@@ -9,7 +9,6 @@ from PySide6.QtWidgets import (
     QFileDialog,
     QFormLayout,
     QHBoxLayout,
-    QInputDialog,
     QLineEdit,
     QPushButton,
 )
@@ -140,6 +139,8 @@ class EnrollPanel(StepBox):
             return
         secret = None
         if needs_prompt(settings):
+            from PySide6.QtWidgets import QInputDialog
+
             secret, ok = QInputDialog.getText(self, self.tr("Sign in"), self.tr("Password or secret for "
                                                                                 "[{0}]").format(settings.name),
                                               QLineEdit.EchoMode.Password)

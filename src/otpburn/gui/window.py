@@ -8,9 +8,9 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QEvent, QSettings, QTimer, QUrl, Signal
-from PySide6.QtGui import QAction, QDesktopServices, QKeySequence
-from PySide6.QtWidgets import QHBoxLayout, QMainWindow, QMessageBox, QScrollArea, QVBoxLayout, QWidget
+from PySide6.QtCore import QEvent, QSettings, QTimer, Signal
+from PySide6.QtGui import QAction, QKeySequence
+from PySide6.QtWidgets import QHBoxLayout, QMainWindow, QScrollArea, QVBoxLayout, QWidget
 
 from otpburn import __version__
 from otpburn.gui import worker
@@ -225,6 +225,9 @@ class MainWindow(QMainWindow):
     def open_help(self) -> bool:
         """The README's desktop-app section: the local copy (beside a source checkout, or inside the desktop
         bundle), else the project page."""
+        from PySide6.QtCore import QUrl  # here and in about(): PySide's types take time to create before first paint
+        from PySide6.QtGui import QDesktopServices
+
         bundled = getattr(sys, "_MEIPASS", None)  # set by the PyInstaller bundle, which carries the README
         readme = Path(bundled) / "README.md" if bundled else Path(__file__).resolve().parents[3] / "README.md"
         url = QUrl.fromLocalFile(str(readme)) if readme.is_file() else QUrl(PROJECT_URL)
@@ -248,6 +251,8 @@ class MainWindow(QMainWindow):
                 f"PC/SC: {pcsc}")
 
     def about(self) -> None:
+        from PySide6.QtWidgets import QMessageBox
+
         QMessageBox.about(self, self.tr("About otpburn"), self.about_text())
 
     # --- flow ------------------------------------------------------------------------
