@@ -77,7 +77,7 @@ elif sys.argv[1] == "shell":
     # and six titled group boxes in two columns. What any content costs comes on top of this.
     from PySide6.QtCore import Qt
     from PySide6.QtWidgets import QGroupBox, QHBoxLayout, QScrollArea, QStyleFactory, QVBoxLayout, QWidget
-    dark = app.styleHints().colorScheme() == Qt.ColorScheme.Dark
+    app.styleHints().colorScheme() == Qt.ColorScheme.Dark  # as otpburn reads the system's theme
     app.setStyle(QStyleFactory.create("Fusion"))
     app.setPalette(app.style().standardPalette())
     window = QMainWindow()
