@@ -50,3 +50,12 @@ def test_a_group_naming_a_missing_option_is_caught():
 
     with pytest.raises(RuntimeError, match="--nope"):
         GroupedCommand("x", params=[click.Option(["--yes"])], groups=[("G", ["--yes", "--nope"])])
+
+
+def test_choices_any_case_are_shown_as_spelled():
+    """Typed in any case; help and errors spell them as the token and the standards do (click would case-fold)."""
+    runner = CliRunner()
+    assert "[SHA1|SHA256|SHA512]" in runner.invoke(otpburn_group, ["burn", "--help"]).output
+    assert "OTPC-P2-i|" in runner.invoke(otpburn_group, ["emulate", "token2", "--help"]).output
+    wrong = runner.invoke(otpburn_group, ["random", "--algorithm", "md5"])
+    assert wrong.exit_code == 2 and "'md5' is not one of 'SHA1', 'SHA256', 'SHA512'." in wrong.output

@@ -42,6 +42,9 @@ def test_bash_completes_commands_options_and_choices(bash_script):
     assert "sync-clock" in _complete_in_bash(bash_script, "otpburn", "s")
     assert _complete_in_bash(bash_script, "otpburn", "burn", "--algo") == ["--algorithm"]
     assert _complete_in_bash(bash_script, "otpburn", "burn", "--algorithm", "") == ["SHA1", "SHA256", "SHA512"]
+    # Typed in any case, completed as the help spells it (click itself would offer 'sha256').
+    assert _complete_in_bash(bash_script, "otpburn", "burn", "--algorithm", "sha2") == ["SHA256"]
+    assert _complete_in_bash(bash_script, "otpburn", "emulate", "token2", "--model", "") != []
     assert _complete_in_bash(bash_script, "otpburn", "export", "--format", "ps") == ["pskc"]
 
 

@@ -7,6 +7,7 @@ import sys
 import click
 
 from otpburn.cli.common import (
+    AnyCaseChoice,
     GroupedCommand,
     describe_params,
     emit_json,
@@ -63,7 +64,7 @@ from otpburn.transport.trace import stream_tracer
 @seed_source_options
 @reader_option
 @click.option("--sync-clock", is_flag=True, help="Set the token's clock from this PC's clock.")
-@click.option("--algorithm", type=click.Choice(["SHA1", "SHA256", "SHA512"], case_sensitive=False),
+@click.option("--algorithm", type=AnyCaseChoice(["SHA1", "SHA256", "SHA512"]),
               help="Override the seed's hash algorithm.")
 @click.option("--period", type=click.IntRange(1, 86400), metavar="SECONDS",
               help="Override the seed's period (seconds).")

@@ -21,6 +21,27 @@ json_option = click.option("--json", "as_json", is_flag=True, help="Print machin
 show_secret_option = click.option("--show-secret", is_flag=True, help="Show the secret instead of masking it.")
 
 
+class AnyCaseChoice(click.Choice):
+    """A choice typed in any case (sha256 or SHA256), shown in help, errors and Tab completion as written here
+    (SHA256, OTPC-P2-i): click 8.2 and later case-fold case-insensitive choices in all three."""
+
+    def __init__(self, choices: Sequence[str]) -> None:
+        super().__init__(choices, case_sensitive=False)
+
+    def get_metavar(self, param: click.Parameter, ctx: click.Context) -> str:
+        listed = "|".join(str(choice) for choice in self.choices)
+        return f"{{{listed}}}" if param.required and param.param_type_name == "argument" else f"[{listed}]"
+
+    def get_invalid_choice_message(self, value: object, ctx: click.Context | None) -> str:
+        return f"{value!r} is not one of {', '.join(map(repr, self.choices))}."
+
+    def shell_complete(self, ctx: click.Context, param: click.Parameter, incomplete: str) -> list:
+        from click.shell_completion import CompletionItem
+
+        return [CompletionItem(choice) for choice in self.choices
+                if str(choice).casefold().startswith(incomplete.casefold())]
+
+
 def emit_json(data: Any) -> None:
     click.echo(json.dumps(data, indent=2, ensure_ascii=False))
 

@@ -7,6 +7,7 @@ import time
 
 import click
 
+from otpburn.cli.common import AnyCaseChoice
 from otpburn.emulator.token2 import MODEL_PREFIXES
 from otpburn.errors import InputError
 
@@ -81,7 +82,7 @@ def run_bridge(card, vpcd_address: str, with_pcscd: bool, reinsert_after: float,
 @emulate.command("token2")
 @bridge_options
 @click.option("--serial", default=None, help="Serial number (its prefix sets the model) [default: 8659622000001].")
-@click.option("--model", type=click.Choice(sorted(MODEL_PREFIXES), case_sensitive=False),
+@click.option("--model", type=AnyCaseChoice(sorted(MODEL_PREFIXES)),
               help="Emulate this model (a serial number with its prefix is made up).")
 @click.option("--clock-offset", type=float, metavar="SECONDS", default=0.0,
               help="Token clock minus real time, in seconds.")

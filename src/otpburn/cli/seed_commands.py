@@ -7,6 +7,7 @@ import time
 import click
 
 from otpburn.cli.common import (
+    AnyCaseChoice,
     describe_params,
     emit_json,
     json_option,
@@ -23,7 +24,7 @@ from otpburn.errors import InputError
 from otpburn.otp import Algorithm, OtpType, code_window, encode_base32
 from otpburn.sources import Payload, classify, format_uri, random_params
 
-ALGORITHMS = click.Choice([a.value for a in Algorithm], case_sensitive=False)
+ALGORITHMS = AnyCaseChoice([a.value for a in Algorithm])
 
 
 def payload_dict(payload: Payload, show_secret: bool) -> dict[str, object]:
