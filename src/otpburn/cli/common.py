@@ -28,7 +28,7 @@ class AnyCaseChoice(click.Choice):
     def __init__(self, choices: Sequence[str]) -> None:
         super().__init__(choices, case_sensitive=False)
 
-    def get_metavar(self, param: click.Parameter, ctx: click.Context) -> str:
+    def get_metavar(self, param: click.Parameter, ctx: click.Context | None = None) -> str:  # no ctx before 8.2
         listed = "|".join(str(choice) for choice in self.choices)
         return f"{{{listed}}}" if param.required and param.param_type_name == "argument" else f"[{listed}]"
 
