@@ -165,25 +165,30 @@ class StepBox(QGroupBox):
         super().__init__(f"{number}. {title}")
         self.number, self.name = number, title
         self.body = QVBoxLayout(self)
-        self.setObjectName(f"step{number}")
+        self.setObjectName(f"step{number}")  # a stable name for UI-automation tools
         self.state: StepState | None = None
-        self.edge = ""  # the state's colour for border and title; "" = the theme's (a thin border)
         self.set_state(StepState.WAITING)
 
     def set_state(self, state: StepState) -> None:
         if state == self.state:
             return
         self.state = state
-        mark, kind = STATE_LOOK[state]
+        mark = STATE_LOOK[state][0]
         words = self.tr(STATE_WORDS[state])
         self.setTitle(f"{self.number}. {self.name}   {mark} {words}")
         self.setAccessibleDescription(self.tr("Step {0}, {1}: {2}").format(self.number, self.name, words))
-        theme = "dark" if is_dark(self) else "light"
-        self.edge = ACCENT[theme] if kind == "accent" else (STATUS_COLOURS_DARK if theme == "dark"
-                                                            else STATUS_COLOURS).get(kind, "")
         self.update()
 
+    def edge_colour(self) -> str:
+        """The state's colour for border and title in the present theme; "" for the theme's own (a thin border)."""
+        kind = STATE_LOOK[self.state][1] if self.state else ""
+        theme = "dark" if is_dark(self) else "light"
+        if kind == "accent":
+            return ACCENT[theme]
+        return (STATUS_COLOURS_DARK if theme == "dark" else STATUS_COLOURS).get(kind, "")
+
     def paintEvent(self, event) -> None:
+        edge = self.edge_colour()
         bold = QFont(self.font())
         bold.setBold(True)
         metrics = QFontMetrics(bold)
@@ -192,15 +197,15 @@ class StepBox(QGroupBox):
         top = metrics.height() + 2
         painter = QPainter(self)
         painter.setRenderHint(QPainter.RenderHint.Antialiasing)
-        width = 2 if self.edge else 1
-        painter.setPen(QPen(QColor(self.edge) if self.edge else self.palette().mid().color(), width))
+        width = 2 if edge else 1
+        painter.setPen(QPen(QColor(edge) if edge else self.palette().mid().color(), width))
         half = width / 2
         painter.drawRoundedRect(QRectF(self.rect()).adjusted(half, top + half, -half, -half), 6, 6)
         # The title interrupts the top border, in bold, in the state's colour.
         title = QRectF(0, 1, metrics.horizontalAdvance(self.title()) + 12, top + 1)
         painter.fillRect(title, self.palette().window())
         painter.setFont(bold)
-        painter.setPen(QColor(self.edge) if self.edge else self.palette().windowText().color())
+        painter.setPen(QColor(edge) if edge else self.palette().windowText().color())
         painter.drawText(QPointF(title.left() + 6, 1 + metrics.ascent()), self.title())
         painter.end()
 
