@@ -21,8 +21,13 @@ missing=()
 for package in "${APT_PACKAGES[@]}"; do
     dpkg-query -W -f='${Status}' "$package" 2>/dev/null | grep -q "install ok installed" || missing+=("$package")
 done
+# The tests run on the distribution's own Python where there is one (/usr/bin/python3: Debian 12's 3.11, with
+# the PySide6 range that interpreter resolves), as the users of the desktop app run it.
+if [ -x /usr/bin/python3 ]; then
+    export VENV_PYTHON=/usr/bin/python3
+fi
 # pyscard compiles against the interpreter's C headers (Debian ships them apart).
-python3 -c 'import os, sysconfig; raise SystemExit(not os.path.exists(os.path.join(sysconfig.get_paths()["include"], "Python.h")))' \
+"${VENV_PYTHON:-python3}" -c 'import os, sysconfig; raise SystemExit(not os.path.exists(os.path.join(sysconfig.get_paths()["include"], "Python.h")))' \
     || missing+=(python3-dev)
 if ((${#missing[@]})); then
     sudo=""
@@ -32,10 +37,9 @@ if ((${#missing[@]})); then
     DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
 fi
 
-# A virtual environment (PEP 668); it sees what the interpreter already has, so a prepared
-# machine installs nothing twice.
+# A virtual environment (PEP 668).
 . scripts/venv.sh
-make_venv --system-site-packages
+make_venv
 python -m pip install --quiet --disable-pip-version-check -e '.[test]'
 
 # A real privacyIDEA server for the registration tests, in a virtual environment of its own so
