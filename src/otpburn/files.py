@@ -1,12 +1,15 @@
-"""Writing files that may hold secrets: private (0600), atomic, never silently overwritten."""
+"""Files that hold secrets or decide where they go: written private (0600), atomic, never silently
+overwritten; read only when no other user could have changed them, never through a link or a FIFO."""
 
 from __future__ import annotations
 
+import errno
 import os
 import stat
 import sys
 import tempfile
 import time
+from enum import StrEnum
 from pathlib import Path
 
 from otpburn.errors import InputError, OperationError, Remedy
@@ -43,6 +46,153 @@ def decode_text(data: bytes, origin: str, hint: str = "") -> str:
     if "\0" in text:
         raise InputError(f"{origin} is binary data, not text")
     return text
+
+
+class UnsafeFileProblem(StrEnum):
+    """Why a file that chooses where secrets go, or holds one, is not used."""
+
+    MISSING = "missing"
+    LINK = "link"  # a symbolic link: its target may be anybody's
+    NOT_REGULAR = "not-regular"  # a folder, FIFO, socket or device (a FIFO would hang the read)
+    WRITABLE_BY_OTHERS = "writable-by-others"  # the file: another user could change it
+    FOLDER_WRITABLE_BY_OTHERS = "folder-writable-by-others"  # a folder on its path: another user could swap it
+    READABLE_BY_OTHERS = "readable-by-others"  # a secret others can read
+    UNREADABLE = "unreadable"  # an OS error (permission denied, I/O error)
+
+
+class UnsafeFileError(InputError):
+    """A file that otpburn trusts with secrets (or to say where they go) failed a safety check.
+
+    `path` is the file, `problem` what is wrong, `where` the folder at fault for FOLDER_WRITABLE_BY_OTHERS.
+    """
+
+    def __init__(self, path: Path, problem: UnsafeFileProblem, where: Path | None = None,
+                 reason: str = "", what: str = "") -> None:
+        self.path, self.problem, self.where, self.what = path, problem, where, what
+        named = f"{path} ({what})" if what else str(path)
+        texts = {
+            UnsafeFileProblem.MISSING: f"{named}: no such file",
+            UnsafeFileProblem.LINK: f"{named} is a symbolic link; name the file itself",
+            UnsafeFileProblem.NOT_REGULAR: f"{named} is not a regular file (a folder, pipe, socket or device)",
+            UnsafeFileProblem.WRITABLE_BY_OTHERS: f"{named} can be changed by other users; make it yours alone "
+                                                  f"(chmod go-w {path})",
+            UnsafeFileProblem.FOLDER_WRITABLE_BY_OTHERS: f"the folder {where} (on the way to {named}) can be "
+                                                         "changed by other users; make it yours alone "
+                                                         f"(chmod go-w {where})",
+            UnsafeFileProblem.READABLE_BY_OTHERS: f"{named} can be read by other users; make it private "
+                                                  f"(chmod 600 {path})",
+            UnsafeFileProblem.UNREADABLE: f"cannot read {named}: {reason}",
+        }
+        super().__init__(texts[problem])
+
+
+# Without O_NOFOLLOW (Windows) a link is refused by looking first; O_NONBLOCK keeps a FIFO from hanging the open.
+_SAFE_OPEN_FLAGS = os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_NONBLOCK", 0) | getattr(
+    os, "O_CLOEXEC", 0) | getattr(os, "O_BINARY", 0)
+
+
+def _folders_writable_by_others(path: Path) -> Path | None:
+    """The first folder on `path`'s way from the root that another user could change, if any.
+
+    A folder with the sticky bit (/tmp) is fine for a file we own: others cannot rename or remove it there.
+    """
+    if sys.platform == "win32":
+        return None
+    folder = path.absolute().parent
+    for candidate in (folder, *folder.parents):
+        try:
+            info = candidate.stat()
+        except OSError:
+            return candidate
+        sticky = bool(info.st_mode & stat.S_ISVTX)
+        if info.st_mode & 0o022 and not sticky:
+            return candidate
+        if info.st_uid not in (0, os.getuid()):
+            return candidate
+    return None
+
+
+def read_trusted_file(path: str | os.PathLike[str], max_bytes: int, *, private: bool = False,
+                      what: str = "") -> bytes:
+    """The bytes of a file otpburn trusts: a regular file (no link, FIFO or device), not changeable by
+    other users, nor any folder on its way; with `private`, not readable by them either.
+
+    Raises UnsafeFileError. Files larger than `max_bytes` are cut there (callers check the length).
+    """
+    target = Path(path)
+    if sys.platform == "win32" and target.is_symlink():
+        raise UnsafeFileError(target, UnsafeFileProblem.LINK, what=what)
+    try:
+        handle = os.open(target, _SAFE_OPEN_FLAGS)
+    except FileNotFoundError:
+        raise UnsafeFileError(target, UnsafeFileProblem.MISSING, what=what) from None
+    except OSError as exc:
+        if exc.errno == errno.ELOOP or (exc.errno == errno.EMLINK and target.is_symlink()):
+            raise UnsafeFileError(target, UnsafeFileProblem.LINK, what=what) from None
+        if isinstance(exc, IsADirectoryError):
+            raise UnsafeFileError(target, UnsafeFileProblem.NOT_REGULAR, what=what) from None
+        raise UnsafeFileError(target, UnsafeFileProblem.UNREADABLE, reason=exc.strerror or str(exc),
+                              what=what) from None
+    try:
+        info = os.fstat(handle)
+        if not stat.S_ISREG(info.st_mode):
+            raise UnsafeFileError(target, UnsafeFileProblem.NOT_REGULAR, what=what)
+        if sys.platform != "win32":
+            if info.st_mode & 0o022 or info.st_uid not in (0, os.getuid()):
+                raise UnsafeFileError(target, UnsafeFileProblem.WRITABLE_BY_OTHERS, what=what)
+            if private and info.st_mode & 0o044:
+                raise UnsafeFileError(target, UnsafeFileProblem.READABLE_BY_OTHERS, what=what)
+            folder = _folders_writable_by_others(target)
+            if folder is not None:
+                raise UnsafeFileError(target, UnsafeFileProblem.FOLDER_WRITABLE_BY_OTHERS, where=folder,
+                                      what=what)
+        if hasattr(os, "set_blocking"):
+            os.set_blocking(handle, True)
+        chunks, left = [], max_bytes + 1
+        while left > 0:
+            chunk = os.read(handle, min(left, 1 << 16))
+            if not chunk:
+                break
+            chunks.append(chunk)
+            left -= len(chunk)
+        return b"".join(chunks)
+    except OSError as exc:
+        raise UnsafeFileError(target, UnsafeFileProblem.UNREADABLE, reason=exc.strerror or str(exc),
+                              what=what) from None
+    finally:
+        os.close(handle)
+
+
+def prepare_private_file(path: str | os.PathLike[str]) -> Path:
+    """Make sure `path` is a private (0600) regular file of ours in a folder only we can change, creating it
+    empty if missing, for a library that opens it by name itself (MSAL's token cache). Raises UnsafeFileError.
+    """
+    target = Path(path)
+    if sys.platform == "win32" and target.is_symlink():
+        raise UnsafeFileError(target, UnsafeFileProblem.LINK)
+    try:
+        handle = os.open(target, os.O_RDWR | os.O_CREAT | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_NONBLOCK", 0),
+                         0o600)
+    except OSError as exc:
+        if exc.errno == errno.ELOOP:
+            raise UnsafeFileError(target, UnsafeFileProblem.LINK) from None
+        if isinstance(exc, IsADirectoryError) or exc.errno == errno.ENXIO:  # ENXIO: a FIFO nobody reads
+            raise UnsafeFileError(target, UnsafeFileProblem.NOT_REGULAR) from None
+        raise UnsafeFileError(target, UnsafeFileProblem.UNREADABLE, reason=exc.strerror or str(exc)) from None
+    try:
+        info = os.fstat(handle)
+        if not stat.S_ISREG(info.st_mode):
+            raise UnsafeFileError(target, UnsafeFileProblem.NOT_REGULAR)
+        if sys.platform != "win32":
+            if info.st_uid != os.getuid():
+                raise UnsafeFileError(target, UnsafeFileProblem.WRITABLE_BY_OTHERS)
+            os.fchmod(handle, 0o600)  # an older cache made with a looser mode
+            folder = _folders_writable_by_others(target)
+            if folder is not None:
+                raise UnsafeFileError(target, UnsafeFileProblem.FOLDER_WRITABLE_BY_OTHERS, where=folder)
+    finally:
+        os.close(handle)
+    return target
 
 
 def _size(count: int) -> str:

@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING, Protocol
 
 from otpburn.errors import RegistrationError, RegistrationProblem, Remedy
 from otpburn.otp.params import OtpParams
+from otpburn.untrusted import tame
 
 if TYPE_CHECKING:
     from otpburn.provisioning.registrars.settings import RegistrarSettings
@@ -91,7 +92,7 @@ def earlier_registration(system: str, serial: str, existing: ExistingToken | Non
     seed_fits = existing.same_seed if existing.same_seed is not None else user is not None
     if for_this_user and seed_fits:
         return True
-    owner = f" (assigned to {existing.holder_name or existing.holder_id})" if existing.holder_id else ""
+    owner = f" (assigned to {tame(existing.holder_name or existing.holder_id, 120)})" if existing.holder_id else ""
     raise RegistrationError(f"{SYSTEM_NAMES[system]} already has a token with serial {serial}{owner}",
                             system=system, stage="register", problem=RegistrationProblem.DUPLICATE,
                             remedy=Remedy.REPLACE_TOKEN)

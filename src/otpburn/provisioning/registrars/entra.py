@@ -10,7 +10,6 @@ suite: this module is tested against a contract server that follows those pages 
 
 from __future__ import annotations
 
-import os
 import time
 from collections.abc import Callable
 from typing import Any
@@ -28,8 +27,9 @@ from otpburn.provisioning.registrars import (
     UserRef,
     earlier_registration,
 )
-from otpburn.provisioning.registrars.http import Http, one_line
-from otpburn.provisioning.registrars.settings import RegistrarSettings, read_secret_file, secret
+from otpburn.provisioning.registrars.http import Http, UnreadableAnswerError
+from otpburn.provisioning.registrars.settings import RegistrarSettings, ca_file, read_secret_file, secret
+from otpburn.untrusted import tame
 
 SYSTEM = "entra"
 LABEL = "Microsoft Graph"
@@ -67,10 +67,11 @@ class EntraRegistrar:
         self.method = settings.text("sign-in", "device-code")
         self.graph_url = settings.text("graph-url", GRAPH).rstrip("/")
         self.login_url = settings.text("login-url", LOGIN).rstrip("/")
-        self.ca_file = settings.path("ca-file")
         self.timeout = settings.number("timeout", 30, 1, 600)
-        self.http = Http(SYSTEM, self.graph_url, label=LABEL, ca_file=self.ca_file, timeout=self.timeout,
-                         notify=self._note, sleep=sleep)
+        # MSAL signs in through this connection too: the login URL gets the same checks as Graph's.
+        self.http = Http(SYSTEM, self.graph_url, label=LABEL, ca_pem=ca_file(settings), timeout=self.timeout,
+                         proxy=settings.text("proxy"), notify=self._note, sleep=sleep,
+                         extra_urls={f"login-url of [{self.name}]": self.login_url})
         self._app: Any = None
         self._access: str | None = None
         self._users: dict[str, UserRef] = {}
@@ -96,7 +97,8 @@ class EntraRegistrar:
                             params={"$select": "id,displayName,userPrincipalName"})
         if not isinstance(found, dict) or not isinstance(found.get("id"), str):
             raise self._unreadable("user")
-        return UserRef(found["id"], str(found.get("userPrincipalName") or user), str(found.get("displayName") or ""))
+        return UserRef(found["id"], tame(str(found.get("userPrincipalName") or user), 120),
+                       tame(str(found.get("displayName") or ""), 120))
 
     @property
     def activates_unassigned(self) -> bool:
@@ -127,7 +129,7 @@ class EntraRegistrar:
         assigned = device.get("assignedTo")
         holder: dict[str, Any] = assigned if isinstance(assigned, dict) else {}
         return ExistingToken(id=str(device["id"]), holder_id=str(holder.get("id") or ""),
-                             holder_name=str(holder.get("displayName") or ""), same_seed=None,
+                             holder_name=tame(str(holder.get("displayName") or ""), 120), same_seed=None,
                              activated=device.get("status") == "activated")
 
     def register(self, enrollment: Enrollment, *, force: bool = False) -> Registration:
@@ -207,20 +209,20 @@ class EntraRegistrar:
             if status == 204 or not response.content:
                 return None
             try:
-                return response.json()
-            except ValueError:
+                return self.http.json(response)
+            except UnreadableAnswerError:
                 raise self._unreadable(stage) from None
         raise self._error(response, stage)
 
     def _error(self, response: Any, stage: str) -> RegistrationError:
         status = response.status_code
         try:
-            error = response.json().get("error", {})
-        except (ValueError, AttributeError):
+            error = self.http.json(response).get("error", {})
+        except (UnreadableAnswerError, AttributeError):
             error = {}
         error = error if isinstance(error, dict) else {}
-        code = one_line(error.get("code", ""), 60)
-        message = one_line(error.get("message", ""))
+        code = self.http.shown(error.get("code", ""), 60)
+        message = self.http.shown(error.get("message", ""))
         said = f"{code}: {message}" if code and message else code or message or f"HTTP {status}"
         lowered = message.lower()
 
@@ -327,6 +329,7 @@ class EntraRegistrar:
         if self.method == "client-secret":
             credential: Any = secret(self.settings, "client-secret-file", self.client_id,
                                      f"client secret of app {self.client_id}", self.ask_secret)
+            self.http.sent_secret(credential)
         else:
             credential = self._certificate_credential()
         return msal.ConfidentialClientApplication(self.client_id, client_credential=credential, **common)
@@ -346,7 +349,8 @@ class EntraRegistrar:
             certificate = x509.load_pem_x509_certificate(data)
             key = serialization.load_pem_private_key(data, password.encode() if password else None)
         except (ValueError, TypeError) as exc:
-            raise RegistrationError(f"the certificate file of [{self.name}] cannot be read ({one_line(exc, 80)})",
+            raise RegistrationError(f"the certificate file of [{self.name}] cannot be read "
+                                    f"({self.http.shown(exc, 80)})",
                                     problem=RegistrationProblem.SETTINGS, system=SYSTEM, stage="settings",
                                     remedy=Remedy.REGISTRAR_SETTINGS) from None
         key_pem = key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8,
@@ -357,7 +361,7 @@ class EntraRegistrar:
 
     def _persisted_cache(self) -> Any:
         """The device-code sign-in's cache: encrypted by the OS keystore where there is one, else a 0600 file."""
-        from otpburn.files import user_file
+        from otpburn.files import UnsafeFileError, prepare_private_file, user_file
 
         path = self.settings.path("token-cache") or user_file("OTPBURN_ENTRA_CACHE", f"entra-{self.name}.cache")
         try:
@@ -365,18 +369,22 @@ class EntraRegistrar:
         except ImportError:
             return None  # MSAL keeps the sign-in in memory for this run
         try:
+            # MSAL opens the cache by name: first make sure the name is a private regular file of ours, in a
+            # folder nobody else can change (so it cannot be swapped for a link or a FIFO afterwards).
+            prepare_private_file(path)
+        except UnsafeFileError as exc:
+            raise RegistrationError(f"the Entra token cache is not used: {exc}", system=SYSTEM, stage="settings",
+                                    problem=RegistrationProblem.SETTINGS, remedy=Remedy.REGISTRAR_SETTINGS) from None
+        try:
             persistence = build_encrypted_persistence(str(path))
         except Exception:  # no keystore here (a Linux without libsecret, a headless session)
-            fd = os.open(path, os.O_WRONLY | os.O_CREAT, 0o600)
-            os.close(fd)
-            os.chmod(path, 0o600)
             persistence = FilePersistence(str(path))
             self._note(f"the Entra sign-in is cached in {path}, readable only by you (no OS keystore here)")
         return PersistedTokenCache(persistence)
 
     def _sign_in_failed(self, result: dict[str, Any]) -> RegistrationError:
-        error = one_line(result.get("error", ""), 60)
-        description = one_line(str(result.get("error_description", "")).splitlines()[0] if result.get(
+        error = self.http.shown(result.get("error", ""), 60)
+        description = self.http.shown(str(result.get("error_description", "")).splitlines()[0] if result.get(
             "error_description") else "", 160)
         said = f"{error}: {description}" if description else error or "no token"
         problem = RegistrationProblem.SIGN_IN
@@ -398,6 +406,6 @@ class EntraRegistrar:
             return RegistrationError(f"cannot reach the Entra sign-in service at {self.login_url}",
                                      problem=RegistrationProblem.UNREACHABLE, system=SYSTEM, stage="sign-in",
                                      remedy=Remedy.RESUME_REGISTRATION)
-        return RegistrationError(f"the Entra sign-in failed ({one_line(f'{type(exc).__name__}: {exc}', 120)}); "
+        return RegistrationError(f"the Entra sign-in failed ({self.http.shown(f'{type(exc).__name__}: {exc}', 120)}); "
                                  "check tenant, client-id and login-url", problem=RegistrationProblem.SIGN_IN,
                                  system=SYSTEM, stage="sign-in", remedy=Remedy.REGISTRAR_SETTINGS)

@@ -22,8 +22,9 @@ from otpburn.provisioning.registrars import (
     UserRef,
     earlier_registration,
 )
-from otpburn.provisioning.registrars.http import Http, one_line
-from otpburn.provisioning.registrars.settings import RegistrarSettings, secret
+from otpburn.provisioning.registrars.http import Http, UnreadableAnswerError
+from otpburn.provisioning.registrars.settings import RegistrarSettings, ca_file, secret
+from otpburn.untrusted import tame
 
 SYSTEM = "privacyidea"
 LABEL = "the privacyIDEA server"
@@ -46,8 +47,9 @@ class PrivacyIdeaRegistrar:
         self.admin = settings.text("admin")
         self.realm = settings.text("realm")
         self.description = settings.text("description", "otpburn")
-        self.http = Http(SYSTEM, settings.text("url"), label=LABEL, ca_file=settings.path("ca-file"),
-                         timeout=settings.number("timeout", 30, 1, 600), notify=self._note)
+        self.http = Http(SYSTEM, settings.text("url"), label=LABEL, ca_pem=ca_file(settings),
+                         timeout=settings.number("timeout", 30, 1, 600), proxy=settings.text("proxy"),
+                         notify=self._note)
         self._auth: str | None = None
         self._users: dict[str, UserRef] = {}
         self.server = ""
@@ -79,7 +81,7 @@ class PrivacyIdeaRegistrar:
                                     problem=RegistrationProblem.USER_NOT_FOUND)
         entry = found[0] if isinstance(found[0], dict) else {}
         realm = str(entry.get("realm") or realm)
-        display = " ".join(str(entry.get(k) or "") for k in ("givenname", "surname")).strip()
+        display = tame(" ".join(str(entry.get(k) or "") for k in ("givenname", "surname")), 120)
         return UserRef(f"{name}@{realm}" if realm else name, name, display)
 
     @property
@@ -101,7 +103,7 @@ class PrivacyIdeaRegistrar:
         name, realm = str(token.get("username") or ""), str(token.get("user_realm") or "")
         count = str(token.get("count") or "0")
         return ExistingToken(
-            id=enrollment.serial, holder_id=f"{name}@{realm}" if name and realm else name, holder_name=name,
+            id=enrollment.serial, holder_id=f"{name}@{realm}" if name and realm else name, holder_name=tame(name, 120),
             same_seed=FINGERPRINT_MARK + enrollment.params.fingerprint in str(token.get("description", "")),
             # a token that has accepted a code keeps a non-zero counter: nothing left to prove
             activated=count.isdigit() and int(count) > 0)
@@ -115,6 +117,7 @@ class PrivacyIdeaRegistrar:
                                 activated=existing.activated, server=self.server)
         if existing is not None:  # --force: the old token goes first
             self._call("DELETE", f"/token/{_segment(enrollment.serial)}", "remove")
+        self.http.sent_secret(params.secret.hex(), params.secret.hex().upper())
         form = {
             "type": params.type.value, "otpkey": params.secret.hex(), "genkey": "0", "serial": enrollment.serial,
             "otplen": str(params.digits), "hashlib": params.algorithm.value.lower(),
@@ -134,7 +137,7 @@ class PrivacyIdeaRegistrar:
         result, detail = self._validate(registration.serial, code)
         if result.get("authentication") == "ACCEPT" or result.get("value") is True:
             return
-        reason = one_line(detail.get("message", "")) if isinstance(detail, dict) else ""
+        reason = self.http.shown(detail.get("message", "")) if isinstance(detail, dict) else ""
         raise RegistrationError(
             f"privacyIDEA does not accept the code for {registration.serial}" + (f" ({reason})" if reason else ""),
             system=SYSTEM, stage="activate", problem=RegistrationProblem.CODE_REJECTED, remedy=Remedy.TOKEN_CODE)
@@ -168,6 +171,7 @@ class PrivacyIdeaRegistrar:
             form = {"username": self.admin, "password": secret(
                 self.settings, "password-file", self.admin,
                 f"privacyIDEA password for {self.admin} at {self.http.base_url}", self.ask_secret)}
+            self.http.sent_secret(form["password"])
             admin_realm = self.settings.text("admin-realm")
             if admin_realm:
                 form["realm"] = admin_realm
@@ -178,7 +182,7 @@ class PrivacyIdeaRegistrar:
             if not isinstance(token, str) or not token:
                 raise self._unreadable("sign-in", response.status_code)
             self._auth = token
-            self.server = one_line(body.get("version", "privacyIDEA"), 60)
+            self.server = self.http.shown(body.get("version", "privacyIDEA"), 60)
         return self._auth
 
     def _call(self, method: str, path: str, stage: str, *, data: dict[str, str] | None = None,
@@ -201,8 +205,8 @@ class PrivacyIdeaRegistrar:
         """The JSON-RPC body of a response, or the error it carries as a RegistrationError."""
         status = response.status_code
         try:
-            body = response.json()
-        except ValueError:
+            body = self.http.json(response)
+        except UnreadableAnswerError:
             body = None
         result = body.get("result") if isinstance(body, dict) else None
         if not isinstance(body, dict) or not isinstance(result, dict):
@@ -214,7 +218,7 @@ class PrivacyIdeaRegistrar:
             return body
         error = result["error"] if isinstance(result.get("error"), dict) else {}
         code = error.get("code")
-        message = one_line(error.get("message") or f"HTTP {status}")
+        message = self.http.shown(error.get("message") or f"HTTP {status}")
         if stage == "sign-in" or code in _SIGN_IN_CODES:
             problem, remedy = RegistrationProblem.SIGN_IN, Remedy.REGISTRAR_SIGN_IN
             text = (f"{LABEL} refused the sign-in of {self.admin} ({message})" if stage == "sign-in"

@@ -14,23 +14,26 @@
 
 Secrets never sit in this file: a `password` or `client-secret` key is refused. They come from
 a file named here (readable by its owner only), the OS keyring, or a hidden prompt.
+
+The file decides where the administrator's password and the seeds are sent, so it is used only when
+no other user could have changed it: not writable by others, nor any folder on its way, and not a
+link; the same holds for the CA and secret files it names (those must be private too).
 """
 
 from __future__ import annotations
 
 import os
-import stat
-import sys
 import tomllib
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
 from otpburn.errors import RegistrationError, RegistrationProblem, Remedy
+from otpburn.files import UnsafeFileError, UnsafeFileProblem, read_trusted_file
 from otpburn.provisioning.registrars import AskSecret
 
 SYSTEMS = ("privacyidea", "entra")
-_COMMON = {"system", "ca-file", "timeout"}
+_COMMON = {"system", "ca-file", "timeout", "proxy"}
 KEYS: dict[str, set[str]] = {
     "privacyidea": _COMMON | {"url", "admin", "admin-realm", "password-file", "keyring", "realm", "description"},
     "entra": _COMMON | {"tenant", "client-id", "sign-in", "client-secret-file", "certificate-file",
@@ -43,6 +46,8 @@ CLEAR_SECRETS = {"password": "password-file", "client-secret": "client-secret-fi
                  "certificate-password": "certificate-password-file"}
 SIGN_IN_METHODS = ("device-code", "client-secret", "certificate")
 MAX_SECRET_FILE = 64 * 1024
+MAX_REGISTRAR_FILE = 1024 * 1024
+MAX_CA_FILE = 4 * 1024 * 1024
 
 
 def default_path() -> Path:
@@ -97,12 +102,14 @@ def load_settings(name: str, path: str | os.PathLike[str] | None = None) -> Regi
     """The section `name` of the registrar file, checked for unknown keys and secrets in clear."""
     source = Path(path) if path else default_path()
     try:
-        data = source.read_bytes()
-    except FileNotFoundError:
-        raise _problem(f"there is no registrar file {source}; create it with a [{name}] section "
-                       "(see the README's 'Registering tokens')") from None
-    except OSError as exc:
-        raise _problem(f"cannot read the registrar file {source}: {exc.strerror}") from None
+        data = read_trusted_file(source, MAX_REGISTRAR_FILE)
+    except UnsafeFileError as exc:
+        if exc.problem is UnsafeFileProblem.MISSING:
+            raise _problem(f"there is no registrar file {source}; create it with a [{name}] section "
+                           "(see the README's 'Registering tokens')") from None
+        raise _problem(f"the registrar file is not used: {exc}") from None
+    if len(data) > MAX_REGISTRAR_FILE:
+        raise _problem(f"the registrar file {source} is larger than a registrar file can be")
     try:
         document = tomllib.loads(data.decode("utf-8-sig"))
     except (UnicodeDecodeError, tomllib.TOMLDecodeError) as exc:
@@ -136,20 +143,32 @@ def read_secret_file(settings: RegistrarSettings, key: str) -> str | None:
     path = settings.path(key)
     if path is None:
         return None
-    try:
-        if sys.platform != "win32" and stat.S_IMODE(path.stat().st_mode) & 0o077:
-            raise _problem(f"{path} ({key}) can be read by other users; make it private (chmod 600 {path})",
-                           system=settings.system)
-        with path.open("rb") as stream:
-            data = stream.read(MAX_SECRET_FILE + 1)
-    except FileNotFoundError:
-        raise _problem(f"{path} ({key} in [{settings.name}]): no such file", system=settings.system) from None
-    except OSError as exc:
-        raise _problem(f"cannot read {path} ({key}): {exc.strerror}", system=settings.system) from None
+    data = trusted_file(settings, key, path, MAX_SECRET_FILE, private=True)
     if len(data) > MAX_SECRET_FILE:
         raise _problem(f"{path} ({key}) is too large for a secret", system=settings.system)
     text = data.decode("utf-8-sig", errors="replace")
     return text if key == "certificate-file" else (text.splitlines() or [""])[0].strip()
+
+
+def trusted_file(settings: RegistrarSettings, key: str, path: Path, max_bytes: int, *, private: bool) -> bytes:
+    """A file the section names (`key`): see `read_trusted_file`; its problems as settings problems."""
+    try:
+        return read_trusted_file(path, max_bytes, private=private, what=key)
+    except UnsafeFileError as exc:
+        if exc.problem is UnsafeFileProblem.MISSING:
+            raise _problem(f"{path} ({key} in [{settings.name}]): no such file", system=settings.system) from None
+        raise _problem(str(exc), system=settings.system) from None
+
+
+def ca_file(settings: RegistrarSettings) -> bytes | None:
+    """The PEM of the CA file the section names, if it names one (it decides which servers are trusted)."""
+    path = settings.path("ca-file")
+    if path is None:
+        return None
+    data = trusted_file(settings, "ca-file", path, MAX_CA_FILE, private=False)
+    if len(data) > MAX_CA_FILE:
+        raise _problem(f"{path} (ca-file) is too large for a CA file", system=settings.system)
+    return data
 
 
 def secret(settings: RegistrarSettings, file_key: str, account: str, prompt: str,
@@ -183,9 +202,9 @@ def section_names(path: str | os.PathLike[str] | None = None) -> list[tuple[str,
     """(name, system) of each usable-looking section of the registrar file; [] when there is none."""
     source = Path(path) if path else default_path()
     try:
-        document = tomllib.loads(source.read_bytes().decode("utf-8-sig"))
-    except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError):
-        return []
+        document = tomllib.loads(read_trusted_file(source, MAX_REGISTRAR_FILE).decode("utf-8-sig"))
+    except (UnsafeFileError, UnicodeDecodeError, tomllib.TOMLDecodeError):
+        return []  # using one of them says why
     found = []
     for name, section in document.items():
         if isinstance(section, dict):

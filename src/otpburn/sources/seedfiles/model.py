@@ -98,20 +98,24 @@ def run_interruptibly(work: Callable[[], T]) -> T:
     """Run a long C call (a key derivation) so that Ctrl+C still stops the program.
 
     The work runs in a daemon thread while the caller waits in short slices, where a
-    KeyboardInterrupt can arrive; an abandoned derivation ends with the process.
+    KeyboardInterrupt can arrive; an abandoned derivation ends with the process. The caller waits
+    on an event, not in Thread.join: with Python 3.11.2 (Debian 12's) a Ctrl+C that lands inside
+    join() left the thread half-stopped and the next join() hung (seen here).
     """
     outcome: dict[str, Any] = {}
+    finished = threading.Event()
 
     def run() -> None:
         try:
             outcome["value"] = work()
         except BaseException as exc:  # handed to the caller as it is
             outcome["error"] = exc
+        finally:
+            finished.set()
 
-    thread = threading.Thread(target=run, name="otpburn-key-derivation", daemon=True)
-    thread.start()
-    while thread.is_alive():
-        thread.join(0.1)
+    threading.Thread(target=run, name="otpburn-key-derivation", daemon=True).start()
+    while not finished.wait(0.1):
+        pass
     if "error" in outcome:
         raise outcome["error"]
     return cast(T, outcome.get("value"))
