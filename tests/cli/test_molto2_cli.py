@@ -3,6 +3,7 @@ is one line with its exit code, and nothing is written."""
 
 import json
 import os
+import re
 
 import pytest
 
@@ -69,3 +70,23 @@ def test_a_key_needs_a_file_the_flag_or_a_terminal(cli, uri_file):
     assert molto2_memory()["auth_attempts"] == 0
     result = cli("change-key", "--reader", "virtual-molto2", "--default-customer-key")
     assert result.returncode == 2 and "needs a terminal" in one_line(result)
+
+
+def test_a_burn_trace_shows_no_key_check(cli, uri_file):
+    """The title is known (it is on the command line); the trace must not carry its cryptogram, which would
+    let anyone test customer-key guesses offline."""
+    from otpburn.tokens import molto2
+
+    result = cli("burn", "--reader", "virtual-molto2", "--uri-file", uri_file, "--default-customer-key",
+                 "--profile", "7", "--title", "GitHub", "--trace", "--force")
+    assert result.returncode == 0, result.stderr.decode()
+    trace = result.stderr.decode()
+    key = molto2.sm4_key(molto2.FACTORY_CUSTOMER_KEY)
+    cryptogram = molto2.title_apdu(7, "GitHub", key).data
+    assert "[SET TITLE] 84" in trace
+    flat = trace.replace(" ", "").upper()
+    assert cryptogram[:16].hex().upper() not in flat and cryptogram[-4:].hex().upper() not in flat
+    secure = [line for line in trace.splitlines() if line.startswith(">> [SET")]
+    assert len(secure) == 3  # settings, title, seed: each shows its header and length only
+    for line in secure:
+        assert re.fullmatch(r">> \[SET [A-Z]+\] 84( [0-9A-F]{2}){4} <redacted \d+ bytes>", line), line

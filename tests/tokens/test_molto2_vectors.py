@@ -128,6 +128,19 @@ def test_the_key_change_block_holds_the_new_derived_key():
     assert apdu.redacted_hex().count("redacted") == 1  # the new key never reaches a trace
 
 
+@pytest.mark.parametrize("make", [
+    lambda key: molto2.title_apdu(3, "GitHub", key),
+    lambda key: molto2.config_apdu(3, 30, 1_700_000_000, Algorithm.SHA1, 6, 30, key),
+    lambda key: molto2.clock_apdu(3, 1_700_000_000, key),
+    lambda key: molto2.seed_apdu(3, b"12345678901234567890", key),
+])
+def test_no_secure_command_body_reaches_a_trace(make):
+    """The title is known to whoever reads a trace: its cryptogram (or any MAC over a known body) would let
+    them test customer-key guesses offline. Every secure command shows its header and length only."""
+    apdu = make(molto2.sm4_key(molto2.FACTORY_CUSTOMER_KEY))
+    assert apdu.redacted_hex() == f"{apdu.to_bytes()[:5].hex(' ').upper()} <redacted {len(apdu.data)} bytes>"
+
+
 def test_device_information_and_profile_blocks_parse():
     assert molto2.parse_device_info(bytes.fromhex("95150209") + b"123456789" + bytes.fromhex("110465432100")) == (
         "123456789", 0x65432100)

@@ -47,12 +47,22 @@ class Apdu:
         return Apdu(self.cla, self.ins, self.p1, self.p2, self.data, le, self.secret_spans, self.name,
                     self.secret_response)
 
+    @property
+    def secure_messaging(self) -> bool:
+        """CLA bits 3-4 set (84, 8C...): the body is encrypted or MACed with a key.
+
+        Such a body is never traced whole: an encryption or MAC of text an onlooker knows (a title, a
+        clock) lets them test key guesses offline.
+        """
+        return bool(self.cla & 0x0C)
+
     def redacted_hex(self) -> str:
-        """The APDU as hex with secret spans replaced by `<redacted N bytes>`."""
+        """The APDU as hex with secret spans replaced by `<redacted N bytes>`; a secure-messaging body whole."""
         parts = [self.header.hex(" ").upper()]
         if self.data:
             parts.append(f"{len(self.data):02X}")
-            parts.append(redact(self.data, self.secret_spans))
+            spans = ((0, len(self.data)),) if self.secure_messaging else self.secret_spans
+            parts.append(redact(self.data, spans))
         if self.le is not None:
             parts.append(f"{self.le & 0xFF:02X}")
         return " ".join(p for p in parts if p)
