@@ -90,3 +90,27 @@ def test_a_burn_trace_shows_no_key_check(cli, uri_file):
     assert len(secure) == 3  # settings, title, seed: each shows its header and length only
     for line in secure:
         assert re.fullmatch(r">> \[SET [A-Z]+\] 84( [0-9A-F]{2}){4} <redacted \d+ bytes>", line), line
+
+
+@pytest.mark.parametrize("spoil", ["missing folder", "link", "damaged"])
+def test_no_authentication_while_the_attempts_cannot_be_counted(cli, uri_file, tmp_path, spoil):
+    """A refused key whose count cannot be kept would let later runs spend the last attempt unasked: otpburn
+    sends no authentication at all unless the attempts file reads cleanly and can be written first."""
+    attempts = tmp_path / "attempts.json"
+    if spoil == "missing folder":
+        attempts = tmp_path / "no-such-folder" / "attempts.json"
+    elif spoil == "link":
+        (tmp_path / "elsewhere.json").write_text("{}")
+        attempts.symlink_to(tmp_path / "elsewhere.json")
+    else:
+        attempts.write_text('{"MOLTO2": ')
+    key_file = tmp_path / "key"
+    key_file.write_text("a wrong customer key")
+    result = cli("burn", "--reader", "virtual-molto2", "--uri-file", uri_file, "--customer-key-file", str(key_file),
+                 "--profile", "3", env={"OTPBURN_ATTEMPTS_FILE": str(attempts)})
+    assert result.returncode == 1
+    line = one_line(result)
+    assert "does not authenticate while it cannot count them. Nothing was sent to the token" in line
+    memory = molto2_memory()
+    assert memory["auth_attempts"] == 0 and memory["attempts_left"] == memory["max_attempts"]
+

@@ -86,13 +86,18 @@ def next_free(profiles: list[Profile], start: int = 0) -> int:
 
 
 def authenticate(session: Molto2Session, customer_key: bytes | None, last_attempt_accepted: bool = False) -> None:
-    """Authenticate once, remembering across runs what the device says about attempts left."""
+    """Authenticate once, remembering across runs what the device says about attempts left.
+
+    Nothing is sent unless the count can be kept (`attempts.ready`): a refusal that could not be saved
+    would let the next run spend the last attempt without asking.
+    """
     if customer_key is None:
         raise CustomerKeyNeededError()
     serial = session.info.serial
+    known = attempts.remaining(serial)
+    attempts.ready()
     try:
-        session.authenticate(customer_key, known_remaining=attempts.remaining(serial),
-                             last_attempt_accepted=last_attempt_accepted)
+        session.authenticate(customer_key, known_remaining=known, last_attempt_accepted=last_attempt_accepted)
     except WrongCustomerKeyError as exc:
         attempts.remember(serial, exc.remaining)
         raise
