@@ -14,10 +14,42 @@ ELLIPSIS = "…"
 def tame(text: str, limit: int = 200) -> str:
     """`text` as one printable line of at most `limit` characters.
 
-    Control characters (C0, C1, DEL), format characters (bidirectional overrides, zero-width joiners
-    and the like) and line or paragraph separators become spaces; runs of spaces become one.
+    Each run of control characters (C0, C1, DEL), format characters (bidirectional overrides,
+    zero-width joiners and the like) and line or paragraph separators becomes one space; the
+    printable text around them stays as it was.
     """
-    cleaned = " ".join("".join(char if char.isprintable() else " " for char in text).split())
+    pieces: list[str] = []
+    hidden = False
+    for char in text:
+        if char.isprintable():
+            pieces.append(char)
+            hidden = False
+        elif not hidden:
+            pieces.append(" ")
+            hidden = True
+    cleaned = "".join(pieces).strip()
     if len(cleaned) <= limit:
         return cleaned
     return cleaned[: max(limit - 1, 0)] + ELLIPSIS
+
+
+def tame_lines(text: str, limit: int = 2000) -> str:
+    """Like `tame`, line by line: text that is several lines on purpose (checks, notes) keeps its lines."""
+    return "\n".join(tame(line, limit) for line in text.split("\n"))
+
+
+def escape_invisible(json_text: str) -> str:
+    """JSON text with every character a terminal could act on written as a \\uXXXX escape.
+
+    `json.dumps(..., ensure_ascii=False)` escapes C0 controls but leaves C1 controls (U+009B acts as
+    CSI on some terminals) and bidirectional overrides raw; the data stays the same, only its spelling.
+    """
+    return "".join(char if char.isprintable() or char == "\n" else _json_escape(char) for char in json_text)
+
+
+def _json_escape(char: str) -> str:
+    code = ord(char)
+    if code < 0x10000:
+        return f"\\u{code:04x}"
+    code -= 0x10000  # beyond the BMP: a surrogate pair, as JSON spells it
+    return f"\\u{0xD800 + (code >> 10):04x}\\u{0xDC00 + (code & 0x3FF):04x}"

@@ -114,3 +114,28 @@ def test_no_authentication_while_the_attempts_cannot_be_counted(cli, uri_file, t
     memory = molto2_memory()
     assert memory["auth_attempts"] == 0 and memory["attempts_left"] == memory["max_attempts"]
 
+
+
+HOSTILE_TITLE = "\x1b]0;pwn\x07\x1b[2J"  # sets the terminal's title, then clears the screen: 12 bytes, as a title
+
+
+def test_a_title_from_the_device_never_reaches_the_terminal_or_the_log_raw(cli, uri_file):
+    assert cli("profiles", "--reader", "virtual-molto2").returncode == 0  # the virtual device exists now
+    memory = molto2_memory()
+    memory["profiles"][4].update(title=HOSTILE_TITLE, seed="31" * 20)
+    with open(os.environ["OTPBURN_VIRTUAL_MOLTO2"], "w") as stream:
+        json.dump(memory, stream)
+    outputs = [cli("profiles", "--reader", "virtual-molto2"),
+               cli("profiles", "--reader", "virtual-molto2", "--json"),
+               cli("burn", "--reader", "virtual-molto2", "--uri-file", uri_file, "--default-customer-key",
+                   "--profile", "4"),
+               cli("delete", "--profile", "4", "--reader", "virtual-molto2", "--yes"),
+               cli("log"), cli("log", "--json")]
+    assert outputs[2].returncode == 2 and "profile 4 (']0;pwn [2J') already holds a seed" in one_line(outputs[2])
+    for result in outputs:
+        text = (result.stdout + result.stderr).decode()
+        assert "\x1b" not in text and "\x07" not in text, text
+    assert json.loads(outputs[1].stdout)["profiles"][0]["title"] == HOSTILE_TITLE  # JSON keeps the data, escaped
+    with open(os.environ["OTPBURN_AUDIT_LOG"], encoding="utf-8") as log:
+        written = log.read()
+    assert "]0;pwn" in written and "\x1b" not in written and "\\u001b" not in written

@@ -155,3 +155,22 @@ def test_an_unknown_card_is_named_and_left_alone(place_card):
     result = run("info", "--reader", READER_NAME)
     assert result.returncode == 1 and "not a token otpburn knows" in result.stderr and "3B 8F 80 01" in result.stderr
     assert card.commands == ["8041", "00a4"]  # GET INFO, SELECT OATH: reads only, no authentication
+
+
+def test_credential_names_from_the_applet_are_shown_tamed(place_card):
+    """A name another program stored (escapes that set the terminal's title and clear it) is shown as text."""
+    place_card(YkoathEmulator())
+    session, connection = yubikit_session()
+    try:
+        session.put_credential(yubikit_oath.CredentialData(
+            "\x1b]0;pwned\x07\x1b[2Jmallory", yubikit_oath.OATH_TYPE.TOTP, yubikit_oath.HASH_ALGORITHM.SHA1,
+            SECRET, issuer="Evil\u202e"))
+    finally:
+        connection.close()
+    wait_for_step_start()
+    listed = run("accounts", "--reader", READER_NAME)
+    assert listed.returncode == 0, listed.stderr
+    assert "\x1b" not in listed.stdout and "\u202e" not in listed.stdout and "]0;pwned [2Jmallory" in listed.stdout
+    as_json = run("accounts", "--reader", READER_NAME, "--json")
+    assert "\x1b" not in as_json.stdout and "\u202e" not in as_json.stdout
+    assert json.loads(as_json.stdout)[0]["account"] == "\x1b]0;pwned\x07\x1b[2Jmallory"  # the data, escaped

@@ -97,3 +97,14 @@ def cli_keyring_set(env, service, user, password):
 
     return subprocess.run([sys.executable, "-m", "keyring", "set", service, user], input=password + "\n",
                           capture_output=True, text=True, env={**os.environ, **env}, timeout=60)
+
+
+def test_names_from_the_identity_system_are_shown_tamed(cli, graph):
+    graph.directory.add_user("eve@contoso.onmicrosoft.com", "\x1b]0;pwned\x07Eve\u202e Example\n")
+    registrars = str(graph.registrar_file())
+    checked = cli("register", "entra", "--check", "--user", "eve@contoso.onmicrosoft.com", "--registrar-file",
+                  registrars)
+    assert checked.returncode == 0, checked.stderr
+    out = checked.stdout.decode()
+    assert "User eve@contoso.onmicrosoft.com (]0;pwned Eve Example) found." in out
+    assert "\x1b" not in out and "\x07" not in out and "\u202e" not in out

@@ -43,7 +43,10 @@ class AnyCaseChoice(click.Choice):
 
 
 def emit_json(data: Any) -> None:
-    click.echo(json.dumps(data, indent=2, ensure_ascii=False))
+    """JSON for scripts; characters a terminal would act on (from a token, a server, a file) escaped."""
+    from otpburn.untrusted import escape_invisible
+
+    click.echo(escape_invisible(json.dumps(data, indent=2, ensure_ascii=False)))
 
 
 def print_fields(rows: Sequence[tuple[str, object]]) -> None:

@@ -11,6 +11,7 @@ from otpburn.cli.common import emit_json, json_option, read_text_file
 from otpburn.cli.seed_input import get_seed, seed_source_options
 from otpburn.errors import InputError
 from otpburn.sources.selection import select_account
+from otpburn.untrusted import tame
 
 FORMAT_HELP = ("entra (Microsoft Entra ID OATH CSV), vendor-csv (serial,secret), duo (Duo hardware tokens), "
                "privacyidea (privacyIDEA/LinOTP "
@@ -158,7 +159,7 @@ def log_cmd(tail, as_json) -> None:
         account = ":".join(str(entry.get(k)) for k in ("issuer", "account") if entry.get(k))
         parts = [str(entry.get("time", "")), str(entry.get("operation", "")), str(entry.get("result", "")), what,
                  account, str(entry.get("verification", "") or ""), str(entry.get("detail", "") or "")]
-        click.echo("  ".join(p for p in parts if p))
+        click.echo(tame("  ".join(p for p in parts if p), 4000))  # the log file may have been edited by anyone
 
 
 def matching_records(records: list, account: str, seed_file: str) -> list:

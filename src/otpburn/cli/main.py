@@ -20,6 +20,7 @@ from otpburn.errors import (
     Remedy,
     VerificationError,
 )
+from otpburn.untrusted import tame
 
 EXIT_OK = 0
 EXIT_FAILED = 1  # an operation failed, or a QR code held no seed
@@ -194,11 +195,11 @@ def main(argv: list[str] | None = None) -> None:
         rv = cli.main(args=argv, prog_name="otpburn", standalone_mode=False)
     except OtpburnError as exc:
         if "--json" in arguments:  # a script asked for JSON: the failure is JSON on stdout too
-            import json
 
-            click.echo(json.dumps({"error": {"message": describe(exc), "kind": type(exc).__name__,
-                                             "remedy": exc.remedy.value if exc.remedy else None,
-                                             "exit_code": exit_code_for(exc)}}, indent=2, ensure_ascii=False))
+            from otpburn.cli.common import emit_json
+
+            emit_json({"error": {"message": describe(exc), "kind": type(exc).__name__,
+                                 "remedy": exc.remedy.value if exc.remedy else None, "exit_code": exit_code_for(exc)}})
         _fail(describe(exc), exit_code_for(exc))
     except click.exceptions.Abort:
         _fail("cancelled", 130)
@@ -217,5 +218,6 @@ def main(argv: list[str] | None = None) -> None:
 
 
 def _fail(message: str, code: int) -> None:
-    click.echo(f"otpburn: {message}", err=True)
+    # One line, nothing a terminal acts on: a message may quote a token, a server or a file.
+    click.echo(f"otpburn: {tame(message, 4000)}", err=True)
     sys.exit(code)

@@ -14,6 +14,7 @@ from otpburn.cli.common import emit_json, json_option
 from otpburn.cli.export_commands import seed_file_options
 from otpburn.cli.reader_session import reader_option, trace_option
 from otpburn.errors import InputError
+from otpburn.untrusted import tame
 
 if TYPE_CHECKING:
     from otpburn.provisioning.session import TokenOnReader
@@ -156,7 +157,7 @@ def profiles(reader_spec, show_all, trace, as_json) -> None:
     for profile in found if show_all else used:
         settings = f"{profile.algorithm.value if profile.algorithm else '?'} {profile.digits} digits {profile.period} s"
         state = "seed " if profile.occupied else "empty"
-        click.echo(f"{profile.number:>3}  {state}  {profile.title or '(no title)':<14} {settings}")
+        click.echo(f"{profile.number:>3}  {state}  {tame(profile.title, 24) or '(no title)':<14} {settings}")
 
 
 def delete_profile(reader_spec: str | None, number_text: str, yes: bool, trace: bool, as_json: bool) -> None:
@@ -172,7 +173,7 @@ def delete_profile(reader_spec: str | None, number_text: str, yes: bool, trace: 
             from otpburn.tokens.molto2 import ProfileEmptyError
 
             raise ProfileEmptyError(number)
-        title = f" ('{profile.title}')" if profile.title else ""
+        title = f" ('{tame(profile.title, 24)}')" if profile.title else ""
         _confirm(f"Erase the seed of profile {number}{title}? Its codes cannot be recovered. (The Molto2 asks no "
                  "key for this: anyone holding it can do the same.)", yes)
         session.delete(number)

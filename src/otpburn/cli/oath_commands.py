@@ -11,6 +11,7 @@ from otpburn.cli.common import emit_json, json_option
 from otpburn.cli.reader_session import oath_token, password_option, reader_option, trace_option
 from otpburn.errors import InputError
 from otpburn.otp import OtpType
+from otpburn.untrusted import tame
 
 
 @click.command()
@@ -39,7 +40,7 @@ def accounts(reader_spec, password_file, trace, as_json) -> None:
         click.echo("No credentials on this applet.")
     for row in rows:
         code = row["code"] or ("(touch or HOTP: not computed)" if row["name"] in codes else "-")
-        click.echo(f"{row['name']:<40} {str(row['type']).upper():<5} {row['algorithm']:<7} {code}")
+        click.echo(f"{tame(str(row['name']), 64):<40} {str(row['type']).upper():<5} {row['algorithm']:<7} {code}")
 
 
 @click.command()

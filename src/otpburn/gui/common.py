@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import html
 from enum import StrEnum
 
 from PySide6.QtCore import QCoreApplication, QPointF, QRectF, Qt, Signal
@@ -110,7 +111,7 @@ def show_error(label: StatusLabel, failure: BaseException | TaskFailure) -> None
     exc = failure.error if isinstance(failure, TaskFailure) else failure
     details = failure.details if isinstance(failure, TaskFailure) and not isinstance(exc, OtpburnError) else ""
     label.show_status(plain_error(exc), "stop")
-    label.setToolTip(details)
+    label.setToolTip(html.escape(details))  # Qt renders a tool tip that looks like HTML as HTML
 
 
 def is_dark(widget) -> bool:
@@ -125,14 +126,18 @@ class StatusLabel(QLabel):
     def __init__(self, text: str = "") -> None:
         super().__init__(text)
         self.setWordWrap(True)
+        # Plain text: a status may quote a token, a server or a file, and Qt would render what looks like HTML.
+        self.setTextFormat(Qt.TextFormat.PlainText)
         self.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         self.kind = "info"
 
     def show_status(self, text: str, kind: str = "info") -> None:
+        from otpburn.untrusted import tame_lines
+
         self.kind = kind
         colour = (STATUS_COLOURS_DARK if is_dark(self) else STATUS_COLOURS).get(kind, "")
         self.setStyleSheet(f"color: {colour};" if colour else "")
-        self.setText(text)
+        self.setText(tame_lines(text))
         self.changed.emit()
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import html
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import Signal
@@ -16,6 +17,8 @@ from PySide6.QtWidgets import (
     QVBoxLayout,
     QWidget,
 )
+
+from otpburn.untrusted import tame
 
 if TYPE_CHECKING:
     from otpburn.tokens.molto2 import Profile
@@ -65,12 +68,14 @@ class ProfileGrid(QWidget):
         self.table.setRowCount((len(profiles) + COLUMNS - 1) // COLUMNS)
         for profile in profiles:
             mark = "● " if profile.occupied else ""
-            item = QTableWidgetItem(f"{mark}{profile.number}\n{profile.title}")
+            title = tame(profile.title, 24)  # the device's text: one printable line
+            item = QTableWidgetItem(f"{mark}{profile.number}\n{title}")
             settings = (f"{profile.algorithm.value if profile.algorithm else '?'}, {profile.digits} digits, "
                         f"{profile.period} s")
-            item.setToolTip(f"Profile {profile.number}: " + (f"holds a seed ({settings})" if profile.occupied
-                                                             else "empty") + (f", title {profile.title!r}"
-                                                                              if profile.title else ""))
+            # Escaped: Qt renders a tool tip that looks like HTML as HTML.
+            item.setToolTip(html.escape(f"Profile {profile.number}: " + (
+                f"holds a seed ({settings})" if profile.occupied else "empty") + (
+                f", title '{title}'" if title else "")))
             self.table.setItem(profile.number // COLUMNS, profile.number % COLUMNS, item)
         self.table.resizeRowsToContents()
         used = sum(p.occupied for p in profiles)
@@ -108,7 +113,7 @@ class ProfileGrid(QWidget):
         if profile is None:
             self.choice.setText(self.tr("No profile chosen."))
         elif profile.occupied:
-            title = f" ({profile.title})" if profile.title else ""
+            title = f" ({tame(profile.title, 24)})" if profile.title else ""
             self.choice.setText(self.tr("Profile {0}{1} holds a seed: burning replaces it (tick \"Replace this "
                                         "profile\" in step 4).").format(profile.number, title))
         else:

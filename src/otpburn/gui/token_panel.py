@@ -5,7 +5,7 @@ from __future__ import annotations
 import time
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QCoreApplication
+from PySide6.QtCore import QCoreApplication, Qt
 from PySide6.QtWidgets import QFormLayout, QLabel
 
 from otpburn.gui.common import StatusLabel, StepBox, remedy_text
@@ -25,6 +25,7 @@ class TokenPanel(StepBox):
                  "Holds": self.tr("Holds")}
         for name, label in self.fields.items():
             label.setWordWrap(True)
+            label.setTextFormat(Qt.TextFormat.PlainText)  # what the token says, never rendered as HTML
             form.addRow(shown[name], label)
         self.body.addLayout(form)
         self.status = StatusLabel(self.tr("Connect to see the token."))

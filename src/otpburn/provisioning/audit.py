@@ -10,6 +10,7 @@ import time
 from pathlib import Path
 
 from otpburn.otp.params import OtpParams, OtpType
+from otpburn.untrusted import tame
 
 
 def log_path() -> Path:
@@ -53,10 +54,13 @@ def record(operation: str, result: str, *, params: OtpParams | None = None, read
         entry["detail"] = detail
     if extra:
         entry.update(extra)
+    # Text from a token, a server or a file (a title, a user name, a server's refusal) is kept to one printable
+    # line: no terminal escapes for whoever reads the log, no newline that forges an entry.
+    entry = {key: tame(value, 1000) if isinstance(value, str) else value for key, value in entry.items()}
     try:
         path = log_path()
         line = (json.dumps(entry, ensure_ascii=False) + "\n").encode("utf-8")
-        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o600)
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_APPEND | getattr(os, "O_NOFOLLOW", 0), 0o600)
         try:
             os.write(fd, line)  # one append: a writer killed part-way cannot interleave half a line
         finally:

@@ -33,6 +33,7 @@ from otpburn.tokens.molto2 import (
     WrongCustomerKeyError,
     encode_title,
 )
+from otpburn.untrusted import tame
 
 
 class CustomerKeyNeededError(InputError):
@@ -48,7 +49,7 @@ class ProfileNeededError(InputError):
 class ProfileOccupiedError(InputError):
     def __init__(self, profile: Profile) -> None:
         self.profile = profile
-        title = f" ('{profile.title}')" if profile.title else ""
+        title = f" ('{tame(profile.title, 24)}')" if profile.title else ""  # the device's text
         super().__init__(f"profile {profile.number}{title} already holds a seed",
                          remedy=Remedy.OVERWRITE_PROFILE)
 

@@ -27,9 +27,8 @@ from otpburn.provisioning.registrars import (
     UserRef,
     earlier_registration,
 )
-from otpburn.provisioning.registrars.http import Http, UnreadableAnswerError
+from otpburn.provisioning.registrars.http import Http, UnreadableAnswerError, one_line
 from otpburn.provisioning.registrars.settings import RegistrarSettings, ca_file, read_secret_file, secret
-from otpburn.untrusted import tame
 
 SYSTEM = "entra"
 LABEL = "Microsoft Graph"
@@ -97,8 +96,8 @@ class EntraRegistrar:
                             params={"$select": "id,displayName,userPrincipalName"})
         if not isinstance(found, dict) or not isinstance(found.get("id"), str):
             raise self._unreadable("user")
-        return UserRef(found["id"], tame(str(found.get("userPrincipalName") or user), 120),
-                       tame(str(found.get("displayName") or ""), 120))
+        return UserRef(found["id"], one_line(str(found.get("userPrincipalName") or user), 120),
+                       one_line(str(found.get("displayName") or ""), 120))
 
     @property
     def activates_unassigned(self) -> bool:
@@ -129,7 +128,7 @@ class EntraRegistrar:
         assigned = device.get("assignedTo")
         holder: dict[str, Any] = assigned if isinstance(assigned, dict) else {}
         return ExistingToken(id=str(device["id"]), holder_id=str(holder.get("id") or ""),
-                             holder_name=tame(str(holder.get("displayName") or ""), 120), same_seed=None,
+                             holder_name=one_line(str(holder.get("displayName") or ""), 120), same_seed=None,
                              activated=device.get("status") == "activated")
 
     def register(self, enrollment: Enrollment, *, force: bool = False) -> Registration:

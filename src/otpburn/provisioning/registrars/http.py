@@ -49,8 +49,8 @@ def is_loopback(host: str) -> bool:
 
 
 def one_line(text: object, limit: int = 200) -> str:
-    """A server's text made safe to show: printable, one line, not too long."""
-    return tame(str(text), limit)
+    """A server's text made safe to show: printable, one line, its runs of spaces made one, not too long."""
+    return tame(" ".join(tame(str(text), len(str(text))).split()), limit)
 
 
 def retry_after_seconds(value: str | None) -> float:
@@ -407,7 +407,7 @@ class Http:
         for value in sorted(self.secrets, key=len, reverse=True):
             for form in {value, quote(value, safe=""), quote_plus(value), json_module.dumps(value)[1:-1]}:
                 cleaned = cleaned.replace(form, "•••")
-        return tame(cleaned, limit)
+        return one_line(cleaned, limit)
 
     def json(self, response: Any) -> Any:
         """The JSON of a response; UnreadableAnswerError when it holds none a registrar can read."""

@@ -22,9 +22,8 @@ from otpburn.provisioning.registrars import (
     UserRef,
     earlier_registration,
 )
-from otpburn.provisioning.registrars.http import Http, UnreadableAnswerError
+from otpburn.provisioning.registrars.http import Http, UnreadableAnswerError, one_line
 from otpburn.provisioning.registrars.settings import RegistrarSettings, ca_file, secret
-from otpburn.untrusted import tame
 
 SYSTEM = "privacyidea"
 LABEL = "the privacyIDEA server"
@@ -81,7 +80,7 @@ class PrivacyIdeaRegistrar:
                                     problem=RegistrationProblem.USER_NOT_FOUND)
         entry = found[0] if isinstance(found[0], dict) else {}
         realm = str(entry.get("realm") or realm)
-        display = tame(" ".join(str(entry.get(k) or "") for k in ("givenname", "surname")), 120)
+        display = one_line(" ".join(str(entry.get(k) or "") for k in ("givenname", "surname")), 120)
         return UserRef(f"{name}@{realm}" if realm else name, name, display)
 
     @property
@@ -103,7 +102,8 @@ class PrivacyIdeaRegistrar:
         name, realm = str(token.get("username") or ""), str(token.get("user_realm") or "")
         count = str(token.get("count") or "0")
         return ExistingToken(
-            id=enrollment.serial, holder_id=f"{name}@{realm}" if name and realm else name, holder_name=tame(name, 120),
+            id=enrollment.serial, holder_id=f"{name}@{realm}" if name and realm else name,
+            holder_name=one_line(name, 120),
             same_seed=FINGERPRINT_MARK + enrollment.params.fingerprint in str(token.get("description", "")),
             # a token that has accepted a code keeps a non-zero counter: nothing left to prove
             activated=count.isdigit() and int(count) > 0)
