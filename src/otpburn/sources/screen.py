@@ -15,7 +15,9 @@ Screen Recording permission, a cancelled portal dialog); it is reported as such.
 from __future__ import annotations
 
 import os
+import secrets
 import shutil
+import stat
 import subprocess
 import sys
 import tempfile
@@ -27,6 +29,7 @@ from typing import TYPE_CHECKING
 from urllib.parse import unquote, urlsplit
 
 from otpburn.errors import InputError, OperationError, Remedy
+from otpburn.untrusted import tame
 
 if TYPE_CHECKING:
     from PIL import Image
@@ -184,30 +187,48 @@ def _capture_wayland() -> list[MonitorCapture]:
     )
 
 
+PORTAL_NAME = "org.freedesktop.portal.Desktop"
+PORTAL_REQUEST = "/org/freedesktop/portal/desktop/request"
+FILE_CLOCK_SLACK = 2.0  # seconds: file systems keep modification times coarser than the clock
+
+
 def _portal_screenshot(timeout: float = 60.0) -> str:
-    """org.freedesktop.portal.Screenshot.Screenshot; returns the path of the PNG it wrote."""
+    """org.freedesktop.portal.Screenshot.Screenshot; returns the path of the PNG it wrote.
+
+    Any client on the session bus can send a Response signal, so the answer is taken only from the
+    portal itself (its unique bus name, asked of the bus before the request), on a request path nobody
+    can predict (a random handle token), and only if it names a file the portal has just created for
+    us: a spoofed answer could otherwise feed otpburn a picture of its choosing, or have it delete a file.
+    """
     try:
-        from jeepney import DBusAddress, MatchRule, message_bus, new_method_call
+        from jeepney import DBusAddress, HeaderFields, MatchRule, message_bus, new_method_call
         from jeepney.io.blocking import Proxy, open_dbus_connection
     except ImportError:
         raise CaptureError("the screenshot portal needs the 'jeepney' package (pip install jeepney)") from None
-    token = f"otpburn{os.getpid()}{int(time.time())}"
+    token = "otpburn_" + secrets.token_hex(16)
+    requested = time.time()
     try:
         with open_dbus_connection(bus="SESSION") as connection:
+            bus = Proxy(message_bus, connection)
+            owner = bus.GetNameOwner(PORTAL_NAME)[0]  # fails when no portal runs
             sender = connection.unique_name.lstrip(":").replace(".", "_")
-            request_path = f"/org/freedesktop/portal/desktop/request/{sender}/{token}"
-            rule = MatchRule(type="signal", interface="org.freedesktop.portal.Request", member="Response",
-                             path=request_path)
-            Proxy(message_bus, connection).AddMatch(rule)
-            portal = DBusAddress("/org/freedesktop/portal/desktop", bus_name="org.freedesktop.portal.Desktop",
+            request_path = f"{PORTAL_REQUEST}/{sender}/{token}"
+            rule = MatchRule(type="signal", sender=owner, interface="org.freedesktop.portal.Request",
+                             member="Response", path=request_path)
+            bus.AddMatch(rule)
+            portal = DBusAddress("/org/freedesktop/portal/desktop", bus_name=PORTAL_NAME,
                                  interface="org.freedesktop.portal.Screenshot")
             with connection.filter(rule) as queue:
                 call = new_method_call(portal, "Screenshot", "sa{sv}",
                                        ("", {"handle_token": ("s", token), "interactive": ("b", False)}))
                 reply = connection.send_and_get_reply(call, timeout=timeout)
                 if reply.header.message_type.name == "error":
-                    raise CaptureError(f"the screenshot portal refused: {reply.body}")
+                    raise CaptureError(f"the screenshot portal refused: {tame(str(reply.body), 120)}")
+                if reply.body[0] != request_path:  # portals before 0.9 ignore handle_token: not trusted
+                    raise CaptureError("the screenshot portal answered on a request path otpburn did not ask for")
                 signal = connection.recv_until_filtered(queue, timeout=timeout)
+                if signal.header.fields.get(HeaderFields.sender) != owner:  # the filter says so; checked again
+                    raise CaptureError("a screenshot answer came from another program than the portal")
     except CaptureError:
         raise
     except Exception as exc:  # no session bus, no portal, timeout
@@ -217,7 +238,23 @@ def _portal_screenshot(timeout: float = 60.0) -> str:
         raise ScreenshotRefused("the desktop's screenshot portal refused the screenshot (cancelled, or not allowed "
                                 "for this app in its privacy settings)")
     uri = results.get("uri", ("s", ""))[1]
-    return unquote(urlsplit(uri).path)
+    return _portal_file(uri, requested)
+
+
+def _portal_file(uri: str, requested: float) -> str:
+    """The path `uri` names, if it is a regular file of ours the portal created after `requested`."""
+    parts = urlsplit(uri)
+    path = unquote(parts.path)
+    try:
+        info = os.lstat(path)
+    except OSError:
+        info = None
+    fresh = info is not None and info.st_mtime >= requested - FILE_CLOCK_SLACK
+    ours = info is not None and (not hasattr(os, "getuid") or info.st_uid == os.getuid())
+    if parts.scheme != "file" or info is None or not stat.S_ISREG(info.st_mode) or not ours or not fresh:
+        raise CaptureError("the screenshot portal's answer names a file it did not just make for otpburn; it was "
+                           "neither read nor removed")
+    return path
 
 
 def blank_monitors(captures: list[MonitorCapture]) -> list[int]:
