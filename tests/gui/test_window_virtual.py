@@ -304,3 +304,31 @@ def test_clear_for_the_next_token_wipes_the_seed_and_the_menu_has_help_about_qui
     assert actions["&Clear for the next token"].shortcut() == QKeySequence("Ctrl+N")
     about = window.about_text()
     assert "otpburn 0." in about and "Licence: MIT" in about and "Qt 6." in about and "pyscard" in about
+
+
+def test_a_slow_seed_file_read_can_be_cancelled(qtbot, window, tmp_path, monkeypatch):
+    """An encrypted seed file derives its key first (bounded, but seconds on a slow PC): the user may stop
+    waiting, and what the read finds afterwards is dropped, not offered."""
+    import threading
+
+    from otpburn.otp import OtpParams
+    from otpburn.sources import seedfiles
+    from otpburn.sources.seedfiles.model import Rows, SeedRecord
+
+    release = threading.Event()
+
+    def slow_read(path, password=None, key=None):
+        release.wait(10)
+        return Rows([SeedRecord("", OtpParams(SECRET, account="late"), 1)])
+
+    monkeypatch.setattr(seedfiles, "read_seed_file", slow_read)
+    window.seed.load_seed_file(str(tmp_path / "vault.json"))
+    assert window.seed.cancel_button.isVisible()
+    window.seed.cancel_button.click()
+    assert not window.seed.cancel_button.isVisible() and "Stopped waiting" in window.seed.status.text()
+    release.set()
+    from otpburn.gui import worker
+
+    assert worker.wait_all()
+    qtbot.wait(50)  # the dropped result's signal is delivered, and ignored
+    assert window.seed.params is None and "Stopped waiting" in window.seed.status.text()

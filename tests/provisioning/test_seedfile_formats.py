@@ -163,6 +163,16 @@ def test_aegis_vaults_that_cannot_be_opened_say_why(tmp_path):
         "damaged-db": ({**vault, "db": "AAAA" + vault["db"][4:]}, "the vault's contents do not decrypt"),
         "not-hex": ({**vault, "header": {**vault["header"], "params": {"nonce": "zz", "tag": "00"}}},
                     "damaged header fields"),
+        # Each slot within bounds, but together a minute of scrypt: the total is bounded before any runs.
+        "many-slots": ({**vault, "header": {**vault["header"], "slots": [
+            {**vault["header"]["slots"][0], "n": 2**17, "r": 8, "p": 4}] * 3}},
+                       "its 3 password slots ask scrypt for 48 times the work of an Aegis vault's slot; otpburn does "
+                       "at most 8"),
+        "thousand-slots": ({**vault, "header": {**vault["header"], "slots": [vault["header"]["slots"][0]] * 1000}},
+                           "its 1000 password slots ask scrypt"),
+        # N must stay below 2^(16·r): OpenSSL's scrypt answers anything else with a MemoryError.
+        "r-one": ({**vault, "header": {**vault["header"], "slots": [{**vault["header"]["slots"][0], "n": 2**16,
+                                                                     "r": 1}]}}, "asks scrypt for N=65536, r=1"),
     }
     for name, (document, message) in cases.items():
         path = tmp_path / f"{name}.json"

@@ -41,6 +41,8 @@ class SeedPanel(StepBox):
         self.choices: list[OtpParams] = []
         self.revealed = False
         self._thumbnail = None
+        self._reading: worker.Task | None = None  # a seed file being read
+        self._reading_path = ""
 
         buttons = QHBoxLayout()
         self.scan_button = QPushButton(self.tr("Scan &screen"))
@@ -48,7 +50,11 @@ class SeedPanel(StepBox):
         self.paste_button = QPushButton(self.tr("&Paste"))
         self.file_button = QPushButton(self.tr("Seed &file…"))
         self.random_button = QPushButton(self.tr("&Random"))
-        for button in (self.scan_button, self.image_button, self.paste_button, self.file_button, self.random_button):
+        # While a seed file is read (an encrypted one runs a key derivation first): give up waiting for it.
+        self.cancel_button = QPushButton(self.tr("&Cancel reading"))
+        self.cancel_button.setVisible(False)
+        for button in (self.scan_button, self.image_button, self.paste_button, self.file_button, self.random_button,
+                       self.cancel_button):
             buttons.addWidget(button)
         self.delay = QSpinBox()
         self.delay.setRange(0, 30)
@@ -116,6 +122,7 @@ class SeedPanel(StepBox):
         self.image_button.clicked.connect(self.choose_image)
         self.paste_button.clicked.connect(self.paste)
         self.file_button.clicked.connect(self.choose_seed_file)
+        self.cancel_button.clicked.connect(self.cancel_reading)
         self.random_button.clicked.connect(self.random)
         self.manual.textChanged.connect(self.manual_changed)
         self.show_button.toggled.connect(self.reveal)
@@ -201,11 +208,23 @@ class SeedPanel(StepBox):
         self.status.show_status(self.tr("Reading {0}…").format(path))
         given_password = (lambda: password) if password is not None else None
         given_key = (lambda: key) if key is not None else None
-        worker.start(lambda report: read_seed_file(path, given_password, key=given_key),
-                     lambda records: self._seed_file_read(path, records),
-                     lambda failure: self._seed_file_failed(path, failure, password, key))
+        self._reading = worker.start(lambda report: read_seed_file(path, given_password, key=given_key),
+                                     lambda records: self._seed_file_read(path, records),
+                                     lambda failure: self._seed_file_failed(path, failure, password, key))
+        self._reading_path = path
+        self.cancel_button.setVisible(True)
+
+    def cancel_reading(self) -> None:
+        if self._reading is not None:
+            self._reading.cancel()
+            self.status.show_status(self.tr("Stopped waiting for {0}: nothing was taken from it.").format(
+                self._reading_path), "warn")
+        self._reading = None
+        self.cancel_button.setVisible(False)
 
     def _seed_file_read(self, path: str, contents) -> None:
+        self._reading = None
+        self.cancel_button.setVisible(False)
         records = contents.records
         labels = [f"{r.place}: {r.serial or 'no serial'} {r.params.label}".strip() for r in records]
         found = f"{len(records)} seed{'s' if len(records) != 1 else ''} in {path}"
@@ -216,6 +235,8 @@ class SeedPanel(StepBox):
             self.status.show_status(self.tr("{0}. Left out or worth knowing: {1}").format(found, shown), "warn")
 
     def _seed_file_failed(self, path: str, failure, password: str | None, key: bytes | None) -> None:
+        self._reading = None
+        self.cancel_button.setVisible(False)
         error = getattr(failure, "error", failure)
         remedy = error.remedy if isinstance(error, OtpburnError) else None
         try:

@@ -31,15 +31,20 @@ class Task(QRunnable):
         super().__init__()
         self.setAutoDelete(False)  # Python keeps it until its result reached the UI thread
         self.function = function
+        self.cancelled = False
         self.signals = _Signals()
         self.signals.done.connect(lambda result: self._finish(on_done, result))
         self.signals.failed.connect(lambda exc: self._finish(on_error, exc))
         if on_message:
             self.signals.message.connect(on_message)
 
+    def cancel(self) -> None:
+        """Drop the result when it comes: the user gave up waiting (the work itself runs to its bounded end)."""
+        self.cancelled = True
+
     def _finish(self, callback: Callable | None, value: object) -> None:
         _running.discard(self)
-        if callback and _receiver_alive(callback):
+        if callback and not self.cancelled and _receiver_alive(callback):
             callback(value)
 
     def run(self) -> None:

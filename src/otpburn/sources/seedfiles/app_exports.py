@@ -27,6 +27,10 @@ from otpburn.sources.seedfiles.model import Rows, SeedRecord, Unlock, printable,
 # scrypt's memory is 128·N·r bytes: Aegis uses N=2^15, r=8 (32 MiB). A file may not ask for more than this.
 MAX_SCRYPT_MEMORY = 256 * 1024 * 1024
 MAX_SCRYPT_P = 16
+# The work of one derivation is N·r·p; a vault holds a password slot and perhaps a backup-password slot, each
+# usually Aegis's own N=2^15, r=8, p=1 (~0.1 s here). All of a file's slots together may ask for 8 of those.
+AEGIS_SLOT_WORK = 2**15 * 8
+MAX_SCRYPT_WORK = 8 * AEGIS_SLOT_WORK
 KNOWN_AEGIS_CONTENT_VERSIONS = (1, 2, 3)
 
 Entry = dict[str, Any]
@@ -158,6 +162,12 @@ def _aegis_decrypt(path: str, header: Entry, vault: Entry, unlock: Unlock) -> En
                         _hex_fields(slot.get("key_params"), "nonce", "tag")) for slot in slots]
     except (binascii.Error, ValueError, TypeError, AttributeError):
         raise InputError(f"{path}: an encrypted Aegis vault with damaged header fields") from None
+    # The file chooses the work: bounded for all its slots together, before any of it runs.
+    work = sum(n * r * p for (n, r, p), _, _ in slot_fields)
+    if work > MAX_SCRYPT_WORK:
+        times, most = work // AEGIS_SLOT_WORK, MAX_SCRYPT_WORK // AEGIS_SLOT_WORK
+        raise InputError(f"{path}: its {len(slot_fields)} password slots ask scrypt for {times} times the work of "
+                         f"an Aegis vault's slot; otpburn does at most {most}")
     password = unlock.password().encode("utf-8")
     master_key = None
     for (n, r, p), (salt, wrapped), (nonce, tag) in slot_fields:
@@ -170,6 +180,9 @@ def _aegis_decrypt(path: str, header: Entry, vault: Entry, unlock: Unlock) -> En
             continue
         except ValueError as exc:  # nonce or key lengths the format does not allow
             raise InputError(f"{path}: an encrypted Aegis vault with a damaged password slot ({exc})") from None
+        except MemoryError:  # parameters OpenSSL's scrypt refuses after all
+            raise InputError(f"{path}: its password slot asks scrypt for N={n}, r={r}, p={p}, which it cannot "
+                             "run") from None
     if master_key is None:
         raise InputError(f"{path}: wrong password for this Aegis vault (or the vault is damaged)",
                          remedy=Remedy.SEED_FILE_PASSWORD)
@@ -206,7 +219,8 @@ def _positive(value: object) -> int:
 def _scrypt_numbers(path: str, slot: Entry) -> tuple[int, int, int]:
     n, r, p = (_positive(slot.get(name)) for name in ("n", "r", "p"))
     # The file chooses the work: bound it before running it (Aegis itself uses 32 MiB).
-    if n & (n - 1) or n < 2 or 128 * n * r > MAX_SCRYPT_MEMORY or p > MAX_SCRYPT_P:
+    # RFC 7914 also wants N < 2^(16·r): OpenSSL refuses anything else (with a MemoryError).
+    if n & (n - 1) or n < 2 or n >= 2 ** (16 * r) or 128 * n * r > MAX_SCRYPT_MEMORY or p > MAX_SCRYPT_P:
         raise InputError(f"{path}: its password slot asks scrypt for N={n}, r={r}, p={p}; otpburn runs at most "
                          f"{MAX_SCRYPT_MEMORY // 2**20} MiB and p ≤ {MAX_SCRYPT_P} (Aegis uses N=32768, r=8, p=1)")
     return n, r, p
