@@ -12,7 +12,10 @@ from otpburn.errors import InputError
 if TYPE_CHECKING:
     from PIL import Image
 
-MAX_PIXELS = 100_000_000  # three 8K monitors side by side is ~100 Mpx; larger is not a screenshot
+# An 8K monitor is 33 Mpx and three 4K monitors 25 Mpx; larger is not a screenshot. Decoding holds 4 bytes a
+# pixel (Pillow keeps RGB and RGBA in 32 bits), the grey conversion 2 more: 300 MB at this limit, whatever the
+# file's own size (a flat 50 Mpx PNG compresses to a few hundred KB).
+MAX_PIXELS = 50_000_000
 MAX_FILE_BYTES = 200 * 1024 * 1024
 # Only these decoders are ever used: Pillow would otherwise also hand an EPS/PostScript file
 # (whatever its name) to Ghostscript, turning a "screenshot" into a program that runs.
@@ -35,7 +38,7 @@ def load_grayscale(source: str | os.PathLike[str] | bytes, name: str | None = No
     with warnings.catch_warnings():
         warnings.simplefilter("error", Image.DecompressionBombWarning)
         try:
-            image = Image.open(io.BytesIO(data), formats=FORMATS)
+            image: Image.Image = Image.open(io.BytesIO(data), formats=FORMATS)
             width, height = image.size
             if width * height > MAX_PIXELS:
                 raise InputError(f"{label} is {width}×{height} pixels; that is too large to be a screenshot")
@@ -48,17 +51,15 @@ def load_grayscale(source: str | os.PathLike[str] | bytes, name: str | None = No
             raise InputError(f"{label} is too large to be a screenshot") from None
         except (OSError, SyntaxError, ValueError) as exc:
             raise InputError(f"{label} is damaged or cut short ({exc})") from None
-    if image.mode != "L":
-        return _flatten(image).convert("L")
-    return image
-
-
-def _flatten(image: Image.Image) -> Image.Image:
-    """Put transparent images on white, as a screen would show them."""
-    from PIL import Image
-
+    if image.mode == "L":
+        return image
+    # Transparent parts go on white, as a screen would show them. Grey and alpha are taken apart (a byte a pixel
+    # each) and blended in grey: compositing in RGBA would hold several 4-byte copies of a large image at once.
     if image.mode in ("RGBA", "LA", "PA") or (image.mode == "P" and "transparency" in image.info):
-        rgba = image.convert("RGBA")
-        background = Image.new("RGBA", rgba.size, (255, 255, 255, 255))
-        return Image.alpha_composite(background, rgba)
-    return image
+        if image.mode != "RGBA":
+            image = image.convert("RGBA")
+        alpha = image.getchannel("A")
+        grey = image.convert("L")
+        del image  # the decoded picture goes before the blend needs its own two bytes a pixel
+        return Image.composite(grey, Image.new("L", grey.size, 255), alpha)
+    return image.convert("L")

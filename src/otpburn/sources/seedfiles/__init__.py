@@ -20,6 +20,7 @@ from otpburn.sources.seedfiles.model import (
     SeedFileError,
     SeedRecord,
     Unlock,
+    refuse_bloated_json,
     run_interruptibly,
 )
 
@@ -98,6 +99,7 @@ def _read(path: str, data: bytes, unlock: Unlock) -> Rows:
 def _read_json(path: str, data: bytes, unlock: Unlock) -> Rows:
     from otpburn.sources.seedfiles.app_exports import looks_like_app_export, read_app_export
 
+    refuse_bloated_json(path, data)
     try:
         document = json.loads(data)  # from the bytes: no text copy of a large export
     except RecursionError:

@@ -22,7 +22,14 @@ from otpburn.errors import InputError, Remedy
 from otpburn.otp.codec import decode_base32
 from otpburn.otp.params import Algorithm, OtpParams, OtpType
 from otpburn.sources.otpauth import STEAM_REFUSAL
-from otpburn.sources.seedfiles.model import Rows, SeedRecord, Unlock, printable, run_interruptibly
+from otpburn.sources.seedfiles.model import (
+    Rows,
+    SeedRecord,
+    Unlock,
+    printable,
+    refuse_bloated_json,
+    run_interruptibly,
+)
 
 # scrypt's memory is 128·N·r bytes: Aegis uses N=2^15, r=8 (32 MiB). A file may not ask for more than this.
 MAX_SCRYPT_MEMORY = 256 * 1024 * 1024
@@ -195,6 +202,7 @@ def _aegis_decrypt(path: str, header: Entry, vault: Entry, unlock: Unlock) -> En
     except (InvalidTag, ValueError):
         raise InputError(f"{path}: the password is right, but the vault's contents do not decrypt (the file is "
                          "damaged)") from None
+    refuse_bloated_json(path, plain)
     try:
         decoded = json.loads(plain)
     except (ValueError, RecursionError):

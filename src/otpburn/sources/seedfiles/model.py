@@ -119,3 +119,28 @@ def run_interruptibly(work: Callable[[], T]) -> T:
     if "error" in outcome:
         raise outcome["error"]
     return cast(T, outcome.get("value"))
+
+
+# What parsed JSON may hold in memory: ten times the file, or this much for files too small to matter.
+JSON_MEMORY_FLOOR = 256 * 1024 * 1024
+
+
+def json_memory_bound(data: bytes) -> int:
+    """About the most bytes Python's parser holds for `data`, counted without parsing it.
+
+    Per value (measured with CPython 3.11): a container ~72 bytes before its members (an empty dict is
+    64, plus the pointer to it), a string ~60 plus its text, any other value (a number, true) ~32.
+    Braces and quotes inside strings are counted too: the bound only grows. Authenticator exports come
+    to about 6 times their size by this count (4 measured); a file of empty objects to 35.
+    """
+    containers = data.count(b"{") + data.count(b"[")
+    strings = data.count(b'"') // 2
+    others = max(0, data.count(b",") + data.count(b":") - strings)
+    return 72 * containers + 60 * strings + 32 * others + len(data)
+
+
+def refuse_bloated_json(path: str, data: bytes) -> None:
+    """Refuse JSON that would take over ten times its size in memory (past a floor small files stay under)."""
+    if json_memory_bound(data) > max(10 * len(data), JSON_MEMORY_FLOOR):
+        raise InputError(f"{path}: its JSON is mostly empty structure (it would take over ten times its size in "
+                         "memory): not an authenticator export")
