@@ -7,6 +7,7 @@ cd "$(dirname "$0")/.."
 APT_PACKAGES=(
     pcscd vsmartcard-vpcd libpcsclite-dev swig gcc   # the PC/SC stack and building pyscard
     xvfb x11-xserver-utils iproute2                   # virtual screens (xrandr) and pcscd's own network namespace
+    xclip                                             # a real X clipboard for scan --clipboard
     libzbar0                                          # only for the QR benchmark's comparison
     # A headless Wayland desktop for the screenshot-portal tests (tests/support/wayland.py), and Debian's own
     # python3 with venv for the tests that install otpburn as a fresh machine would

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import shutil
 import subprocess
 import sys
@@ -31,22 +32,73 @@ def read_clipboard() -> Image.Image | str:
     raise InputError("the clipboard holds neither an image nor text; copy the QR code or the otpauth link first")
 
 
+# Image types read from a Linux clipboard, in order of preference: those the image decoders take.
+IMAGE_TYPES = ("image/png", "image/jpeg", "image/webp", "image/bmp", "image/gif", "image/tiff")
+
+
 def _clipboard_image() -> Image.Image | None:
+    if sys.platform.startswith("linux"):
+        # Read the bytes here and decode them like --image (the same decoders and size limits): Pillow's
+        # grabclipboard() would open whatever the clipboard holds with every decoder, PostScript (Ghostscript)
+        # included, and with no pixel limit.
+        data = _linux_clipboard_image_bytes()
+        if data is None:
+            return None
+        from otpburn.sources.images import load_grayscale
+
+        return load_grayscale(data, "the image on the clipboard")
     try:
         from PIL import Image, ImageGrab
     except ImportError:  # pragma: no cover
         return None
     try:
-        content = ImageGrab.grabclipboard()
-    except Exception:  # no clipboard tool, no display, or text on the clipboard
+        content = ImageGrab.grabclipboard()  # the system's own bitmap (Windows DIB, macOS PNG)
+    except Exception:  # no clipboard, or text on it
         return None
     if isinstance(content, Image.Image):
+        from otpburn.sources.images import MAX_PIXELS
+
+        if content.width * content.height > MAX_PIXELS:
+            raise InputError(f"the image on the clipboard is {content.width}×{content.height} pixels; that is too "
+                             "large to be a screenshot")
         return content
     if isinstance(content, list) and content:  # copied image files (Windows, macOS)
         from otpburn.sources.images import load_grayscale
 
         return load_grayscale(content[0])
     return None
+
+
+def _linux_clipboard_image_bytes() -> bytes | None:
+    """The clipboard's image as bytes (wl-paste on Wayland, else xclip), if it offers a type we decode."""
+    from otpburn.sources.images import MAX_FILE_BYTES
+
+    if os.environ.get("WAYLAND_DISPLAY") and shutil.which("wl-paste"):
+        lister, reader = ["wl-paste", "--list-types"], ["wl-paste", "--no-newline", "--type"]
+    elif os.environ.get("DISPLAY") and shutil.which("xclip"):
+        lister = ["xclip", "-selection", "clipboard", "-t", "TARGETS", "-o"]
+        reader = ["xclip", "-selection", "clipboard", "-o", "-t"]
+    else:
+        return None
+    try:
+        listed = subprocess.run(lister, capture_output=True, timeout=5)
+    except (subprocess.SubprocessError, OSError):
+        return None
+    offered = set(listed.stdout.decode("utf-8", errors="replace").split()) if listed.returncode == 0 else set()
+    wanted = next((kind for kind in IMAGE_TYPES if kind in offered), None)
+    if wanted is None:
+        return None
+    try:
+        with subprocess.Popen([*reader, wanted], stdout=subprocess.PIPE, stderr=subprocess.DEVNULL) as tool:
+            assert tool.stdout is not None  # noqa: S101 (PIPE was asked for)
+            data = tool.stdout.read(MAX_FILE_BYTES + 1)
+            tool.kill()
+    except OSError:
+        return None
+    if len(data) > MAX_FILE_BYTES:
+        raise InputError(f"the image on the clipboard is larger than {MAX_FILE_BYTES // 2**20} MiB; that is not a "
+                         "screenshot")
+    return data or None
 
 
 def _clipboard_text() -> str | None:
