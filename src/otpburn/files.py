@@ -264,12 +264,60 @@ def remove_stale_temp_files(folder: Path) -> None:
             continue  # another cleaner got there first, or it is not ours to remove
 
 
+def _write_unnamed(folder: Path, target: Path, data: bytes, force: bool) -> bool:
+    """Linux: write into an unnamed file (O_TMPFILE) and give it its name only once complete, so that a
+    writer killed part-way leaves nothing behind. False where the system or file system has no such file.
+    """
+    unnamed = getattr(os, "O_TMPFILE", 0)
+    if not unnamed or not os.path.isdir("/proc/self/fd"):
+        return False
+    try:
+        handle = os.open(folder, unnamed | os.O_WRONLY | getattr(os, "O_CLOEXEC", 0), 0o600)
+    except OSError as exc:
+        if exc.errno in (errno.EOPNOTSUPP, errno.EISDIR, errno.EINVAL, errno.ENOENT):
+            return False  # no O_TMPFILE here: the named temp file below
+        raise OperationError(f"cannot write in {folder}: {exc.strerror}") from None
+    try:
+        with os.fdopen(handle, "wb") as stream:
+            stream.write(data)
+            stream.flush()
+            os.fsync(stream.fileno())
+            here = f"/proc/self/fd/{stream.fileno()}"
+            # With a folder descriptor os.link is linkat(AT_SYMLINK_FOLLOW), which names the unnamed file;
+            # without one it is link(), which would try to link the /proc entry itself.
+            folder_handle = os.open(folder, os.O_RDONLY | getattr(os, "O_DIRECTORY", 0))
+            try:
+                if not force:
+                    try:  # linkat refuses an existing name: a file created meanwhile stays
+                        os.link(here, target.name, dst_dir_fd=folder_handle, follow_symlinks=True)
+                    except FileExistsError:
+                        raise InputError(f"{target} already exists; choose another name",
+                                         remedy=Remedy.FORCE) from None
+                    return True
+                # Replacing: a name of its own first (link cannot replace), renamed over the old file at once.
+                temporary = folder / f".{target.name}.{os.getpid()}.{os.urandom(6).hex()}{TEMP_SUFFIX}"
+                os.link(here, temporary.name, dst_dir_fd=folder_handle, follow_symlinks=True)
+            finally:
+                os.close(folder_handle)
+            try:
+                _refuse_special(target)  # checked again at the moment of writing: it may have appeared meanwhile
+                os.replace(temporary, target)
+            finally:
+                if os.path.lexists(temporary):
+                    os.unlink(temporary)
+            return True
+    except OSError as exc:
+        raise OperationError(f"cannot write {target}: {exc.strerror}") from None
+
+
 def write_private(path: str | os.PathLike[str], data: bytes, *, force: bool = False) -> Path:
-    """Write `data` to `path` as a 0600 file via a temp file and rename.
+    """Write `data` to `path` as a 0600 file, complete or not at all.
 
     Without `force` an existing file is left untouched and an InputError explains why.
-    A failure part-way leaves neither a partial file nor a changed old one; the temp file of
-    a writer killed part-way is removed by the next write in the same folder.
+    A failure part-way leaves neither a partial file nor a changed old one. On Linux the data goes
+    into an unnamed file that gets its name once complete (a writer killed part-way leaves nothing);
+    elsewhere into a named temp file that is renamed, and a killed writer's temp file is removed by
+    the next write in the same folder.
     """
     target = Path(path)
     if target.is_dir():
@@ -281,6 +329,8 @@ def write_private(path: str | os.PathLike[str], data: bytes, *, force: bool = Fa
     if not folder.is_dir():
         raise InputError(f"the folder {folder} does not exist")
     remove_stale_temp_files(folder)
+    if _write_unnamed(folder, target, data, force):
+        return target
     try:
         handle, temp_name = tempfile.mkstemp(prefix=f".{target.name}.{os.getpid()}.", suffix=TEMP_SUFFIX, dir=folder)
     except OSError as exc:
