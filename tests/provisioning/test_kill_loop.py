@@ -1,6 +1,7 @@
 """kill -9 at random moments, 200 times, during burns into the virtual token and during
 exports: no corrupt state file, no half-written export, no secret-bearing temp file left
-once otpburn runs again (on Linux none at all for a new file), and the next run works. Two burns at once: one is refused clearly.
+once otpburn runs again (on Linux none at all for a new file), and the next run works. Two burns
+at once: one is refused clearly.
 
 Each victim is the real CLI (`otpburn.cli.main.main`) in a forked child, so a kill costs
 no interpreter start-up. Half the kills come at a random moment of the command's duration;
