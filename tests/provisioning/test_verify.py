@@ -105,3 +105,24 @@ def test_verify_command(cli, tmp_path):
     entries = [json.loads(line) for line in open(os.environ["OTPBURN_AUDIT_LOG"])]
     assert [e["result"] for e in entries if e["operation"] == "verify"][-2:] == ["mismatch", "match"]
     assert encode_base32(SECRET) not in json.dumps(entries)
+
+
+UNICODE_DIGITS = [chr(code) for code in range(0x110000) if chr(code).isdigit() and not chr(code).isascii()]
+
+
+def test_every_non_ascii_digit_is_refused_in_one_line():
+    """str.isdigit() takes ٣, ３, ³ and some 700 more; the comparison with the seed's code takes ASCII only.
+    Each one, anywhere in a code, is a clear refusal (it was a TypeError, an internal error)."""
+    params = OtpParams(secret=b"12345678901234567890")
+    assert len(UNICODE_DIGITS) > 600
+    for digit in UNICODE_DIGITS:
+        for code in (digit * 6, "12345" + digit, digit + "23456"):
+            with pytest.raises(InputError, match="0 to 9"):
+                diagnose(params, code)
+
+
+def test_verify_refuses_full_width_digits_on_the_command_line(cli):
+    result = cli("verify", "--code", "１２３４５６", stdin="otpauth://totp/A:b?secret=JBSWY3DPEHPK3PXP")
+    assert result.returncode == 2
+    assert result.stderr.decode().strip().splitlines() == [
+        "otpburn: type the digits the token shows, 0 to 9 (spaces are fine)"]

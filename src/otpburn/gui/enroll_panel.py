@@ -121,8 +121,9 @@ class EnrollPanel(StepBox):
         self._update()
 
     def _update(self) -> None:
+        typed = self.code.text().strip()
         ready = (self.report is not None and self.target.currentData() is not None and self.enrolled is None
-                 and (self.computed.isChecked() or self.code.text().strip().isdigit()))
+                 and (self.computed.isChecked() or typed.isascii() and typed.isdigit()))
         self.enroll_button.setEnabled(ready)
         self.code.setEnabled(not self.computed.isChecked())
 

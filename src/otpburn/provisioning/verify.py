@@ -51,8 +51,10 @@ def _offsets(params: OtpParams, code: str, at: float, reach: int) -> list[int]:
 def diagnose(params: OtpParams, code: str, at: float | None = None) -> Diagnosis:
     """Does `code` (typed from the token) belong to `params` now? If not, why not?"""
     code = code.strip().replace(" ", "")
-    if not code.isdigit():
-        raise InputError("type the digits the token shows (spaces are fine)")
+    # ASCII only: str.isdigit() also takes full-width or Arabic-Indic digits, which no token shows and
+    # which the constant-time comparison refuses (it compares ASCII text).
+    if not (code.isascii() and code.isdigit()):
+        raise InputError("type the digits the token shows, 0 to 9 (spaces are fine)")
     now = checked_time(at)
     if _offsets(params, code, now, WINDOW):
         return Diagnosis(True, "the token shows the right code")
