@@ -227,18 +227,15 @@ def wait_for_reset(session: Molto2Session, occupied: list[int], checks: int) -> 
     raise ButtonNotPressedError("factory reset")
 
 
-SYNC_SLACK = 0.05  # seconds a profile's clock may run behind, so that many profiles are set in one second
-
-
 def sync_clocks(session: Molto2Session, numbers: list[int]) -> list[int]:
     """Set the clocks of profiles `numbers` from the PC's (clock-only writes: seeds and settings stay).
 
-    Authenticate first. Each write lands within SYNC_SLACK after the PC's whole second.
+    Authenticate first. Each write lands within CLOCK_SLACK of the PC's whole second.
     """
     pc_time = token_time(None)
     written = []
     for number in numbers:
-        clock, _ = wait_for_whole_second(pc_time, DEFAULT_LAG, slack=SYNC_SLACK)
+        clock, _ = wait_for_whole_second(pc_time, DEFAULT_LAG)
         session.set_clock(number, clock)
         written.append(clock)
     return written

@@ -1,9 +1,14 @@
 """Writing a token's clock so that it lands exactly: shared by the families whose settings carry the time.
 
 The settings write sets the clock, and the token starts its new second at the moment the write
-arrives. To leave a clock exactly where it was (or exactly on the PC's time), the write is sent
-where the wanted time crosses a whole second; without `--sync-clock` the token's own time is
-first read to a fraction of a second by watching its second tick over.
+arrives. To leave a clock where it was (or on the PC's time), the write must arrive where the wanted
+time crosses a whole second: within CLOCK_SLACK of one, it goes at once (the token's clock then runs
+that little behind or ahead), otherwise it waits for the next. Without `--sync-clock` the token's
+own time is first read to a fraction of a second by watching its second tick over — and then, a
+moment after that edge, authentication and the write usually still land inside the slack, so no
+second is lost waiting. (Authenticating before the watch would save the few milliseconds between,
+but no host reads the clock between authentication and the writes, and whether every firmware keeps
+the authentication across those reads is not documented; the order stays the vendor's.)
 """
 
 from __future__ import annotations
@@ -17,6 +22,7 @@ from otpburn.provisioning.steps import BurnRun, Step
 from otpburn.tokens.base import ClockReading
 
 DEFAULT_LAG = 0.005  # seconds a command takes to reach the token when nothing was measured
+CLOCK_SLACK = 0.05  # seconds a written clock may differ from the wanted time (either way), instead of waiting
 
 TimeAt = Callable[[float], float]  # the wanted token time at a time.monotonic() moment
 
@@ -67,16 +73,18 @@ def written_time(clock: int, arrived: float) -> TimeAt:
     return lambda monotonic: clock + (monotonic - arrived)
 
 
-def wait_for_whole_second(wanted: TimeAt, lag: float, slack: float = 0.0) -> tuple[int, float]:
-    """Sleep until a write sent now arrives as `wanted` crosses a whole second.
+def wait_for_whole_second(wanted: TimeAt, lag: float, slack: float = CLOCK_SLACK) -> tuple[int, float]:
+    """The clock value to write and the monotonic moment to send it, so that it arrives within `slack` of
+    where `wanted` crosses a whole second.
 
-    Returns the clock value to write and the monotonic moment it is sent. A late wake-up
-    (a loaded machine) costs only its own delay: the value is taken after waking. A write that
-    would arrive at most `slack` seconds after a whole second goes at once (many writes in a row).
+    A write that would arrive within `slack` of a whole second (either side) goes at once, with that
+    second's value; otherwise this sleeps until the next one. A late wake-up (a loaded machine) costs
+    only its own delay: the value is taken after waking.
     """
     now = time.monotonic()
     arrival = wanted(now + lag)
-    if arrival - math.floor(arrival) > slack:
+    fraction = arrival - math.floor(arrival)
+    if slack < fraction < 1 - slack:
         time.sleep(math.ceil(arrival) - arrival)
     sent = time.monotonic()
     return round(wanted(sent + lag)), sent
