@@ -25,9 +25,9 @@ from otpburn.emulator.stack import READER_NAME, PcscdStack  # noqa: E402
 from otpburn.emulator.token2 import Token2Emulator, Token2Memory  # noqa: E402
 from otpburn.emulator.vpcd import VpcdBridge  # noqa: E402
 from otpburn.otp import OtpParams  # noqa: E402
-from otpburn.provisioning.batch import Batch, Progress  # noqa: E402
-from otpburn.provisioning.burn import BurnOptions  # noqa: E402
-from otpburn.provisioning.readers import OpenReader  # noqa: E402
+from otpburn.provisioning.access.readers import OpenReader  # noqa: E402
+from otpburn.provisioning.batches.batch import Batch, Progress  # noqa: E402
+from otpburn.provisioning.burn.families import BurnOptions  # noqa: E402
 from otpburn.sources.seedfiles import SeedRecord  # noqa: E402
 from otpburn.transport.pcsc import PcscBackend  # noqa: E402
 

@@ -24,7 +24,7 @@ from otpburn.emulator.stack import READER_NAME, PcscdStack  # noqa: E402
 from otpburn.emulator.token2 import Token2Emulator, Token2Memory  # noqa: E402
 from otpburn.emulator.vpcd import VpcdBridge  # noqa: E402
 from otpburn.otp import OtpParams  # noqa: E402
-from otpburn.provisioning.burn import BurnOptions, burn  # noqa: E402
+from otpburn.provisioning.burn.families import BurnOptions, burn  # noqa: E402
 from otpburn.tokens.detect import open_session  # noqa: E402
 from otpburn.tokens.token2 import get_info_apdu  # noqa: E402
 from otpburn.transport import Channel, VirtualReader  # noqa: E402

@@ -17,8 +17,8 @@ os.environ.setdefault("OTPBURN_ATTEMPTS_FILE", os.path.join(tempfile.mkdtemp(), 
 
 from otpburn.emulator.molto2 import Molto2Emulator  # noqa: E402
 from otpburn.otp.params import OtpParams  # noqa: E402
-from otpburn.provisioning.burn import burn  # noqa: E402
-from otpburn.provisioning.steps import BurnOptions  # noqa: E402
+from otpburn.provisioning.burn.families import burn  # noqa: E402
+from otpburn.provisioning.burn.steps import BurnOptions  # noqa: E402
 from otpburn.tokens.detect import open_session  # noqa: E402
 from otpburn.tokens.molto2 import FACTORY_CUSTOMER_KEY  # noqa: E402
 from otpburn.transport.channel import Channel  # noqa: E402

@@ -27,10 +27,11 @@ from tests.support.privacyidea_server import PrivacyIdeaServer, available  # noq
 
 from otpburn.emulator.token2 import Token2Emulator, Token2Memory  # noqa: E402
 from otpburn.otp import OtpParams  # noqa: E402
-from otpburn.provisioning.burn import BurnOptions, burn  # noqa: E402
-from otpburn.provisioning.enroll import code_from_seed, enroll  # noqa: E402
-from otpburn.provisioning.registrars import Enrollment, open_registrar  # noqa: E402
-from otpburn.provisioning.registrars.settings import load_settings  # noqa: E402
+from otpburn.provisioning.burn.families import BurnOptions, burn  # noqa: E402
+from otpburn.provisioning.enrollment import code_from_seed, enroll  # noqa: E402
+from otpburn.registrars.base import Enrollment  # noqa: E402
+from otpburn.registrars.factory import open_registrar  # noqa: E402
+from otpburn.registrars.settings import load_settings  # noqa: E402
 from otpburn.tokens.detect import open_session  # noqa: E402
 from otpburn.transport import Channel, VirtualReader  # noqa: E402
 

@@ -27,7 +27,7 @@ sys.path.insert(0, str(ROOT / "src"))
 sys.path.insert(0, str(ROOT))
 
 from otpburn.otp import OtpParams, encode_base32  # noqa: E402
-from otpburn.provisioning.exports import TokenRecord, render  # noqa: E402
+from otpburn.provisioning.records.exports import TokenRecord, render  # noqa: E402
 
 PASSWORD = "benchmark password"  # noqa: S105  the generated files' password
 KEY = bytes(range(16))

@@ -14,16 +14,16 @@ from otpburn.emulator.faults import Fault, FaultPlan
 from otpburn.emulator.molto2 import Molto2Emulator, Molto2Memory
 from otpburn.emulator.token2 import Token2Emulator
 from otpburn.otp.params import Algorithm, OtpParams
-from otpburn.provisioning import attempts
-from otpburn.provisioning.burn import burn
-from otpburn.provisioning.burn_molto2 import (
+from otpburn.provisioning.burn.families import burn
+from otpburn.provisioning.burn.molto2 import (
     KeyChangeNotConfirmedError,
     ProfileOccupiedError,
     authenticate,
     confirm_new_key,
     wait_for_reset,
 )
-from otpburn.provisioning.steps import BurnFailed, BurnOptions, TokenState
+from otpburn.provisioning.burn.steps import BurnFailedError, BurnOptions, TokenState
+from otpburn.provisioning.records import attempts
 from otpburn.tokens import molto2
 from otpburn.tokens.detect import UnknownTokenError, open_session
 from otpburn.transport.channel import Channel
@@ -99,7 +99,7 @@ def test_an_occupied_profile_is_refused_without_replace():
     card = Molto2Emulator()
     session = session_on(card)
     burn(session, params(), options(0, sync_clock=True))
-    with pytest.raises(BurnFailed) as failure:
+    with pytest.raises(BurnFailedError) as failure:
         burn(session, params(), options(0))
     assert isinstance(failure.value.cause, ProfileOccupiedError) and failure.value.state is TokenState.UNTOUCHED
     assert card.memory.auth_attempts == 1  # refused before any authentication
@@ -109,7 +109,7 @@ def test_a_link_lost_after_the_settings_leaves_an_empty_profile():
     card = Molto2Emulator(faults=FaultPlan([Fault("drop-after", 0xD4)]))
     reader = VirtualReader(card, name=READER)
     session = open_session(Channel(reader.connect()))
-    with pytest.raises(BurnFailed) as failure:
+    with pytest.raises(BurnFailedError) as failure:
         burn(session, params(), options(1, sync_clock=True))
     assert failure.value.state is TokenState.PROFILE_EMPTY
     assert card.memory.profiles[1].seed is None
@@ -118,7 +118,7 @@ def test_a_link_lost_after_the_settings_leaves_an_empty_profile():
 def test_a_wrong_key_is_sent_once_and_names_the_attempts_left():
     card = Molto2Emulator()
     session = session_on(card)
-    with pytest.raises(BurnFailed) as failure:
+    with pytest.raises(BurnFailedError) as failure:
         burn(session, params(), BurnOptions(profile=0, customer_key=b"not the key"))
     cause = failure.value.cause
     assert isinstance(cause, molto2.WrongCustomerKeyError) and cause.remaining == 9
@@ -220,7 +220,7 @@ def test_the_emulator_refuses_a_bad_mac_and_an_le_on_the_profile_read():
 
 
 def test_clock_only_writes_set_every_profile_and_keep_seeds_and_settings():
-    from otpburn.provisioning.burn_molto2 import sync_clocks
+    from otpburn.provisioning.burn.molto2 import sync_clocks
 
     card = Molto2Emulator()
     session = session_on(card)

@@ -66,19 +66,19 @@ def test_wrong_mac_and_missing_auth():
 def test_challenge_is_single_use_and_lockout():
     card = Token2Emulator(Token2Memory(key="00" * 16, lockout_after=2))
     _, session = session_for(card)
-    with pytest.raises(token2.AuthenticationRefused):
+    with pytest.raises(token2.AuthenticationRefusedError):
         session.authenticate()
     with pytest.raises(Exception, match="does not retry"):
         session.authenticate()
     assert card.memory.auth_attempts == 1
     # A second presentation, a second failure: the old firmware locks for good.
     _, session = session_for(card)
-    with pytest.raises(token2.AuthenticationRefused):
+    with pytest.raises(token2.AuthenticationRefusedError):
         session.authenticate()
     assert card.memory.locked
     card.memory.key = token2.TRANSPORT_KEY.hex().upper()
     _, session = session_for(card)
-    with pytest.raises(token2.AuthenticationRefused):
+    with pytest.raises(token2.AuthenticationRefusedError):
         session.authenticate()
 
 

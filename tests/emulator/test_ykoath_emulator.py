@@ -8,10 +8,10 @@ from otpburn.cli.main import exit_code_for
 from otpburn.emulator.ykoath import OathState, YkoathEmulator
 from otpburn.errors import InputError, Remedy, VerificationError
 from otpburn.otp import Algorithm, OtpParams, OtpType, totp
-from otpburn.provisioning.burn import burn
-from otpburn.provisioning.steps import BurnFailed, BurnOptions
+from otpburn.provisioning.burn.families import burn
+from otpburn.provisioning.burn.steps import BurnFailedError, BurnOptions
 from otpburn.tokens.detect import open_session
-from otpburn.tokens.ykoath import PasswordRequired, WrongPasswordError, YkoathSession, time_challenge
+from otpburn.tokens.ykoath import PasswordRequiredError, WrongPasswordError, YkoathSession, time_challenge
 from otpburn.transport import Channel, VirtualReader
 from otpburn.transport.status import StatusWordError
 
@@ -54,7 +54,7 @@ def test_unusual_credentials_burn_and_verify(changes, name):
 
 def test_name_too_long_is_refused_before_writing():
     card = YkoathEmulator()
-    with pytest.raises(BurnFailed, match="at most 64"):
+    with pytest.raises(BurnFailedError, match="at most 64"):
         burn(session_for(card), params(account="a" * 60), BurnOptions())
     assert card.state.credentials == {}
 
@@ -62,7 +62,7 @@ def test_name_too_long_is_refused_before_writing():
 def test_existing_name_needs_overwrite():
     card = YkoathEmulator()
     burn(session_for(card), params(), BurnOptions())
-    with pytest.raises(BurnFailed, match="already holds a credential") as failure:
+    with pytest.raises(BurnFailedError, match="already holds a credential") as failure:
         burn(session_for(card), params(secret=b"another secret 1234"), BurnOptions())
     report = burn(session_for(card), params(secret=b"another secret 1234"), BurnOptions(overwrite=True))
     assert report.verification.matches
@@ -79,9 +79,9 @@ def test_hotp_is_stored_without_moving_its_counter():
 def test_password_protected_applet():
     card = YkoathEmulator()
     card.set_password("correct horse")
-    with pytest.raises(BurnFailed, match="password protected"):
+    with pytest.raises(BurnFailedError, match="password protected"):
         burn(session_for(card), params(), BurnOptions())
-    with pytest.raises(BurnFailed) as info:
+    with pytest.raises(BurnFailedError) as info:
         burn(session_for(card), params(), BurnOptions(password="wrong"))
     assert isinstance(info.value.cause, WrongPasswordError)
     assert card.state.validate_attempts == 1  # never retried
@@ -95,7 +95,7 @@ def test_password_set_and_removed_by_the_driver():
     session.set_password("s3cret")
     session = session_for(card)
     assert session.locked
-    with pytest.raises(PasswordRequired):
+    with pytest.raises(PasswordRequiredError):
         session.list()
     session.validate("s3cret")
     session.set_password(None)
@@ -106,7 +106,7 @@ def test_full_applet_reports_no_space():
     card = YkoathEmulator(OathState(capacity=3))
     for index in range(3):
         burn(session_for(card), params(account=f"user{index}"), BurnOptions())
-    with pytest.raises(BurnFailed, match="the applet is full"):
+    with pytest.raises(BurnFailedError, match="the applet is full"):
         burn(session_for(card), params(account="user3"), BurnOptions())
 
 
@@ -144,20 +144,20 @@ def test_mismatch_is_a_verification_failure(monkeypatch):
     card = YkoathEmulator()
     session = session_for(card)
     monkeypatch.setattr(session, "calculate", lambda name, challenge: "000000")
-    with pytest.raises(BurnFailed) as info:
+    with pytest.raises(BurnFailedError) as info:
         burn(session, params(), BurnOptions())
     assert isinstance(info.value.cause, VerificationError) and exit_code_for(info.value) == 4
 
 
 def test_refusals_for_the_family():
     card = YkoathEmulator()
-    with pytest.raises(BurnFailed) as info:
+    with pytest.raises(BurnFailedError) as info:
         burn(session_for(card), params(digits=9), BurnOptions())
     assert isinstance(info.value.cause, InputError)
 
 
 def test_hotp_counter_beyond_four_bytes_is_refused_before_anything_is_written():
     card = YkoathEmulator()
-    with pytest.raises(BurnFailed, match="HOTP counter starts at 4294967295 at most") as failure:
+    with pytest.raises(BurnFailedError, match="HOTP counter starts at 4294967295 at most") as failure:
         burn(session_for(card), params(type=OtpType.HOTP, counter=2**32), BurnOptions())
     assert str(failure.value.step) == "preflight" and card.state.credentials == {}

@@ -27,7 +27,7 @@ from hypothesis import strategies as st
 
 from otpburn.errors import OtpburnError
 from otpburn.otp import Algorithm, OtpParams, OtpType, decode_secret
-from otpburn.provisioning.exports import TokenRecord, render
+from otpburn.provisioning.records.exports import TokenRecord, render
 from otpburn.sources.classify import classify
 from otpburn.sources.images import load_grayscale
 from otpburn.sources.migration import parse_migration

@@ -3,7 +3,7 @@ Entra ID (the Graph contract server) and in a real privacyIDEA server."""
 
 import pytest
 
-from otpburn.provisioning import audit
+from otpburn.provisioning.records import audit
 from tests.conftest import GRAPH_UPN as UPN
 
 from .conftest import burn, connect

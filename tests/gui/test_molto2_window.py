@@ -3,7 +3,7 @@ free profile with a title, replacing one, and a wrong customer key."""
 
 import pytest
 
-from otpburn.provisioning.steps import Step
+from otpburn.provisioning.burn.steps import Step
 
 from .conftest import burn, connect
 from .test_window_virtual import SECRET, seed_from_image

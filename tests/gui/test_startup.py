@@ -12,7 +12,7 @@ import sys
 from otpburn.gui.burn_panel import STEP_LABELS
 from otpburn.gui.seed_panel import ALGORITHMS
 from otpburn.otp import Algorithm
-from otpburn.provisioning.steps import Step
+from otpburn.provisioning.burn.steps import Step
 
 PROBE = """
 import json, sys
@@ -36,9 +36,9 @@ main(theme="light")
 print(json.dumps({"at_paint": loaded_at_paint, "after": sorted(sys.modules)}))
 """
 
-HEAVY = ("otpburn.provisioning.steps", "otpburn.provisioning.job", "otpburn.otp", "otpburn.sources.classify",
+HEAVY = ("otpburn.provisioning.burn.steps", "otpburn.provisioning.burn.flow", "otpburn.otp", "otpburn.sources.classify",
          "otpburn.tokens.molto2", "cryptography", "zxingcpp", "numpy", "PIL", "smartcard", "click",
-         "PySide6.QtNetwork", "otpburn.provisioning.registrars.settings")
+         "PySide6.QtNetwork", "otpburn.registrars.settings")
 
 
 def test_first_paint_comes_before_the_heavy_modules(tmp_path):
@@ -54,7 +54,7 @@ def test_first_paint_comes_before_the_heavy_modules(tmp_path):
     assert not [name for name in HEAVY if name in at_paint]
     # ... and once the window is up, it lists readers and guards against a second window.
     after = set(modules["after"])
-    assert {"PySide6.QtNetwork", "otpburn.provisioning.registrars.settings"} <= after
+    assert {"PySide6.QtNetwork", "otpburn.registrars.settings"} <= after
 
 
 def test_the_window_s_copies_of_names_match_the_library():

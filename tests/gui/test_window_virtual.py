@@ -4,7 +4,7 @@ import json
 import os
 
 from otpburn.otp import code_window, encode_base32
-from otpburn.provisioning.steps import Step
+from otpburn.provisioning.burn.steps import Step
 
 from .conftest import burn, connect
 
@@ -45,7 +45,7 @@ def test_image_connect_burn_and_typed_codes(qtbot, window):
     window.test.check_button.click()
     assert "right code" in window.test.status.text()
     assert window.burn.steps[Step.VERIFY].text() == "✓ verify"
-    from otpburn.provisioning import audit
+    from otpburn.provisioning.records import audit
 
     entry = audit.read_entries()[-1]
     assert (entry["operation"], entry["result"], entry["serial"], entry["front_end"]) == (
@@ -120,7 +120,7 @@ def test_seed_that_does_not_fit_blocks_the_burn(qtbot, window):
 
 def test_every_channel_the_window_opens_is_closed(qtbot, window, monkeypatch):
     """Connect, burn (with a clock sync) and connect again: no connection to the token is left open."""
-    from otpburn.provisioning import virtual_token
+    from otpburn.provisioning.access import virtual_token
 
     opened = []
     real_open = virtual_token.open_virtual_reader
@@ -230,7 +230,7 @@ def test_seed_file_offers_its_accounts(qtbot, window, tmp_path):
 
 def test_an_encrypted_seed_file_asks_for_its_password_on_the_ui_thread(qtbot, window, tmp_path, monkeypatch):
     from otpburn.otp import OtpParams
-    from otpburn.provisioning.exports import TokenRecord, export
+    from otpburn.provisioning.records.exports import TokenRecord, export
 
     path = tmp_path / "seeds.pskc"
     export("pskc", [TokenRecord(OtpParams(SECRET, account="kim"), serial="8659622000001")], str(path),

@@ -105,8 +105,8 @@ def test_a_wrong_key_is_tried_once_and_the_attempts_left_are_said(place_molto2, 
 
 
 def test_a_second_run_in_the_same_process_refuses_to_authenticate(place_molto2):
-    from otpburn.provisioning.burn_molto2 import authenticate
-    from otpburn.provisioning.session import token_session
+    from otpburn.provisioning.access.session import token_session
+    from otpburn.provisioning.burn.molto2 import authenticate
 
     token = place_molto2()
     with token_session(MOLTO2_READER) as on_reader, pytest.raises(molto2.WrongCustomerKeyError):

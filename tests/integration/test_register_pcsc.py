@@ -16,7 +16,7 @@ import pytest
 
 from otpburn.emulator.stack import READER_NAME
 from otpburn.otp import encode_base32
-from otpburn.provisioning import audit
+from otpburn.provisioning.records import audit
 from tests.support.terminal import run_in_terminal
 
 from .conftest import reference_totp

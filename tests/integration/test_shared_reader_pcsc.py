@@ -14,8 +14,8 @@ from contextlib import contextmanager
 
 from otpburn.emulator.stack import READER_NAME
 from otpburn.otp import encode_base32
-from otpburn.provisioning.readers import OpenReader
-from otpburn.provisioning.session import presented_token
+from otpburn.provisioning.access.readers import OpenReader
+from otpburn.provisioning.access.session import presented_token
 from otpburn.transport.pcsc import PcscBackend
 
 SECRET = b"otpburn shared read!"

@@ -2,7 +2,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from otpburn.otp import Algorithm, SecretDoesNotFit, fit_secret, totp
+from otpburn.otp import Algorithm, SecretDoesNotFitError, fit_secret, totp
 
 TIMES = [59, 1111111109, 1700000000, 20000000000]
 
@@ -42,9 +42,9 @@ def test_trailing_zeros_are_dropped_when_too_long():
 
 
 def test_refuses_when_codes_would_change():
-    with pytest.raises(SecretDoesNotFit, match="would change every code"):
+    with pytest.raises(SecretDoesNotFitError, match="would change every code"):
         fit_secret(bytes(range(1, 65)), Algorithm.SHA1, min_length=1, max_length=63)
-    with pytest.raises(SecretDoesNotFit):
+    with pytest.raises(SecretDoesNotFitError):
         fit_secret(b"x", Algorithm.SHA1, min_length=65, max_length=100)
 
 
@@ -63,7 +63,7 @@ def test_fitting_never_changes_codes(secret, algorithm, min_length, extra):
     max_length = min_length + extra
     try:
         fitted = fit_secret(secret, algorithm, min_length, max_length)
-    except SecretDoesNotFit:
+    except SecretDoesNotFitError:
         return
     assert min_length <= len(fitted.secret) <= max_length
     assert same_codes(secret, fitted.secret, algorithm)

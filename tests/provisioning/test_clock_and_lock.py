@@ -1,7 +1,7 @@
 import pytest
 
-from otpburn.provisioning.clock import check_pc_clock, query
-from otpburn.provisioning.lock import ReaderLock, ReaderLockedError
+from otpburn.provisioning.access.lock import ReaderLock, ReaderLockedError
+from otpburn.provisioning.burn.pc_clock import check_pc_clock, query
 from tests.support.sntp_server import SkewedSntpServer
 
 

@@ -9,7 +9,7 @@ import pytest
 
 from otpburn.errors import InputError
 from otpburn.otp import Algorithm, OtpParams, OtpType, encode_base32
-from otpburn.provisioning.exports import ENTRA_HEADER, TokenRecord, entra_csv, export, render
+from otpburn.provisioning.records.exports import ENTRA_HEADER, TokenRecord, entra_csv, export, render
 from otpburn.sources.seedfiles import read_seed_file
 
 RECORDS = [
@@ -308,17 +308,22 @@ def test_pskc_key_derivation_work_is_bounded_before_the_password_is_tried(tmp_pa
 
 def test_a_key_derivation_in_progress_gives_way_to_ctrl_c():
     import _thread
+    import signal
     import threading
 
     from otpburn.sources.seedfiles import run_interruptibly
 
     release = threading.Event()  # the "derivation" would never end by itself
+    # A run started in the background by a non-interactive shell inherits SIGINT ignored, and then
+    # interrupt_main does nothing: Python's own handler is put in place for the test.
+    previous = signal.signal(signal.SIGINT, signal.default_int_handler)
     threading.Timer(0.2, _thread.interrupt_main).start()
     try:
         with pytest.raises(KeyboardInterrupt):
             run_interruptibly(release.wait)
     finally:
         release.set()
+        signal.signal(signal.SIGINT, previous)
     assert run_interruptibly(lambda: 42) == 42
     with pytest.raises(ValueError):
         run_interruptibly(lambda: int("x"))
@@ -340,7 +345,9 @@ def test_ctrl_c_during_a_long_pskc_derivation_cancels_in_one_line(tmp_path):
     os.mkfifo(password_pipe)
     process = subprocess.Popen([sys.executable, "-m", "otpburn", "export", "--seed-file", str(path),
                                 "--seed-password-file", str(password_pipe), "--format", "otpauth",
-                                "--output", str(tmp_path / "out.txt")], stderr=subprocess.PIPE, text=True)
+                                "--output", str(tmp_path / "out.txt")], stderr=subprocess.PIPE, text=True,
+                               # as from a terminal, whatever this run inherited (a background job ignores it)
+                               preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL))
     with open(password_pipe, "w") as pipe:  # opens once otpburn opens it to read
         pipe.write("correct horse battery")
     import time
@@ -348,7 +355,7 @@ def test_ctrl_c_during_a_long_pskc_derivation_cancels_in_one_line(tmp_path):
     time.sleep(0.3)
     process.send_signal(signal.SIGINT)
     _, err = process.communicate(timeout=60)
-    assert process.returncode == 130 and err.strip() == "otpburn: cancelled"
+    assert (process.returncode, err.strip()) == (130, "otpburn: cancelled")
     assert not (tmp_path / "out.txt").exists()
 
 

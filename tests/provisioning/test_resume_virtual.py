@@ -14,11 +14,11 @@ from otpburn.emulator.faults import Fault, FaultPlan
 from otpburn.emulator.token2 import Token2Emulator, Token2Memory
 from otpburn.emulator.ykoath import YkoathEmulator
 from otpburn.otp import OtpParams
-from otpburn.provisioning.batch import Batch, Progress
-from otpburn.provisioning.job import burn_job
-from otpburn.provisioning.readers import OpenReader
-from otpburn.provisioning.session import presented_token
-from otpburn.provisioning.steps import BurnFailed, BurnOptions, TokenState
+from otpburn.provisioning.access.readers import OpenReader
+from otpburn.provisioning.access.session import presented_token
+from otpburn.provisioning.batches.batch import Batch, Progress
+from otpburn.provisioning.burn.flow import burn_job
+from otpburn.provisioning.burn.steps import BurnFailedError, BurnOptions, TokenState
 from otpburn.sources.seedfiles import SeedRecord
 from otpburn.transport.virtual import VIRTUAL_READER, VirtualCard, VirtualReader
 from tests.support.otp_reference import reference_totp
@@ -88,7 +88,7 @@ def test_link_loss_at_every_step_resumes_to_a_verified_token(fault, serial):
 def test_a_token_that_does_not_come_back_names_the_step_and_the_state():
     card = Token2Emulator(Token2Memory(serial="8659622000001"), faults=FaultPlan([Fault("drop-after", 0xD4)]))
     reader, opened = on_virtual_reader(card)
-    with presented_token(opened) as token, pytest.raises(BurnFailed) as failure:
+    with presented_token(opened) as token, pytest.raises(BurnFailedError) as failure:
         burn_job(token, OtpParams(SECRET), BurnOptions(), resume_timeout=0.2)
     assert failure.value.state is TokenState.SEED_ERASED and str(failure.value.step) == "write settings"
     assert reader.open_connections == 0

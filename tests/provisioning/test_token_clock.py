@@ -8,10 +8,10 @@ import time
 from otpburn.emulator.faults import Fault, FaultPlan
 from otpburn.emulator.token2 import Token2Emulator, Token2Memory
 from otpburn.otp import OtpParams
-from otpburn.provisioning.job import burn_job
-from otpburn.provisioning.readers import OpenReader
-from otpburn.provisioning.session import presented_token
-from otpburn.provisioning.steps import BurnOptions, Step
+from otpburn.provisioning.access.readers import OpenReader
+from otpburn.provisioning.access.session import presented_token
+from otpburn.provisioning.burn.flow import burn_job
+from otpburn.provisioning.burn.steps import BurnOptions, Step
 from otpburn.transport.virtual import VIRTUAL_READER, VirtualReader
 from tests.provisioning.test_resume_virtual import SteadyHand
 

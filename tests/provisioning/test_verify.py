@@ -8,7 +8,7 @@ import pytest
 from otpburn.emulator.token2 import Token2Emulator, Token2Memory
 from otpburn.errors import InputError, Remedy
 from otpburn.otp import OtpParams, OtpType, decode_base32, decode_hex, encode_base32, hotp
-from otpburn.provisioning.verify import diagnose
+from otpburn.otp.diagnosis import diagnose
 
 SECRET = b"verification secret!"
 PARAMS = OtpParams(secret=SECRET, issuer="Acme", account="bob")

@@ -17,11 +17,12 @@ from cryptography.x509.oid import NameOID
 
 from otpburn.errors import RegistrationError, RegistrationProblem, Remedy
 from otpburn.otp import Algorithm, OtpParams, OtpType
-from otpburn.provisioning import audit
-from otpburn.provisioning.enroll import CodeOrigin, code_from_seed, enroll, prepare
-from otpburn.provisioning.registrars import Enrollment, open_registrar
-from otpburn.provisioning.registrars.entra import EntraRegistrar
-from otpburn.provisioning.registrars.settings import load_settings
+from otpburn.provisioning.enrollment import CodeOrigin, code_from_seed, enroll, prepare
+from otpburn.provisioning.records import audit
+from otpburn.registrars.base import Enrollment
+from otpburn.registrars.entra import EntraRegistrar
+from otpburn.registrars.factory import open_registrar
+from otpburn.registrars.settings import load_settings
 from tests.conftest import GRAPH_UPN as UPN
 from tests.support.graph_contract import CLIENT_ID, DEVICES, decode_secret, totp
 

@@ -8,8 +8,9 @@ import pytest
 
 from otpburn.errors import RegistrationError, RegistrationProblem
 from otpburn.otp import OtpParams
-from otpburn.provisioning.registrars import Enrollment, open_registrar
-from otpburn.provisioning.registrars.settings import load_settings
+from otpburn.registrars.base import Enrollment
+from otpburn.registrars.factory import open_registrar
+from otpburn.registrars.settings import load_settings
 from tests.support.hostile_server import HostileServer, RecordingProxy
 
 PASSWORD = "correct horse battery staple"  # noqa: S105 (a test fixture)

@@ -10,10 +10,11 @@ import pytest
 
 from otpburn.errors import RegistrationError, RegistrationProblem, Remedy
 from otpburn.otp import Algorithm, OtpParams
-from otpburn.provisioning import audit
-from otpburn.provisioning.enroll import CodeOrigin, code_from_seed, enroll, prepare, remove
-from otpburn.provisioning.registrars import Enrollment, open_registrar
-from otpburn.provisioning.registrars.settings import load_settings
+from otpburn.provisioning.enrollment import CodeOrigin, code_from_seed, enroll, prepare, remove
+from otpburn.provisioning.records import audit
+from otpburn.registrars.base import Enrollment
+from otpburn.registrars.factory import open_registrar
+from otpburn.registrars.settings import load_settings
 from tests.support.otp_reference import reference_totp
 from tests.support.tls import HttpsServer
 

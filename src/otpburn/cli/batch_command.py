@@ -66,10 +66,10 @@ def batch(seed_file, reader_spec, seed_password_file, seed_key_file, strict, acc
     a rerun first finishes the registrations an earlier run could not make.
     """
     from otpburn.cli.burn_command import plan_exports
-    from otpburn.provisioning.batch import Batch, Progress, export_records
-    from otpburn.provisioning.exports import export
-    from otpburn.provisioning.session import reader_session
-    from otpburn.provisioning.steps import BurnOptions
+    from otpburn.provisioning.access.session import reader_session
+    from otpburn.provisioning.batches.batch import Batch, Progress, export_records
+    from otpburn.provisioning.burn.steps import BurnOptions
+    from otpburn.provisioning.records.exports import export
 
     if seed_file == "-" and not progress_file:
         raise InputError("a batch read from standard input needs --progress-file (where it records what it burned)")
@@ -139,8 +139,8 @@ def batch(seed_file, reader_spec, seed_password_file, seed_key_file, strict, acc
 def _registration(name: str, registrar_file: str | None, computed: bool, force: bool):
     """How the batch registers tokens: signed in before the first token, codes from the token, the seed or typed."""
     from otpburn.cli.register_command import open_registrar, typed_code, user_for
-    from otpburn.provisioning.batch import BatchRegistration
-    from otpburn.provisioning.enroll import CodeOrigin, code_from_seed, fixed_code, prepare
+    from otpburn.provisioning.batches.batch import BatchRegistration
+    from otpburn.provisioning.enrollment import CodeOrigin, code_from_seed, fixed_code, prepare
 
     registrar = open_registrar(name, registrar_file)
     prepare(registrar, None, "")

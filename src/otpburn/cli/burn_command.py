@@ -108,10 +108,10 @@ def burn(screen, images, clipboard, delay, save_capture, uri_file, encoding, pic
     The seed comes from --screen, --image, --clipboard, --uri-file or standard input
     (never the command line).
     """
-    from otpburn.provisioning import preflight
-    from otpburn.provisioning.job import burn_job, check_exports
-    from otpburn.provisioning.session import token_session
-    from otpburn.provisioning.steps import BurnOptions, Step
+    from otpburn.provisioning.access.session import token_session
+    from otpburn.provisioning.burn import checks as preflight
+    from otpburn.provisioning.burn.flow import burn_job, check_exports
+    from otpburn.provisioning.burn.steps import BurnOptions, Step
 
     seed_records = None
     if seed_file:
@@ -129,7 +129,7 @@ def burn(screen, images, clipboard, delay, save_capture, uri_file, encoding, pic
     register_user = register_user or upn
     if register_name:  # sign in and find the user before any token is touched
         from otpburn.cli.register_command import open_registrar
-        from otpburn.provisioning.enroll import prepare
+        from otpburn.provisioning.enrollment import prepare
 
         registrar = open_registrar(register_name, registrar_file)
         found = prepare(registrar, None if seed_records is not None else choice.params, register_user)
@@ -151,8 +151,8 @@ def burn(screen, images, clipboard, delay, save_capture, uri_file, encoding, pic
         say(f"Token    {token.model}, {'serial' if token.capabilities.printed_serial else 'id'} {token.serial}{clock}")
         check_exports(targets, params, token, upn)
         if registrar is not None:  # a serial the identity system already holds stops the burn, not follows it
-            from otpburn.provisioning.enroll import check_before_burn
-            from otpburn.provisioning.registrars import Enrollment
+            from otpburn.provisioning.enrollment import check_before_burn
+            from otpburn.registrars.base import Enrollment
 
             check_before_burn(registrar, Enrollment(token.serial, params, register_user), force=force)
         checks = on_reader.checks(params, sync_clock, list(ntp_servers) or None)
@@ -258,8 +258,8 @@ def _register(registrar, name: str, report, display, typed, computed: bool, user
     from otpburn.cli.main import EXIT_NOT_REGISTERED, describe
     from otpburn.cli.register_command import registration_dict, registration_lines, resume_hint
     from otpburn.errors import RegistrationError
-    from otpburn.provisioning.enroll import CodeOrigin, code_from_seed, enroll, fixed_code
-    from otpburn.provisioning.registrars import Enrollment
+    from otpburn.provisioning.enrollment import CodeOrigin, code_from_seed, enroll, fixed_code
+    from otpburn.registrars.base import Enrollment
 
     info, params = report.info, report.params
     if report.verification is not None:
@@ -308,7 +308,7 @@ def plan_exports(exports: tuple[str, ...], force: bool, password_file: str | Non
     import os
 
     from otpburn.cli.export_commands import export_password
-    from otpburn.provisioning.exports import FORMATS, ExportTarget
+    from otpburn.provisioning.records.exports import FORMATS, ExportTarget
 
     plan = []
     for spec in exports:
@@ -343,7 +343,7 @@ def _seed_for_token(records, serial: str, pick: int | None, account: str | None,
 
 def _ask_for_the_token_code(params) -> tuple[int, str | None]:
     """Let the user type the token's code and say whether (and why not) it matches; (status, the matching code)."""
-    from otpburn.provisioning.verify import diagnose
+    from otpburn.otp.diagnosis import diagnose
 
     typed = click.prompt("\nType the code the token shows (Enter to skip)", default="", show_default=False,
                          err=True).strip().replace(" ", "")

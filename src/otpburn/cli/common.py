@@ -13,7 +13,7 @@ from otpburn.errors import InputError
 from otpburn.otp import OtpParams, OtpType, encode_base32, mask_secret
 
 if TYPE_CHECKING:
-    from otpburn.provisioning.verify import Diagnosis
+    from otpburn.otp.diagnosis import Diagnosis
 
 MAX_TEXT_INPUT = 1 << 20  # a seed text is tiny; refuse to slurp a huge file by mistake
 

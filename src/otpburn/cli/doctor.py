@@ -10,7 +10,7 @@ import click
 
 from otpburn.cli.common import emit_json, json_option
 from otpburn.cli.main import REMEDIES, describe
-from otpburn.provisioning.preflight import Check
+from otpburn.provisioning.burn.checks import Check
 
 HID_GLOBAL = "076b"  # USB vendor id of HID Global (OMNIKEY readers)
 
@@ -37,7 +37,7 @@ def _keyboard_wedge_omnikey(reader_names: list[str]) -> Check | None:
 
 def run_checks(ntp_servers: list[str] | None) -> list[Check]:
     from otpburn.errors import OtpburnError
-    from otpburn.provisioning.preflight import pc_clock_check
+    from otpburn.provisioning.burn.checks import pc_clock_check
 
     checks = [Check("python", "ok", f"Python {sys.version.split()[0]} on {sys.platform}")]
     try:
@@ -100,7 +100,7 @@ def doctor(ntp_servers, as_json) -> int:
         emit_json([check.as_dict() for check in checks])
     else:
         from otpburn import __version__
-        from otpburn.provisioning.audit import log_path
+        from otpburn.provisioning.records.audit import log_path
 
         click.echo(f"otpburn {__version__}; audit log {log_path()}")
         for check in checks:

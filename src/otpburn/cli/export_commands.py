@@ -111,8 +111,8 @@ def export_cmd(fmt, output, seed_file, seed_password_file, seed_key_file, strict
                save_capture, uri_file, encoding, pick, account_filter, serial, upn, manufacturer, model,
                export_password_file, no_encrypt, force, as_json) -> None:
     """Write seeds in a format an identity system imports."""
-    from otpburn.provisioning import audit
-    from otpburn.provisioning.exports import TokenRecord, export
+    from otpburn.provisioning.records import audit
+    from otpburn.provisioning.records.exports import TokenRecord, export
 
     if seed_file:
         seed_records = load_seed_file(seed_file, seed_password_file, seed_key_file, strict)
@@ -143,7 +143,7 @@ def export_cmd(fmt, output, seed_file, seed_password_file, seed_key_file, strict
 @json_option
 def log_cmd(tail, as_json) -> None:
     """Show the audit log (what was burned, verified and exported; never a secret)."""
-    from otpburn.provisioning.audit import log_path, read_entries
+    from otpburn.provisioning.records.audit import log_path, read_entries
 
     entries = read_entries(tail)
     if as_json:

@@ -17,7 +17,7 @@ from otpburn.errors import InputError
 from otpburn.untrusted import tame
 
 if TYPE_CHECKING:
-    from otpburn.provisioning.session import TokenOnReader
+    from otpburn.provisioning.access.session import TokenOnReader
     from otpburn.tokens.molto2 import Molto2Session
 
 NEXT_FREE = "next-free"
@@ -49,7 +49,7 @@ def molto2_burn_options(function):
 
 def customer_key(file: str | None, default: bool, what: str = "customer key") -> bytes:
     """The customer key from --customer-key-file, --default-customer-key, or a hidden prompt."""
-    from otpburn.provisioning.burn_molto2 import CustomerKeyNeededError
+    from otpburn.provisioning.burn.molto2 import CustomerKeyNeededError
     from otpburn.tokens.molto2 import FACTORY_CUSTOMER_KEY, parse_customer_key
 
     if file and default:
@@ -82,7 +82,7 @@ def parse_profile(text: str | None) -> int | str | None:
 
 def resolve_profile(session: Molto2Session, spec: int | str | None) -> int:
     """The profile number a burn goes into: the one given, or the next free one (read once, before the burn)."""
-    from otpburn.provisioning.burn_molto2 import ProfileNeededError, next_free
+    from otpburn.provisioning.burn.molto2 import ProfileNeededError, next_free
 
     if spec is None:
         raise ProfileNeededError()
@@ -98,7 +98,7 @@ def resolve_profile(session: Molto2Session, spec: int | str | None) -> int:
 
 @contextmanager
 def molto2_token(reader_spec: str | None, trace: bool, holder: str) -> Iterator[tuple[TokenOnReader, Molto2Session]]:
-    from otpburn.provisioning.session import token_session
+    from otpburn.provisioning.access.session import token_session
     from otpburn.tokens.molto2 import Molto2Session
     from otpburn.transport.trace import stream_tracer
 
@@ -114,7 +114,7 @@ def molto2_token(reader_spec: str | None, trace: bool, holder: str) -> Iterator[
 def _the_molto2_reader() -> str | None:
     """Without --reader: the one connected Molto2, even beside NFC readers (a Molto2 is a reader of its own)."""
     from otpburn.errors import OtpburnError
-    from otpburn.provisioning.readers import list_pcsc_readers
+    from otpburn.provisioning.access.readers import list_pcsc_readers
     from otpburn.tokens.molto2 import is_molto2_reader
 
     try:
@@ -162,7 +162,7 @@ def profiles(reader_spec, show_all, trace, as_json) -> None:
 
 def delete_profile(reader_spec: str | None, number_text: str, yes: bool, trace: bool, as_json: bool) -> None:
     """`otpburn delete --profile N`: erase one profile's seed (the device asks for no key)."""
-    from otpburn.provisioning import audit
+    from otpburn.provisioning.records import audit
 
     number = parse_profile(number_text)
     if not isinstance(number, int):
@@ -197,8 +197,8 @@ def change_key(reader_spec, customer_key_file, default_customer_key, last_attemp
 
     The change needs a terminal: after you press ▲, otpburn checks the new key once.
     """
-    from otpburn.provisioning import audit
-    from otpburn.provisioning.burn_molto2 import authenticate, confirm_new_key
+    from otpburn.provisioning.burn.molto2 import authenticate, confirm_new_key
+    from otpburn.provisioning.records import audit
     from otpburn.tokens.molto2 import ButtonNotPressedError, parse_customer_key
 
     if not sys.stdin.isatty():
@@ -241,8 +241,8 @@ def change_key(reader_spec, customer_key_file, default_customer_key, last_attemp
 @trace_option
 def factory_reset(reader_spec, yes, button_checks, trace) -> None:
     """Erase every profile of a Molto2 and restore the factory customer key (the token asks for its ▲ button)."""
-    from otpburn.provisioning import attempts, audit
-    from otpburn.provisioning.burn_molto2 import wait_for_reset
+    from otpburn.provisioning.burn.molto2 import wait_for_reset
+    from otpburn.provisioning.records import attempts, audit
 
     with molto2_token(reader_spec, trace, "factory-reset") as (on_reader, session):
         used = [p.number for p in session.profiles() if p.occupied]
@@ -293,9 +293,9 @@ def fill(seed_file, reader_spec, seed_password_file, seed_key_file, strict, acco
     from otpburn.cli.common import describe_params
     from otpburn.cli.export_commands import load_seed_file, matching_records, one_record_per_secret
     from otpburn.otp import code_window
-    from otpburn.provisioning.burn_molto2 import default_title
-    from otpburn.provisioning.job import burn_job
-    from otpburn.provisioning.steps import BurnOptions
+    from otpburn.provisioning.burn.flow import burn_job
+    from otpburn.provisioning.burn.molto2 import default_title
+    from otpburn.provisioning.burn.steps import BurnOptions
 
     records = load_seed_file(seed_file, seed_password_file, seed_key_file, strict)
     if account_filter is not None:
@@ -342,8 +342,8 @@ def fill(seed_file, reader_spec, seed_password_file, seed_key_file, strict, acco
 def sync_clock(reader_spec, profile_text, customer_key_file, default_customer_key, last_attempt, trace,
                as_json) -> None:
     """Set a Molto2's profile clocks from this PC's clock; seeds, titles and settings stay."""
-    from otpburn.provisioning import audit
-    from otpburn.provisioning.burn_molto2 import authenticate, sync_clocks
+    from otpburn.provisioning.burn.molto2 import authenticate, sync_clocks
+    from otpburn.provisioning.records import audit
 
     number = None if profile_text == "all" else parse_profile(profile_text)
     if profile_text != "all" and not isinstance(number, int):

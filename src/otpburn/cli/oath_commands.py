@@ -71,7 +71,7 @@ def delete(name, profile, reader_spec, password_file, yes, trace, as_json) -> No
                 raise InputError("add --yes to delete without a terminal to confirm on")
             click.confirm(f"Delete {name!r}? Its codes cannot be recovered.", abort=True, err=True)
         session.delete(name)
-        from otpburn.provisioning import audit
+        from otpburn.provisioning.records import audit
 
         audit.record("delete", "ok", reader=on_reader.reader.name, family=session.info.family,
                      model=session.info.model, serial=session.info.serial, extra={"credential": name})

@@ -15,7 +15,7 @@ from otpburn.errors import InputError
 from otpburn.tokens.base import TokenInfo, TokenSession
 
 if TYPE_CHECKING:
-    from otpburn.provisioning.session import TokenOnReader
+    from otpburn.provisioning.access.session import TokenOnReader
     from otpburn.tokens.ykoath import YkoathSession
 
 reader_option = click.option(
@@ -38,9 +38,9 @@ def password_if_needed(session: TokenSession, password_file: str | None) -> str 
 
         return read_text_file(password_file).rstrip("\r\n")
     if not sys.stdin.isatty():
-        from otpburn.tokens.ykoath import PasswordRequired
+        from otpburn.tokens.ykoath import PasswordRequiredError
 
-        raise PasswordRequired()
+        raise PasswordRequiredError()
     return click.prompt("OATH password", hide_input=True, err=True)
 
 
@@ -83,7 +83,7 @@ def info_dict(info: TokenInfo) -> dict[str, object]:
 def oath_token(reader_spec: str | None, password_file: str | None, trace: bool,
                otherwise: str) -> Iterator[tuple[TokenOnReader, YkoathSession]]:
     """An OATH session, unlocked if it has a password; single-seed tokens are refused with `otherwise`."""
-    from otpburn.provisioning.session import token_session
+    from otpburn.provisioning.access.session import token_session
     from otpburn.tokens.ykoath import YkoathSession
     from otpburn.transport.trace import stream_tracer
 

@@ -38,8 +38,8 @@ computed_code_option = click.option(
 
 def open_registrar(name: str, registrar_file: str | None):
     """The registrar for [name]: secrets asked at a hidden prompt when the file names none and this is a terminal."""
-    from otpburn.provisioning.registrars import open_registrar as open_one
-    from otpburn.provisioning.registrars.settings import load_settings
+    from otpburn.registrars.factory import open_registrar as open_one
+    from otpburn.registrars.settings import load_settings
 
     def ask(what: str) -> str:
         return click.prompt(what, hide_input=True, err=True)
@@ -61,7 +61,7 @@ def user_for(record, explicit: str) -> str:
 
 def typed_code(serial: str):
     """A CodeSource asking the user for the code the token shows (None where nobody can be asked)."""
-    from otpburn.provisioning.enroll import CodeOrigin
+    from otpburn.provisioning.enrollment import CodeOrigin
 
     if not sys.stdin.isatty():
         return None
@@ -83,7 +83,7 @@ def registration_dict(enrolled) -> dict[str, object]:
 
 def registration_lines(enrolled) -> list[str]:
     registration = enrolled.registration
-    from otpburn.provisioning.registrars import SYSTEM_NAMES
+    from otpburn.registrars.base import SYSTEM_NAMES
 
     system = SYSTEM_NAMES[registration.system]
     whom = f" for {registration.user.name}" if registration.user else " (assigned to nobody)"
@@ -143,8 +143,8 @@ def register(name, serial, user, screen, images, clipboard, delay, save_capture,
     --uri-file or standard input, as for burn. The activation code is typed off the token,
     or computed from the seed with --activate-with-computed-code.
     """
-    from otpburn.provisioning import enroll as flow
-    from otpburn.provisioning.registrars import Enrollment
+    from otpburn.provisioning import enrollment as flow
+    from otpburn.registrars.base import Enrollment
 
     registrar = open_registrar(name, registrar_file)
     try:

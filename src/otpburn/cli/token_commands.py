@@ -21,7 +21,7 @@ from otpburn.cli.reader_session import (
 def readers(as_json: bool) -> None:
     """List PC/SC readers and whether a token is on them, and the built-in virtual reader."""
     from otpburn.errors import OtpburnError
-    from otpburn.provisioning.readers import list_pcsc_readers
+    from otpburn.provisioning.access.readers import list_pcsc_readers
 
     virtual = {"index": "virtual", "name": "otpburn virtual reader", "card_present": True, "atr": "",
                "in_use": False, "virtual": True}
@@ -53,7 +53,7 @@ def readers(as_json: bool) -> None:
 @json_option
 def info(reader_spec, wait, trace, key_file, as_json) -> None:
     """Identify the token on the reader: family, model, serial, clock and what it can hold."""
-    from otpburn.provisioning.session import token_session
+    from otpburn.provisioning.access.session import token_session
     from otpburn.transport.trace import stream_tracer
 
     with token_session(reader_spec, holder="info", wait=wait, tracer=stream_tracer() if trace else None,

@@ -22,11 +22,11 @@ def verify(screen, images, clipboard, delay, save_capture, uri_file, encoding, p
 
     The seed comes from the same sources as for burn (never the command line).
     """
-    from otpburn.provisioning.verify import diagnose
+    from otpburn.otp.diagnosis import diagnose
 
     choice = get_seed(screen, images, clipboard, delay, save_capture, uri_file, encoding, pick, account_filter,
                       quiet=as_json)
-    from otpburn.provisioning import audit
+    from otpburn.provisioning.records import audit
 
     now = time.time() if at is None else at
     diagnosis = diagnose(choice.params, typed, now)

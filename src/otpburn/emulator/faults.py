@@ -7,7 +7,7 @@ import time
 from dataclasses import dataclass
 
 from otpburn.errors import InputError
-from otpburn.transport.virtual import LinkLost
+from otpburn.transport.virtual import LinkLostError
 
 ACTIONS = ("drop-before", "drop-after", "status", "delay")
 
@@ -77,7 +77,7 @@ class FaultPlan:
                 continue
             fault.consume()
             if fault.action == "drop-before":
-                raise LinkLost()
+                raise LinkLostError()
             if fault.action == "delay":
                 time.sleep(fault.delay)
             if fault.action == "status":
@@ -88,4 +88,4 @@ class FaultPlan:
         for fault in getattr(self, "_armed", []):
             if fault.matches(ins) and fault.action == "drop-after":
                 fault.consume()
-                raise LinkLost()
+                raise LinkLostError()

@@ -9,7 +9,7 @@ To keep that listener off the network, `PcscdStack` runs pcscd in a network name
 of its own that has only a loopback interface; the bridge then opens its socket inside
 that namespace (`netns`).
 
-A card that raises `LinkLost` is treated as taken off the reader: the connection is
+A card that raises `LinkLostError` is treated as taken off the reader: the connection is
 dropped mid-command and the card stays away for `reinsert_after` seconds.
 """
 
@@ -23,7 +23,7 @@ import threading
 import time
 from collections.abc import Callable
 
-from otpburn.transport.virtual import LinkLost, VirtualCard
+from otpburn.transport.virtual import LinkLostError, VirtualCard
 
 _POWER_OFF, _POWER_ON, _RESET, _GET_ATR = 0, 1, 2, 4
 _CLONE_NEWNET = 0x40000000
@@ -155,7 +155,7 @@ class VpcdBridge:
                 return  # no card: vpcd sees the link fail, as with a real reader
             try:
                 answer = card.process(message)
-            except LinkLost:
+            except LinkLostError:
                 self.on_event("link lost (token moved off the reader)")
                 self.remove_for(self.reinsert_after)
                 return

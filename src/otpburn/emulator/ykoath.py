@@ -58,7 +58,7 @@ def _tlv(tag: int, value: bytes) -> bytes:
     return bytes((tag, 0x81, len(value))) + value
 
 
-class _Malformed(Exception):
+class _MalformedError(Exception):
     pass
 
 
@@ -68,19 +68,19 @@ def _parse(data: bytes) -> list[tuple[int, bytes]]:
         tag = data[i]
         if tag == 0x78:  # the property tag carries one value byte and no length
             if i + 1 >= len(data):
-                raise _Malformed
+                raise _MalformedError
             items.append((tag, data[i + 1:i + 2]))
             i += 2
             continue
         if i + 1 >= len(data):
-            raise _Malformed
+            raise _MalformedError
         length, i = data[i + 1], i + 2
         if length == 0x81:
             if i >= len(data):
-                raise _Malformed
+                raise _MalformedError
             length, i = data[i], i + 1
         if i + length > len(data):
-            raise _Malformed
+            raise _MalformedError
         items.append((tag, data[i:i + length]))
         i += length
     return items
@@ -164,7 +164,7 @@ class YkoathEmulator:
             return AUTH_REQUIRED
         try:
             return handler(p1, p2, data)
-        except _Malformed:
+        except _MalformedError:
             return WRONG_SYNTAX
 
     def _chunk(self, answer: bytes) -> bytes:

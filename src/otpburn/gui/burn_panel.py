@@ -24,9 +24,9 @@ from otpburn.gui.common import QT_TRANSLATE_NOOP, STATUS_COLOURS, STATUS_COLOURS
 
 if TYPE_CHECKING:
     from otpburn.otp import OtpParams
-    from otpburn.provisioning.exports import ExportTarget
-    from otpburn.provisioning.job import JobResult
-    from otpburn.provisioning.steps import BurnOptions
+    from otpburn.provisioning.burn.flow import JobResult
+    from otpburn.provisioning.burn.steps import BurnOptions
+    from otpburn.provisioning.records.exports import ExportTarget
 
 # The burn's steps as the burn names them (the values of provisioning.steps.Step, a StrEnum whose members
 # equal these strings) and the short word shown for each. Text here, so that the window opens without
@@ -52,9 +52,9 @@ EXPORT_FORMATS = [("none", QT_TRANSLATE_NOOP("BurnPanel", "Do not export")),
 def run_burn(spec: str, params: OtpParams, options: BurnOptions, exports: list[ExportTarget], upn: str,
              report: Callable[[str], None], resume_timeout: float = 30.0) -> JobResult:
     """The whole burn, off the UI thread. `report` sends 'step:NAME' and 'wait:TEXT' messages."""
-    from otpburn.provisioning import preflight
-    from otpburn.provisioning.job import burn_job
-    from otpburn.provisioning.session import token_session
+    from otpburn.provisioning.access.session import token_session
+    from otpburn.provisioning.burn import checks as preflight
+    from otpburn.provisioning.burn.flow import burn_job
 
     with token_session(spec, holder="gui") as token:
         preflight.raise_for_stops(token.checks(params, options.sync_clock))
@@ -209,7 +209,7 @@ class BurnPanel(StepBox):
                                                 "(8 characters or more)"), QLineEdit.EchoMode.Password)
             if not ok or len(password) < 8:
                 raise ValueError("a PSKC export needs a password of 8 characters or more")
-        from otpburn.provisioning.exports import ExportTarget
+        from otpburn.provisioning.records.exports import ExportTarget
 
         return [ExportTarget(fmt, path, password)]
 
@@ -226,7 +226,7 @@ class BurnPanel(StepBox):
                 return
             profile_options = {"profile": self.profile.number, "title": self.profile_title.text().strip() or None,
                                "customer_key": key, "last_attempt_accepted": self.last_attempt.isChecked()}
-        from otpburn.provisioning.steps import BurnOptions
+        from otpburn.provisioning.burn.steps import BurnOptions
 
         options = BurnOptions(sync_clock=self.sync_clock.isChecked(),
                               display_timeout=self.display_timeout.currentData(), allow_wipe=True,

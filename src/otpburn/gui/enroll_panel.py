@@ -20,8 +20,9 @@ from otpburn.gui.common import StatusLabel, StepBox, show_error
 def run_enroll(settings, secret: str | None, serial: str, params, user: str, manufacturer: str, model: str,
                code: str, computed: bool, report) -> object:
     """Sign in, register and activate off the UI thread; `report` shows sign-in instructions (device code)."""
-    from otpburn.provisioning.enroll import CodeOrigin, code_from_seed, enroll, fixed_code, prepare
-    from otpburn.provisioning.registrars import Enrollment, open_registrar
+    from otpburn.provisioning.enrollment import CodeOrigin, code_from_seed, enroll, fixed_code, prepare
+    from otpburn.registrars.base import Enrollment
+    from otpburn.registrars.factory import open_registrar
 
     registrar = open_registrar(settings, (lambda prompt: secret) if secret is not None else None, report)
     try:
@@ -82,8 +83,8 @@ class EnrollPanel(StepBox):
         self._update()
 
     def load_targets(self) -> None:
-        from otpburn.provisioning.registrars import SYSTEM_NAMES
-        from otpburn.provisioning.registrars.settings import section_names
+        from otpburn.registrars.base import SYSTEM_NAMES
+        from otpburn.registrars.settings import section_names
 
         self.target.clear()
         sections = section_names(self.registrar_file)
@@ -129,7 +130,7 @@ class EnrollPanel(StepBox):
 
     def start(self) -> None:
         from otpburn.errors import OtpburnError
-        from otpburn.provisioning.registrars.settings import load_settings, needs_prompt
+        from otpburn.registrars.settings import load_settings, needs_prompt
 
         if self.report is None:
             return
@@ -157,7 +158,7 @@ class EnrollPanel(StepBox):
                      self._done, self._failed, lambda text: self.status.show_status(text, "info"))
 
     def _done(self, enrolled) -> None:
-        from otpburn.provisioning.registrars import SYSTEM_NAMES
+        from otpburn.registrars.base import SYSTEM_NAMES
 
         self.busy = False
         self.enrolled = enrolled

@@ -21,7 +21,7 @@ def list_readers(report=None) -> tuple[list[tuple[str, bool]], str | None]:
     from otpburn.transport.errors import NoServiceError
 
     try:
-        from otpburn.provisioning.readers import list_pcsc_readers
+        from otpburn.provisioning.access.readers import list_pcsc_readers
 
         return [(r.name, r.card_present) for r in list_pcsc_readers()], None
     except NoServiceError:

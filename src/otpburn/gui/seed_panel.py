@@ -177,7 +177,7 @@ class SeedPanel(StepBox):
         import numpy as np
 
         from otpburn.sources.qr import decode
-        from otpburn.sources.scan import NoCodeFound, ScanResult
+        from otpburn.sources.scan import NoCodeFoundError, ScanResult
 
         gray = image.convertToFormat(QImage.Format.Format_Grayscale8)
         width, height, stride = gray.width(), gray.height(), gray.bytesPerLine()
@@ -188,7 +188,7 @@ class SeedPanel(StepBox):
             result = ScanResult()
             result.add(decode(array), "the pasted image", array)
             if not result.codes:
-                raise NoCodeFound("the pasted image holds no QR code that could be read")
+                raise NoCodeFoundError("the pasted image holds no QR code that could be read")
             return result
 
         worker.start(run, self._scanned, self._failed)

@@ -107,7 +107,7 @@ class TestPanel(StepBox):
 
     def check(self) -> None:
         from otpburn.errors import InputError
-        from otpburn.provisioning.verify import diagnose
+        from otpburn.otp.diagnosis import diagnose
 
         if self.params is None:
             self.status.show_status(self.tr("Give a seed first (step 1)."), "warn")
@@ -129,7 +129,7 @@ class TestPanel(StepBox):
 
     def _record(self, result) -> None:
         """The check goes into the audit log as the CLI's verify does (the seed's fingerprint, never the seed)."""
-        from otpburn.provisioning import audit
+        from otpburn.provisioning.records import audit
 
         info = self.burned.info if self.burned is not None and self.burned.params == self.params else None
         token: dict[str, str] = {"family": info.family, "model": info.model, "serial": info.serial} if info else {}

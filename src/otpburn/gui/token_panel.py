@@ -61,7 +61,7 @@ class TokenPanel(StepBox):
 
     def check(self, params: OtpParams | None) -> list:
         """The preflight verdicts for the current seed on this token, shown in the status line."""
-        from otpburn.provisioning import preflight
+        from otpburn.provisioning.burn import checks as preflight
 
         if self.info is None:
             return []

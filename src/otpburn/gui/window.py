@@ -28,7 +28,7 @@ if TYPE_CHECKING:
 
 def identify(spec: str, report: Callable[[str], None] | None = None) -> tuple[TokenInfo, str, list | None]:
     """The token on reader `spec`, identified with reads only (off the UI thread); a Molto2's profiles too."""
-    from otpburn.provisioning.session import token_session
+    from otpburn.provisioning.access.session import token_session
     from otpburn.tokens.molto2 import Molto2Session
 
     with token_session(spec, holder="gui") as token:

@@ -11,7 +11,7 @@ from otpburn.otp.codec import (
     encode_hex,
     mask_secret,
 )
-from otpburn.otp.fitting import FittedSecret, SecretDoesNotFit, fit_secret
+from otpburn.otp.fitting import FittedSecret, SecretDoesNotFitError, fit_secret
 from otpburn.otp.hotp import CodeWindow, code_at, code_window, hotp, matching_steps, time_step, totp, truncate
 from otpburn.otp.params import Algorithm, OtpParams, OtpType
 
@@ -22,7 +22,7 @@ __all__ = [
     "FittedSecret",
     "OtpParams",
     "OtpType",
-    "SecretDoesNotFit",
+    "SecretDoesNotFitError",
     "SecretEncoding",
     "code_at",
     "code_window",

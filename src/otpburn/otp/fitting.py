@@ -39,7 +39,7 @@ class FittedSecret:
         )
 
 
-class SecretDoesNotFit(InputError):
+class SecretDoesNotFitError(InputError):
     pass
 
 
@@ -51,7 +51,7 @@ def fit_secret(secret: bytes, algorithm: Algorithm, min_length: int = 1, max_len
     if min_length > max_length:
         raise ValueError("min_length is larger than max_length")
     if min_length > block:
-        raise SecretDoesNotFit(
+        raise SecretDoesNotFitError(
             f"the token needs at least {min_length} bytes, more than {algorithm}'s {block}-byte block; "
             "no equivalent secret of that length exists"
         )
@@ -66,7 +66,7 @@ def fit_secret(secret: bytes, algorithm: Algorithm, min_length: int = 1, max_len
             key = trimmed
             actions.append("trimmed")
         else:
-            raise SecretDoesNotFit(
+            raise SecretDoesNotFitError(
                 f"the secret is {original} bytes and the token holds at most {max_length}; "
                 "shortening it would change every code"
             )

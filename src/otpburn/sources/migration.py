@@ -120,7 +120,7 @@ def parse_migration(text: str) -> MigrationBatch:
     raw = _b64decode(data[0])
     try:
         return _parse_payload(raw)
-    except _Truncated:
+    except _TruncatedError:
         raise InputError("the export data is cut short (was the QR code read completely?)") from None
 
 
@@ -136,7 +136,7 @@ def _b64decode(text: str) -> bytes:
         raise InputError("the export data is not valid base64") from None
 
 
-class _Truncated(Exception):
+class _TruncatedError(Exception):
     pass
 
 
@@ -152,7 +152,7 @@ class _Reader:
         result = shift = 0
         while True:
             if self.pos >= len(self.data):
-                raise _Truncated
+                raise _TruncatedError
             byte = self.data[self.pos]
             self.pos += 1
             result |= (byte & 0x7F) << shift
@@ -164,7 +164,7 @@ class _Reader:
 
     def take(self, count: int) -> bytes:
         if self.pos + count > len(self.data):
-            raise _Truncated
+            raise _TruncatedError
         chunk = self.data[self.pos : self.pos + count]
         self.pos += count
         return chunk

@@ -19,7 +19,7 @@ if TYPE_CHECKING:
     from otpburn.sources.screen import MonitorCapture
 
 
-class NoCodeFound(NothingFoundError):
+class NoCodeFoundError(NothingFoundError):
     """No QR code where we looked."""
 
 
@@ -59,7 +59,7 @@ def _thumbnail(image: Image.Image | Grey | MonitorCapture, code: FoundCode, dx: 
 
 
 def scan_images(paths: list[str]) -> ScanResult:
-    """Decode every image; NoCodeFound when none holds a QR code."""
+    """Decode every image; NoCodeFoundError when none holds a QR code."""
     started = time.perf_counter()
     result = ScanResult()
     for path in paths:
@@ -74,7 +74,7 @@ def scan_images(paths: list[str]) -> ScanResult:
         result.add(decode(image), "standard input" if path == "-" else path, image)
     result.seconds = time.perf_counter() - started
     if not result.codes:
-        raise NoCodeFound(
+        raise NoCodeFoundError(
             f"no QR code found in {', '.join(paths)}; make sure the whole code is visible and sharp "
             "(zoom the page in, or take the screenshot again)"
         )
@@ -109,10 +109,10 @@ def scan_screen(delay: float = 0.0, save_to: str | None = None, force: bool = Fa
     if not result.codes:
         blank = blank_monitors(captures)
         if len(blank) == len(captures):
-            raise NoCodeFound(blank_capture_advice(), remedy=Remedy.OTHER_SOURCE)
+            raise NoCodeFoundError(blank_capture_advice(), remedy=Remedy.OTHER_SOURCE)
         monitors = f"{len(captures)} monitor{'s' if len(captures) > 1 else ''}"
         hint = " (monitor " + ", ".join(map(str, blank)) + " came back blank)" if blank else ""
-        raise NoCodeFound(
+        raise NoCodeFoundError(
             f"no QR code found on {monitors}{hint}; show the whole code (zoom the page in if it is tiny)",
             remedy=Remedy.SCAN_AGAIN)
     return result
@@ -129,7 +129,7 @@ def scan_clipboard() -> ScanResult:
     image = content if content.mode == "L" else content.convert("L")
     result.add(decode(image), "clipboard (image)", image)
     if not result.codes:
-        raise NoCodeFound("the image on the clipboard holds no QR code that could be read")
+        raise NoCodeFoundError("the image on the clipboard holds no QR code that could be read")
     return result
 
 

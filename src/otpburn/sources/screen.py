@@ -114,7 +114,7 @@ class CaptureError(OperationError):
         super().__init__(message, remedy=Remedy.OTHER_SOURCE)
 
 
-class ScreenshotRefused(CaptureError):
+class ScreenshotRefusedError(CaptureError):
     """The desktop's screenshot portal answered, and the answer was no (denied, or its dialog cancelled)."""
 
 
@@ -163,7 +163,7 @@ def _capture_wayland() -> list[MonitorCapture]:
                 os.unlink(path)
             except OSError:
                 pass
-    except ScreenshotRefused:
+    except ScreenshotRefusedError:
         raise  # the user's answer: no other tool is tried behind it
     except CaptureError as exc:
         errors.append(str(exc))
@@ -235,8 +235,8 @@ def _portal_screenshot(timeout: float = 60.0) -> str:
         raise CaptureError(f"the screenshot portal is not available ({type(exc).__name__})") from None
     response, results = signal.body
     if response != 0:  # 1: the user cancelled; 2: refused (no permission, or another failure)
-        raise ScreenshotRefused("the desktop's screenshot portal refused the screenshot (cancelled, or not allowed "
-                                "for this app in its privacy settings)")
+        raise ScreenshotRefusedError("the desktop's screenshot portal refused the screenshot (cancelled, or not "
+                                     "allowed for this app in its privacy settings)")
     uri = results.get("uri", ("s", ""))[1]
     return _portal_file(uri, requested)
 

@@ -164,7 +164,7 @@ def parse_info(data: bytes) -> tuple[str, int]:
 
 # --- session --------------------------------------------------------------------------
 
-class AuthenticationRefused(OperationError):
+class AuthenticationRefusedError(OperationError):
     def __init__(self) -> None:
         super().__init__(
             "authentication refused or token locked (status 6983); do not retry with this tool "
@@ -200,7 +200,7 @@ class Token2Session(IdentifiedSession):
     def _send(self, apdu: Apdu) -> Response:
         response = self.channel.send(apdu)
         if response.sw == SW_AUTH_REFUSED and apdu.ins in (0xCE, 0xD4, 0xC5):
-            raise AuthenticationRefused()
+            raise AuthenticationRefusedError()
         if not response.ok:
             raise StatusWordError(response.sw, apdu.name)
         return response

@@ -191,7 +191,7 @@ class WrongPasswordError(OperationError):
         super().__init__("the OATH password is wrong; nothing was changed (the applet allows further tries)")
 
 
-class PasswordRequired(InputError):
+class PasswordRequiredError(InputError):
     def __init__(self) -> None:
         super().__init__("this OATH applet is password protected", remedy=Remedy.TOKEN_PASSWORD)
 
@@ -222,7 +222,7 @@ class YkoathSession(IdentifiedSession):
         if response.ok:
             return response
         if response.sw == SW_AUTH_REQUIRED:
-            raise PasswordRequired()
+            raise PasswordRequiredError()
         messages = {
             SW_NO_SPACE: "the applet is full",
             SW_NO_SUCH_OBJECT: "no such credential on the applet" if apdu.ins != INS_VALIDATE else None,

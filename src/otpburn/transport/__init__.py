@@ -5,7 +5,7 @@ from otpburn.transport.channel import CardConnection, Channel
 from otpburn.transport.errors import CardRemovedError, NoCardError, NoReaderError, NoServiceError, ReaderBusyError
 from otpburn.transport.readers import ReaderBackend, ReaderInfo
 from otpburn.transport.status import StatusWordError, describe_sw
-from otpburn.transport.virtual import VIRTUAL_READER, LinkLost, VirtualReader
+from otpburn.transport.virtual import VIRTUAL_READER, LinkLostError, VirtualReader
 
 __all__ = [
     "SW_OK",
@@ -13,7 +13,7 @@ __all__ = [
     "CardConnection",
     "CardRemovedError",
     "Channel",
-    "LinkLost",
+    "LinkLostError",
     "NoCardError",
     "NoReaderError",
     "NoServiceError",

@@ -2,7 +2,7 @@
 
 The card is anything that speaks APDUs card-side (see `VirtualCard`); the emulated
 tokens in `otpburn.emulator` are the usual ones. A card can signal a lost link by
-raising `LinkLost`, which the reader reports exactly like a PC/SC reader would.
+raising `LinkLostError`, which the reader reports exactly like a PC/SC reader would.
 """
 
 from __future__ import annotations
@@ -17,7 +17,7 @@ from otpburn.transport.readers import ReaderInfo
 VIRTUAL_READER = "otpburn virtual reader"
 
 
-class LinkLost(Exception):
+class LinkLostError(Exception):
     """Raised card-side to simulate a token leaving the field."""
 
 
@@ -45,7 +45,7 @@ class VirtualConnection:
             raise CardRemovedError("the token left the reader")
         try:
             return card.process(command)
-        except LinkLost:
+        except LinkLostError:
             self._reader.remove()
             raise CardRemovedError("the token left the reader while talking to it") from None
 

@@ -273,14 +273,14 @@ def _check_xml_depth(path: str, data: bytes) -> None:
         nonlocal depth
         depth += 1
         if depth > MAX_XML_DEPTH:
-            raise _TooDeep
+            raise _TooDeepError
 
     def end(name: str) -> None:
         nonlocal depth
         depth -= 1
 
     def doctype(*args: object) -> None:
-        raise _HasDoctype
+        raise _HasDoctypeError
 
     parser = xml.parsers.expat.ParserCreate()
     parser.StartElementHandler = start
@@ -289,10 +289,10 @@ def _check_xml_depth(path: str, data: bytes) -> None:
     parser.EntityDeclHandler = doctype
     try:
         parser.Parse(data, True)
-    except _HasDoctype:
+    except _HasDoctypeError:
         raise InputError(f"{path}: PSKC files never need a DOCTYPE or entities; this one has them and was not read") \
             from None
-    except _TooDeep:
+    except _TooDeepError:
         raise InputError(f"{path}: its XML is nested more than {MAX_XML_DEPTH} levels deep; not a PSKC file") from None
     except xml.parsers.expat.ExpatError as exc:
         raise InputError(f"{path}: not a valid PSKC file ({xml.parsers.expat.errors.messages.get(exc.code, exc)}, "
@@ -302,9 +302,9 @@ def _check_xml_depth(path: str, data: bytes) -> None:
             from None
 
 
-class _TooDeep(Exception):
+class _TooDeepError(Exception):
     pass
 
 
-class _HasDoctype(Exception):
+class _HasDoctypeError(Exception):
     pass

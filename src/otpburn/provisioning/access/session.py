@@ -13,9 +13,9 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 
 from otpburn.otp.params import OtpParams
-from otpburn.provisioning import preflight
-from otpburn.provisioning.lock import ReaderLock
-from otpburn.provisioning.readers import OpenReader, connect, open_reader
+from otpburn.provisioning.access.lock import ReaderLock
+from otpburn.provisioning.access.readers import OpenReader, connect, open_reader
+from otpburn.provisioning.burn import checks as preflight
 from otpburn.tokens.base import TokenInfo, TokenSession
 from otpburn.tokens.detect import open_session
 from otpburn.tokens.token2 import TRANSPORT_KEY

@@ -30,7 +30,7 @@ from pathlib import Path
 
 from otpburn.errors import RegistrationError, RegistrationProblem, Remedy
 from otpburn.files import UnsafeFileError, UnsafeFileProblem, read_trusted_file
-from otpburn.provisioning.registrars import AskSecret
+from otpburn.registrars.base import AskSecret
 
 SYSTEMS = ("privacyidea", "entra")
 _COMMON = {"system", "ca-file", "timeout", "proxy"}

@@ -10,8 +10,8 @@ from __future__ import annotations
 
 import time
 
-from otpburn.provisioning.clock_write import TimeAt, read_own_clock, write_on_the_second
-from otpburn.provisioning.steps import BurnRun, FamilyBurn, Step, TokenState
+from otpburn.provisioning.burn.clock_write import TimeAt, read_own_clock, write_on_the_second
+from otpburn.provisioning.burn.steps import BurnRun, FamilyBurn, Step, TokenState
 from otpburn.tokens.base import DifferentTokenAnsweredError, TokenInfo
 from otpburn.tokens.token2 import Token2Session
 

@@ -3,7 +3,7 @@
 A family burn (`burn_token2`, `burn_oath`, ...) owns what differs between families: its
 checks, the steps it performs, the state a failure leaves the token in, and which finished
 steps a later presentation of the same token may skip. Everything else — progress, timing,
-the report, turning any failure into one `BurnFailed` that names the step and the state —
+the report, turning any failure into one `BurnFailedError` that names the step and the state —
 happens here, once.
 """
 
@@ -100,7 +100,7 @@ class BurnReport:
     apdus: int = 0
 
 
-class BurnFailed(OtpburnError):
+class BurnFailedError(OtpburnError):
     """A burn stopped part-way: at which step, why (`cause`), and what the token holds now."""
 
     def __init__(self, step: Step, cause: OtpburnError, state: TokenState, report: BurnReport | None,
@@ -229,7 +229,7 @@ class FamilyBurn(ABC, Generic[S]):
 PER_PRESENTATION = frozenset({Step.READ_CLOCK, Step.AUTHENTICATE, Step.READ_BACK, Step.VERIFY})
 
 
-def steps_to_skip(family: FamilyBurn[S], skip: frozenset[Step], failure: BurnFailed) -> frozenset[Step]:
+def steps_to_skip(family: FamilyBurn[S], skip: frozenset[Step], failure: BurnFailedError) -> frozenset[Step]:
     """After `failure` lost the token, the steps its next presentation can skip."""
     finished = set(skip) | {step for step in failure.done if step not in PER_PRESENTATION}
     return frozenset(family.carry_over(finished) | {Step.PREFLIGHT})
@@ -253,7 +253,7 @@ def run_burn(family: FamilyBurn[S], session: S, params: OtpParams, options: Burn
         step = run.current if run else Step.PREFLIGHT
         interrupted = step if isinstance(exc, CardRemovedError) else None
         state = family.state_after(set(done) | set(skip), info, interrupted)
-        raise BurnFailed(step, exc, state, run.report if run else None, done) from None
+        raise BurnFailedError(step, exc, state, run.report if run else None, done) from None
     report.seconds = time.perf_counter() - started
     report.apdus = session.channel.exchanges  # identification included: one channel per presentation
     return report

@@ -7,10 +7,10 @@ from typing import Any
 
 from otpburn.errors import OperationError
 from otpburn.otp.params import OtpParams
-from otpburn.provisioning.burn_molto2 import Molto2Burn
-from otpburn.provisioning.burn_oath import OathBurn
-from otpburn.provisioning.burn_token2 import Token2Burn
-from otpburn.provisioning.steps import BurnOptions, BurnReport, FamilyBurn, Step, run_burn
+from otpburn.provisioning.burn.molto2 import Molto2Burn
+from otpburn.provisioning.burn.oath import OathBurn
+from otpburn.provisioning.burn.steps import BurnOptions, BurnReport, FamilyBurn, Step, run_burn
+from otpburn.provisioning.burn.token2 import Token2Burn
 from otpburn.tokens.base import TokenSession
 from otpburn.tokens.molto2 import Molto2Session
 from otpburn.tokens.token2 import Token2Session

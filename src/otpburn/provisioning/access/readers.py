@@ -70,12 +70,12 @@ def choose(readers: list[ReaderInfo], spec: str | None) -> ReaderInfo:
 
 def open_reader(spec: str | None) -> OpenReader:
     if spec is not None and spec.lower() == VIRTUAL_MOLTO2:
-        from otpburn.provisioning.virtual_token import open_virtual_molto2
+        from otpburn.provisioning.access.virtual_token import open_virtual_molto2
 
         molto2_reader, molto2 = open_virtual_molto2()
         return OpenReader(molto2_reader, molto2_reader.name, molto2)
     if spec is not None and spec.lower() in (VIRTUAL, VIRTUAL_READER):
-        from otpburn.provisioning.virtual_token import open_virtual_reader
+        from otpburn.provisioning.access.virtual_token import open_virtual_reader
 
         virtual, card = open_virtual_reader()
         return OpenReader(virtual, VIRTUAL_READER, card)

@@ -10,11 +10,11 @@ from dataclasses import dataclass
 
 from otpburn.otp.hotp import code_window
 from otpburn.otp.params import OtpParams
-from otpburn.provisioning import audit
-from otpburn.provisioning.exports import ExportTarget, export, render, token_records
-from otpburn.provisioning.resilient import resilient_burn
-from otpburn.provisioning.session import TokenOnReader
-from otpburn.provisioning.steps import BurnFailed, BurnOptions, BurnReport, Step
+from otpburn.provisioning.access.session import TokenOnReader
+from otpburn.provisioning.burn.resilient import resilient_burn
+from otpburn.provisioning.burn.steps import BurnFailedError, BurnOptions, BurnReport, Step
+from otpburn.provisioning.records import audit
+from otpburn.provisioning.records.exports import ExportTarget, export, render, token_records
 from otpburn.tokens.base import TokenInfo
 
 
@@ -45,7 +45,7 @@ def burn_job(token: TokenOnReader, params: OtpParams, options: BurnOptions, *,
         report, presentations = resilient_burn(opened, params, options, key=token.key, tracer=token.channel.tracer,
                                                first_session=token.session, progress=progress, on_wait=on_wait,
                                                resume_timeout=resume_timeout)
-    except BurnFailed as exc:
+    except BurnFailedError as exc:
         audit.record("burn", "failed", params=params, detail=str(exc), extra={"front_end": front_end}, **where)
         raise
     if presentations > 1:

@@ -17,14 +17,14 @@ from pathlib import Path
 
 from otpburn.errors import OtpburnError, ReaderError, RegistrationError, RegistrationProblem
 from otpburn.files import write_private
-from otpburn.provisioning import audit
-from otpburn.provisioning.enroll import CodeSource, enroll
-from otpburn.provisioning.exports import TokenRecord
-from otpburn.provisioning.readers import OpenReader
-from otpburn.provisioning.registrars import Enrollment, Registrar
-from otpburn.provisioning.resilient import resilient_burn
-from otpburn.provisioning.session import TokenOnReader, presented_token
-from otpburn.provisioning.steps import BurnOptions, BurnReport
+from otpburn.provisioning.access.readers import OpenReader
+from otpburn.provisioning.access.session import TokenOnReader, presented_token
+from otpburn.provisioning.burn.resilient import resilient_burn
+from otpburn.provisioning.burn.steps import BurnOptions, BurnReport
+from otpburn.provisioning.enrollment import CodeSource, enroll
+from otpburn.provisioning.records import audit
+from otpburn.provisioning.records.exports import TokenRecord
+from otpburn.registrars.base import Enrollment, Registrar
 from otpburn.sources.seedfiles import SeedRecord
 from otpburn.sources.seedfiles.model import same_serial
 from otpburn.tokens.detect import UnknownTokenError

@@ -8,9 +8,9 @@ from otpburn.errors import InputError, Remedy, VerificationError
 from otpburn.otp.fitting import FittedSecret
 from otpburn.otp.hotp import code_at
 from otpburn.otp.params import OtpParams, OtpType
-from otpburn.provisioning.steps import BurnOptions, BurnRun, FamilyBurn, Step, TokenState, Verification
+from otpburn.provisioning.burn.steps import BurnOptions, BurnRun, FamilyBurn, Step, TokenState, Verification
 from otpburn.tokens.base import TokenInfo
-from otpburn.tokens.ykoath import MAX_COUNTER, PasswordRequired, YkoathSession, credential_id, time_challenge
+from otpburn.tokens.ykoath import MAX_COUNTER, PasswordRequiredError, YkoathSession, credential_id, time_challenge
 
 
 class CredentialExistsError(InputError):
@@ -46,7 +46,7 @@ class OathBurn(FamilyBurn[YkoathSession]):
         if session.locked:
             with run.step(Step.AUTHENTICATE):
                 if options.password is None:
-                    raise PasswordRequired()
+                    raise PasswordRequiredError()
                 session.validate(options.password)  # once: a wrong password stops here
 
         run.current = Step.PREFLIGHT

@@ -17,9 +17,9 @@ from contextlib import suppress
 
 from otpburn.errors import OperationError, OtpburnError, ReaderError
 from otpburn.otp.params import OtpParams
-from otpburn.provisioning.burn import family_burn
-from otpburn.provisioning.readers import OpenReader
-from otpburn.provisioning.steps import BurnFailed, BurnOptions, BurnReport, Step, run_burn, steps_to_skip
+from otpburn.provisioning.access.readers import OpenReader
+from otpburn.provisioning.burn.families import family_burn
+from otpburn.provisioning.burn.steps import BurnFailedError, BurnOptions, BurnReport, Step, run_burn, steps_to_skip
 from otpburn.tokens.base import TokenSession
 from otpburn.tokens.detect import open_session
 from otpburn.tokens.token2 import TRANSPORT_KEY
@@ -63,7 +63,7 @@ def resilient_burn(opened: OpenReader, params: OtpParams, options: BurnOptions, 
                 raise DifferentTokenError(session.info.serial, serial)
             family = family_burn(session)
             return run_burn(family, session, params, options, progress, finished), presentations
-        except BurnFailed as failure:
+        except BurnFailedError as failure:
             if not isinstance(failure.cause, CardRemovedError) or presentations >= MAX_PRESENTATIONS \
                     or resume_timeout <= 0:
                 raise
@@ -80,9 +80,9 @@ def resilient_burn(opened: OpenReader, params: OtpParams, options: BurnOptions, 
         session = None
 
 
-def wait_for_return(opened: OpenReader, failure: BurnFailed | ReaderError, on_wait: Callable[[str], None] | None,
+def wait_for_return(opened: OpenReader, failure: BurnFailedError | ReaderError, on_wait: Callable[[str], None] | None,
                     timeout: float, cancel: threading.Event | None) -> None:
-    where = f" during '{failure.step}'" if isinstance(failure, BurnFailed) else ""
+    where = f" during '{failure.step}'" if isinstance(failure, BurnFailedError) else ""
     if on_wait:
         on_wait(f"The token left the reader{where}. Keep it still on the reader: waiting up to {timeout:.0f} s "
                 "for it to come back (Ctrl+C to stop)…")

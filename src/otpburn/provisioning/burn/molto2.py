@@ -14,15 +14,15 @@ import time
 from otpburn.errors import InputError, Remedy, VerificationError
 from otpburn.otp.fitting import FittedSecret
 from otpburn.otp.params import OtpParams
-from otpburn.provisioning import attempts
-from otpburn.provisioning.clock_write import (
+from otpburn.provisioning.burn.clock_write import (
     DEFAULT_LAG,
     read_own_clock,
     token_time,
     wait_for_whole_second,
     write_on_the_second,
 )
-from otpburn.provisioning.steps import BurnOptions, BurnRun, FamilyBurn, Step, TokenState
+from otpburn.provisioning.burn.steps import BurnOptions, BurnRun, FamilyBurn, Step, TokenState
+from otpburn.provisioning.records import attempts
 from otpburn.tokens.base import DifferentTokenAnsweredError, TokenInfo
 from otpburn.tokens.molto2 import (
     TITLE_MAX,

@@ -1,26 +1,24 @@
-"""Registering burned tokens in identity systems: one module per system behind one small interface.
+"""The interface every identity system's registrar follows, and the records they exchange.
 
 A `Registrar` checks its settings and signs in, finds a user, registers a token (serial and
 seed, assigned to the user), activates or validates it with a code, and removes it. The
-provisioning flow in `otpburn.provisioning.enroll` drives it the same way for every system,
+provisioning flow in `otpburn.provisioning.enrollment` drives it the same way for every system,
 so `burn`, `batch`, `register` and the window share one order of steps and one audit trail.
 
 Connection settings come from a registrar file (`settings`); HTTP, TLS and retries from
-`http`. Nothing here writes a secret anywhere but into the request that carries it.
+`http`; `factory` opens the registrar a registrar-file section names. Nothing here writes a
+secret anywhere but into the request that carries it.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Protocol
+from typing import Protocol
 
 from otpburn.errors import RegistrationError, RegistrationProblem, Remedy
 from otpburn.otp.params import OtpParams
 from otpburn.untrusted import tame
-
-if TYPE_CHECKING:
-    from otpburn.provisioning.registrars.settings import RegistrarSettings
 
 # How each identity system is named to a user.
 SYSTEM_NAMES = {"privacyidea": "privacyIDEA", "entra": "Entra ID"}
@@ -137,14 +135,3 @@ class Registrar(Protocol):
 
     def close(self) -> None: ...
 
-
-def open_registrar(settings: RegistrarSettings, ask_secret: AskSecret | None = None,
-                   notify: Notify | None = None) -> Registrar:
-    """The registrar for a registrar-file section (no network traffic until it is first used)."""
-    if settings.system == "privacyidea":
-        from otpburn.provisioning.registrars.privacyidea import PrivacyIdeaRegistrar
-
-        return PrivacyIdeaRegistrar(settings, ask_secret, notify)
-    from otpburn.provisioning.registrars.entra import EntraRegistrar
-
-    return EntraRegistrar(settings, ask_secret, notify)

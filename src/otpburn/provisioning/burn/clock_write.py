@@ -18,7 +18,7 @@ import time
 from collections.abc import Callable
 from typing import Any, Protocol
 
-from otpburn.provisioning.steps import BurnRun, Step
+from otpburn.provisioning.burn.steps import BurnRun, Step
 from otpburn.tokens.base import ClockReading
 
 DEFAULT_LAG = 0.005  # seconds a command takes to reach the token when nothing was measured

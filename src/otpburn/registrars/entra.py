@@ -18,7 +18,7 @@ from urllib.parse import quote
 from otpburn.errors import RegistrationError, RegistrationProblem, Remedy
 from otpburn.otp.codec import encode_base32
 from otpburn.otp.params import Algorithm, OtpParams, OtpType
-from otpburn.provisioning.registrars import (
+from otpburn.registrars.base import (
     AskSecret,
     Enrollment,
     ExistingToken,
@@ -27,8 +27,8 @@ from otpburn.provisioning.registrars import (
     UserRef,
     earlier_registration,
 )
-from otpburn.provisioning.registrars.http import Http, UnreadableAnswerError, one_line
-from otpburn.provisioning.registrars.settings import RegistrarSettings, ca_file, read_secret_file, secret
+from otpburn.registrars.http import Http, UnreadableAnswerError, one_line
+from otpburn.registrars.settings import RegistrarSettings, ca_file, read_secret_file, secret
 
 SYSTEM = "entra"
 LABEL = "Microsoft Graph"
@@ -395,7 +395,7 @@ class EntraRegistrar:
                                  remedy=Remedy.REGISTRAR_SIGN_IN)
 
     def _msal_failure(self, exc: Exception) -> RegistrationError:
-        from otpburn.provisioning.registrars.http import tls_failure
+        from otpburn.registrars.http import tls_failure
 
         if tls_failure(exc):
             return RegistrationError(f"the certificate of the Entra sign-in service ({self.login_url}) cannot be "

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 
 from otpburn.errors import OtpburnError, Remedy
 from otpburn.otp.params import OtpParams
-from otpburn.provisioning.steps import check_fit, unknown_model_message
+from otpburn.provisioning.burn.steps import check_fit, unknown_model_message
 from otpburn.tokens.base import TokenInfo
 
 CLOCK_OK = 2.0
@@ -60,7 +60,7 @@ def token_clock_check(info: TokenInfo, sync_clock: bool) -> Check | None:
 
 
 def pc_clock_check(servers: list[str] | None = None) -> Check:
-    from otpburn.provisioning.clock import check_pc_clock
+    from otpburn.provisioning.burn.pc_clock import check_pc_clock
 
     result = check_pc_clock(servers)
     return Check("PC clock", result.verdict, result.message)

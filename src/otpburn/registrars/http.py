@@ -29,7 +29,7 @@ from urllib.parse import quote, quote_plus, unquote, urlsplit
 
 from otpburn import __version__
 from otpburn.errors import RegistrationError, RegistrationProblem, Remedy
-from otpburn.provisioning.registrars import Notify
+from otpburn.registrars.base import Notify
 from otpburn.untrusted import tame
 
 THROTTLE_STATUSES = (429, 503)
@@ -191,7 +191,7 @@ def _make_transport_class() -> type:
 
     httpx_module, exception_map = _httpx_exceptions()
 
-    class TransportFailure(httpx.TransportError):
+    class TransportFailureError(httpx.TransportError):
         """One of our own refusals, carried through httpx (MSAL calls the client directly)."""
 
         def __init__(self, reason: Exception) -> None:
@@ -258,13 +258,13 @@ def _make_transport_class() -> type:
                 return timeout if timeout is not None else self.seconds
             left = deadline - time.monotonic()
             if left <= 0:
-                raise TransportFailure(DeadlineExceededError(self.seconds))
+                raise TransportFailureError(DeadlineExceededError(self.seconds))
             return min(left, timeout) if timeout is not None else left
 
         def handle_request(self, request: httpx.Request) -> httpx.Response:
             host = request.url.host
             if request.url.scheme == "http" and not is_loopback(host):
-                raise TransportFailure(PlainHttpRefusedError(f"plain http to {host}"))
+                raise TransportFailureError(PlainHttpRefusedError(f"plain http to {host}"))
             pool = self.direct
             if self.proxied is not None and self.proxy is not None and request.url.scheme == "https":
                 if not (self.proxy.from_environment and bypasses_proxy(host)):
@@ -281,7 +281,7 @@ def _make_transport_class() -> type:
                     body = self._read(answer.stream)  # type: ignore[arg-type]  # a sync pool's stream
                 finally:
                     answer.close()
-            except TransportFailure:
+            except TransportFailureError:
                 raise
             except Exception as exc:
                 mapped = next((to for kind, to in exception_map.items() if isinstance(exc, kind)), None)
@@ -300,7 +300,7 @@ def _make_transport_class() -> type:
             for chunk in stream:
                 size += len(chunk)
                 if size > self.max_bytes:
-                    raise TransportFailure(AnswerTooLargeError(self.max_bytes))
+                    raise TransportFailureError(AnswerTooLargeError(self.max_bytes))
                 chunks.append(chunk)
             return b"".join(chunks)
 
@@ -309,7 +309,7 @@ def _make_transport_class() -> type:
             if self.proxied is not None:
                 self.proxied.close()
 
-    GuardedTransport.Failure = TransportFailure  # type: ignore[attr-defined]
+    GuardedTransport.Failure = TransportFailureError  # type: ignore[attr-defined]
     return GuardedTransport
 
 

@@ -13,7 +13,7 @@ from typing import Any
 
 from otpburn.errors import RegistrationError, RegistrationProblem, Remedy
 from otpburn.otp.params import OtpParams, OtpType
-from otpburn.provisioning.registrars import (
+from otpburn.registrars.base import (
     AskSecret,
     Enrollment,
     ExistingToken,
@@ -22,8 +22,8 @@ from otpburn.provisioning.registrars import (
     UserRef,
     earlier_registration,
 )
-from otpburn.provisioning.registrars.http import Http, UnreadableAnswerError, one_line
-from otpburn.provisioning.registrars.settings import RegistrarSettings, ca_file, secret
+from otpburn.registrars.http import Http, UnreadableAnswerError, one_line
+from otpburn.registrars.settings import RegistrarSettings, ca_file, secret
 
 SYSTEM = "privacyidea"
 LABEL = "the privacyIDEA server"

@@ -15,8 +15,8 @@ from enum import StrEnum
 from otpburn.errors import RegistrationError, RegistrationProblem
 from otpburn.otp.hotp import code_window
 from otpburn.otp.params import OtpParams
-from otpburn.provisioning import audit
-from otpburn.provisioning.registrars import Enrollment, Registrar, Registration, UserRef
+from otpburn.provisioning.records import audit
+from otpburn.registrars.base import Enrollment, Registrar, Registration, UserRef
 
 
 class CodeOrigin(StrEnum):
