@@ -2,10 +2,10 @@
 
 import pytest
 
-from otpburn.cli.main import REMEDIES as CLI_WORDS
+from otpburn.cli.wording import REMEDIES as CLI_WORDS
 from otpburn.errors import Remedy
 
-gui_common = pytest.importorskip("otpburn.gui.common", reason="PySide6 is part of the test extras")
+gui_common = pytest.importorskip("otpburn.gui.translation", reason="PySide6 is part of the test extras")
 
 
 @pytest.mark.parametrize("remedy", list(Remedy))

@@ -14,18 +14,13 @@ from otpburn.emulator.faults import Fault, FaultPlan
 from otpburn.emulator.molto2 import Molto2Emulator, Molto2Memory
 from otpburn.emulator.token2 import Token2Emulator
 from otpburn.otp.params import Algorithm, OtpParams
+from otpburn.provisioning.admin.molto2 import KeyChangeNotConfirmedError, confirm_new_key, sync_clocks, wait_for_reset
 from otpburn.provisioning.burn.families import burn
-from otpburn.provisioning.burn.molto2 import (
-    KeyChangeNotConfirmedError,
-    ProfileOccupiedError,
-    authenticate,
-    confirm_new_key,
-    wait_for_reset,
-)
-from otpburn.provisioning.burn.steps import BurnFailedError, BurnOptions, TokenState
+from otpburn.provisioning.burn.molto2 import ProfileOccupiedError, authenticate
+from otpburn.provisioning.burn.steps import BurnFailedError, BurnOptions, Molto2Options, TokenState
 from otpburn.provisioning.records import attempts
 from otpburn.tokens import molto2
-from otpburn.tokens.detect import UnknownTokenError, open_session
+from otpburn.tokens.detect import Credentials, UnknownTokenError, open_session
 from otpburn.transport.channel import Channel
 from otpburn.transport.virtual import VirtualReader
 from tests.support.otp_reference import reference_totp, wait_for_step_start
@@ -35,16 +30,18 @@ FACTORY = molto2.FACTORY_CUSTOMER_KEY
 SEED = b"molto2 profile seed!"  # 20 bytes
 
 
-def session_on(card, name=READER):
-    return open_session(Channel(VirtualReader(card, name=name).connect()))
+def session_on(card, name=READER, key=FACTORY, last_attempt=False):
+    """A session opened as a front end opens one: with the customer key (asked for only when a write needs it)."""
+    credentials = Credentials(molto2=molto2.Molto2Credentials(lambda: key, last_attempt))
+    return open_session(Channel(VirtualReader(card, name=name).connect()), credentials)
 
 
 def params(**changes):
     return OtpParams(secret=SEED, issuer="Example", account="amy", **changes)
 
 
-def options(profile=0, **changes):
-    return BurnOptions(profile=profile, customer_key=FACTORY, **changes)
+def options(profile=0, title=None, **changes):
+    return BurnOptions(molto2=Molto2Options(profile=profile, title=title), **changes)
 
 
 def test_identified_by_its_reader_name_and_plain_reads_only():
@@ -90,7 +87,7 @@ def test_the_write_order_never_leaves_a_seed_under_other_settings():
     session = session_on(card)
     burn(session, params(), options(3, sync_clock=True))
     card.memory.log.clear()
-    burn(session, params(digits=8, period=60), options(3, sync_clock=True, overwrite=True, title="Other"))
+    burn(session, params(digits=8, period=60), options(3, sync_clock=True, replace=True, title="Other"))
     writes = [entry for entry in card.memory.log if entry != "info"]
     assert writes == ["delete", "set_config", "set_title", "set_seed"]  # the old seed goes before new settings
 
@@ -108,7 +105,7 @@ def test_an_occupied_profile_is_refused_without_replace():
 def test_a_link_lost_after_the_settings_leaves_an_empty_profile():
     card = Molto2Emulator(faults=FaultPlan([Fault("drop-after", 0xD4)]))
     reader = VirtualReader(card, name=READER)
-    session = open_session(Channel(reader.connect()))
+    session = open_session(Channel(reader.connect()), Credentials(molto2=molto2.Molto2Credentials(lambda: FACTORY)))
     with pytest.raises(BurnFailedError) as failure:
         burn(session, params(), options(1, sync_clock=True))
     assert failure.value.state is TokenState.PROFILE_EMPTY
@@ -117,9 +114,9 @@ def test_a_link_lost_after_the_settings_leaves_an_empty_profile():
 
 def test_a_wrong_key_is_sent_once_and_names_the_attempts_left():
     card = Molto2Emulator()
-    session = session_on(card)
+    session = session_on(card, key=b"not the key")
     with pytest.raises(BurnFailedError) as failure:
-        burn(session, params(), BurnOptions(profile=0, customer_key=b"not the key"))
+        burn(session, params(), options(0))
     cause = failure.value.cause
     assert isinstance(cause, molto2.WrongCustomerKeyError) and cause.remaining == 9
     assert "9 attempts remain" in str(cause) and card.memory.auth_attempts == 1
@@ -133,37 +130,37 @@ def test_a_wrong_key_is_sent_once_and_names_the_attempts_left():
 def test_one_attempt_left_needs_consent_and_a_success_forgets_the_count():
     card = Molto2Emulator(Molto2Memory(attempts_left=2))
     with pytest.raises(molto2.WrongCustomerKeyError):
-        authenticate(session_on(card), b"wrong")
+        authenticate(session_on(card, key=b"wrong"))
     molto2.forget_refusals()  # a new run
     with pytest.raises(molto2.LastAttemptError):
-        authenticate(session_on(card), FACTORY)
+        authenticate(session_on(card))
     assert card.memory.auth_attempts == 1
-    authenticate(session_on(card), FACTORY, last_attempt_accepted=True)
+    authenticate(session_on(card, last_attempt=True))
     assert attempts.remaining(card.memory.serial) is None and card.memory.attempts_left == 10
 
 
 def test_a_locked_device_is_reported_as_locked():
     card = Molto2Emulator(Molto2Memory(attempts_left=1))
     with pytest.raises(molto2.DeviceLockedError):
-        authenticate(session_on(card), b"wrong", last_attempt_accepted=True)
+        authenticate(session_on(card, key=b"wrong", last_attempt=True))
     assert card.memory.locked
     molto2.forget_refusals()
     with pytest.raises(molto2.DeviceLockedError):  # remembered: not even sent again
-        authenticate(session_on(card), FACTORY)
+        authenticate(session_on(card))
     assert card.memory.auth_attempts == 1
 
 
 def test_the_key_change_completes_only_after_the_button():
     card = Molto2Emulator()
     session = session_on(card)
-    authenticate(session, FACTORY)
+    authenticate(session)
     assert session.change_key(b"NEW-CUSTOMER-KEY") is True
     assert card.memory.key == molto2.sm4_key(FACTORY).hex()  # nothing changed before the press
     with pytest.raises(KeyChangeNotConfirmedError):
         confirm_new_key(session, b"NEW-CUSTOMER-KEY")
     molto2.forget_refusals()
     session = session_on(card)
-    authenticate(session, FACTORY)
+    authenticate(session)
     session.change_key(b"NEW-CUSTOMER-KEY")
     assert card.press_button() == "key"
     confirm_new_key(session, b"NEW-CUSTOMER-KEY")
@@ -211,7 +208,7 @@ def test_the_emulator_state_file_is_private(tmp_path):
 def test_the_emulator_refuses_a_bad_mac_and_an_le_on_the_profile_read():
     card = Molto2Emulator()
     session = session_on(card)
-    authenticate(session, FACTORY)
+    authenticate(session)
     apdu = molto2.title_apdu(0, "x", molto2.sm4_key(FACTORY)).to_bytes()
     assert card.process(apdu[:-1] + bytes((apdu[-1] ^ 1,)))[-2:] == bytes.fromhex("6988")
     assert card.process(bytes.fromhex("80410000017000"))[-2:] == bytes.fromhex("6FFB")
@@ -220,8 +217,6 @@ def test_the_emulator_refuses_a_bad_mac_and_an_le_on_the_profile_read():
 
 
 def test_clock_only_writes_set_every_profile_and_keep_seeds_and_settings():
-    from otpburn.provisioning.burn.molto2 import sync_clocks
-
     card = Molto2Emulator()
     session = session_on(card)
     burn(session, params(digits=8, period=60), options(0, sync_clock=True))

@@ -4,22 +4,31 @@ import time
 
 import pytest
 
-from otpburn.cli.main import exit_code_for
+from otpburn.cli.wording import describe, exit_code_for
 from otpburn.emulator.ykoath import OathState, YkoathEmulator
 from otpburn.errors import InputError, Remedy, VerificationError
 from otpburn.otp import Algorithm, OtpParams, OtpType, totp
+from otpburn.otp.refusals import RefusalKind
 from otpburn.provisioning.burn.families import burn
 from otpburn.provisioning.burn.steps import BurnFailedError, BurnOptions
-from otpburn.tokens.detect import open_session
-from otpburn.tokens.ykoath import PasswordRequiredError, WrongPasswordError, YkoathSession, time_challenge
+from otpburn.tokens.detect import Credentials, open_session
+from otpburn.tokens.ykoath import (
+    OathCredentials,
+    PasswordRequiredError,
+    WrongPasswordError,
+    YkoathSession,
+    time_challenge,
+)
 from otpburn.transport import Channel, VirtualReader
 from otpburn.transport.status import StatusWordError
 
 SECRET = b"12345678901234567890"
 
 
-def session_for(card) -> YkoathSession:
-    session = open_session(Channel(VirtualReader(card).connect()))
+def session_for(card, password=None) -> YkoathSession:
+    """A session opened as a front end opens one: with the applet's password, when one was given."""
+    credentials = Credentials(oath=OathCredentials((lambda: password) if password is not None else None))
+    session = open_session(Channel(VirtualReader(card).connect()), credentials)
     assert isinstance(session, YkoathSession)
     return session
 
@@ -64,7 +73,7 @@ def test_existing_name_needs_overwrite():
     burn(session_for(card), params(), BurnOptions())
     with pytest.raises(BurnFailedError, match="already holds a credential") as failure:
         burn(session_for(card), params(secret=b"another secret 1234"), BurnOptions())
-    report = burn(session_for(card), params(secret=b"another secret 1234"), BurnOptions(overwrite=True))
+    report = burn(session_for(card), params(secret=b"another secret 1234"), BurnOptions(replace=True))
     assert report.verification.matches
     assert failure.value.cause is not None and failure.value.cause.remedy is Remedy.FORCE
 
@@ -82,10 +91,10 @@ def test_password_protected_applet():
     with pytest.raises(BurnFailedError, match="password protected"):
         burn(session_for(card), params(), BurnOptions())
     with pytest.raises(BurnFailedError) as info:
-        burn(session_for(card), params(), BurnOptions(password="wrong"))
+        burn(session_for(card, "wrong"), params(), BurnOptions())
     assert isinstance(info.value.cause, WrongPasswordError)
     assert card.state.validate_attempts == 1  # never retried
-    report = burn(session_for(card), params(), BurnOptions(password="correct horse"))
+    report = burn(session_for(card, "correct horse"), params(), BurnOptions())
     assert report.verification.matches
 
 
@@ -158,6 +167,9 @@ def test_refusals_for_the_family():
 
 def test_hotp_counter_beyond_four_bytes_is_refused_before_anything_is_written():
     card = YkoathEmulator()
-    with pytest.raises(BurnFailedError, match="HOTP counter starts at 4294967295 at most") as failure:
+    with pytest.raises(BurnFailedError) as failure:
         burn(session_for(card), params(type=OtpType.HOTP, counter=2**32), BurnOptions())
     assert str(failure.value.step) == "preflight" and card.state.credentials == {}
+    (refusal,) = failure.value.cause.refusals
+    assert (refusal.kind, refusal.wanted, refusal.allowed) == (RefusalKind.COUNTER, 2**32, (4294967295,))
+    assert "HOTP counter starts at 4294967295 at most, not 4294967296" in describe(failure.value)

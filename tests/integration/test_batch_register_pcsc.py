@@ -40,6 +40,7 @@ def test_batch_registers_and_a_rerun_finishes_what_the_server_missed(place_card,
         for line in process.stderr:
             events.append(line.rstrip())
             if "Place the next token" in line:
+                assert index < len(cards), "\n".join(events)
                 placed = place_card(cards[index])
                 index += 1
             elif "Remove the token" in line and placed is not None:

@@ -2,7 +2,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from otpburn.otp import Algorithm, SecretDoesNotFitError, fit_secret, totp
+from otpburn.otp import Algorithm, FitAction, SecretDoesNotFitError, fit_secret, totp
 
 TIMES = [59, 1111111109, 1700000000, 20000000000]
 
@@ -15,29 +15,28 @@ def test_short_key_is_zero_padded():
     secret = bytes.fromhex("48656C6C6F21DEADBEEF")
     fitted = fit_secret(secret, Algorithm.SHA1, min_length=20, max_length=63)
     assert fitted.secret == secret + b"\0" * 10
-    assert fitted.action == "padded"
-    assert "identical" in fitted.describe()
+    assert fitted.actions == (FitAction.PADDED,)
     assert same_codes(secret, fitted.secret, Algorithm.SHA1)
 
 
 def test_long_key_is_hashed():
     secret = bytes(range(100))
     fitted = fit_secret(secret, Algorithm.SHA1, min_length=1, max_length=63)
-    assert len(fitted.secret) == 20 and fitted.action == "hashed"
+    assert len(fitted.secret) == 20 and fitted.actions == (FitAction.HASHED,)
     assert same_codes(secret, fitted.secret, Algorithm.SHA1)
 
 
 def test_hashed_then_padded_for_ykoath_minimum():
     secret = bytes(range(1, 130))
     fitted = fit_secret(secret, Algorithm.SHA512, min_length=70, max_length=128)
-    assert fitted.action == "hashed+padded" and len(fitted.secret) == 70
+    assert fitted.actions == (FitAction.HASHED, FitAction.PADDED) and len(fitted.secret) == 70
     assert same_codes(secret, fitted.secret, Algorithm.SHA512)
 
 
 def test_trailing_zeros_are_dropped_when_too_long():
     secret = b"A" * 40 + b"\0" * 24
     fitted = fit_secret(secret, Algorithm.SHA256, min_length=1, max_length=63)
-    assert fitted.secret == b"A" * 40 and fitted.action == "trimmed"
+    assert fitted.secret == b"A" * 40 and fitted.actions == (FitAction.TRIMMED,)
     assert same_codes(secret, fitted.secret, Algorithm.SHA256)
 
 

@@ -1,7 +1,8 @@
 import pytest
 
+from otpburn.cli.wording import pc_clock_text
 from otpburn.provisioning.access.lock import ReaderLock, ReaderLockedError
-from otpburn.provisioning.burn.pc_clock import check_pc_clock, query
+from otpburn.provisioning.burn.pc_clock import PcClockState, check_pc_clock, query
 from tests.support.sntp_server import SkewedSntpServer
 
 
@@ -16,7 +17,7 @@ def test_verdicts(skew, verdict):
         result = check_pc_clock([server.address])
     assert result.verdict == verdict
     if verdict != "ok":
-        assert ("behind" if skew > 0 else "ahead") in result.message
+        assert ("behind" if skew > 0 else "ahead") in pc_clock_text(result)
 
 
 def test_unreachable_and_unsynchronised_servers_warn_without_hanging():
@@ -25,9 +26,10 @@ def test_unreachable_and_unsynchronised_servers_warn_without_hanging():
     started = time.monotonic()
     with SkewedSntpServer(0.0, stratum=0) as kiss:
         result = check_pc_clock(["127.0.0.1:9", kiss.address], timeout=0.5)
-    assert result.verdict == "warn" and "could not be checked" in result.message
+    assert result.state == PcClockState.UNREACHABLE and result.verdict == "warn"
+    assert "could not be checked" in pc_clock_text(result) and len(result.failures) == 2
     assert time.monotonic() - started < 3
-    assert check_pc_clock([]).verdict == "warn"
+    assert check_pc_clock([]).state == PcClockState.NOT_CHECKED
 
 
 def test_burn_with_sync_checks_the_pc_clock_first(cli):

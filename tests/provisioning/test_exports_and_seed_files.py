@@ -7,9 +7,18 @@ import json
 import pskc
 import pytest
 
+from otpburn.cli.wording import describe, export_note_text
 from otpburn.errors import InputError
 from otpburn.otp import Algorithm, OtpParams, OtpType, encode_base32
-from otpburn.provisioning.records.exports import ENTRA_HEADER, TokenRecord, entra_csv, export, render
+from otpburn.provisioning.records.exports import (
+    ENTRA_HEADER,
+    DuoTypeNote,
+    ExportRefusedError,
+    TokenRecord,
+    entra_csv,
+    export,
+    render,
+)
 from otpburn.sources.seedfiles import read_seed_file
 
 RECORDS = [
@@ -98,19 +107,21 @@ def test_existing_file_is_kept(tmp_path):
 
 
 ENTRA_BAD = [
-    (OtpParams(secret=b"x" * 20, algorithm=Algorithm.SHA256), "SHA-1 TOTP tokens only"),
-    (OtpParams(secret=b"x" * 20, type=OtpType.HOTP), "SHA-1 TOTP tokens only"),
-    (OtpParams(secret=b"x" * 20, period=45), "30 or 60 second"),
-    (OtpParams(secret=b"x" * 20, digits=8), "6-digit"),
-    (OtpParams(secret=b"x" * 81), "at most 128"),
+    (OtpParams(secret=b"x" * 20, algorithm=Algorithm.SHA256), "CSV upload takes only SHA1 tokens, not SHA256"),
+    (OtpParams(secret=b"x" * 20, type=OtpType.HOTP), "takes only TOTP tokens, not HOTP"),
+    (OtpParams(secret=b"x" * 20, period=45), "takes only periods of 30 s or 60 s, not 45 s"),
+    (OtpParams(secret=b"x" * 20, digits=8), "takes only 6-digit codes, not 8"),
+    (OtpParams(secret=b"x" * 81), "130 base32 characters and Entra ID's CSV upload takes at most 128"),
 ]
 
 
 @pytest.mark.parametrize("params,fragment", ENTRA_BAD)
 def test_entra_refusals(tmp_path, params, fragment):
     path = tmp_path / "e.csv"
-    with pytest.raises(InputError, match=fragment):
+    with pytest.raises(ExportRefusedError) as refused:
         export("entra", [RECORDS[0], TokenRecord(params, "123")], str(path))
+    assert refused.value.record == "123" and refused.value.refusals
+    assert fragment in describe(refused.value)
     assert not path.exists()  # nothing partially written
 
 
@@ -370,10 +381,13 @@ def test_duo_hardware_token_import_lines(tmp_path):
     notes = export("duo", RECORDS, str(path))
     assert path.read_text().splitlines() == [f"{r.serial},{r.params.secret.hex()},30" for r in RECORDS]
     assert path.stat().st_mode & 0o777 == 0o600
-    assert any("choose the type TOTP-6 (30 s)" in note for note in notes)
+    assert DuoTypeNote(6, 30) in notes
+    assert any("choose the type TOTP-6 (30 s)" in export_note_text(note) for note in notes)
     mixed = RECORDS + [TokenRecord(OtpParams(secret=b"\x09" * 20, period=60), "8659632000010")]
     with pytest.raises(InputError, match="Duo imports one token type per file: these tokens mix 6 digits/30 s and "
                                          "6 digits/60 s"):
         render("duo", mixed)
-    with pytest.raises(InputError, match="Duo imports SHA-1 TOTP tokens here, not TOTP SHA256"):
+    with pytest.raises(ExportRefusedError) as refused:
         render("duo", [TokenRecord(OtpParams(secret=b"\x09" * 20, algorithm=Algorithm.SHA256), "1")])
+    assert describe(refused.value) == "token 1 cannot go into the duo export: Duo's hardware-token import takes only " \
+                                      "SHA1 tokens, not SHA256"

@@ -16,11 +16,14 @@ from otpburn.emulator.ykoath import YkoathEmulator
 from otpburn.otp import OtpParams
 from otpburn.provisioning.access.readers import OpenReader
 from otpburn.provisioning.access.session import presented_token
-from otpburn.provisioning.batches.batch import Batch, Progress
-from otpburn.provisioning.burn.flow import burn_job
-from otpburn.provisioning.burn.steps import BurnFailedError, BurnOptions, TokenState
+from otpburn.provisioning.batches.batch import Batch, PlaceNext, RowDone, RowResult
+from otpburn.provisioning.burn.flow import BurnFlow, FlowSettings, Waiting
+from otpburn.provisioning.burn.resilient import TokenLeft
+from otpburn.provisioning.burn.steps import BurnFailedError, BurnOptions, Step, TokenState
+from otpburn.provisioning.records.progress import Progress
 from otpburn.sources.seedfiles import SeedRecord
 from otpburn.transport.virtual import VIRTUAL_READER, VirtualCard, VirtualReader
+from tests.support.burning import burn_on
 from tests.support.otp_reference import reference_totp
 
 SECRET = b"12345678901234567890"
@@ -67,12 +70,11 @@ STEP_IDS = ["challenge", "after-auth", "before-config", "after-config", "before-
 def test_link_loss_at_every_step_resumes_to_a_verified_token(fault, serial):
     card = Token2Emulator(Token2Memory(serial=serial, clock_offset=-40), faults=FaultPlan([replace(fault)]))
     reader, opened = on_virtual_reader(card)
-    waits: list[str] = []
+    waits: list[TokenLeft] = []
     with SteadyHand(reader) as hand, presented_token(opened) as token:
-        result = burn_job(token, OtpParams(SECRET), BurnOptions(sync_clock=True), resume_timeout=5,
-                          on_wait=waits.append)
+        result = burn_on(token, OtpParams(SECRET), BurnOptions(sync_clock=True), resume_timeout=5, waits=waits)
     assert hand.returns == 1 and result.presentations == 2
-    assert waits and "Keep it still on the reader" in waits[0]
+    assert waits and waits[0].timeout == 5 and isinstance(waits[0].step, Step)
     memory = card.memory
     assert memory.seed == SECRET.hex()
     # Never more than one authentication per presentation, and the seed after the last settings write.
@@ -89,7 +91,7 @@ def test_a_token_that_does_not_come_back_names_the_step_and_the_state():
     card = Token2Emulator(Token2Memory(serial="8659622000001"), faults=FaultPlan([Fault("drop-after", 0xD4)]))
     reader, opened = on_virtual_reader(card)
     with presented_token(opened) as token, pytest.raises(BurnFailedError) as failure:
-        burn_job(token, OtpParams(SECRET), BurnOptions(), resume_timeout=0.2)
+        burn_on(token, OtpParams(SECRET), BurnOptions(), resume_timeout=0.2)
     assert failure.value.state is TokenState.SEED_ERASED and str(failure.value.step) == "write settings"
     assert reader.open_connections == 0
 
@@ -98,8 +100,8 @@ def test_oath_applet_resumes_and_verifies_itself():
     card = YkoathEmulator(faults=FaultPlan([Fault("drop-after", 0x01)]))  # PUT answered, answer lost
     reader, opened = on_virtual_reader(card)
     with SteadyHand(reader), presented_token(opened) as token:
-        result = burn_job(token, OtpParams(SECRET, issuer="Example", account="alice"), BurnOptions(),
-                          resume_timeout=5)
+        result = burn_on(token, OtpParams(SECRET, issuer="Example", account="alice"), BurnOptions(),
+                         resume_timeout=5)
     assert result.presentations == 2
     assert result.report.verification is not None and result.report.verification.matches
     assert list(card.state.credentials) == [b"Example:alice"]
@@ -114,25 +116,28 @@ def test_batch_of_ten_tokens(tmp_path: Path):
     reader = VirtualReader(waiting.pop(0))
     opened = OpenReader(reader, VIRTUAL_READER)
     progress = Progress(tmp_path / "progress.json")
-    said: list[str] = []
+    events: list[object] = []
 
-    def say(text: str) -> None:  # the administrator at the reader, doing what the batch asks
-        said.append(text)
-        if text.endswith("Remove the token."):
+    def seen(event: object) -> None:  # the administrator at the reader, doing what the batch asks
+        events.append(event)
+        if isinstance(event, RowDone) and event.lift:
             reader.remove()
             if waiting:
                 threading.Timer(0.02, reader.insert, [waiting.pop(0)]).start()
-        elif "Keep it still" in text:  # the token slipped: it goes back on the reader
+        elif isinstance(event, Waiting):  # the token slipped: it goes back on the reader
             threading.Timer(0.02, reader.insert).start()
 
-    rows = Batch(opened, records, BurnOptions(sync_clock=True), progress, token_timeout=5, resume_timeout=5,
-                 say=say).run()
-    assert [row.result for row in rows] == ["burned"] * 10
-    assert rows[3].detail == "resumed after the token moved"
+    flow = BurnFlow(FlowSettings(progress=progress, resume_timeout=5, batch=True, check_pc_clock=False), seen)
+    rows = Batch(opened, records, BurnOptions(sync_clock=True), flow, progress, token_timeout=5, on_event=seen).run()
+    assert [row.result for row in rows] == [RowResult.BURNED] * 10
+    assert rows[3].resumed and not any(row.resumed for row in rows[:3] + rows[4:])
     for n, card in enumerate(cards, start=1):
         assert card.memory.seed == (bytes([n]) * 20).hex()
     assert sorted(progress.burned.values()) == serials
-    again = Batch(opened, records, BurnOptions(), Progress.load(progress.path), token_timeout=0.1, say=said.append)
+    assert sum(isinstance(event, PlaceNext) for event in events) == 10
+    again_progress = Progress.load(progress.path)
+    again = Batch(opened, records, BurnOptions(), BurnFlow(FlowSettings(progress=again_progress)), again_progress,
+                  token_timeout=0.1)
     assert again.remaining() == []
 
 

@@ -5,10 +5,11 @@ import os
 
 import pytest
 
+from otpburn.cli.wording import cause_text
 from otpburn.emulator.token2 import Token2Emulator, Token2Memory
 from otpburn.errors import InputError, Remedy
 from otpburn.otp import OtpParams, OtpType, decode_base32, decode_hex, encode_base32, hotp
-from otpburn.otp.diagnosis import diagnose
+from otpburn.otp.diagnosis import Cause, diagnose
 
 SECRET = b"verification secret!"
 PARAMS = OtpParams(secret=SECRET, issuer="Acme", account="bob")
@@ -31,18 +32,20 @@ def test_neighbouring_step_still_matches():
 @pytest.mark.parametrize("offset", [-300, -95, 90, 1800])
 def test_clock_offset_is_named_in_seconds(offset):
     result = diagnose(PARAMS, token(clock_offset=offset).display_code(NOW), NOW)
-    assert not result.matches and "clock" in result.cause
+    assert not result.matches and result.cause is Cause.CLOCK_OFF
+    assert "clock" in cause_text(result, PARAMS)
     assert abs(result.clock_offset - offset) <= 30 and result.remedy is Remedy.SYNC_CLOCK
 
 
 def test_wrong_algorithm():
     result = diagnose(PARAMS, token(hmac=0x02).display_code(NOW), NOW)
-    assert "SHA256, not SHA1" in result.cause
+    assert result.cause is Cause.ALGORITHM and "SHA256, not SHA1" in cause_text(result, PARAMS)
 
 
 def test_wrong_period():
     result = diagnose(PARAMS, token(step=0x3C).display_code(NOW), NOW)
-    assert "60 s steps, not 30 s" in result.cause
+    assert result.cause is Cause.PERIOD and result.period == 60
+    assert "60 s steps, not 30 s" in cause_text(result, PARAMS)
 
 
 def test_hex_secret_read_as_base32():
@@ -51,7 +54,7 @@ def test_hex_secret_read_as_base32():
     intended = OtpParams(secret=decode_hex(hex_text))
     misread = decode_base32(hex_text)
     result = diagnose(intended, token(seed=misread.hex()).display_code(NOW), NOW)
-    assert "read as base32 although it is hex" in result.cause
+    assert "read as base32 although it is hex" in cause_text(result, intended)
 
 
 def test_base32_secret_read_as_hex():
@@ -59,12 +62,12 @@ def test_base32_secret_read_as_hex():
     intended = OtpParams(secret=decode_base32(base32_text))
     misread = decode_hex(base32_text)
     result = diagnose(intended, token(seed=misread.hex()).display_code(NOW), NOW)
-    assert "read as hex although it is base32" in result.cause
+    assert "read as hex although it is base32" in cause_text(result, intended)
 
 
 def test_ascii_secret():
     result = diagnose(PARAMS, token(seed=encode_base32(SECRET).encode().hex()).display_code(NOW), NOW)
-    assert "ASCII" in result.cause
+    assert result.cause is Cause.BASE32_AS_TEXT and "ASCII" in cause_text(result, PARAMS)
 
 
 def test_digits():
@@ -72,20 +75,23 @@ def test_digits():
     from otpburn.otp import totp
 
     result = diagnose(PARAMS, totp(SECRET, NOW, digits=8), NOW)
-    assert "8 digits where the account expects 6" in result.cause
+    assert result.cause is Cause.DIGITS and result.digits == 8
+    assert "8 digits where the account expects 6" in cause_text(result, PARAMS)
     assert diagnose(eight, totp(SECRET, NOW, digits=8), NOW).matches
 
 
 def test_unrelated_code():
     result = diagnose(PARAMS, "000000" if token().display_code(NOW) != "000000" else "111111", NOW)
-    assert not result.matches and "none of the likely mistakes" in result.cause
+    assert not result.matches and result.cause is Cause.UNKNOWN
+    assert "none of the likely mistakes" in cause_text(result, PARAMS)
 
 
 def test_hotp_counter_ahead():
     params = OtpParams(secret=SECRET, type=OtpType.HOTP, counter=3)
     assert diagnose(params, hotp(SECRET, 4), NOW).matches
     result = diagnose(params, hotp(SECRET, 9), NOW)
-    assert "counter 9" in result.cause
+    assert result.cause is Cause.COUNTER_AHEAD and result.counter == 9
+    assert "counter 9" in cause_text(result, params)
 
 
 def test_bad_typed_code():

@@ -15,6 +15,7 @@ from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import rsa
 from cryptography.x509.oid import NameOID
 
+from otpburn.cli.wording import describe
 from otpburn.errors import RegistrationError, RegistrationProblem, Remedy
 from otpburn.otp import Algorithm, OtpParams, OtpType
 from otpburn.provisioning.enrollment import CodeOrigin, code_from_seed, enroll, prepare
@@ -148,12 +149,14 @@ def test_unknown_user_wrong_code_and_wrong_secret(graph, tmp_path):
 
 def test_settings_the_identity_system_cannot_hold_are_refused_before_any_request(graph):
     entra = registrar(graph.registrar_file())
-    for params, reason in [(seed(algorithm=Algorithm.SHA512), "SHA1 or SHA256 tokens, not SHA512"),
-                           (seed(digits=8), "6-digit tokens, not 8 digits"),
-                           (seed(type=OtpType.HOTP), r"time-based \(TOTP\) hardware tokens only"),
-                           (seed(period=45), "30 or 60 second tokens")]:
-        with pytest.raises(RegistrationError, match=reason):
+    for params, words in [(seed(algorithm=Algorithm.SHA512), "Entra ID takes only SHA1 or SHA256 tokens, not SHA512"),
+                          (seed(digits=8), "Entra ID takes only 6-digit codes, not 8"),
+                          (seed(type=OtpType.HOTP), "Entra ID takes only TOTP tokens, not HOTP"),
+                          (seed(period=45), "Entra ID takes only periods of 30 s or 60 s, not 45 s")]:
+        with pytest.raises(RegistrationError) as refused:
             prepare(entra, params, UPN)
+        assert refused.value.problem is RegistrationProblem.REFUSED
+        assert describe(refused.value) == words
     assert graph.directory.requests == []
 
 

@@ -4,7 +4,7 @@ import pytest
 
 scard = pytest.importorskip("smartcard.scard", reason="pyscard is part of the test extras")
 
-from otpburn.cli.main import exit_code_for  # noqa: E402
+from otpburn.cli.wording import exit_code_for  # noqa: E402
 from otpburn.errors import ReaderError  # noqa: E402
 from otpburn.transport import pcsc  # noqa: E402
 from otpburn.transport.errors import CardRemovedError, NoReaderError, NoServiceError, ReaderBusyError  # noqa: E402

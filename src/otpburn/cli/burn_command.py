@@ -1,4 +1,4 @@
-"""`otpburn burn`: one seed into the token on the reader, with checks, resume, exports and the codes."""
+"""`otpburn burn`: one seed into the token on the reader, through the one burn flow, and the codes to compare."""
 
 from __future__ import annotations
 
@@ -6,35 +6,120 @@ import sys
 
 import click
 
-from otpburn.cli.common import (
-    AnyCaseChoice,
-    GroupedCommand,
-    describe_params,
-    emit_json,
-    fix_text,
+from otpburn.cli.common import GroupedCommand, describe_params, emit_json, params_dict, print_fields
+from otpburn.cli.exporting import plan_exports
+from otpburn.cli.options import (
+    algorithm_option,
+    customer_key_options,
+    display_timeout_option,
+    export_option,
+    export_password_option,
     json_option,
-    params_dict,
-    print_fields,
-)
-from otpburn.cli.export_commands import load_seed_file, seed_file_options
-from otpburn.cli.main import EXIT_MISMATCH, REMEDIES
-from otpburn.cli.molto2_commands import customer_key_options, molto2_burn_options, parse_profile
-from otpburn.cli.reader_session import (
-    info_dict,
     key_option,
-    load_key,
-    offset_text,
-    password_if_needed,
+    molto2_burn_options,
+    ntp_option,
     password_option,
     reader_option,
+    registrar_options,
+    seed_file_options,
+    seed_source_options,
+    sync_clock_option,
     trace_option,
-    utc,
 )
-from otpburn.cli.register_command import registrar_options
-from otpburn.cli.seed_input import get_seed, seed_source_options
+from otpburn.cli.registering import open_registrar, registration_dict, registration_lines, resume_hint
+from otpburn.cli.seeds import SeedChoice, SeedSource, get_seed, load_seed_file, seed_for_token
+from otpburn.cli.tokens import credentials, info_dict, offset_text, parse_profile, resolve_profile, tracer, utc
+from otpburn.cli.wording import (
+    EXIT_MISMATCH,
+    EXIT_NOT_REGISTERED,
+    STEPS,
+    cause_text,
+    check_dict,
+    check_line,
+    describe,
+    export_note_text,
+    fix_text,
+    note_text,
+    waiting_text,
+)
 from otpburn.errors import InputError
-from otpburn.otp import Algorithm, code_window
-from otpburn.transport.trace import stream_tracer
+from otpburn.otp import Algorithm, OtpParams, code_window
+from otpburn.provisioning.access.session import TokenOnReader, token_session
+from otpburn.provisioning.burn.checks import Check
+from otpburn.provisioning.burn.flow import (
+    Burned,
+    BurnFlow,
+    BurnOutcome,
+    Checked,
+    EnrollPlan,
+    Exported,
+    FlowEvent,
+    FlowSettings,
+    StepDone,
+    Waiting,
+)
+from otpburn.provisioning.burn.steps import BurnOptions, Molto2Options, OathOptions, Step
+from otpburn.provisioning.verification import check_typed_code
+from otpburn.tokens.base import TokenInfo
+from otpburn.tokens.molto2 import Molto2Session
+
+
+class BurnPrinter:
+    """How `burn` shows the flow's events on a terminal (nothing under --json, where the result is JSON)."""
+
+    def __init__(self, quiet: bool) -> None:
+        self.quiet = quiet
+        self.checks: list[Check] = []
+
+    def say(self, text: str) -> None:
+        if not self.quiet:
+            click.echo(text)
+
+    def __call__(self, event: FlowEvent) -> None:
+        if isinstance(event, Checked):
+            self.checks.extend(event.checks)
+            if event.checks:
+                self.say("Checks" if event.with_token else "Before the token")
+                for check in event.checks:
+                    self.say(check_line(check))
+            if event.with_token:
+                self.say("Burn")
+        elif isinstance(event, StepDone) and event.step not in (Step.IDENTIFY, Step.PREFLIGHT):
+            self.say(f"  ✓ {STEPS[event.step]}")
+        elif isinstance(event, Waiting):
+            click.echo(waiting_text(event.left), err=True)
+        elif isinstance(event, Burned) and not self.quiet:
+            show_codes(event.outcome)
+        elif isinstance(event, Exported):
+            self.say(f"Exported ({event.target.fmt}) to {event.target.path}")
+            for note in event.notes:
+                self.say(f"Note     {export_note_text(note)}")
+
+
+class TypedCode:
+    """Asking the user for the code the token shows, after the codes are on the screen: the answer that
+    matched (for activating a registration), and whether one was typed that did not."""
+
+    def __init__(self) -> None:
+        self.mismatch = False
+        self.asked = False
+
+    def __call__(self, outcome: BurnOutcome) -> str | None:
+        self.asked = True
+        if not sys.stdin.isatty():
+            return None
+        params = outcome.report.params
+        typed = str(click.prompt("\nType the code the token shows (Enter to skip)", default="", show_default=False,
+                                 err=True)).strip().replace(" ", "")
+        if not typed:
+            return None
+        diagnosis = check_typed_code(params, typed, token=outcome.report.info, profile=outcome.report.profile)
+        if diagnosis.matches:
+            click.echo("✓ The token shows the right code.")
+            return typed
+        self.mismatch = True
+        click.echo(f"✗ Mismatch: {cause_text(diagnosis, params)}. Fix: {fix_text(diagnosis, params)}.")
+        return None
 
 
 @click.command(cls=GroupedCommand, groups=[
@@ -63,13 +148,11 @@ from otpburn.transport.trace import stream_tracer
 ])
 @seed_source_options
 @reader_option
-@click.option("--sync-clock", is_flag=True, help="Set the token's clock from this PC's clock.")
-@click.option("--algorithm", type=AnyCaseChoice(["SHA1", "SHA256", "SHA512"]),
-              help="Override the seed's hash algorithm.")
+@sync_clock_option
+@algorithm_option
 @click.option("--period", type=click.IntRange(1, 86400), metavar="SECONDS",
               help="Override the seed's period (seconds).")
-@click.option("--display-timeout", type=click.Choice(["15", "30", "60", "120"]), default="30", show_default=True,
-              help="Seconds the token's display stays on.")
+@display_timeout_option
 @click.option("--wait", type=float, default=0.0, metavar="SECONDS", help="Wait this long for a token to be placed.")
 @click.option("--yes", is_flag=True, help="Do not ask before a clock sync that erases the token's seed.")
 @click.option("--force", is_flag=True,
@@ -81,16 +164,12 @@ from otpburn.transport.trace import stream_tracer
                    "choose (vendor/OATH/Entra CSV, PSKC, otpauth list, Google export, Aegis, 2FAS, andOTP; '-' "
                    "reads stdin).")
 @seed_file_options
-@click.option("--export", "exports", multiple=True, metavar="FORMAT:FILE",
-              help="After the burn, write the seed for an identity system (entra, vendor-csv, privacyidea, duo, pskc, "
-                   "otpauth, qr); repeatable.")
+@export_option
 @click.option("--upn", default="", help="User principal name for the Entra ID export.")
-@click.option("--ntp-server", "ntp_servers", multiple=True, metavar="HOST[:PORT]",
-              help="Time server for checking the PC's clock before --sync-clock (default: pool.ntp.org, or "
-                   "OTPBURN_NTP_SERVERS).")
+@ntp_option
 @click.option("--resume-timeout", type=click.FloatRange(0, 600), metavar="SECONDS", default=30.0, show_default=True,
               help="If the token leaves the reader, wait this long for it to come back and resume (0: stop).")
-@click.option("--export-password-file", type=click.Path(dir_okay=False), help="Password for a PSKC export.")
+@export_password_option
 @registrar_options
 @molto2_burn_options
 @customer_key_options
@@ -98,141 +177,118 @@ from otpburn.transport.trace import stream_tracer
 @trace_option
 @key_option
 @json_option
-def burn(screen, images, clipboard, delay, save_capture, uri_file, encoding, pick, account_filter, reader_spec,
-         sync_clock, algorithm, period, display_timeout, wait, yes, force, touch, seed_file, seed_password_file,
-         seed_key_file, strict, exports, upn, ntp_servers, resume_timeout, export_password_file, register_name,
-         register_user, registrar_file, computed_code, profile_text, title, customer_key_file, default_customer_key,
-         last_attempt, password_file, trace, key_file, as_json) -> int:
+def burn(screen: bool, images: tuple[str, ...], clipboard: bool, delay: float, save_capture: str | None,
+         uri_file: str | None, encoding: str, pick: int | None, account_filter: str | None, reader_spec: str | None,
+         sync_clock: bool, algorithm: str | None, period: int | None, display_timeout: str, wait: float, yes: bool,
+         force: bool, touch: bool, seed_file: str | None, seed_password_file: str | None, seed_key_file: str | None,
+         strict: bool, exports: tuple[str, ...], upn: str, ntp_servers: tuple[str, ...], resume_timeout: float,
+         export_password_file: str | None, register_name: str | None, register_user: str | None,
+         registrar_file: str | None, computed_code: bool, profile_text: str | None, title: str | None,
+         customer_key_file: str | None, default_customer_key: bool, last_attempt: bool, password_file: str | None,
+         trace: bool, key_file: str | None, as_json: bool) -> int:
     """Burn a seed into the token on the reader, read it back, and show the codes to compare.
 
     The seed comes from --screen, --image, --clipboard, --uri-file or standard input
     (never the command line).
     """
-    from otpburn.provisioning.access.session import token_session
-    from otpburn.provisioning.burn import checks as preflight
-    from otpburn.provisioning.burn.flow import burn_job, check_exports
-    from otpburn.provisioning.burn.steps import BurnOptions, Step
-
-    seed_records = None
+    source = SeedSource(screen, images, clipboard, delay, save_capture, uri_file, encoding, pick, account_filter)
+    records = None
+    choice: SeedChoice | None = None
     if seed_file:
-        seed_records = load_seed_file(seed_file, seed_password_file, seed_key_file, strict)
-        if not any(record.serial for record in seed_records):  # nothing to match on: choose before any token
-            choice = _seed_for_token(seed_records, "", pick, account_filter, seed_file)
-            seed_records = None
+        records = load_seed_file(seed_file, seed_password_file, seed_key_file, strict)
+        if not any(record.serial for record in records):  # nothing to match on: choose before any token
+            choice, records = seed_for_token(records, "", pick, account_filter, seed_file), None
     else:
-        choice = get_seed(screen, images, clipboard, delay, save_capture, uri_file, encoding, pick, account_filter,
-                          quiet=as_json)
-    targets = plan_exports(exports, force, export_password_file)
+        choice = get_seed(source, quiet=as_json)
     profile_spec = parse_profile(profile_text)
-    say = (lambda text: None) if as_json else click.echo
-    registrar = None
-    register_user = register_user or upn
-    if register_name:  # sign in and find the user before any token is touched
-        from otpburn.cli.register_command import open_registrar
-        from otpburn.provisioning.enrollment import prepare
-
-        registrar = open_registrar(register_name, registrar_file)
-        found = prepare(registrar, None if seed_records is not None else choice.params, register_user)
-        say(f"Register {register_name}: signed in ({registrar.check()})"
-            + (f", user {found.name}" if found else ", the token is assigned to nobody"))
-    tracer = stream_tracer() if trace else None
-    with token_session(reader_spec, holder="burn", wait=wait, tracer=tracer, key=load_key(key_file)) as on_reader:
-        token = on_reader.info
-        if seed_records is not None:
-            choice = _seed_for_token(seed_records, token.serial, pick, account_filter, seed_file)
-        params = choice.params
-        if algorithm:
-            params = params.replace(algorithm=Algorithm.parse(algorithm))
-        if period:
-            params = params.replace(period=period)
-        say(f"Seed     {describe_params(params)}  [from {choice.origin}]")
-        say(f"Reader   {on_reader.reader.name}")
-        clock = f", clock {utc(token.clock)} (offset {offset_text(token)})" if token.clock is not None else ""
-        say(f"Token    {token.model}, {'serial' if token.capabilities.printed_serial else 'id'} {token.serial}{clock}")
-        check_exports(targets, params, token, upn)
-        if registrar is not None:  # a serial the identity system already holds stops the burn, not follows it
-            from otpburn.provisioning.enrollment import check_before_burn
-            from otpburn.registrars.base import Enrollment
-
-            check_before_burn(registrar, Enrollment(token.serial, params, register_user), force=force)
-        checks = on_reader.checks(params, sync_clock, list(ntp_servers) or None)
-        say("Checks")
-        for check in checks:
-            say(check.line(REMEDIES.get))
-        preflight.raise_for_stops(checks)
-        profile_options = _profile_options(on_reader.session, profile_spec, title, customer_key_file,
-                                           default_customer_key, last_attempt, say)
-        say("Burn")
-        options = BurnOptions(sync_clock=sync_clock, display_timeout=int(display_timeout),
-                              allow_wipe=_confirm_wipe(token, sync_clock, yes, images), overwrite=force,
-                              touch=touch, password=password_if_needed(on_reader.session, password_file),
-                              **profile_options)
-        labels = {Step.READ_CLOCK: "token clock read", Step.AUTHENTICATE: "authenticated",
-                  Step.ERASE: "old seed erased", Step.CONFIG: "settings written", Step.TITLE: "title written",
-                  Step.SEED: "seed written", Step.READ_BACK: "read back",
-                  Step.VERIFY: "verified: the token computes the expected code"}
-        job = burn_job(on_reader, params, options, exports=targets, upn=upn, resume_timeout=resume_timeout,
-                       progress=lambda step: say(f"  ✓ {labels[step]}") if step in labels else None,
-                       on_wait=lambda text: click.echo(text, err=True),
-                       on_export=lambda target, notes: say("\n".join(
-                           [f"Exported ({target.fmt}) to {target.path}", *(f"Note     {note}" for note in notes)])))
-        reader_name = on_reader.reader.name
-    report, display = job.report, job.display
-    window = code_window(report.params)
-    display_ok = display is None or bool(job.display_matches)
-    typed = None
+    user = register_user or upn
+    plan = None
+    if register_name:
+        plan = EnrollPlan(open_registrar(register_name, registrar_file), user, computed_code, force)
+    printer = BurnPrinter(as_json)
+    typed_code = TypedCode()
+    settings = FlowSettings(front_end="cli", exports=plan_exports(exports, export_password_file), upn=upn,
+                            replace_files=force, enroll=plan, ntp_servers=list(ntp_servers) or None,
+                            resume_timeout=resume_timeout)
+    flow = BurnFlow(settings, printer, typed_code if not as_json else None)
+    try:
+        accounts = [overridden(choice.params, algorithm, period)] if choice is not None else []
+        flow.check_before_token(accounts, sync_clock=sync_clock)
+        given = credentials(key_file=key_file, password_file=password_file, customer_key_file=customer_key_file,
+                            default_customer_key=default_customer_key, last_attempt=last_attempt)
+        with token_session(reader_spec, holder="burn", wait=wait, tracer=tracer(trace), credentials=given) as token:
+            info = token.info
+            if records is not None:
+                choice = seed_for_token(records, info.serial, pick, account_filter, seed_file or "")
+            assert choice is not None  # noqa: S101 (a seed came from a source, or from the file by serial)
+            params = overridden(choice.params, algorithm, period)
+            printer.say(f"Seed     {describe_params(params)}  [from {choice.origin}]")
+            printer.say(f"Reader   {token.reader.name}")
+            clock = f", clock {utc(info.clock)} (offset {offset_text(info)})" if info.clock is not None else ""
+            printer.say(f"Token    {info.model}, {'serial' if info.capabilities.printed_serial else 'id'} "
+                        f"{info.serial}{clock}")
+            options = BurnOptions(sync_clock=sync_clock, display_timeout=int(display_timeout),
+                                  allow_wipe=confirm_wipe(info, sync_clock, yes, images), replace=force,
+                                  oath=OathOptions(touch=touch),
+                                  molto2=molto2_options(token, profile_spec, title, printer))
+            outcome = flow.run(token, params, options)
+            reader_name = token.reader.name
+    finally:
+        if plan is not None:
+            plan.registrar.close()
+    status = shown_outcome(outcome, printer, typed_code, as_json)
+    if plan is not None:
+        status = max(status, registration_status(outcome, register_name or "", user, source, seed_file, printer))
     if as_json:
-        status = 0 if display_ok else EXIT_MISMATCH
-    else:
-        status, typed = _show_codes(report, display, window, display_ok, ask=registrar is None or not computed_code)
-    registration = None
-    if registrar is not None and status == 0:
-        seed_again = (f"--seed-file {seed_file}" if seed_file else f"--image {images[0]}" if images else
-                      f"--uri-file {uri_file}" if uri_file else "(and the seed, given as for burn)")
-        registration, status = _register(registrar, register_name, report, display, typed, computed_code,
-                                         register_user, force, seed_again, say)
-    if as_json:
-        verification = report.verification
-        emit_json({
-            "result": "burned", "reader": reader_name, "token": info_dict(report.info),
-            "account": params_dict(report.params), "warnings": report.warnings, "apdus": report.apdus,
-            "seconds": round(report.seconds, 4), "clock_wait_seconds": round(report.clock_wait, 4),
-            "clock_written": report.clock_written,
-            "credential": report.credential, "profile": report.profile, "title": report.title,
-            "codes": window.as_dict(), "token_display": display,
-            "preflight": [check.as_dict() for check in checks],
-            "verification": None if verification is None else {
-                "automatic": True, "token_code": verification.token_code, "host_code": verification.host_code,
-                "matches": verification.matches},
-            **({"registration": registration} if registrar is not None else {}),
-        })
+        emit_json(outcome_dict(outcome, reader_name, printer.checks, plan is not None))
     return status
 
 
-def _profile_options(session, spec, title, key_file, default_key, last_attempt, say) -> dict:
-    """A Molto2's profile, title and customer key for the burn (nothing for other tokens)."""
-    from otpburn.cli.molto2_commands import customer_key, resolve_profile
-    from otpburn.tokens.molto2 import Molto2Session
+def overridden(params: OtpParams, algorithm: str | None, period: int | None) -> OtpParams:
+    if algorithm:
+        params = params.replace(algorithm=Algorithm.parse(algorithm))
+    if period:
+        params = params.replace(period=period)
+    return params
 
+
+def molto2_options(token: TokenOnReader, spec: int | str | None, title: str | None,
+                   printer: BurnPrinter) -> Molto2Options:
+    """A Molto2's profile and title for the burn (nothing for other tokens, which refuse these options)."""
+    session = token.session
     if not isinstance(session, Molto2Session):
         if spec is not None or title is not None:
             raise InputError(f"the {session.info.model} holds no profiles: --profile and --title are for a Molto2")
-        return {}
+        return Molto2Options()
     number = resolve_profile(session, spec)
-    say(f"Profile  {number}" + (" (the next free one)" if spec == "next-free" else ""))
-    return {"profile": number, "title": title, "customer_key": customer_key(key_file, default_key),
-            "last_attempt_accepted": last_attempt}
+    printer.say(f"Profile  {number}" + (" (the next free one)" if spec == "next-free" else ""))
+    return Molto2Options(profile=number, title=title)
 
 
-def _show_codes(report, display, window, display_ok: bool, ask: bool) -> tuple[int, str | None]:
-    """Print the burn's outcome and the codes to compare; (exit status, a code the user typed that matched)."""
-    for warning in report.warnings:
-        click.echo(f"Note     {warning}")
+def confirm_wipe(info: TokenInfo, sync_clock: bool, yes: bool, images: tuple[str, ...]) -> bool:
+    """Setting the clock of most models erases their seed: ask first (or need --yes)."""
+    if not (sync_clock and info.capabilities.time_write_wipes_seed) or yes:
+        return True
+    if not sys.stdin.isatty() or images == ("-",):
+        raise InputError(f"the {info.model} erases its seed when its clock is set; "
+                         "add --yes to go ahead (the new seed is written right after)")
+    # No by default: answering with Enter must not erase a seed.
+    return click.confirm(f"The {info.model} erases its seed when its clock is set; the new seed is "
+                         "written right after. Go ahead?", default=False, err=True)
+
+
+def show_codes(outcome: BurnOutcome) -> None:
+    """The burn's notes and the codes to compare, as soon as the token is written (before exports and
+    registration, which may ask for the code the token shows)."""
+    report, display = outcome.report, outcome.display
+    for note in report.notes:
+        click.echo(f"Note     {note_text(note)}")
     click.echo(f"Burned in {report.seconds * 1000:.0f} ms ({report.apdus} APDUs).\n")
     if report.verification is not None:
         click.echo(f"Stored as {report.credential!r}; the token itself computed {report.verification.token_code}, "
                    "the code this seed gives now.")
-        return 0, None
+        return
+    window = code_window(report.params)
     if report.profile is not None:
         click.echo(f"Profile {report.profile}" + (f" '{report.title}'" if report.title else "")
                    + ": show it on the token, then compare its code with:")
@@ -243,115 +299,63 @@ def _show_codes(report, display, window, display_ok: bool, ask: bool) -> tuple[i
         ("  current", f"{window.current}   ({window.seconds_left} s left)"),
         ("  next", window.next),
     ])
-    if display is None:
-        return _ask_for_the_token_code(report.params) if ask and sys.stdin.isatty() else (0, None)
-    # Clocks are written in whole seconds, so near a step boundary the token may show a neighbour.
-    verdict = {window.current: "matches", window.previous: "matches the previous code (its clock is a little behind)",
-               window.next: "matches the next code (its clock is a little ahead)"}.get(display, "DOES NOT MATCH")
-    click.echo(f"\nThe virtual token shows {display}: {verdict}.")
-    return (0 if display_ok else EXIT_MISMATCH), None
+    if display is not None:
+        # Clocks are written in whole seconds, so near a step boundary the token may show a neighbour.
+        verdict = {window.current: "matches",
+                   window.previous: "matches the previous code (its clock is a little behind)",
+                   window.next: "matches the next code (its clock is a little ahead)"}.get(display, "DOES NOT MATCH")
+        click.echo(f"\nThe virtual token shows {display}: {verdict}.")
 
 
-def _register(registrar, name: str, report, display, typed, computed: bool, user: str, force: bool,
-              seed_again: str, say) -> tuple[dict | None, int]:
-    """Register the burned token; a failure leaves it burned and says how to finish."""
-    from otpburn.cli.main import EXIT_NOT_REGISTERED, describe
-    from otpburn.cli.register_command import registration_dict, registration_lines, resume_hint
-    from otpburn.errors import RegistrationError
-    from otpburn.provisioning.enrollment import CodeOrigin, code_from_seed, enroll, fixed_code
-    from otpburn.registrars.base import Enrollment
+def shown_outcome(outcome: BurnOutcome, printer: BurnPrinter, typed_code: TypedCode, as_json: bool) -> int:
+    """The exit status of the burn itself: 4 when the virtual token shows a wrong code or the user typed one.
+    Without a registration (which asks in the flow), the user is asked here for the code the token shows."""
+    report = outcome.report
+    if not as_json and not typed_code.asked and report.verification is None and outcome.display is None:
+        typed_code(outcome)
+    return EXIT_MISMATCH if outcome.display_matches is False or typed_code.mismatch else 0
 
-    info, params = report.info, report.params
-    if report.verification is not None:
-        code = fixed_code(report.verification.token_code, CodeOrigin.TOKEN_COMPUTED)
-    elif display is not None:
-        code = fixed_code(display, CodeOrigin.TOKEN_DISPLAY)
-    elif typed:
-        code = fixed_code(typed, CodeOrigin.TOKEN_DISPLAY)
-    elif computed:
-        code = code_from_seed(params)
-    else:
-        code = None
-    enrollment = Enrollment(info.serial, params, user, info.capabilities.manufacturer, info.model)
-    try:
-        enrolled = enroll(registrar, enrollment, code, force=force,
-                          where={"family": info.family, "model": info.model})
-    except RegistrationError as exc:
-        click.echo(f"otpburn: {describe(exc)}", err=True)
-        click.echo(f"otpburn: {resume_hint(name, info.serial, user, seed_again)}", err=True)
-        return {"error": describe(exc), "problem": exc.problem.value, "stage": exc.stage}, EXIT_NOT_REGISTERED
-    finally:
-        registrar.close()
+
+def registration_status(outcome: BurnOutcome, name: str, user: str, source: SeedSource, seed_file: str | None,
+                        printer: BurnPrinter) -> int:
+    """What registering the burned token came to; 5 when it did not finish (the burn stands either way)."""
+    serial = outcome.report.info.serial
+    again = f"--seed-file {seed_file}" if seed_file else source.described
+    if outcome.registration_error is not None:
+        click.echo(f"otpburn: {describe(outcome.registration_error)}", err=True)
+        click.echo(f"otpburn: {resume_hint(name, serial, user, again)}", err=True)
+        return EXIT_NOT_REGISTERED
+    enrolled = outcome.enrolled
+    if enrolled is None:  # the virtual token showed a wrong code: nothing was registered
+        return EXIT_MISMATCH
     for line in registration_lines(enrolled):
-        say(line)
+        printer.say(line)
     if enrolled.code_origin is None and not enrolled.registration.activated and enrolled.registration.user:
-        click.echo("otpburn: not activated: no code was typed; "
-                   + resume_hint(name, info.serial, user, seed_again), err=True)
-        return registration_dict(enrolled), EXIT_NOT_REGISTERED
-    return registration_dict(enrolled), 0
+        click.echo("otpburn: not activated: no code was typed; " + resume_hint(name, serial, user, again), err=True)
+        return EXIT_NOT_REGISTERED
+    return 0
 
 
-def _confirm_wipe(token, sync_clock: bool, yes: bool, images: tuple[str, ...]) -> bool:
-    """Setting the clock of most models erases their seed: ask first (or need --yes)."""
-    if not (sync_clock and token.capabilities.time_write_wipes_seed) or yes:
-        return True
-    if not sys.stdin.isatty() or images == ("-",):
-        raise InputError(f"the {token.model} erases its seed when its clock is set; "
-                         "add --yes to go ahead (the new seed is written right after)")
-    # No by default: answering with Enter must not erase a seed.
-    return click.confirm(f"The {token.model} erases its seed when its clock is set; the new seed is "
-                         "written right after. Go ahead?", default=False, err=True)
-
-
-def plan_exports(exports: tuple[str, ...], force: bool, password_file: str | None):
-    """An ExportTarget for each --export FORMAT:FILE, checked before anything touches a token."""
-    import os
-
-    from otpburn.cli.export_commands import export_password
-    from otpburn.provisioning.records.exports import FORMATS, ExportTarget
-
-    plan = []
-    for spec in exports:
-        fmt, _, path = spec.partition(":")
-        if fmt not in FORMATS or not path:
-            raise InputError(f"--export wants FORMAT:FILE with FORMAT one of {', '.join(FORMATS)}, not {spec!r}")
-        if os.path.exists(path) and not force:
-            raise InputError(f"{path} already exists; choose another name or use --force (nothing was burned)")
-        plan.append(ExportTarget(fmt, path, export_password(fmt, password_file, no_encrypt=False)))
-    return plan
-
-
-def _seed_for_token(records, serial: str, pick: int | None, account: str | None, seed_file: str):
-    """The record naming this token's serial; else the one --pick or --account chooses; else the only
-    record, when the file names no serials (an app export with one account)."""
-    from otpburn.cli.seed_input import SeedChoice
-    from otpburn.sources.seedfiles.model import same_serial
-    from otpburn.sources.selection import select_account
-
-    name = "standard input" if seed_file == "-" else seed_file
-    matching = [r for r in records if same_serial(r.serial, serial)]
-    if matching and pick is None and account is None:
-        return SeedChoice(matching[0].params, f"{name}, {matching[0].place}")
-    if pick is not None or account is not None or (len(records) == 1 and not records[0].serial):
-        chosen = select_account([r.params for r in records], pick, account)
-        record = next(r for r in records if r.params is chosen)
-        return SeedChoice(chosen, f"{name}, {record.place}")
-    if any(r.serial for r in records):
-        raise InputError(f"{name} holds no seed for serial {serial}; choose one with --pick N or --account TEXT")
-    return SeedChoice(select_account([r.params for r in records]), name)  # raises: several accounts, none chosen
-
-
-def _ask_for_the_token_code(params) -> tuple[int, str | None]:
-    """Let the user type the token's code and say whether (and why not) it matches; (status, the matching code)."""
-    from otpburn.otp.diagnosis import diagnose
-
-    typed = click.prompt("\nType the code the token shows (Enter to skip)", default="", show_default=False,
-                         err=True).strip().replace(" ", "")
-    if not typed:
-        return 0, None
-    diagnosis = diagnose(params, typed)
-    if diagnosis.matches:
-        click.echo("✓ The token shows the right code.")
-        return 0, typed
-    click.echo(f"✗ Mismatch: {diagnosis.cause}." + (f" Fix: {fix_text(diagnosis, params)}." if diagnosis.fix else ""))
-    return EXIT_MISMATCH, None
+def outcome_dict(outcome: BurnOutcome, reader: str, checks: list[Check], registering: bool) -> dict[str, object]:
+    report = outcome.report
+    verification = report.verification
+    registration: dict[str, object] | None = None
+    if outcome.enrolled is not None:
+        registration = registration_dict(outcome.enrolled)
+    elif outcome.registration_error is not None:
+        error = outcome.registration_error
+        registration = {"error": describe(error), "problem": error.problem.value, "stage": error.stage}
+    return {
+        "result": "burned", "reader": reader, "token": info_dict(report.info), "account": params_dict(report.params),
+        "warnings": [note_text(note) for note in report.notes], "apdus": report.apdus,
+        "seconds": round(report.seconds, 4), "clock_wait_seconds": round(report.clock_wait, 4),
+        "clock_written": report.clock_written, "credential": report.credential, "profile": report.profile,
+        "title": report.title, "codes": code_window(report.params).as_dict(), "token_display": outcome.display,
+        "preflight": [check_dict(check) for check in checks],
+        "exports": [{"format": done.target.fmt, "file": done.target.path,
+                     "notes": [export_note_text(note) for note in done.notes]} for done in outcome.exported],
+        "verification": None if verification is None else {
+            "automatic": True, "token_code": verification.token_code, "host_code": verification.host_code,
+            "matches": verification.matches},
+        **({"registration": registration} if registering else {}),
+    }

@@ -5,20 +5,15 @@ from __future__ import annotations
 import json
 import sys
 from collections.abc import Sequence
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import click
 
 from otpburn.errors import InputError
 from otpburn.otp import OtpParams, OtpType, encode_base32, mask_secret
 
-if TYPE_CHECKING:
-    from otpburn.otp.diagnosis import Diagnosis
-
 MAX_TEXT_INPUT = 1 << 20  # a seed text is tiny; refuse to slurp a huge file by mistake
 
-json_option = click.option("--json", "as_json", is_flag=True, help="Print machine-readable JSON.")
-show_secret_option = click.option("--show-secret", is_flag=True, help="Show the secret instead of masking it.")
 
 
 class AnyCaseChoice(click.Choice):
@@ -125,16 +120,6 @@ def describe_params(params: OtpParams) -> str:
     timing = f"{params.period} s" if params.type is OtpType.TOTP else f"counter {params.counter}"
     kind = f"{params.type.value.upper()} {params.algorithm.value}, {params.digits} digits, {timing}"
     return f"{params.label or '(no name)'} ({kind})"
-
-
-def fix_text(diagnosis: Diagnosis, params: OtpParams) -> str:
-    """A diagnosis's fix, with the burn option that applies it (and the value the account needs)."""
-    from otpburn.errors import Remedy
-
-    flags = {Remedy.SYNC_CLOCK: "--sync-clock", Remedy.ALGORITHM: f"--algorithm {params.algorithm.value}",
-             Remedy.PERIOD: f"--period {params.period}", Remedy.ENCODING: "--encoding"}
-    flag = flags.get(diagnosis.remedy) if diagnosis.remedy else None
-    return diagnosis.fix + (f" ({flag})" if flag else "")
 
 
 class GroupedCommand(click.Command):

@@ -5,12 +5,38 @@ from __future__ import annotations
 import glob
 import os
 import sys
+from dataclasses import dataclass
 
 import click
 
-from otpburn.cli.common import emit_json, json_option
-from otpburn.cli.main import REMEDIES, describe
-from otpburn.provisioning.burn.checks import Check
+from otpburn.cli.common import emit_json
+from otpburn.cli.options import json_option
+from otpburn.cli.wording import MARKS, REMEDIES, describe, pc_clock_text
+from otpburn.errors import OtpburnError, Remedy
+from otpburn.provisioning.burn.checks import Verdict
+from otpburn.provisioning.burn.pc_clock import check_pc_clock
+
+
+@dataclass(frozen=True)
+class Check:
+    """One line of the doctor's report: what was looked at, the verdict, what was found (worded here)."""
+
+    name: str
+    verdict: str  # "ok", "warn", "stop"
+    message: str
+    remedy: Remedy | None = None
+
+    def line(self) -> str:
+        extra = REMEDIES.get(self.remedy) if self.remedy else None
+        return f"  {MARKS[Verdict(self.verdict)]} {self.name}: {self.message}" + (f"; {extra}" if extra else "")
+
+    def as_dict(self) -> dict[str, str]:
+        return {"check": self.name, "verdict": self.verdict, "message": self.message}
+
+
+def pc_clock_check(servers: list[str] | None) -> Check:
+    result = check_pc_clock(servers)
+    return Check("PC clock", result.verdict, pc_clock_text(result))
 
 HID_GLOBAL = "076b"  # USB vendor id of HID Global (OMNIKEY readers)
 
@@ -36,9 +62,6 @@ def _keyboard_wedge_omnikey(reader_names: list[str]) -> Check | None:
 
 
 def run_checks(ntp_servers: list[str] | None) -> list[Check]:
-    from otpburn.errors import OtpburnError
-    from otpburn.provisioning.burn.checks import pc_clock_check
-
     checks = [Check("python", "ok", f"Python {sys.version.split()[0]} on {sys.platform}")]
     try:
         import smartcard  # noqa: F401
@@ -93,7 +116,7 @@ def run_checks(ntp_servers: list[str] | None) -> list[Check]:
 @click.command()
 @click.option("--ntp-server", "ntp_servers", multiple=True, metavar="HOST[:PORT]", help="Time server to check against.")
 @json_option
-def doctor(ntp_servers, as_json) -> int:
+def doctor(ntp_servers: tuple[str, ...], as_json: bool) -> int:
     """Check the PC/SC service, readers, tokens and the PC's clock."""
     checks = run_checks(list(ntp_servers) if ntp_servers else None)
     if as_json:
@@ -104,5 +127,5 @@ def doctor(ntp_servers, as_json) -> int:
 
         click.echo(f"otpburn {__version__}; audit log {log_path()}")
         for check in checks:
-            click.echo(check.line(REMEDIES.get))
+            click.echo(check.line())
     return 1 if any(check.verdict == "stop" for check in checks) else 0

@@ -110,7 +110,7 @@ def token2_cmd(vpcd_address, with_pcscd, state_file, faults, reinsert_after, sho
     if not state_file or not os.path.exists(state_file):
         key_hex = VENDOR_KEY
         if key_file:
-            from otpburn.cli.reader_session import load_key
+            from otpburn.cli.tokens import load_key
 
             key_hex = load_key(key_file).hex().upper()  # the same 32-hex-digit file the driver side reads
         memory = Token2Memory(serial=serial, key=key_hex, clock_offset=clock_offset,

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import click
 
-from otpburn.cli.common import emit_json, json_option, params_dict, params_rows, print_fields, show_secret_option
-from otpburn.cli.main import EXIT_FAILED
-from otpburn.cli.seed_input import run_scan, scan_options
+from otpburn.cli.common import emit_json, params_dict, params_rows, print_fields
+from otpburn.cli.options import json_option, scan_options, show_secret_option
+from otpburn.cli.seeds import SeedSource, run_scan
+from otpburn.cli.wording import EXIT_FAILED
 from otpburn.otp import OtpParams
 from otpburn.sources.classify import classify
 from otpburn.sources.selection import select_account
@@ -18,12 +19,13 @@ from otpburn.sources.selection import select_account
 @click.option("--account", "account_filter", help="Keep only the seed whose name contains TEXT.")
 @show_secret_option
 @json_option
-def scan(screen, images, clipboard, delay, save_capture, pick, account_filter, show_secret, as_json) -> int:
+def scan(screen: bool, images: tuple[str, ...], clipboard: bool, delay: float, save_capture: str | None,
+         pick: int | None, account_filter: str | None, show_secret: bool, as_json: bool) -> int:
     """Find QR codes and say what each holds (the screen by default).
 
     Exit status: 0 a seed was found, 1 codes were found but none is a seed, 3 no code was found.
     """
-    result, origin = run_scan(screen, images, clipboard, delay, save_capture, quiet=as_json)
+    result, origin = run_scan(SeedSource(screen, images, clipboard, delay, save_capture), quiet=as_json)
     found = []
     seeds: list[OtpParams] = []
     for code, where in zip(result.codes, result.origins, strict=False):

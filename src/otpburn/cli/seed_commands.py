@@ -10,17 +10,17 @@ from otpburn.cli.common import (
     AnyCaseChoice,
     describe_params,
     emit_json,
-    json_option,
     params_dict,
     params_rows,
     print_fields,
     read_secret_text,
     read_text_file,
-    show_secret_option,
 )
-from otpburn.cli.main import EXIT_BAD_INPUT, EXIT_FAILED
-from otpburn.cli.seed_input import seed_from_text
+from otpburn.cli.options import json_option, show_secret_option
+from otpburn.cli.seeds import seed_from_text
+from otpburn.cli.wording import EXIT_BAD_INPUT, EXIT_FAILED
 from otpburn.errors import InputError
+from otpburn.files import write_private
 from otpburn.otp import Algorithm, OtpType, code_window, encode_base32
 from otpburn.sources import Payload, classify, format_uri, random_params
 
@@ -93,7 +93,17 @@ def parse(source: str, file_path: str | None, show_secret: bool, as_json: bool) 
     return payload_exit_code(payload)
 
 
+def no_secret_arguments(given: tuple[str, ...]) -> None:
+    """A secret typed after the command would be echoed by click's "unexpected extra argument": refuse it here,
+    without repeating it (it is already in the shell history; say so)."""
+    if given:
+        raise InputError("a seed is never taken from the command line (it stays in your shell history and the process "
+                         "list; clear them if you typed one): give it with --uri-file, on standard input or at the "
+                         "hidden prompt")
+
+
 @click.command()
+@click.argument("given", nargs=-1, metavar="", expose_value=True)
 @click.option("--uri-file", type=click.Path(dir_okay=False), help="Read the otpauth URI or secret from a file.")
 @click.option("--encoding", type=click.Choice(["auto", "base32", "hex"]), default="auto", show_default=True,
               help="How a bare secret is written.")
@@ -105,11 +115,14 @@ def parse(source: str, file_path: str | None, show_secret: bool, as_json: bool) 
 @click.option("--pick", type=click.IntRange(1), metavar="N", help="Which account of an export (1-based).")
 @click.option("--account", help="Which account of an export (text in its name).")
 @json_option
-def code(uri_file, encoding, algorithm, digits, period, counter, at, pick, account, as_json) -> None:
+def code(given: tuple[str, ...], uri_file: str | None, encoding: str, algorithm: str | None, digits: int | None,
+         period: int | None, counter: int | None, at: float | None, pick: int | None, account: str | None,
+         as_json: bool) -> None:
     """Show the previous, current and next codes of a seed.
 
     The seed is read from --uri-file, from standard input, or from a hidden prompt.
     """
+    no_secret_arguments(given)
     text = read_text_file(uri_file) if uri_file else read_secret_text()
     params = seed_from_text(text, encoding, pick, account)
     changes: dict[str, object] = {}
@@ -141,13 +154,17 @@ def code(uri_file, encoding, algorithm, digits, period, counter, at, pick, accou
               help="Secret length in bytes (10-64).")
 @click.option("--issuer", default="", help="Issuer to put in the otpauth URI.")
 @click.option("--account", default="", help="Account name to put in the otpauth URI.")
-@click.option("--algorithm", type=ALGORITHMS, default="SHA1", show_default=True)
-@click.option("--digits", type=click.IntRange(6, 10), metavar="N", default=6, show_default=True)
-@click.option("--period", type=click.IntRange(1, 86400), metavar="SECONDS", default=30, show_default=True)
+@click.option("--algorithm", type=ALGORITHMS, default="SHA1", show_default=True,
+              help="The hash algorithm the codes use (most services and tokens take SHA1).")
+@click.option("--digits", type=click.IntRange(6, 10), metavar="N", default=6, show_default=True,
+              help="Digits per code.")
+@click.option("--period", type=click.IntRange(1, 86400), metavar="SECONDS", default=30, show_default=True,
+              help="Seconds each code lasts.")
 @click.option("--output", type=click.Path(dir_okay=False), help="Write the otpauth URI to this file (0600).")
 @click.option("--force", is_flag=True, help="Replace --output if it exists.")
 @json_option
-def random_cmd(length, issuer, account, algorithm, digits, period, output, force, as_json) -> None:
+def random_cmd(length: int, issuer: str, account: str, algorithm: str, digits: int, period: int, output: str | None,
+               force: bool, as_json: bool) -> None:
     """Make a new random seed (from the operating system's secure generator).
 
     Without --output the secret is printed: it is yours to copy into the service.
@@ -155,8 +172,6 @@ def random_cmd(length, issuer, account, algorithm, digits, period, output, force
     params = random_params(length, issuer=issuer, account=account, algorithm=algorithm, digits=digits, period=period)
     uri = format_uri(params)
     if output:
-        from otpburn.files import write_private
-
         write_private(output, (uri + "\n").encode(), force=force)
     if as_json:
         data = params_dict(params, show_secret=not output)

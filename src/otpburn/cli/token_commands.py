@@ -4,45 +4,45 @@ from __future__ import annotations
 
 import click
 
-from otpburn.cli.common import emit_json, json_option, print_fields
-from otpburn.cli.reader_session import (
-    info_dict,
-    key_option,
-    load_key,
-    offset_text,
-    reader_option,
-    trace_option,
-    utc,
-)
+from otpburn.cli.common import emit_json, print_fields
+from otpburn.cli.options import json_option, key_option, reader_option, trace_option
+from otpburn.cli.tokens import credentials, info_dict, offset_text, tracer, utc
+from otpburn.cli.wording import describe
+from otpburn.errors import OtpburnError
+from otpburn.provisioning.access.readers import VIRTUAL, VIRTUAL_MOLTO2, list_pcsc_readers
+from otpburn.provisioning.access.session import token_session
+
+# The built-in readers, there whatever PC/SC says: (what --reader takes, what it is).
+BUILT_IN = ((VIRTUAL, "otpburn virtual reader (an emulated Token2 OTPC-P2-i)"),
+            (VIRTUAL_MOLTO2, "otpburn virtual Molto2 (an emulated Token2 Molto2)"))
 
 
 @click.command()
 @json_option
 def readers(as_json: bool) -> None:
-    """List PC/SC readers and whether a token is on them, and the built-in virtual reader."""
-    from otpburn.errors import OtpburnError
-    from otpburn.provisioning.access.readers import list_pcsc_readers
-
-    virtual = {"index": "virtual", "name": "otpburn virtual reader", "card_present": True, "atr": "",
-               "in_use": False, "virtual": True}
+    """List PC/SC readers and whether a token is on them, and the built-in virtual readers."""
+    problem = None
     try:
         found = list_pcsc_readers()
-    except OtpburnError:
-        if not as_json:  # the virtual reader is there whatever PC/SC says
-            click.echo(f"virtual. {virtual['name']}  (built in, always there: --reader virtual)")
-        raise
+    except OtpburnError as exc:  # the virtual readers work without PC/SC: say what is wrong, list them
+        found, problem = [], exc
+    built_in = [{"index": spec, "name": name, "card_present": True, "atr": "", "in_use": False, "virtual": True}
+                for spec, name in BUILT_IN]
+    if problem is not None:
+        click.echo(f"otpburn: PC/SC readers cannot be listed: {describe(problem)}", err=True)
     if as_json:
         emit_json([{"index": i, "name": r.name, "card_present": r.card_present, "atr": r.atr.hex().upper(),
-                    "in_use": r.in_use, "virtual": False} for i, r in enumerate(found, start=1)] + [virtual])
+                    "in_use": r.in_use, "virtual": False} for i, r in enumerate(found, start=1)] + built_in)
         return
-    if not found:
-        click.echo("No PC/SC readers connected. Plug in an NFC reader, or try the virtual token below.")
+    if problem is None and not found:
+        click.echo("No PC/SC readers connected. Plug in an NFC reader, or try a virtual one below.")
     for index, reader in enumerate(found, start=1):
         state = "token present" if reader.card_present else "empty"
         if reader.in_use:
             state += ", in use by another program"
         click.echo(f"{index}. {reader.name}  ({state})")
-    click.echo(f"virtual. {virtual['name']}  (built in, always there: --reader virtual)")
+    for spec, name in BUILT_IN:
+        click.echo(f"{spec}. {name}  (built in: --reader {spec})")
 
 
 @click.command()
@@ -51,13 +51,10 @@ def readers(as_json: bool) -> None:
 @trace_option
 @key_option
 @json_option
-def info(reader_spec, wait, trace, key_file, as_json) -> None:
+def info(reader_spec: str | None, wait: float, trace: bool, key_file: str | None, as_json: bool) -> None:
     """Identify the token on the reader: family, model, serial, clock and what it can hold."""
-    from otpburn.provisioning.access.session import token_session
-    from otpburn.transport.trace import stream_tracer
-
-    with token_session(reader_spec, holder="info", wait=wait, tracer=stream_tracer() if trace else None,
-                       key=load_key(key_file)) as on_reader:
+    with token_session(reader_spec, holder="info", wait=wait, tracer=tracer(trace),
+                       credentials=credentials(key_file=key_file)) as on_reader:
         token, reader_name = on_reader.info, on_reader.reader.name
     if as_json:
         emit_json({"reader": reader_name, **info_dict(token)})

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Callable
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QCoreApplication, Signal
 from PySide6.QtWidgets import (
@@ -24,43 +24,46 @@ from otpburn.gui.common import QT_TRANSLATE_NOOP, STATUS_COLOURS, STATUS_COLOURS
 
 if TYPE_CHECKING:
     from otpburn.otp import OtpParams
-    from otpburn.provisioning.burn.flow import JobResult
+    from otpburn.provisioning.burn.flow import BurnOutcome
     from otpburn.provisioning.burn.steps import BurnOptions
     from otpburn.provisioning.records.exports import ExportTarget
+    from otpburn.tokens.detect import Credentials
 
-# The burn's steps as the burn names them (the values of provisioning.steps.Step, a StrEnum whose members
+# The burn's steps as the burn names them (the values of provisioning.burn.steps.Step, a StrEnum whose members
 # equal these strings) and the short word shown for each. Text here, so that the window opens without
-# loading the burn code; a test checks that every name is a step of the burn.
-# QT_TRANSLATE_NOOP marks the words for Qt's translation tools; they are translated where shown.
-STEP_LABELS = [("authenticate", QT_TRANSLATE_NOOP("BurnPanel", "authenticate")),
-               ("erase profile", QT_TRANSLATE_NOOP("BurnPanel", "erase")),
-               ("write settings", QT_TRANSLATE_NOOP("BurnPanel", "settings")),
-               ("write title", QT_TRANSLATE_NOOP("BurnPanel", "title")),
-               ("write seed", QT_TRANSLATE_NOOP("BurnPanel", "seed")),
-               ("read back", QT_TRANSLATE_NOOP("BurnPanel", "read back")),
-               ("verify", QT_TRANSLATE_NOOP("BurnPanel", "verify"))]
+# loading the burn code; a test checks that every name is a step of the burn and that the words are
+# gui/wording.py's. QT_TRANSLATE_NOOP marks the words for Qt's translation tools.
+STEP_LABELS = [("authenticate", QT_TRANSLATE_NOOP("Wording", "authenticate")),
+               ("erase profile", QT_TRANSLATE_NOOP("Wording", "erase")),
+               ("write settings", QT_TRANSLATE_NOOP("Wording", "settings")),
+               ("write title", QT_TRANSLATE_NOOP("Wording", "title")),
+               ("write seed", QT_TRANSLATE_NOOP("Wording", "seed")),
+               ("read back", QT_TRANSLATE_NOOP("Wording", "read back")),
+               ("verify", QT_TRANSLATE_NOOP("Wording", "verify"))]
 MULTI_PROFILE_STEPS = ("erase profile", "write title")
+# The window's names of the export formats of provisioning.records.exports.FORMATS (a test keeps them equal).
 EXPORT_FORMATS = [("none", QT_TRANSLATE_NOOP("BurnPanel", "Do not export")),
                   ("entra", QT_TRANSLATE_NOOP("BurnPanel", "Microsoft Entra ID CSV")),
                   ("vendor-csv", QT_TRANSLATE_NOOP("BurnPanel", "Vendor CSV")),
                   ("privacyidea", QT_TRANSLATE_NOOP("BurnPanel", "privacyIDEA / LinOTP CSV")),
+                  ("duo", QT_TRANSLATE_NOOP("BurnPanel", "Duo hardware tokens CSV")),
                   ("pskc", QT_TRANSLATE_NOOP("BurnPanel", "PSKC (encrypted)")),
                   ("otpauth", QT_TRANSLATE_NOOP("BurnPanel", "otpauth link")),
                   ("qr", QT_TRANSLATE_NOOP("BurnPanel", "QR code PNG"))]
+DISPLAY_TIMEOUTS = (15, 30, 60, 120)  # otpburn.tokens.base.DISPLAY_TIMEOUTS, kept here for the start-up (tested)
 
 
-def run_burn(spec: str, params: OtpParams, options: BurnOptions, exports: list[ExportTarget], upn: str,
-             report: Callable[[str], None], resume_timeout: float = 30.0) -> JobResult:
-    """The whole burn, off the UI thread. `report` sends 'step:NAME' and 'wait:TEXT' messages."""
+def run_burn(spec: str, params: OtpParams, options: BurnOptions, credentials: Credentials,
+             exports: list[ExportTarget], upn: str, report: Callable[[object], None],
+             resume_timeout: float = 30.0) -> BurnOutcome:
+    """The whole burn through the one burn flow, off the UI thread; `report` sends the flow's events."""
     from otpburn.provisioning.access.session import token_session
-    from otpburn.provisioning.burn import checks as preflight
-    from otpburn.provisioning.burn.flow import burn_job
+    from otpburn.provisioning.burn.flow import BurnFlow, FlowSettings
 
-    with token_session(spec, holder="gui") as token:
-        preflight.raise_for_stops(token.checks(params, options.sync_clock))
-        return burn_job(token, params, options, exports=exports, upn=upn, resume_timeout=resume_timeout,
-                        front_end="gui", progress=lambda step: report(f"step:{step}"),
-                        on_wait=lambda text: report(f"wait:{text}"))
+    flow = BurnFlow(FlowSettings(front_end="gui", exports=exports, upn=upn, resume_timeout=resume_timeout), report)
+    flow.check_before_token([params], sync_clock=options.sync_clock)
+    with token_session(spec, holder="gui", credentials=credentials) as token:
+        return flow.run(token, params, options)
 
 
 class BurnPanel(StepBox):
@@ -73,7 +76,7 @@ class BurnPanel(StepBox):
         self.wipe_note = QLabel("")
         self.wipe_note.setWordWrap(True)
         self.display_timeout = QComboBox()
-        for seconds in (15, 30, 60, 120):
+        for seconds in DISPLAY_TIMEOUTS:
             self.display_timeout.addItem(self.tr("{0} s").format(seconds), seconds)
         self.display_timeout.setCurrentIndex(1)
         form.addRow(self.sync_clock)
@@ -122,7 +125,7 @@ class BurnPanel(StepBox):
         self.burn_button.setEnabled(False)
         self.burn_button.setMinimumWidth(120)
         row.addWidget(self.burn_button)
-        self.steps = {step: QLabel(f"○ {self.tr(name)}") for step, name in STEP_LABELS}
+        self.steps = {step: QLabel(f"○ {QCoreApplication.translate('Wording', name)}") for step, name in STEP_LABELS}
         for step_label in self.steps.values():
             row.addWidget(step_label)
         for step in MULTI_PROFILE_STEPS:
@@ -196,8 +199,9 @@ class BurnPanel(StepBox):
         fmt = self.export_format.currentData()
         if fmt == "none":
             return []
-        extension = {"entra": "csv", "vendor-csv": "csv", "privacyidea": "csv", "pskc": "pskc", "otpauth": "txt",
-                     "qr": "png"}[fmt]
+        from otpburn.provisioning.records.exports import FORMATS
+
+        extension = FORMATS[fmt].extension
         serial = self.info.serial if self.info else "token"
         path = os.path.join(self.export_folder.text(), f"otpburn-{serial}-{fmt}.{extension}")
         password = None
@@ -214,23 +218,25 @@ class BurnPanel(StepBox):
         return [ExportTarget(fmt, path, password)]
 
     def start_burn(self) -> None:
+        from otpburn.provisioning.burn.steps import BurnOptions, Molto2Options
+        from otpburn.tokens.detect import Credentials
+        from otpburn.tokens.molto2 import Molto2Credentials
+
         try:
             exports = self._exports()
         except ValueError as exc:
             self.status.show_status(str(exc), "stop")
             return
-        profile_options: dict[str, Any] = {}
+        molto2, given = Molto2Options(), Credentials()
         if self.multi_profile and self.profile is not None:
             key = self._ask_customer_key()
             if key is None:
                 return
-            profile_options = {"profile": self.profile.number, "title": self.profile_title.text().strip() or None,
-                               "customer_key": key, "last_attempt_accepted": self.last_attempt.isChecked()}
-        from otpburn.provisioning.burn.steps import BurnOptions
-
+            molto2 = Molto2Options(profile=self.profile.number, title=self.profile_title.text().strip() or None)
+            given = Credentials(molto2=Molto2Credentials(lambda: key, self.last_attempt.isChecked()))
         options = BurnOptions(sync_clock=self.sync_clock.isChecked(),
                               display_timeout=self.display_timeout.currentData(), allow_wipe=True,
-                              overwrite=self.replace_profile.isChecked(), **profile_options)
+                              replace=self.replace_profile.isChecked(), molto2=molto2)
         spec, params, upn = self.spec, self.params, self.upn.text().strip()
         if spec is None or params is None:  # the button is disabled until both are there
             return
@@ -238,7 +244,7 @@ class BurnPanel(StepBox):
         self.busy = True
         self.burn_button.setEnabled(False)
         self.status.show_status(self.tr("Burning… keep the token still on the reader."))
-        worker.start(lambda report: run_burn(spec, params, options, exports, upn, report),
+        worker.start(lambda report: run_burn(spec, params, options, given, exports, upn, report),
                      self._done, self._failed, self._message)
 
     def _ask_customer_key(self) -> bytes | None:
@@ -263,28 +269,33 @@ class BurnPanel(StepBox):
 
     def clear_steps(self) -> None:
         for step, label in STEP_LABELS:
-            self.steps[step].setText(f"○ {self.tr(label)}")
+            self.steps[step].setText(f"○ {QCoreApplication.translate('Wording', label)}")
 
     def show_check(self, matches: bool) -> None:
         """Step 5's typed-code check completes the step row: ✓ verify, or ✗ verify."""
-        label = self.tr(dict(STEP_LABELS)["verify"])
+        label = QCoreApplication.translate("Wording", dict(STEP_LABELS)["verify"])
         self.steps["verify"].setText(f"{'✓' if matches else '✗'} {label}")
 
-    def _message(self, text: str) -> None:
-        kind, _, value = text.partition(":")
-        if kind == "step":
-            for step, label in STEP_LABELS:
-                if step == value:
-                    self.steps[step].setText(f"✓ {self.tr(label)}")
-        elif kind == "wait":
-            self.status.show_status(value, "warn")
+    def _message(self, event: object) -> None:
+        from otpburn.gui.wording import waiting_text
+        from otpburn.provisioning.burn.flow import StepDone, Waiting
 
-    def _done(self, result: JobResult) -> None:
+        if isinstance(event, StepDone):
+            for step, label in STEP_LABELS:
+                if step == event.step.value:
+                    self.steps[step].setText(f"✓ {QCoreApplication.translate('Wording', label)}")
+        elif isinstance(event, Waiting):
+            self.status.show_status(waiting_text(event.left), "warn")
+
+    def _done(self, outcome: BurnOutcome) -> None:
+        from otpburn.gui.wording import export_note_text, note_text
+
         self.busy = False
-        report, display, presentations = result.report, result.display, result.presentations
+        report, display = outcome.report, outcome.display
         self.burn_button.setEnabled(True)
-        moved = presentations > 1
-        note = self.tr(" The token moved during the burn; otpburn resumed where it stopped.") if moved else ""
+        notes = " ".join(note_text(note) for note in report.notes)
+        exported = " ".join(self.tr("Exported to {0}.").format(done.target.path) + "".join(
+            " " + export_note_text(note) for note in done.notes) for done in outcome.exported)
         if report.verification:
             text = self.tr("Burned and verified: the token computed {0}.").format(report.verification.token_code)
         elif report.profile is not None:
@@ -293,7 +304,7 @@ class BurnPanel(StepBox):
         else:
             text = self.tr("Burned in {0:.0f} ms. Switch the token off and on, then compare its code in step 5."
                            ).format(report.seconds * 1000)
-        self.status.show_status(text + note, "ok")
+        self.status.show_status(" ".join(part for part in (text, notes, exported) if part), "ok")
         self.burned.emit(report, display)
 
     def _failed(self, exc) -> None:

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from typing import TYPE_CHECKING
+
 from PySide6.QtCore import QCoreApplication
 from PySide6.QtWidgets import (
     QCheckBox,
@@ -16,19 +19,32 @@ from PySide6.QtWidgets import (
 from otpburn.gui import worker
 from otpburn.gui.common import StatusLabel, StepBox, show_error
 
+if TYPE_CHECKING:
+    from otpburn.provisioning.burn.steps import BurnReport
+    from otpburn.provisioning.enrollment import Enrolled
+    from otpburn.registrars.settings import RegistrarSettings
 
-def run_enroll(settings, secret: str | None, serial: str, params, user: str, manufacturer: str, model: str,
-               code: str, computed: bool, report) -> object:
-    """Sign in, register and activate off the UI thread; `report` shows sign-in instructions (device code)."""
-    from otpburn.provisioning.enrollment import CodeOrigin, code_from_seed, enroll, fixed_code, prepare
+
+def run_enroll(settings: RegistrarSettings, secret: str | None, report: BurnReport, display: str | None, user: str,
+               code: str, computed: bool, notify: Callable[[object], None]) -> Enrolled:
+    """Sign in, register and activate off the UI thread; `notify` shows sign-in instructions (device code).
+
+    The code is chosen as every front end chooses it (`activation_code`): the token's own (computed, or shown by
+    the virtual token), else the one typed off the token, else — when asked for — the seed's.
+    """
+    from otpburn.provisioning.enrollment import activation_code, enroll, prepare
     from otpburn.registrars.base import Enrollment
     from otpburn.registrars.factory import open_registrar
 
-    registrar = open_registrar(settings, (lambda prompt: secret) if secret is not None else None, report)
+    params, info = report.params, report.info
+    registrar = open_registrar(settings, (lambda prompt: secret) if secret is not None else None, notify)
     try:
         prepare(registrar, params, user)
-        source = code_from_seed(params) if computed else fixed_code(code, CodeOrigin.TOKEN_DISPLAY) if code else None
-        return enroll(registrar, Enrollment(serial, params, user, manufacturer, model), source, front_end="gui")
+        computed_by_token = report.verification.token_code if report.verification is not None else None
+        source = activation_code(params, computed=computed_by_token, shown=display, typed=code or None,
+                                 from_seed=computed)
+        return enroll(registrar, Enrollment(info.serial, params, user, info.capabilities.manufacturer, info.model),
+                      source, front_end="gui")
     finally:
         registrar.close()
 
@@ -148,14 +164,14 @@ class EnrollPanel(StepBox):
                                               QLineEdit.EchoMode.Password)
             if not ok:
                 return
-        info, params = self.report.info, self.report.params
+        burned = self.report
         user, code, computed = self.user.text().strip(), self.code.text().strip(), self.computed.isChecked()
         self.busy = True
         self.enroll_button.setEnabled(False)
-        self.status.show_status(self.tr("Registering {0}…").format(info.serial), "info")
-        worker.start(lambda report: run_enroll(settings, secret, info.serial, params, user,
-                                               info.capabilities.manufacturer, info.model, code, computed, report),
-                     self._done, self._failed, lambda text: self.status.show_status(text, "info"))
+        self.status.show_status(self.tr("Registering {0}…").format(burned.info.serial), "info")
+        # The code field holds the token's own code where it gave one (shown on burn), or what the user typed.
+        worker.start(lambda notify: run_enroll(settings, secret, burned, None, user, code, computed, notify),
+                     self._done, self._failed, lambda text: self.status.show_status(str(text), "info"))
 
     def _done(self, enrolled) -> None:
         from otpburn.registrars.base import SYSTEM_NAMES

@@ -8,7 +8,7 @@ from PySide6.QtCore import QCoreApplication, QTimer, Signal
 from PySide6.QtGui import QFont
 from PySide6.QtWidgets import QGridLayout, QHBoxLayout, QLabel, QLineEdit, QProgressBar, QPushButton
 
-from otpburn.gui.common import StatusLabel, StepBox, remedy_text
+from otpburn.gui.common import StatusLabel, StepBox
 
 
 class TestPanel(StepBox):
@@ -107,33 +107,25 @@ class TestPanel(StepBox):
 
     def check(self) -> None:
         from otpburn.errors import InputError
-        from otpburn.otp.diagnosis import diagnose
+        from otpburn.gui.wording import cause_text, fix_text
+        from otpburn.provisioning.verification import check_typed_code
 
         if self.params is None:
             self.status.show_status(self.tr("Give a seed first (step 1)."), "warn")
             return
+        # The burn's token, when this seed is the one burned: the check goes into the audit log with it.
+        burned = self.burned if self.burned is not None and self.burned.params == self.params else None
         try:
-            result = diagnose(self.params, self.typed.text())
+            result = check_typed_code(self.params, self.typed.text(), token=burned.info if burned else None,
+                                      profile=burned.profile if burned else None, front_end="gui")
         except InputError as exc:
             self.status.show_status(exc.message, "warn")
             return
         if result.matches:
             self.status.show_status(self.tr("✓ The token shows the right code."), "ok")
         else:
-            how = remedy_text(result.remedy) if result.remedy else None
-            fix = f" Fix: {result.fix}" + (f" ({how})" if how else "") + "." if result.fix else ""
-            self.status.show_status(self.tr("✗ Mismatch: {0}.{1}").format(result.cause, fix), "stop")
+            fix = fix_text(result, self.params)
+            self.status.show_status(self.tr("✗ Mismatch: {0}.{1}").format(
+                cause_text(result, self.params), self.tr(" Fix: {0}.").format(fix) if fix else ""), "stop")
         self.matched = result.matches
-        self._record(result)
         self.checked.emit(result.matches)
-
-    def _record(self, result) -> None:
-        """The check goes into the audit log as the CLI's verify does (the seed's fingerprint, never the seed)."""
-        from otpburn.provisioning.records import audit
-
-        info = self.burned.info if self.burned is not None and self.burned.params == self.params else None
-        token: dict[str, str] = {"family": info.family, "model": info.model, "serial": info.serial} if info else {}
-        profile = self.burned.profile if info is not None else None
-        audit.record("verify", "match" if result.matches else "mismatch", params=self.params,
-                     verification="typed code", detail="" if result.matches else result.cause,
-                     extra={"front_end": "gui", **({"profile": profile} if profile is not None else {})}, **token)

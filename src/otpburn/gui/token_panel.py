@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING
 from PySide6.QtCore import QCoreApplication, Qt
 from PySide6.QtWidgets import QFormLayout, QLabel
 
-from otpburn.gui.common import StatusLabel, StepBox, remedy_text
+from otpburn.gui.common import StatusLabel, StepBox
 from otpburn.gui.profile_grid import ProfileGrid
 
 if TYPE_CHECKING:
@@ -61,15 +61,14 @@ class TokenPanel(StepBox):
 
     def check(self, params: OtpParams | None) -> list:
         """The preflight verdicts for the current seed on this token, shown in the status line."""
-        from otpburn.provisioning.burn import checks as preflight
+        from otpburn.gui.wording import check_text
+        from otpburn.provisioning.burn.checks import token_checks, worst
 
         if self.info is None:
             return []
         if params is None:
             self.status.show_status(self.tr("Connected. Now give the seed (step 1)."), "info")
             return []
-        checks = preflight.burn_checks(self.info, params, sync_clock=False)
-        worst = "stop" if any(c.verdict == "stop" for c in checks) else (
-            "warn" if any(c.verdict == "warn" for c in checks) else "ok")
-        self.status.show_status("\n".join(c.line(remedy_text).strip() for c in checks), worst)
+        checks = token_checks(self.info, params, sync_clock=False)
+        self.status.show_status("\n".join(check_text(check) for check in checks), worst(checks).value)
         return checks

@@ -20,14 +20,14 @@ class TaskFailure:
 class _Signals(QObject):
     done = Signal(object)
     failed = Signal(object)
-    message = Signal(str)
+    message = Signal(object)  # progress from the task: text, or a flow event
 
 
 class Task(QRunnable):
-    """`function(report)` in the thread pool; `report(text)` sends progress text to the UI thread."""
+    """`function(report)` in the thread pool; `report(value)` sends progress (an event) to the UI thread."""
 
     def __init__(self, function: Callable, on_done: Callable | None = None, on_error: Callable | None = None,
-                 on_message: Callable[[str], None] | None = None) -> None:
+                 on_message: Callable[[object], None] | None = None) -> None:
         super().__init__()
         self.setAutoDelete(False)  # Python keeps it until its result reached the UI thread
         self.function = function

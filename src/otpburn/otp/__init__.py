@@ -11,7 +11,7 @@ from otpburn.otp.codec import (
     encode_hex,
     mask_secret,
 )
-from otpburn.otp.fitting import FittedSecret, SecretDoesNotFitError, fit_secret
+from otpburn.otp.fitting import FitAction, FittedSecret, SecretDoesNotFitError, fit_secret
 from otpburn.otp.hotp import CodeWindow, code_at, code_window, hotp, matching_steps, time_step, totp, truncate
 from otpburn.otp.params import Algorithm, OtpParams, OtpType
 
@@ -19,6 +19,7 @@ __all__ = [
     "Algorithm",
     "CodeWindow",
     "DecodedSecret",
+    "FitAction",
     "FittedSecret",
     "OtpParams",
     "OtpType",

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import hmac
 from dataclasses import dataclass
+from enum import StrEnum
 
 from otpburn.errors import InputError, Remedy
 from otpburn.otp.codec import decode_base32, decode_hex, encode_base32, encode_hex
@@ -19,16 +20,40 @@ WINDOW = 1  # steps either side that count as a match (clocks are read to the se
 CLOCK_SEARCH = 120  # steps either side searched for a clock offset (an hour at 30 s)
 
 
+class Cause(StrEnum):
+    """Why a typed code does not match — or that it does. Front ends word each, with its fields."""
+
+    MATCHES = "matches"
+    COUNTER_AHEAD = "counter-ahead"  # HOTP: the code belongs to a later counter (`counter`)
+    CLOCK_OFF = "clock-off"  # TOTP: the token's clock is `clock_offset` seconds off
+    ALGORITHM = "algorithm"  # the token computes with `algorithm`
+    PERIOD = "period"  # the token uses `period`-second steps
+    BASE32_READ_AS_HEX = "base32-read-as-hex"  # the secret, written in base32, went on read as hex
+    HEX_READ_AS_BASE32 = "hex-read-as-base32"  # the secret, written in hex, went on read as base32
+    BASE32_AS_TEXT = "base32-as-text"  # the secret's base32 letters went on as ASCII text
+    HEX_AS_TEXT = "hex-as-text"  # the secret's hex digits went on as ASCII text
+    DIGITS = "digits"  # the token shows `digits` digits
+    CODE_LENGTH = "code-length"  # the typed code has `digits` digits, the account's codes another number
+    UNKNOWN = "unknown"  # none of the likely mistakes
+
+
 @dataclass(frozen=True)
 class Diagnosis:
     matches: bool
-    cause: str  # one sentence a user understands
-    fix: str = ""
+    cause: Cause
     clock_offset: int | None = None  # seconds, when the cause is the token's clock
     remedy: Remedy | None = None  # the burn option that fixes it, for front ends to name
+    counter: int | None = None
+    algorithm: Algorithm | None = None
+    period: int | None = None
+    digits: int | None = None
 
     def as_dict(self) -> dict[str, object]:
-        return {"matches": self.matches, "cause": self.cause, "fix": self.fix, "clock_offset": self.clock_offset}
+        return {"matches": self.matches, "cause": self.cause.value, "clock_offset": self.clock_offset,
+                **({"counter": self.counter} if self.counter is not None else {}),
+                **({"algorithm": self.algorithm.value} if self.algorithm is not None else {}),
+                **({"period": self.period} if self.period is not None else {}),
+                **({"digits": self.digits} if self.digits is not None else {})}
 
 
 def _offsets(params: OtpParams, code: str, at: float, reach: int) -> list[int]:
@@ -57,60 +82,47 @@ def diagnose(params: OtpParams, code: str, at: float | None = None) -> Diagnosis
         raise InputError("type the digits the token shows, 0 to 9 (spaces are fine)")
     now = checked_time(at)
     if _offsets(params, code, now, WINDOW):
-        return Diagnosis(True, "the token shows the right code")
+        return Diagnosis(True, Cause.MATCHES)
     if params.type is OtpType.HOTP:
         ahead = _offsets(params, code, now, 20)
         if ahead:
-            return Diagnosis(False, f"the code belongs to counter {params.counter + ahead[0]}",
-                             "the token's counter has moved on; resynchronise the counter on the server")
+            return Diagnosis(False, Cause.COUNTER_AHEAD, counter=params.counter + ahead[0])
     else:
         offsets = _offsets(params, code, now, CLOCK_SEARCH)
         if offsets:
-            seconds = offsets[0] * params.period
-            direction = "ahead" if seconds > 0 else "behind"
-            return Diagnosis(False, f"the token's clock is about {abs(seconds)} s {direction}",
-                             "burn again setting the token's clock from this PC's (check the PC's clock first)",
-                             seconds, Remedy.SYNC_CLOCK)
+            return Diagnosis(False, Cause.CLOCK_OFF, offsets[0] * params.period, Remedy.SYNC_CLOCK)
 
     for algorithm in Algorithm:
         if algorithm is not params.algorithm and _offsets(params.replace(algorithm=algorithm), code, now, 2):
-            return Diagnosis(False, f"the token computes with {algorithm.value}, not {params.algorithm.value}",
-                             f"burn again with {params.algorithm.value}, or tell the service {algorithm.value}",
-                             remedy=Remedy.ALGORITHM)
+            return Diagnosis(False, Cause.ALGORITHM, remedy=Remedy.ALGORITHM, algorithm=algorithm)
     if params.type is OtpType.TOTP:
         for period in (30, 60):
             if period != params.period and _offsets(params.replace(period=period), code, now, 2):
-                return Diagnosis(False, f"the token uses {period} s steps, not {params.period} s",
-                                 f"burn again with {params.period} s steps", remedy=Remedy.PERIOD)
-    for label, secret in _misread_secrets(params.secret):
+                return Diagnosis(False, Cause.PERIOD, remedy=Remedy.PERIOD, period=period)
+    for cause, secret in _misread_secrets(params.secret):
         if _offsets(params.replace(secret=secret), code, now, 2):
-            return Diagnosis(False, f"the token holds the secret {label}",
-                             "burn again giving the secret in the encoding it was written in",
-                             remedy=Remedy.ENCODING)
+            return Diagnosis(False, cause, remedy=Remedy.ENCODING)
     if len(code) != params.digits:
         for digits in range(6, 11):
             if digits != params.digits and len(code) == digits \
                     and _offsets(params.replace(digits=digits), code, now, 2):
-                return Diagnosis(False, f"the token shows {digits} digits where the account expects {params.digits}",
-                                 f"set the account (or the token) to {params.digits} digits")
-        return Diagnosis(False, f"the code has {len(code)} digits; this account's codes have {params.digits}",
-                         "type the whole code as the token shows it")
-    return Diagnosis(False, "the code matches none of the likely mistakes (clock, algorithm, period, encoding)",
-                     "check that this token holds this account's seed, then burn it again")
+                return Diagnosis(False, Cause.DIGITS, digits=digits)
+        return Diagnosis(False, Cause.CODE_LENGTH, digits=len(code))
+    return Diagnosis(False, Cause.UNKNOWN)
 
 
-def _misread_secrets(secret: bytes) -> list[tuple[str, bytes]]:
+def _misread_secrets(secret: bytes) -> list[tuple[Cause, bytes]]:
     """The secrets a token holds when someone mixed up how the secret was written."""
     alternatives = []
     as_base32, as_hex = encode_base32(secret), encode_hex(secret)
     try:
-        alternatives.append(("read as hex although it is base32", decode_hex(as_base32)))
+        alternatives.append((Cause.BASE32_READ_AS_HEX, decode_hex(as_base32)))
     except InputError:
         pass
     try:
-        alternatives.append(("read as base32 although it is hex", decode_base32(as_hex)))
+        alternatives.append((Cause.HEX_READ_AS_BASE32, decode_base32(as_hex)))
     except InputError:
         pass
-    alternatives.append(("as ASCII text instead of decoded base32", as_base32.encode()))
-    alternatives.append(("as ASCII text instead of decoded hex", as_hex.encode()))
+    alternatives.append((Cause.BASE32_AS_TEXT, as_base32.encode()))
+    alternatives.append((Cause.HEX_AS_TEXT, as_hex.encode()))
     return alternatives

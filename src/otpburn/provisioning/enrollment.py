@@ -12,11 +12,11 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from enum import StrEnum
 
-from otpburn.errors import RegistrationError, RegistrationProblem
+from otpburn.errors import RegistrationError
 from otpburn.otp.hotp import code_window
 from otpburn.otp.params import OtpParams
 from otpburn.provisioning.records import audit
-from otpburn.registrars.base import Enrollment, Registrar, Registration, UserRef
+from otpburn.registrars.base import Enrollment, Registrar, Registration, SettingsRefusedError, UserRef
 
 
 class CodeOrigin(StrEnum):
@@ -53,12 +53,28 @@ class Enrolled:
     code_origin: CodeOrigin | None  # None: registered, not activated (no code, or nobody to assign to)
 
 
+def activation_code(params: OtpParams, *, computed: str | None = None, shown: str | None = None,
+                    typed: str | None = None, from_seed: bool = False) -> CodeSource | None:
+    """The one choice of an activation code, whoever registers: the code the token computed (an OATH applet),
+    else the one it shows (the virtual token's display), else one the user typed off the token and that
+    matched, else — only when asked for, for unattended batches — the seed's own code. None: no code, so the
+    token is registered and left to be activated later."""
+    if computed:
+        return fixed_code(computed, CodeOrigin.TOKEN_COMPUTED)
+    if shown:
+        return fixed_code(shown, CodeOrigin.TOKEN_DISPLAY)
+    if typed:
+        return fixed_code(typed, CodeOrigin.TOKEN_DISPLAY)
+    if from_seed:
+        return code_from_seed(params)
+    return None
+
+
 def check_fits(registrar: Registrar, params: OtpParams) -> None:
     """Raise if the identity system cannot hold these settings (before a burn, not after it)."""
-    reason = registrar.refusal(params)
-    if reason:
-        raise RegistrationError(reason, problem=RegistrationProblem.REFUSED, system=registrar.system,
-                                stage="settings")
+    refusals = registrar.refusals(params)
+    if refusals:
+        raise SettingsRefusedError(registrar.system, refusals)
 
 
 def prepare(registrar: Registrar, params: OtpParams | None, user: str) -> UserRef | None:

@@ -12,16 +12,24 @@ secret anywhere but into the request that carries it.
 
 from __future__ import annotations
 
+from abc import ABC, abstractmethod
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Protocol
+from typing import TYPE_CHECKING, ClassVar, Protocol
 
 from otpburn.errors import RegistrationError, RegistrationProblem, Remedy
 from otpburn.otp.params import OtpParams
+from otpburn.otp.refusals import Refusal
+from otpburn.registrars.accepts import Accepts
 from otpburn.untrusted import tame
+
+if TYPE_CHECKING:  # settings imports this module's AskSecret
+    from otpburn.registrars.settings import RegistrarSettings
 
 # How each identity system is named to a user.
 SYSTEM_NAMES = {"privacyidea": "privacyIDEA", "entra": "Entra ID"}
+# What refuses an account, by the `holder` an Accepts names: the systems, and the import files written for them.
+IMPORT_NAMES = {**SYSTEM_NAMES, "entra-csv": "Entra ID's CSV upload", "duo": "Duo's hardware-token import"}
 
 # Asked when a registrar needs a secret the registrar file does not name a file for:
 # (what is wanted, e.g. "privacyIDEA password for admin at https://…") -> the secret.
@@ -96,6 +104,16 @@ def earlier_registration(system: str, serial: str, existing: ExistingToken | Non
                             remedy=Remedy.REPLACE_TOKEN)
 
 
+class SettingsRefusedError(RegistrationError):
+    """The identity system cannot hold the account's settings; `refusals` say why, as data."""
+
+    def __init__(self, system: str, refusals: list[Refusal]) -> None:
+        self.refusals = refusals
+        super().__init__(f"{SYSTEM_NAMES.get(system, system)} cannot hold: "
+                         + ", ".join(f"{r.kind} {r.wanted}" for r in refusals),
+                         problem=RegistrationProblem.REFUSED, system=system, stage="settings")
+
+
 class Registrar(Protocol):
     """One identity system, signed in lazily on first use."""
 
@@ -113,8 +131,8 @@ class Registrar(Protocol):
         """Whether a token assigned to nobody can be activated (privacyIDEA: yes; Entra ID: per user only)."""
         ...
 
-    def refusal(self, params: OtpParams) -> str | None:
-        """Why this identity system cannot hold these settings, or None."""
+    def refusals(self, params: OtpParams) -> list[Refusal]:
+        """Why this identity system cannot hold these settings (empty when it can)."""
         ...
 
     def check(self) -> str:
@@ -135,3 +153,68 @@ class Registrar(Protocol):
 
     def close(self) -> None: ...
 
+
+class RegistrarBase(ABC):
+    """What every registrar does the same way: the register skeleton — find what the system already holds
+    under the serial, go on from this seed's own earlier registration or replace it (`force`), else create
+    it — users looked up once, notes kept and passed on. Each system fills in the calls of its API."""
+
+    system: ClassVar[str]
+    accepts: ClassVar[Accepts]
+
+    def __init__(self, settings: RegistrarSettings, ask_secret: AskSecret | None = None,
+                 notify: Notify | None = None) -> None:
+        self.settings, self.ask_secret = settings, ask_secret
+        self.name = settings.name
+        self.notes: list[str] = []
+        self._notify = notify
+        self._users: dict[str, UserRef] = {}
+
+    def _note(self, text: str) -> None:
+        self.notes.append(text)
+        if self._notify:
+            self._notify(text)
+
+    def refusals(self, params: OtpParams) -> list[Refusal]:
+        return self.accepts.refusals(params)
+
+    def find_user(self, user: str) -> UserRef:
+        if user not in self._users:  # asked before the burn, when checking the serial and when registering
+            self._users[user] = self._find_user(user)
+        return self._users[user]
+
+    def check_serial(self, enrollment: Enrollment, *, force: bool = False) -> None:
+        """Raise if registering would be refused (a duplicate serial): before a burn, not after it."""
+        user = self.find_user(enrollment.user) if enrollment.user else None
+        earlier_registration(self.system, enrollment.serial, self._existing(enrollment), user, force)
+
+    def register(self, enrollment: Enrollment, *, force: bool = False) -> Registration:
+        user = self.find_user(enrollment.user) if enrollment.user else None
+        existing = self._existing(enrollment)
+        if existing is not None and earlier_registration(self.system, enrollment.serial, existing, user, force):
+            return Registration(self.system, self.name, enrollment.serial, user, existing.id, resumed=True,
+                                activated=existing.activated, server=self.server_label)
+        if existing is not None:  # force: the old token goes first
+            self._remove(existing)
+        token_id = self._create(enrollment, user)
+        return Registration(self.system, self.name, enrollment.serial, user, token_id, replaced=existing is not None,
+                            server=self.server_label)
+
+    @property
+    @abstractmethod
+    def server_label(self) -> str:
+        """What answered, as the system says it (a version, a tenant)."""
+
+    @abstractmethod
+    def _find_user(self, user: str) -> UserRef: ...
+
+    @abstractmethod
+    def _existing(self, enrollment: Enrollment) -> ExistingToken | None:
+        """What the system holds under the enrollment's serial, if anything."""
+
+    @abstractmethod
+    def _remove(self, existing: ExistingToken) -> None: ...
+
+    @abstractmethod
+    def _create(self, enrollment: Enrollment, user: UserRef | None) -> str:
+        """Create the token (assigned to `user`) and return the system's id for it."""

@@ -17,15 +17,16 @@ from urllib.parse import quote
 
 from otpburn.errors import RegistrationError, RegistrationProblem, Remedy
 from otpburn.otp.codec import encode_base32
-from otpburn.otp.params import Algorithm, OtpParams, OtpType
+from otpburn.otp.params import Algorithm
+from otpburn.registrars.accepts import ENTRA
 from otpburn.registrars.base import (
     AskSecret,
     Enrollment,
     ExistingToken,
     Notify,
+    RegistrarBase,
     Registration,
     UserRef,
-    earlier_registration,
 )
 from otpburn.registrars.http import Http, UnreadableAnswerError, one_line
 from otpburn.registrars.settings import RegistrarSettings, ca_file, read_secret_file, secret
@@ -49,18 +50,16 @@ NEEDS = {
 }
 ACTIVATE_NOT_FOUND_RETRIES = 3  # a token just created may not have reached every replica yet
 ACTIVATE_RETRY_SECONDS = 2.0
-MAX_SECRET_CHARACTERS = 128  # Graph's limit on secretKey (base32)
 
 
-class EntraRegistrar:
+class EntraRegistrar(RegistrarBase):
     system = SYSTEM
+    accepts = ENTRA
 
     def __init__(self, settings: RegistrarSettings, ask_secret: AskSecret | None = None,
                  notify: Notify | None = None, sleep: Callable[[float], None] = time.sleep) -> None:
-        self.settings, self.ask_secret, self.sleep = settings, ask_secret, sleep
-        self.name = settings.name
-        self.notes: list[str] = []
-        self._notify = notify
+        super().__init__(settings, ask_secret, notify)
+        self.sleep = sleep
         self.tenant = settings.text("tenant")
         self.client_id = settings.text("client-id")
         self.method = settings.text("sign-in", "device-code")
@@ -73,23 +72,16 @@ class EntraRegistrar:
                          extra_urls={f"login-url of [{self.name}]": self.login_url})
         self._app: Any = None
         self._access: str | None = None
-        self._users: dict[str, UserRef] = {}
-
-    def _note(self, text: str) -> None:
-        self.notes.append(text)
-        if self._notify:
-            self._notify(text)
 
     # -- the interface --
 
-    def check(self) -> str:
-        self._token()
+    @property
+    def server_label(self) -> str:
         return f"tenant {self.tenant}"
 
-    def find_user(self, user: str) -> UserRef:
-        if user not in self._users:  # asked before the burn, when checking the serial and when registering
-            self._users[user] = self._find_user(user)
-        return self._users[user]
+    def check(self) -> str:
+        self._token()
+        return self.server_label
 
     def _find_user(self, user: str) -> UserRef:
         found = self._graph("GET", f"/v1.0/users/{quote(user, safe='@')}", "user",
@@ -103,26 +95,8 @@ class EntraRegistrar:
     def activates_unassigned(self) -> bool:
         return False  # Entra ID activates a token for the user it is assigned to
 
-    def refusal(self, params: OtpParams) -> str | None:
-        if params.type is not OtpType.TOTP:
-            return "Entra ID takes time-based (TOTP) hardware tokens only"
-        if params.algorithm not in (Algorithm.SHA1, Algorithm.SHA256):
-            return f"Entra ID takes SHA1 or SHA256 tokens, not {params.algorithm.value}"
-        if params.period not in (30, 60):
-            return f"Entra ID takes 30 or 60 second tokens, not {params.period} s"
-        if params.digits != 6:
-            return f"Entra ID takes 6-digit tokens, not {params.digits} digits"
-        if len(encode_base32(params.secret)) > MAX_SECRET_CHARACTERS:
-            return f"Entra ID takes secrets of at most {MAX_SECRET_CHARACTERS} base32 characters"
-        return None
-
-    def check_serial(self, enrollment: Enrollment, *, force: bool = False) -> None:
-        """Raise if registering would be refused (a duplicate serial): before a burn, not after it."""
-        user = self.find_user(enrollment.user) if enrollment.user else None
-        earlier_registration(SYSTEM, enrollment.serial, self._existing(enrollment.serial), user, force)
-
-    def _existing(self, serial: str) -> ExistingToken | None:
-        device = self._device(serial)
+    def _existing(self, enrollment: Enrollment) -> ExistingToken | None:
+        device = self._device(enrollment.serial)
         if device is None:
             return None
         assigned = device.get("assignedTo")
@@ -131,21 +105,19 @@ class EntraRegistrar:
                              holder_name=one_line(str(holder.get("displayName") or ""), 120), same_seed=None,
                              activated=device.get("status") == "activated")
 
-    def register(self, enrollment: Enrollment, *, force: bool = False) -> Registration:
+    def _remove(self, existing: ExistingToken) -> None:
+        self._graph("DELETE", f"{DEVICES}/{quote(existing.id)}", "remove")
+
+    def _create(self, enrollment: Enrollment, user: UserRef | None) -> str:
         params = enrollment.params
-        user = self.find_user(enrollment.user) if enrollment.user else None
-        existing = self._existing(enrollment.serial)
-        if existing is not None and earlier_registration(SYSTEM, enrollment.serial, existing, user, force):
-            return Registration(SYSTEM, self.name, enrollment.serial, user, existing.id, resumed=True,
-                                activated=existing.activated, server=f"tenant {self.tenant}")
-        if existing is not None:  # --force: the old token goes first
-            self._graph("DELETE", f"{DEVICES}/{quote(existing.id)}", "remove")
+        secret_key = encode_base32(params.secret)
+        self.http.sent_secret(secret_key)
         body: dict[str, Any] = {
             "displayName": (params.label or f"{enrollment.manufacturer} {enrollment.serial}")[:64],
             "serialNumber": enrollment.serial,
             "manufacturer": self.settings.text("manufacturer") or enrollment.manufacturer or "unknown",
             "model": self.settings.text("model") or enrollment.model or "unknown",
-            "secretKey": encode_base32(params.secret),
+            "secretKey": secret_key,
             "timeIntervalInSeconds": params.period,
             "hashFunction": "hmacsha256" if params.algorithm is Algorithm.SHA256 else "hmacsha1",
         }
@@ -154,8 +126,7 @@ class EntraRegistrar:
         created = self._graph("POST", DEVICES, "register", json=body)
         if not isinstance(created, dict) or not isinstance(created.get("id"), str):
             raise self._unreadable("register")
-        return Registration(SYSTEM, self.name, enrollment.serial, user, created["id"], replaced=existing is not None,
-                            server=f"tenant {self.tenant}")
+        return str(created["id"])
 
     def activate(self, registration: Registration, code: str) -> None:
         if registration.user is None:

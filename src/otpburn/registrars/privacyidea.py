@@ -12,15 +12,16 @@ from __future__ import annotations
 from typing import Any
 
 from otpburn.errors import RegistrationError, RegistrationProblem, Remedy
-from otpburn.otp.params import OtpParams, OtpType
+from otpburn.otp.params import OtpType
+from otpburn.registrars.accepts import PRIVACYIDEA
 from otpburn.registrars.base import (
     AskSecret,
     Enrollment,
     ExistingToken,
     Notify,
+    RegistrarBase,
     Registration,
     UserRef,
-    earlier_registration,
 )
 from otpburn.registrars.http import Http, UnreadableAnswerError, one_line
 from otpburn.registrars.settings import RegistrarSettings, ca_file, secret
@@ -34,15 +35,13 @@ _USER_CODES = {904, 905}
 FINGERPRINT_MARK = "otpburn seed "
 
 
-class PrivacyIdeaRegistrar:
+class PrivacyIdeaRegistrar(RegistrarBase):
     system = SYSTEM
+    accepts = PRIVACYIDEA
 
     def __init__(self, settings: RegistrarSettings, ask_secret: AskSecret | None = None,
                  notify: Notify | None = None) -> None:
-        self.settings, self.ask_secret = settings, ask_secret
-        self.notes: list[str] = []
-        self._notify = notify
-        self.name = settings.name
+        super().__init__(settings, ask_secret, notify)
         self.admin = settings.text("admin")
         self.realm = settings.text("realm")
         self.description = settings.text("description", "otpburn")
@@ -50,24 +49,21 @@ class PrivacyIdeaRegistrar:
                          timeout=settings.number("timeout", 30, 1, 600), proxy=settings.text("proxy"),
                          notify=self._note)
         self._auth: str | None = None
-        self._users: dict[str, UserRef] = {}
         self.server = ""
 
-    def _note(self, text: str) -> None:
-        self.notes.append(text)
-        if self._notify:
-            self._notify(text)
-
     # -- the interface --
+
+    @property
+    def server_label(self) -> str:
+        return self.server
+
+    @property
+    def activates_unassigned(self) -> bool:
+        return True
 
     def check(self) -> str:
         self._sign_in()
         return self.server
-
-    def find_user(self, user: str) -> UserRef:
-        if user not in self._users:  # asked before the burn, when checking the serial and when registering
-            self._users[user] = self._find_user(user)
-        return self._users[user]
 
     def _find_user(self, user: str) -> UserRef:
         name, _, realm = user.partition("@")
@@ -76,24 +72,12 @@ class PrivacyIdeaRegistrar:
         found = self._call("GET", "/user/", "user", params=query)
         if not isinstance(found, list) or not found:
             where = f" in realm {realm}" if realm else " in the default realm"
-            raise RegistrationError(f"privacyIDEA knows no user {name!r}{where}", system=SYSTEM, stage="user",
-                                    problem=RegistrationProblem.USER_NOT_FOUND)
+            raise RegistrationError(f"privacyIDEA knows no user {one_line(name, 120)!r}{where}", system=SYSTEM,
+                                    stage="user", problem=RegistrationProblem.USER_NOT_FOUND)
         entry = found[0] if isinstance(found[0], dict) else {}
         realm = str(entry.get("realm") or realm)
         display = one_line(" ".join(str(entry.get(k) or "") for k in ("givenname", "surname")), 120)
         return UserRef(f"{name}@{realm}" if realm else name, name, display)
-
-    @property
-    def activates_unassigned(self) -> bool:
-        return True
-
-    def refusal(self, params: OtpParams) -> str | None:
-        return None  # privacyIDEA holds HOTP and TOTP with SHA1/256/512, any digits and step a token can show
-
-    def check_serial(self, enrollment: Enrollment, *, force: bool = False) -> None:
-        """Raise if registering would be refused (a duplicate serial): before a burn, not after it."""
-        user = self.find_user(enrollment.user) if enrollment.user else None
-        earlier_registration(SYSTEM, enrollment.serial, self._existing(enrollment), user, force)
 
     def _existing(self, enrollment: Enrollment) -> ExistingToken | None:
         token = self._token(enrollment.serial)
@@ -108,15 +92,11 @@ class PrivacyIdeaRegistrar:
             # a token that has accepted a code keeps a non-zero counter: nothing left to prove
             activated=count.isdigit() and int(count) > 0)
 
-    def register(self, enrollment: Enrollment, *, force: bool = False) -> Registration:
+    def _remove(self, existing: ExistingToken) -> None:
+        self._call("DELETE", f"/token/{_segment(existing.id)}", "remove")
+
+    def _create(self, enrollment: Enrollment, user: UserRef | None) -> str:
         params = enrollment.params
-        user = self.find_user(enrollment.user) if enrollment.user else None
-        existing = self._existing(enrollment)
-        if existing is not None and earlier_registration(SYSTEM, enrollment.serial, existing, user, force):
-            return Registration(SYSTEM, self.name, enrollment.serial, user, enrollment.serial, resumed=True,
-                                activated=existing.activated, server=self.server)
-        if existing is not None:  # --force: the old token goes first
-            self._call("DELETE", f"/token/{_segment(enrollment.serial)}", "remove")
         self.http.sent_secret(params.secret.hex(), params.secret.hex().upper())
         form = {
             "type": params.type.value, "otpkey": params.secret.hex(), "genkey": "0", "serial": enrollment.serial,
@@ -129,8 +109,7 @@ class PrivacyIdeaRegistrar:
             name, _, realm = user.id.partition("@")
             form.update(user=name, **({"realm": realm} if realm else {}))
         self._call("POST", "/token/init", "register", data=form)
-        return Registration(SYSTEM, self.name, enrollment.serial, user, enrollment.serial,
-                            replaced=existing is not None, server=self.server)
+        return enrollment.serial
 
     def activate(self, registration: Registration, code: str) -> None:
         """privacyIDEA tokens are active once made: check that the server accepts the token's code."""

@@ -4,14 +4,21 @@ and the `TokenSession` protocol every family's session follows."""
 from __future__ import annotations
 
 import time
-from collections.abc import Callable, Iterable
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import ClassVar, Protocol
 
 from otpburn.errors import OperationError
 from otpburn.otp.params import Algorithm, OtpParams, OtpType
+from otpburn.otp.refusals import Refusal, RefusalKind
 from otpburn.transport.channel import Channel
+
+# The display timeouts of Token2's programmable tokens (single-profile and Molto2 alike), in seconds, with the
+# byte each is written as; the one a burn uses unless told otherwise.
+DISPLAY_TIMEOUT_CODES = {15: 0x00, 30: 0x01, 60: 0x02, 120: 0x03}
+DISPLAY_TIMEOUTS = tuple(DISPLAY_TIMEOUT_CODES)
+DEFAULT_DISPLAY_TIMEOUT = 30
 
 
 class Family(StrEnum):
@@ -44,24 +51,21 @@ class Capabilities:
     manufacturer: str = ""
     display_timeouts: frozenset[int] = frozenset()  # seconds the display may stay on; empty: not settable
 
-    def refusals(self, params: OtpParams) -> list[str]:
+    def refusals(self, params: OtpParams) -> list[Refusal]:
         """Why `params` cannot go onto this token as they are (empty when they fit).
 
         Secret length is not checked here: RFC 2104 fitting may make it fit.
         """
         problems = []
         if params.type not in self.types:
-            problems.append(f"the {self.model} holds only {_join(t.value.upper() for t in self.types)} accounts, "
-                            f"not {params.type.value.upper()}")
+            problems.append(Refusal(RefusalKind.TYPE, self.model, params.type, tuple(sorted(self.types))))
         if params.algorithm not in self.algorithms:
-            problems.append(f"the {self.model} computes {_join(a.value for a in sorted(self.algorithms))} only, "
-                            f"not {params.algorithm.value}")
+            problems.append(Refusal(RefusalKind.ALGORITHM, self.model, params.algorithm,
+                                    tuple(sorted(self.algorithms))))
         if params.digits not in self.digits:
-            problems.append(f"the {self.model} shows {_join(str(d) for d in sorted(self.digits))} digits, "
-                            f"not {params.digits}")
+            problems.append(Refusal(RefusalKind.DIGITS, self.model, params.digits, tuple(sorted(self.digits))))
         if params.type is OtpType.TOTP and self.periods is not None and params.period not in self.periods:
-            problems.append(f"the {self.model} supports periods of {_join(f'{p} s' for p in sorted(self.periods))}, "
-                            f"not {params.period} s")
+            problems.append(Refusal(RefusalKind.PERIOD, self.model, params.period, tuple(sorted(self.periods))))
         return problems
 
     def as_dict(self) -> dict[str, object]:
@@ -80,11 +84,6 @@ class Capabilities:
             "credential_slots": self.credential_slots,
             "writable": self.writable,
         }
-
-
-def _join(parts: Iterable[str]) -> str:
-    items = list(parts)
-    return items[0] if len(items) == 1 else ", ".join(items[:-1]) + " or " + items[-1]
 
 
 @dataclass(frozen=True)
@@ -223,15 +222,6 @@ class TokenSession(Protocol):
     @property
     def capabilities(self) -> Capabilities: ...
 
-    @property
-    def locked(self) -> bool:
-        """True while the token needs the user's password before it can be written."""
-        ...
-
     def identify(self) -> TokenInfo:
         """Ask the token who it is with reads only (no authentication)."""
-        ...
-
-    def unlock(self, password: str) -> None:
-        """Unlock with the user's password; tried once, never repeated on a failure."""
         ...

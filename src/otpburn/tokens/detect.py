@@ -9,6 +9,8 @@ card before it has identified itself as that family.
 
 from __future__ import annotations
 
+from dataclasses import dataclass, field
+
 from otpburn.errors import OperationError
 from otpburn.tokens import molto2, token2, ykoath
 from otpburn.tokens.base import TokenSession
@@ -23,18 +25,29 @@ class UnknownTokenError(OperationError):
         )
 
 
-def open_session(channel: Channel, token2_key: bytes = token2.TRANSPORT_KEY) -> TokenSession:
+@dataclass(frozen=True)
+class Credentials:
+    """What the user gave for each family; the session for the family the token turns out to be gets its own
+    part, and nothing of another family's is ever sent to it."""
+
+    token2: token2.Token2Credentials = field(default_factory=token2.Token2Credentials)
+    oath: ykoath.OathCredentials = field(default_factory=ykoath.OathCredentials)
+    molto2: molto2.Molto2Credentials = field(default_factory=molto2.Molto2Credentials)
+
+
+def open_session(channel: Channel, credentials: Credentials | None = None) -> TokenSession:
     """A driver session for the card, identified (`info` set), or UnknownTokenError."""
+    given = credentials or Credentials()
     if molto2.is_molto2_reader(channel.reader):
-        device = molto2.Molto2Session(channel)
+        device = molto2.Molto2Session(channel, given.molto2)
         try:
             device.identify()  # device information and profile 0's public block: reads only
         except OperationError:
             raise UnknownTokenError(channel.atr) from None
         return device
     candidates: list[TokenSession] = [
-        token2.Token2Session(channel, token2_key),  # GET INFO: a read every Token2-family token answers
-        ykoath.YkoathSession(channel),  # SELECT: selecting an applet authenticates nothing
+        token2.Token2Session(channel, given.token2),  # GET INFO: a read every Token2-family token answers
+        ykoath.YkoathSession(channel, given.oath),  # SELECT: selecting an applet authenticates nothing
     ]
     for session in candidates:
         try:

@@ -16,12 +16,14 @@ from __future__ import annotations
 import hashlib
 import re
 import time
-from dataclasses import dataclass
+from collections.abc import Callable
+from dataclasses import dataclass, field
 from typing import ClassVar
 
 from otpburn.errors import InputError, OperationError, Remedy
 from otpburn.otp.params import Algorithm, OtpType
 from otpburn.tokens.base import (
+    DISPLAY_TIMEOUT_CODES,
     Capabilities,
     ClockReading,
     ClockSample,
@@ -42,7 +44,6 @@ FACTORY_CUSTOMER_KEY = b"TOKEN2MOLTO1-KEY"
 PROFILES = 100  # Molto2v2; the first Molto2 holds 50 (the device refuses the numbers beyond)
 SEED_MAX = 63
 TITLE_MAX = 12  # UTF-8 bytes
-DISPLAY_TIMEOUTS = {15: 0x00, 30: 0x01, 60: 0x02, 120: 0x03}
 HMAC_CODES = {Algorithm.SHA1: 0x01, Algorithm.SHA256: 0x02}
 DIGIT_CODES = {4: 0x04, 6: 0x06, 8: 0x08, 10: 0x0A}
 STEP_CODES = {30: 0x1E, 60: 0x3C}
@@ -68,7 +69,7 @@ CAPABILITIES = Capabilities(
     computes_codes=False,
     credential_slots=PROFILES,
     manufacturer="Token2",
-    display_timeouts=frozenset(DISPLAY_TIMEOUTS),
+    display_timeouts=frozenset(DISPLAY_TIMEOUT_CODES),
 )
 
 _MOLTO_WORD = re.compile(r"molto", re.IGNORECASE)
@@ -173,7 +174,7 @@ def title_apdu(profile: int, title: str, key: bytes) -> Apdu:
 
 def config_tlv(display_timeout: int, clock: int, algorithm: Algorithm, digits: int, period: int) -> bytes:
     try:
-        timeout_code = DISPLAY_TIMEOUTS[display_timeout]
+        timeout_code = DISPLAY_TIMEOUT_CODES[display_timeout]
         hmac_code = HMAC_CODES[Algorithm(algorithm)]
         digits_code = DIGIT_CODES[digits]
         step_code = STEP_CODES[period]
@@ -318,23 +319,27 @@ _REFUSED_IN_THIS_PROCESS: dict[str, int] = {}
 
 # --- session ------------------------------------------------------------------------------
 
+@dataclass(frozen=True)
+class Molto2Credentials:
+    """The customer key, asked for (`customer_key()`) only when a write needs it, and whether the user agreed
+    to spend the last authentication attempt (a wrong key then locks the device for good)."""
+
+    customer_key: Callable[[], bytes] | None = field(default=None, repr=False)
+    last_attempt_accepted: bool = False
+
+
 class Molto2Session(IdentifiedSession):
     """One connection to a Molto2. Plain reads need no key; writes need `authenticate` first."""
 
     family: ClassVar[Family] = FAMILY
 
-    def __init__(self, channel: Channel) -> None:
+    def __init__(self, channel: Channel, credentials: Molto2Credentials | None = None) -> None:
         self.channel = channel
+        self.credentials = credentials or Molto2Credentials()
         self._key: bytes | None = None
         self._info: TokenInfo | None = None
         self.profile_count = PROFILES
         self._clock_reading: ClockReading | None = None
-
-    @property
-    def locked(self) -> bool:
-        # No password to unlock reads: the customer key is a burn's own input (BurnOptions.customer_key),
-        # asked for in its own words, and sent only once the user chose to write.
-        return False
 
     @property
     def authenticated(self) -> bool:
@@ -344,9 +349,6 @@ class Molto2Session(IdentifiedSession):
         info = self.get_info()
         self.profile(0)  # the public block answers in the Molto2 layout, or this is something else
         return info
-
-    def unlock(self, password: str) -> None:
-        self.authenticate(parse_customer_key(password))
 
     def _send(self, apdu: Apdu, allowed: tuple[int, ...] = ()) -> Response:
         response = self.channel.send(apdu)

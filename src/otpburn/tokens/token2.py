@@ -10,12 +10,13 @@ tokens lock themselves for good after failed attempts.
 from __future__ import annotations
 
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import ClassVar
 
 from otpburn.errors import InputError, OperationError
 from otpburn.otp.params import Algorithm, OtpType
 from otpburn.tokens.base import (
+    DISPLAY_TIMEOUT_CODES,
     Capabilities,
     ClockReading,
     ClockSample,
@@ -35,7 +36,6 @@ FAMILY = Family.TOKEN2
 TRANSPORT_KEY = bytes.fromhex("8AD206883CA369482AB27182B6E83224")
 SEED_MAX = 63
 SEED_PAD_TO = 20  # the vendor reference pads short seeds to 20 bytes (same codes, RFC 2104)
-DISPLAY_TIMEOUTS = {15: 0x00, 30: 0x01, 60: 0x02, 120: 0x03}
 HMAC_CODES = {Algorithm.SHA1: 0x01, Algorithm.SHA256: 0x02}
 STEP_CODES = {30: 0x1E, 60: 0x3C}
 SW_AUTH_REFUSED = 0x6983
@@ -82,7 +82,7 @@ def capabilities(model: Model | None) -> Capabilities:
         credential_slots=1,
         writable=model is not None,
         manufacturer="Token2",
-        display_timeouts=frozenset(DISPLAY_TIMEOUTS),
+        display_timeouts=frozenset(DISPLAY_TIMEOUT_CODES),
     )
 
 
@@ -111,7 +111,7 @@ def external_auth_apdu(challenge: bytes, key: bytes = TRANSPORT_KEY) -> Apdu:
 
 def config_tlv(display_timeout: int, clock: int, algorithm: Algorithm, period: int) -> bytes:
     try:
-        timeout_code = DISPLAY_TIMEOUTS[display_timeout]
+        timeout_code = DISPLAY_TIMEOUT_CODES[display_timeout]
         hmac_code = HMAC_CODES[Algorithm(algorithm)]
         step_code = STEP_CODES[period]
     except KeyError as exc:
@@ -173,29 +173,31 @@ class AuthenticationRefusedError(OperationError):
         )
 
 
+@dataclass(frozen=True)
+class Token2Credentials:
+    """What authenticates to a Token2-family token: the vendor's transport key, or a key of its own."""
+
+    transport_key: bytes = field(default=TRANSPORT_KEY, repr=False)
+
+    def __post_init__(self) -> None:
+        if len(self.transport_key) != 16:
+            raise InputError("the transport key must be 16 bytes (32 hex digits)")
+
+
 class Token2Session(IdentifiedSession):
     """One presentation of a Token2-family token on a reader."""
 
     family: ClassVar[Family] = FAMILY
 
-    def __init__(self, channel: Channel, key: bytes = TRANSPORT_KEY) -> None:
-        if len(key) != 16:
-            raise InputError("the transport key must be 16 bytes (32 hex digits)")
+    def __init__(self, channel: Channel, credentials: Token2Credentials | None = None) -> None:
         self.channel = channel
-        self._key = key
+        self._key = (credentials or Token2Credentials()).transport_key
         self.authenticated = False
         self.auth_attempted = False
         self._info: TokenInfo | None = None
 
-    @property
-    def locked(self) -> bool:
-        return False  # the transport key is the driver's; there is no user password to give
-
     def identify(self) -> TokenInfo:
         return self.get_info()
-
-    def unlock(self, password: str) -> None:
-        pass  # nothing to unlock (see `locked`)
 
     def _send(self, apdu: Apdu) -> Response:
         response = self.channel.send(apdu)

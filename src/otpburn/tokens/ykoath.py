@@ -11,7 +11,8 @@ import hmac
 import os
 import re
 import struct
-from dataclasses import dataclass
+from collections.abc import Callable
+from dataclasses import dataclass, field
 from typing import ClassVar
 
 from otpburn.errors import InputError, OperationError, Remedy
@@ -196,11 +197,19 @@ class PasswordRequiredError(InputError):
         super().__init__("this OATH applet is password protected", remedy=Remedy.TOKEN_PASSWORD)
 
 
+@dataclass(frozen=True)
+class OathCredentials:
+    """The applet's password, asked for (`password()`) only when the applet turns out to be protected."""
+
+    password: Callable[[], str] | None = field(default=None, repr=False)
+
+
 class YkoathSession(IdentifiedSession):
     family: ClassVar[Family] = FAMILY
 
-    def __init__(self, channel: Channel) -> None:
+    def __init__(self, channel: Channel, credentials: OathCredentials | None = None) -> None:
         self.channel = channel
+        self.credentials = credentials or OathCredentials()
         self._info: TokenInfo | None = None
         self.version = (0, 0, 0)
         self.salt = b""
@@ -213,9 +222,6 @@ class YkoathSession(IdentifiedSession):
 
     def identify(self) -> TokenInfo:
         return self.select()
-
-    def unlock(self, password: str) -> None:
-        self.validate(password)
 
     def _send(self, apdu: Apdu) -> Response:
         response = self.channel.send(apdu, send_remaining_apdu)
@@ -246,6 +252,14 @@ class YkoathSession(IdentifiedSession):
         self._info = TokenInfo(FAMILY, f"OATH applet {'.'.join(map(str, self.version))}", device_id, CAPABILITIES,
                                extra={"password_protected": self.challenge is not None})
         return self._info
+
+    def unlock(self) -> None:
+        """Validate with the password the credentials give (asked for now); PasswordRequiredError without one."""
+        if not self.locked:
+            return
+        if self.credentials.password is None:
+            raise PasswordRequiredError()
+        self.validate(self.credentials.password())
 
     def validate(self, password: str) -> None:
         """Unlock with the password; tried once, never repeated by otpburn on a failure."""

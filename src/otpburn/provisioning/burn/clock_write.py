@@ -18,7 +18,7 @@ import time
 from collections.abc import Callable
 from typing import Any, Protocol
 
-from otpburn.provisioning.burn.steps import BurnRun, Step
+from otpburn.provisioning.burn.steps import BurnRun, ClockStoppedNote, Step
 from otpburn.tokens.base import ClockReading
 
 DEFAULT_LAG = 0.005  # seconds a command takes to reach the token when nothing was measured
@@ -43,8 +43,7 @@ def read_own_clock(run: BurnRun[Any], session: ClockedSession) -> ClockReading |
         reading = session.read_clock_tick()
         run.report.clock_wait += time.monotonic() - started
     if not reading.ticked:
-        run.report.warnings.append("the token's clock did not advance while it was read; a stopped clock shows "
-                                   "wrong codes: set it from the PC's clock")
+        run.report.notes.append(ClockStoppedNote())
     return reading
 
 

@@ -9,19 +9,24 @@ old profile untouched, an empty profile, or the new seed under its new settings.
 
 from __future__ import annotations
 
-import time
-
 from otpburn.errors import InputError, Remedy, VerificationError
 from otpburn.otp.fitting import FittedSecret
 from otpburn.otp.params import OtpParams
+from otpburn.otp.refusals import Refusal, RefusalKind
 from otpburn.provisioning.burn.clock_write import (
-    DEFAULT_LAG,
     read_own_clock,
-    token_time,
-    wait_for_whole_second,
     write_on_the_second,
 )
-from otpburn.provisioning.burn.steps import BurnOptions, BurnRun, FamilyBurn, Step, TokenState
+from otpburn.provisioning.burn.steps import (
+    BurnNote,
+    BurnOptions,
+    BurnRun,
+    FamilyBurn,
+    SeedDoesNotFitError,
+    Step,
+    TitleCutNote,
+    TokenState,
+)
 from otpburn.provisioning.records import attempts
 from otpburn.tokens.base import DifferentTokenAnsweredError, TokenInfo
 from otpburn.tokens.molto2 import (
@@ -31,7 +36,6 @@ from otpburn.tokens.molto2 import (
     Profile,
     ProfileEmptyError,
     WrongCustomerKeyError,
-    encode_title,
 )
 from otpburn.untrusted import tame
 
@@ -75,7 +79,7 @@ def default_title(params: OtpParams) -> str:
 
 
 def profile_title(params: OtpParams, options: BurnOptions) -> str:
-    return options.title if options.title is not None else default_title(params)
+    return options.molto2.title if options.molto2.title is not None else default_title(params)
 
 
 def next_free(profiles: list[Profile], start: int = 0) -> int:
@@ -86,19 +90,24 @@ def next_free(profiles: list[Profile], start: int = 0) -> int:
     raise NoFreeProfileError(len(profiles))
 
 
-def authenticate(session: Molto2Session, customer_key: bytes | None, last_attempt_accepted: bool = False) -> None:
-    """Authenticate once, remembering across runs what the device says about attempts left.
+def authenticate(session: Molto2Session, customer_key: bytes | None = None) -> None:
+    """Authenticate once with the session's customer key (or `customer_key`, for a key just changed),
+    remembering across runs what the device says about attempts left.
 
     Nothing is sent unless the count can be kept (`attempts.ready`): a refusal that could not be saved
     would let the next run spend the last attempt without asking.
     """
+    credentials = session.credentials
     if customer_key is None:
-        raise CustomerKeyNeededError()
+        if credentials.customer_key is None:
+            raise CustomerKeyNeededError()
+        customer_key = credentials.customer_key()
     serial = session.info.serial
     known = attempts.remaining(serial)
     attempts.ready()
     try:
-        session.authenticate(customer_key, known_remaining=known, last_attempt_accepted=last_attempt_accepted)
+        session.authenticate(customer_key, known_remaining=known,
+                             last_attempt_accepted=credentials.last_attempt_accepted)
     except WrongCustomerKeyError as exc:
         attempts.remember(serial, exc.remaining)
         raise
@@ -109,29 +118,30 @@ def authenticate(session: Molto2Session, customer_key: bytes | None, last_attemp
 
 
 class Molto2Burn(FamilyBurn[Molto2Session]):
-    def check(self, info: TokenInfo, params: OtpParams, options: BurnOptions) -> tuple[FittedSecret, list[str]]:
-        if options.profile is None:
+    def check(self, info: TokenInfo, params: OtpParams, options: BurnOptions) -> tuple[FittedSecret, list[BurnNote]]:
+        if options.molto2.profile is None:
             raise ProfileNeededError()
-        fitted, warnings = super().check(info, params, options)
+        fitted, notes = super().check(info, params, options)
         title = profile_title(params, options)
-        encode_title(title)  # refuses a title over 12 bytes before anything is written
-        if options.title is None and title != (params.issuer or params.account or "").strip():
-            warnings.append(f"the profile's title is cut to {title!r} ({TITLE_MAX} bytes is all a Molto2 shows)")
-        return fitted, warnings
+        if len(title.encode("utf-8")) > TITLE_MAX:  # refused before anything is written
+            raise SeedDoesNotFitError([Refusal(RefusalKind.TITLE_TOO_LONG, info.model, title, (TITLE_MAX,))])
+        if options.molto2.title is None and title != (params.issuer or params.account or "").strip():
+            notes.append(TitleCutNote(title))
+        return fitted, notes
 
     def steps(self, run: BurnRun[Molto2Session]) -> None:
         session, info, params, options = run.session, run.info, run.params, run.options
-        number = options.profile
+        number = options.molto2.profile
         assert number is not None  # noqa: S101 (check() refused a burn without a profile)
         title = profile_title(params, options)
         run.report.profile, run.report.title = number, title
         before = session.profile(number)
-        if before.occupied and not (options.overwrite or run.resumed):
+        if before.occupied and not (options.replace or run.resumed):
             raise ProfileOccupiedError(before)
 
         reading = read_own_clock(run, session)  # the device's own time, kept unless --sync-clock
         with run.step(Step.AUTHENTICATE):
-            authenticate(session, options.customer_key, options.last_attempt_accepted)
+            authenticate(session)
 
         if before.occupied and Step.ERASE not in run.skip:
             with run.step(Step.ERASE):
@@ -188,54 +198,3 @@ def _differences(profile: Profile, params: OtpParams, title: str) -> list[str]:
     if title and profile.title != title:
         found.append(f"title {profile.title!r}, not {title!r}")
     return found
-
-
-class KeyChangeNotConfirmedError(VerificationError):
-    """The new customer key was refused when checked: the device kept its old key."""
-
-    def __init__(self, serial: str, remaining: int) -> None:
-        self.serial, self.remaining = serial, remaining
-        super().__init__(f"the Molto2 {serial} refused the new customer key, so it still has the old one (was ▲ "
-                         f"pressed?); {remaining} attempts remain. Nothing else was changed")
-
-
-def confirm_new_key(session: Molto2Session, new_customer_key: bytes) -> None:
-    """After the button: authenticate once with the new key (the only way to see the change took)."""
-    session.forget_key()
-    try:
-        authenticate(session, new_customer_key)
-    except WrongCustomerKeyError as exc:
-        raise KeyChangeNotConfirmedError(exc.serial, exc.remaining) from None
-
-
-RESET_CHECK_PAUSE = 0.5  # seconds between looks at the profiles while the user reaches for the button
-
-
-def wait_for_reset(session: Molto2Session, occupied: list[int], checks: int) -> bool:
-    """Look (keyless reads) until the profiles that held seeds are empty: the reset was confirmed.
-
-    False when there is nothing to look at (no profile held a seed). `checks` bounds the looks.
-    """
-    from otpburn.tokens.molto2 import ButtonNotPressedError
-
-    if not occupied:
-        return False
-    for _ in range(checks):
-        time.sleep(RESET_CHECK_PAUSE)
-        if not any(session.profile(number).occupied for number in occupied):
-            return True
-    raise ButtonNotPressedError("factory reset")
-
-
-def sync_clocks(session: Molto2Session, numbers: list[int]) -> list[int]:
-    """Set the clocks of profiles `numbers` from the PC's (clock-only writes: seeds and settings stay).
-
-    Authenticate first. Each write lands within CLOCK_SLACK of the PC's whole second.
-    """
-    pc_time = token_time(None)
-    written = []
-    for number in numbers:
-        clock, _ = wait_for_whole_second(pc_time, DEFAULT_LAG)
-        session.set_clock(number, clock)
-        written.append(clock)
-    return written

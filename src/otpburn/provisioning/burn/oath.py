@@ -8,9 +8,19 @@ from otpburn.errors import InputError, Remedy, VerificationError
 from otpburn.otp.fitting import FittedSecret
 from otpburn.otp.hotp import code_at
 from otpburn.otp.params import OtpParams, OtpType
-from otpburn.provisioning.burn.steps import BurnOptions, BurnRun, FamilyBurn, Step, TokenState, Verification
+from otpburn.otp.refusals import Refusal, RefusalKind
+from otpburn.provisioning.burn.steps import (
+    BurnNote,
+    BurnOptions,
+    BurnRun,
+    FamilyBurn,
+    SeedDoesNotFitError,
+    Step,
+    TokenState,
+    Verification,
+)
 from otpburn.tokens.base import TokenInfo
-from otpburn.tokens.ykoath import MAX_COUNTER, PasswordRequiredError, YkoathSession, credential_id, time_challenge
+from otpburn.tokens.ykoath import MAX_COUNTER, YkoathSession, credential_id, time_challenge
 
 
 class CredentialExistsError(InputError):
@@ -33,10 +43,9 @@ class CodeMismatchError(VerificationError):
 
 
 class OathBurn(FamilyBurn[YkoathSession]):
-    def check(self, info: TokenInfo, params: OtpParams, options: BurnOptions) -> tuple[FittedSecret, list[str]]:
+    def check(self, info: TokenInfo, params: OtpParams, options: BurnOptions) -> tuple[FittedSecret, list[BurnNote]]:
         if params.type is OtpType.HOTP and params.counter > MAX_COUNTER:
-            raise InputError(f"an OATH applet's HOTP counter starts at {MAX_COUNTER} at most, not "
-                             f"{params.counter}. Nothing was written")
+            raise SeedDoesNotFitError([Refusal(RefusalKind.COUNTER, info.model, params.counter, (MAX_COUNTER,))])
         return super().check(info, params, options)
 
     def steps(self, run: BurnRun[YkoathSession]) -> None:
@@ -45,17 +54,15 @@ class OathBurn(FamilyBurn[YkoathSession]):
         run.report.credential = name
         if session.locked:
             with run.step(Step.AUTHENTICATE):
-                if options.password is None:
-                    raise PasswordRequiredError()
-                session.validate(options.password)  # once: a wrong password stops here
+                session.unlock()  # the password from the session's credentials, once: a wrong one stops here
 
         run.current = Step.PREFLIGHT
         # After a lost link the credential may be ours from the interrupted PUT: replace it.
-        if name in {credential.name for credential in session.list()} and not (options.overwrite or run.resumed):
+        if name in {credential.name for credential in session.list()} and not (options.replace or run.resumed):
             raise CredentialExistsError(name)
 
         with run.step(Step.SEED):
-            session.put(params, options.touch)
+            session.put(params, options.oath.touch)
 
         with run.step(Step.READ_BACK):
             if name not in {credential.name for credential in session.list()}:

@@ -12,8 +12,9 @@ import struct
 import threading
 import time
 from dataclasses import dataclass
+from enum import StrEnum
 
-from otpburn.errors import InputError
+from otpburn.errors import InputError, OperationError
 
 NTP_EPOCH_OFFSET = 2_208_988_800  # seconds from 1900-01-01 to 1970-01-01
 DEFAULT_SERVERS = ("pool.ntp.org",)
@@ -21,12 +22,32 @@ WARN_OFFSET = 2.0  # seconds
 STOP_OFFSET = 30.0
 
 
+class PcClockState(StrEnum):
+    RIGHT = "right"  # within WARN_OFFSET of a time server
+    OFF = "off"  # beyond WARN_OFFSET: a token's clock set from it would be off too
+    FAR_OFF = "far-off"  # beyond STOP_OFFSET: no clock is set from it
+    NOT_CHECKED = "not-checked"  # no time server configured
+    UNREACHABLE = "unreachable"  # no server answered (offline?)
+
+
 @dataclass(frozen=True)
-class ClockCheck:
-    verdict: str  # "ok", "warn" or "stop"
-    message: str
-    offset: float | None = None  # reference time minus PC time, seconds
+class PcClockResult:
+    state: PcClockState
+    offset: float | None = None  # reference time minus PC time, seconds (positive: the PC is behind)
     server: str = ""
+    failures: tuple[str, ...] = ()  # "server: reason" for each server that did not answer
+
+    @property
+    def verdict(self) -> str:
+        return {PcClockState.RIGHT: "ok", PcClockState.FAR_OFF: "stop"}.get(self.state, "warn")
+
+
+class PcClockWrongError(OperationError):
+    """The PC's clock is too far off to set a token's clock from it: nothing was written."""
+
+    def __init__(self, result: PcClockResult) -> None:
+        self.result = result
+        super().__init__(f"the PC's clock is {result.offset or 0:+.0f} s off {result.server}; nothing was written")
 
 
 def configured_servers() -> list[str]:
@@ -103,21 +124,18 @@ def query(server: str, timeout: float = 1.0) -> float:
     return ((server_received - sent) + (server_sent - received)) / 2
 
 
-def check_pc_clock(servers: list[str] | None = None, timeout: float = 1.0) -> ClockCheck:
+def check_pc_clock(servers: list[str] | None = None, timeout: float = 1.0) -> PcClockResult:
     servers = configured_servers() if servers is None else servers
     if not servers:
-        return ClockCheck("warn", "the PC's clock was not checked (no time server configured)")
-    errors = []
+        return PcClockResult(PcClockState.NOT_CHECKED)
+    failures = []
     for server in servers:
         try:
             offset = query(server, timeout)
         except (OSError, TimeoutError) as exc:
-            errors.append(f"{server}: {exc.strerror if isinstance(exc, OSError) and exc.strerror else exc}")
+            failures.append(f"{server}: {exc.strerror if isinstance(exc, OSError) and exc.strerror else exc}")
             continue
         if abs(offset) <= WARN_OFFSET:
-            return ClockCheck("ok", f"the PC's clock is right ({offset:+.1f} s from {server})", offset, server)
-        direction = "behind" if offset > 0 else "ahead"
-        verdict = "stop" if abs(offset) > STOP_OFFSET else "warn"
-        return ClockCheck(verdict, f"the PC's clock is {abs(offset):.0f} s {direction} of {server}: fix it "
-                                   "(enable network time) before setting a token's clock from it", offset, server)
-    return ClockCheck("warn", "the PC's clock could not be checked (offline? " + "; ".join(errors) + ")")
+            return PcClockResult(PcClockState.RIGHT, offset, server)
+        return PcClockResult(PcClockState.FAR_OFF if abs(offset) > STOP_OFFSET else PcClockState.OFF, offset, server)
+    return PcClockResult(PcClockState.UNREACHABLE, failures=tuple(failures))

@@ -14,15 +14,23 @@ from __future__ import annotations
 import threading
 from collections.abc import Callable
 from contextlib import suppress
+from dataclasses import dataclass
 
 from otpburn.errors import OperationError, OtpburnError, ReaderError
 from otpburn.otp.params import OtpParams
 from otpburn.provisioning.access.readers import OpenReader
 from otpburn.provisioning.burn.families import family_burn
-from otpburn.provisioning.burn.steps import BurnFailedError, BurnOptions, BurnReport, Step, run_burn, steps_to_skip
+from otpburn.provisioning.burn.steps import (
+    BurnCancelledError,
+    BurnFailedError,
+    BurnOptions,
+    BurnReport,
+    Step,
+    run_burn,
+    steps_to_skip,
+)
 from otpburn.tokens.base import TokenSession
-from otpburn.tokens.detect import open_session
-from otpburn.tokens.token2 import TRANSPORT_KEY
+from otpburn.tokens.detect import Credentials, open_session
 from otpburn.transport.channel import Channel
 from otpburn.transport.errors import CardRemovedError, NoCardError
 from otpburn.transport.trace import Tracer
@@ -37,10 +45,19 @@ class DifferentTokenError(OperationError):
         self.serial, self.expected = serial, expected
 
 
-def resilient_burn(opened: OpenReader, params: OtpParams, options: BurnOptions, *, key: bytes = TRANSPORT_KEY,
-                   tracer: Tracer | None = None, progress: Callable[[Step], None] | None = None,
-                   on_wait: Callable[[str], None] | None = None, resume_timeout: float = 30.0,
-                   cancel: threading.Event | None = None,
+@dataclass(frozen=True)
+class TokenLeft:
+    """The token left the reader (during `step`, or while it was identified again): the burn waits up to
+    `timeout` seconds for it to come back, and the user may stop it."""
+
+    step: Step | None
+    timeout: float
+
+
+def resilient_burn(opened: OpenReader, params: OtpParams, options: BurnOptions, *,
+                   credentials: Credentials | None = None, tracer: Tracer | None = None,
+                   progress: Callable[[Step], None] | None = None, on_wait: Callable[[TokenLeft], None] | None = None,
+                   resume_timeout: float = 30.0, cancel: threading.Event | None = None,
                    first_session: TokenSession | None = None) -> tuple[BurnReport, int]:
     """Burn with resume; returns the report and how many presentations it took."""
     finished: frozenset[Step] = frozenset()
@@ -54,7 +71,7 @@ def resilient_burn(opened: OpenReader, params: OtpParams, options: BurnOptions, 
             if session is None:
                 connection = opened.backend.connect(opened.name)
                 channel = Channel(connection, tracer)
-                session = open_session(channel, key)
+                session = open_session(channel, credentials)
             # else: the first session's channel is the caller's, and stays open for its next command
             # (a Molto2 filled profile after profile keeps one authentication).
             if serial is None:
@@ -64,8 +81,7 @@ def resilient_burn(opened: OpenReader, params: OtpParams, options: BurnOptions, 
             family = family_burn(session)
             return run_burn(family, session, params, options, progress, finished), presentations
         except BurnFailedError as failure:
-            if not isinstance(failure.cause, CardRemovedError) or presentations >= MAX_PRESENTATIONS \
-                    or resume_timeout <= 0:
+            if not failure.link_lost or presentations >= MAX_PRESENTATIONS or resume_timeout <= 0:
                 raise
             finished = steps_to_skip(family, finished, failure)
             wait_for_return(opened, failure, on_wait, resume_timeout, cancel)
@@ -80,13 +96,21 @@ def resilient_burn(opened: OpenReader, params: OtpParams, options: BurnOptions, 
         session = None
 
 
-def wait_for_return(opened: OpenReader, failure: BurnFailedError | ReaderError, on_wait: Callable[[str], None] | None,
-                    timeout: float, cancel: threading.Event | None) -> None:
-    where = f" during '{failure.step}'" if isinstance(failure, BurnFailedError) else ""
+def wait_for_return(opened: OpenReader, failure: BurnFailedError | ReaderError,
+                    on_wait: Callable[[TokenLeft], None] | None, timeout: float,
+                    cancel: threading.Event | None) -> None:
+    """Wait for the token to come back; the failure that made it wait when it does not, or the user stops."""
     if on_wait:
-        on_wait(f"The token left the reader{where}. Keep it still on the reader: waiting up to {timeout:.0f} s "
-                "for it to come back (Ctrl+C to stop)…")
-    # A token that moved is usually seen leaving before it comes back; a flicker is not.
-    opened.backend.wait_for_removal(opened.name, 1.0, cancel)
-    if not opened.backend.wait_for_card(opened.name, timeout, cancel):
-        raise failure
+        on_wait(TokenLeft(failure.step if isinstance(failure, BurnFailedError) else None, timeout))
+    try:
+        # A token that moved is usually seen leaving before it comes back; a flicker is not.
+        opened.backend.wait_for_removal(opened.name, 1.0, cancel)
+        back = opened.backend.wait_for_card(opened.name, timeout, cancel)
+        stopped = cancel is not None and cancel.is_set()
+    except KeyboardInterrupt:  # Ctrl+C while waiting: the token's state is the one the failure left
+        back, stopped = False, True
+    if back:
+        return
+    if stopped and isinstance(failure, BurnFailedError):
+        raise BurnFailedError(failure.step, BurnCancelledError(), failure.state, failure.report, failure.done)
+    raise failure

@@ -1,10 +1,10 @@
-"""The family-neutral core of a burn: steps, options, report, failure, and the run skeleton.
+"""The family-neutral core of a burn: steps, options, report, notes, failure, and the run skeleton.
 
-A family burn (`burn_token2`, `burn_oath`, ...) owns what differs between families: its
-checks, the steps it performs, the state a failure leaves the token in, and which finished
-steps a later presentation of the same token may skip. Everything else — progress, timing,
-the report, turning any failure into one `BurnFailedError` that names the step and the state —
-happens here, once.
+A family burn (`token2`, `oath`, `molto2`) owns what differs between families: its checks, the
+steps it performs, the state a failure leaves the token in, and which finished steps a later
+presentation of the same token may skip. Everything else — progress, timing, the report, turning
+any failure (Ctrl+C included) into one `BurnFailedError` that names the step and the state —
+happens here, once. Nothing here is worded: steps, states and notes are data the front ends word.
 """
 
 from __future__ import annotations
@@ -17,10 +17,11 @@ from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import Generic, TypeVar
 
-from otpburn.errors import InputError, OtpburnError, Remedy
-from otpburn.otp.fitting import FittedSecret, fit_secret
+from otpburn.errors import InputError, OperationError, OtpburnError, Remedy
+from otpburn.otp.fitting import FittedSecret, SecretDoesNotFitError, fit_secret
 from otpburn.otp.params import OtpParams
-from otpburn.tokens.base import TokenInfo, TokenSession
+from otpburn.otp.refusals import Refusal, RefusalKind
+from otpburn.tokens.base import DEFAULT_DISPLAY_TIMEOUT, TokenInfo, TokenSession
 from otpburn.transport.errors import CardRemovedError
 
 
@@ -48,29 +49,60 @@ class TokenState(StrEnum):
     PROFILE_EMPTY = "profile empty"  # multi-profile: the profile holds no seed (its old one erased, if any)
 
 
-STATE_TEXT = {
-    TokenState.UNTOUCHED: "Nothing was written to the token.",
-    TokenState.SETTINGS_WRITTEN: "The settings were written; the old seed is still there but may not match them: "
-                                 "burn again.",
-    TokenState.SEED_ERASED: "The settings were written and the token's old seed is erased: burn again.",
-    TokenState.SEED_WRITTEN: "The seed was written; check the token's code before relying on it.",
-    TokenState.CREDENTIAL_UNCONFIRMED: "The credential was written but could not be confirmed.",
-    TokenState.PROFILE_EMPTY: "The profile holds no seed now (an old one was erased first): burn again.",
-}
+@dataclass(frozen=True)
+class OathOptions:
+    touch: bool = False  # require a touch for each code
+
+
+@dataclass(frozen=True)
+class Molto2Options:
+    profile: int | None = None  # the profile to burn
+    title: str | None = None  # the profile's title (None: from the account)
 
 
 @dataclass(frozen=True)
 class BurnOptions:
+    """What the user chose for a burn. The first fields mean the same for every family (a family whose tokens
+    lack a clock or a display ignores them, its capabilities say so); the rest are one family's own."""
+
     sync_clock: bool = False  # write the PC's clock; otherwise keep the token's own time
-    display_timeout: int = 30
+    display_timeout: int = DEFAULT_DISPLAY_TIMEOUT
     allow_wipe: bool = True  # whether a settings write that erases the seed may go ahead
-    overwrite: bool = False  # OATH: replace a credential of the same name
-    touch: bool = False  # OATH: require a touch for each code
-    password: str | None = field(default=None, repr=False)  # OATH access password
-    profile: int | None = None  # multi-profile tokens: the profile to burn
-    title: str | None = None  # multi-profile tokens: the profile's title (None: from the account)
-    customer_key: bytes | None = field(default=None, repr=False)  # multi-profile tokens: the customer key
-    last_attempt_accepted: bool = False  # authenticate even with one attempt left
+    replace: bool = False  # replace what is there: a credential of the same name, a profile's seed
+    oath: OathOptions = field(default_factory=OathOptions)
+    molto2: Molto2Options = field(default_factory=Molto2Options)
+
+
+# --- notes: what a burn wants the user to know, as data --------------------------------------------------
+
+@dataclass(frozen=True)
+class BurnNote:
+    """Something worth telling about a burn that went through. Front ends word each kind."""
+
+
+@dataclass(frozen=True)
+class SecretFittedNote(BurnNote):
+    fitted: FittedSecret  # a secret of another length with the same codes (RFC 2104)
+
+
+@dataclass(frozen=True)
+class ClockStoppedNote(BurnNote):
+    """The token's clock did not advance while it was read: a stopped clock shows wrong codes."""
+
+
+@dataclass(frozen=True)
+class ClockDriftNote(BurnNote):
+    seconds: float  # what the clock read back differs from what was written
+
+
+@dataclass(frozen=True)
+class TitleCutNote(BurnNote):
+    title: str  # the account's name cut to what a Molto2 shows
+
+
+@dataclass(frozen=True)
+class ResumedNote(BurnNote):
+    presentations: int  # the token was placed this many times; the burn went on where it stopped
 
 
 @dataclass
@@ -87,7 +119,7 @@ class BurnReport:
     info: TokenInfo
     params: OtpParams  # what went onto the token (the secret possibly fitted)
     fitted: FittedSecret
-    warnings: list[str] = field(default_factory=list)
+    notes: list[BurnNote] = field(default_factory=list)
     done: list[Step] = field(default_factory=list)
     clock_written: int | None = None
     read_back: TokenInfo | None = None
@@ -100,58 +132,84 @@ class BurnReport:
     apdus: int = 0
 
 
+# --- failures -------------------------------------------------------------------------------------------
+
+class BurnCancelledError(OperationError):
+    """The user stopped the burn (Ctrl+C, or Cancel in the window) while it ran."""
+
+    def __init__(self) -> None:
+        super().__init__("the burn was cancelled")
+
+
 class BurnFailedError(OtpburnError):
-    """A burn stopped part-way: at which step, why (`cause`), and what the token holds now."""
+    """A burn stopped part-way: at which step, why (`cause`), and what the token holds now (`state`)."""
 
     def __init__(self, step: Step, cause: OtpburnError, state: TokenState, report: BurnReport | None,
                  done: list[Step] | None = None) -> None:
-        text = STATE_TEXT[state]
-        if isinstance(cause, CardRemovedError):
-            text += " Keep the token still on the reader while burning."
-        super().__init__(f"burn stopped at '{step}': {cause}. {text}")
-        self.step, self.cause, self.state, self.report, self.state_text = step, cause, state, report, text
+        super().__init__(f"burn stopped at '{step}' ({state}): {cause}")
+        self.step, self.cause, self.state, self.report = step, cause, state, report
         self.done = list(done or [])
 
-    def worded(self, remedy_text: Callable[[Remedy], str | None]) -> str:
-        cause = self.cause.worded(remedy_text) if self.cause is not None else ""
-        return f"burn stopped at '{self.step}': {cause}. {self.state_text}"
+    @property
+    def link_lost(self) -> bool:
+        return isinstance(self.cause, CardRemovedError)
+
+    @property
+    def cancelled(self) -> bool:
+        return isinstance(self.cause, BurnCancelledError)
 
 
 class UnknownModelError(InputError):
     """The token identified itself, but as no model otpburn may write to."""
 
     def __init__(self, info: TokenInfo) -> None:
-        self.serial = info.serial
-        super().__init__(unknown_model_message(info))
-
-
-def unknown_model_message(info: TokenInfo) -> str:
-    return (f"serial {info.serial} does not match a known programmable model; otpburn does not write to "
-            "tokens it cannot identify (reading them is fine)")
+        self.serial, self.model = info.serial, info.model
+        super().__init__(f"serial {info.serial} does not match a known programmable model; otpburn does not write "
+                         "to tokens it cannot identify (reading them is fine)")
 
 
 class SeedDoesNotFitError(InputError):
-    """The account's settings are beyond what the token can hold; `problems` says which."""
+    """The account's settings are beyond what the token can hold; `refusals` says which, as data."""
 
-    def __init__(self, problems: list[str]) -> None:
-        self.problems = problems
-        super().__init__("; ".join(problems) + ". Nothing was written")
+    def __init__(self, refusals: list[Refusal]) -> None:
+        self.refusals = refusals
+        super().__init__("the token cannot hold: " + ", ".join(f"{r.kind} {r.wanted}" for r in refusals))
 
 
-def check_fit(info: TokenInfo, params: OtpParams) -> tuple[FittedSecret, list[str]]:
-    """Check everything a family shares before a byte is written: the fitted secret and warnings."""
+class WipeNotConfirmedError(InputError):
+    """The settings write would erase the token's seed (the new one follows), and that was not agreed to."""
+
+    def __init__(self, model: str) -> None:
+        self.model = model
+        super().__init__(f"setting the {model}'s clock erases its seed, and that was not confirmed",
+                         remedy=Remedy.CONFIRM_WIPE)
+
+
+def secret_refusal(info: TokenInfo, error: SecretDoesNotFitError) -> Refusal:
+    kind = RefusalKind.SECRET_TOO_LONG if error.too_long else RefusalKind.SECRET_TOO_SHORT
+    return Refusal(kind, info.model, error.length, (error.limit,))
+
+
+def fit(info: TokenInfo, params: OtpParams) -> tuple[FittedSecret, list[Refusal]]:
+    """The secret fitted to the token (RFC 2104) and every refusal of the account's settings (none: it fits)."""
     caps = info.capabilities
-    if not caps.writable:
+    refusals = caps.refusals(params)
+    try:
+        fitted = fit_secret(params.secret, params.algorithm, caps.secret_min,
+                            caps.secret_max or params.algorithm.block_size)
+    except SecretDoesNotFitError as exc:
+        return FittedSecret(params.secret, (), len(params.secret)), [*refusals, secret_refusal(info, exc)]
+    return fitted, refusals
+
+
+def check_fit(info: TokenInfo, params: OtpParams) -> tuple[FittedSecret, list[BurnNote]]:
+    """Check everything a family shares before a byte is written: the fitted secret and notes."""
+    if not info.capabilities.writable:
         raise UnknownModelError(info)
-    problems = caps.refusals(params)
-    if problems:
-        raise SeedDoesNotFitError(problems)
-    fitted = fit_secret(params.secret, params.algorithm, caps.secret_min,
-                        caps.secret_max or params.algorithm.block_size)
-    warnings = []
-    if fitted.changed:
-        warnings.append(f"secret {fitted.describe()}")
-    return fitted, warnings
+    fitted, refusals = fit(info, params)
+    if refusals:
+        raise SeedDoesNotFitError(refusals)
+    return fitted, [SecretFittedNote(fitted)] if fitted.changed else []
 
 
 S = TypeVar("S", bound=TokenSession)
@@ -196,17 +254,16 @@ class BurnRun(Generic[S]):
 class FamilyBurn(ABC, Generic[S]):
     """What one token family's burn decides; `run_burn` does the rest."""
 
-    def check(self, info: TokenInfo, params: OtpParams, options: BurnOptions) -> tuple[FittedSecret, list[str]]:
+    def check(self, info: TokenInfo, params: OtpParams, options: BurnOptions) -> tuple[FittedSecret, list[BurnNote]]:
         """Everything before a byte is written; raise to refuse. Families may add their own rules."""
-        fitted, warnings = check_fit(info, params)
+        fitted, notes = check_fit(info, params)
         caps = info.capabilities
         if caps.display_timeouts and options.display_timeout not in caps.display_timeouts:
-            allowed = ", ".join(str(s) for s in sorted(caps.display_timeouts))
-            raise InputError(f"the display timeout must be one of {allowed} seconds")
+            raise SeedDoesNotFitError([Refusal(RefusalKind.DISPLAY_TIMEOUT, info.model, options.display_timeout,
+                                               tuple(sorted(caps.display_timeouts)))])
         if caps.time_write_wipes_seed and not options.allow_wipe:
-            raise InputError("the settings write would erase the token's seed and was not confirmed",
-                             remedy=Remedy.CONFIRM_WIPE)
-        return fitted, warnings
+            raise WipeNotConfirmedError(info.model)
+        return fitted, notes
 
     @abstractmethod
     def steps(self, run: BurnRun[S]) -> None:
@@ -216,7 +273,8 @@ class FamilyBurn(ABC, Generic[S]):
     def state_after(self, finished: set[Step], info: TokenInfo, interrupted: Step | None = None) -> TokenState:
         """What the token holds once the steps in `finished` (this and earlier presentations) are done.
 
-        `interrupted` is a step whose answer was lost with the link: it may or may not have happened.
+        `interrupted` is a step whose answer was lost with the link (or cut short by Ctrl+C): it may or may
+        not have happened.
         """
 
     def carry_over(self, finished: set[Step]) -> set[Step]:
@@ -237,22 +295,29 @@ def steps_to_skip(family: FamilyBurn[S], skip: frozenset[Step], failure: BurnFai
 
 def run_burn(family: FamilyBurn[S], session: S, params: OtpParams, options: BurnOptions,
              progress: Callable[[Step], None] | None = None, skip: frozenset[Step] = frozenset()) -> BurnReport:
-    """Burn `params` into the identified token of `session` the way `family` does it."""
+    """Burn `params` into the identified token of `session` the way `family` does it.
+
+    Any failure, and a Ctrl+C, ends as one BurnFailedError that says what the token holds now.
+    """
     started = time.perf_counter()
     info = session.info
     done = [Step.IDENTIFY]
     run: BurnRun[S] | None = None
     try:
-        fitted, warnings = family.check(info, params, options)
-        report = BurnReport(info, params.replace(secret=fitted.secret), fitted, warnings, done)
-        run = BurnRun(session, report, options, skip, progress)
-        with run.step(Step.PREFLIGHT):
-            pass
-        family.steps(run)
+        try:
+            fitted, notes = family.check(info, params, options)
+            report = BurnReport(info, params.replace(secret=fitted.secret), fitted, notes, done)
+            run = BurnRun(session, report, options, skip, progress)
+            with run.step(Step.PREFLIGHT):
+                pass
+            family.steps(run)
+        except KeyboardInterrupt:
+            raise BurnCancelledError() from None
     except OtpburnError as exc:
         step = run.current if run else Step.PREFLIGHT
-        interrupted = step if isinstance(exc, CardRemovedError) else None
-        state = family.state_after(set(done) | set(skip), info, interrupted)
+        # A lost link, or a Ctrl+C in the middle of a step: that step's write may have happened.
+        cut_short = isinstance(exc, CardRemovedError | BurnCancelledError) and step not in done
+        state = family.state_after(set(done) | set(skip), info, step if cut_short else None)
         raise BurnFailedError(step, exc, state, run.report if run else None, done) from None
     report.seconds = time.perf_counter() - started
     report.apdus = session.channel.exchanges  # identification included: one channel per presentation

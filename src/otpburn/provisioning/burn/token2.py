@@ -11,7 +11,7 @@ from __future__ import annotations
 import time
 
 from otpburn.provisioning.burn.clock_write import TimeAt, read_own_clock, write_on_the_second
-from otpburn.provisioning.burn.steps import BurnRun, FamilyBurn, Step, TokenState
+from otpburn.provisioning.burn.steps import BurnRun, ClockDriftNote, FamilyBurn, Step, TokenState
 from otpburn.tokens.base import DifferentTokenAnsweredError, TokenInfo
 from otpburn.tokens.token2 import Token2Session
 
@@ -46,7 +46,7 @@ class Token2Burn(FamilyBurn[Token2Session]):
                 # A whole-second reading: the token's time lies in [clock, clock + 1).
                 drift = after.clock + 0.5 - wanted(time.monotonic())
                 if abs(drift) > CLOCK_TOLERANCE:
-                    run.report.warnings.append(f"the token's clock reads {drift:+.0f} s from what was written")
+                    run.report.notes.append(ClockDriftNote(drift))
 
     def state_after(self, finished: set[Step], info: TokenInfo, interrupted: Step | None = None) -> TokenState:
         if Step.SEED in finished:

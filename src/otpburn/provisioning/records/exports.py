@@ -2,26 +2,33 @@
 OATH CSV, Duo's hardware-token import, PSKC (RFC 6030, password-encrypted), otpauth URIs and
 QR code PNGs.
 
-Every file is written 0600, atomically, never over an existing file without `force`,
-and only after every record passed the format's own rules.
+`FORMATS` is the one table of them: every list of formats (the CLI's choices and help, the window's
+menu) and every rule about what a format takes comes from it. Every file is written 0600,
+atomically, never over an existing file without `force`, and only after every record passed the
+format's own rules. What a file says about its records (serials a spreadsheet would change) comes
+back as notes, as data.
 """
 
 from __future__ import annotations
 
 import csv
 import io
+import os
 import re
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
-from otpburn.errors import InputError
+from otpburn.errors import InputError, Remedy
 from otpburn.files import write_private
 from otpburn.otp.codec import encode_base32, encode_hex
 from otpburn.otp.params import Algorithm, OtpParams, OtpType
+from otpburn.otp.refusals import Refusal
+from otpburn.provisioning.records import audit
+from otpburn.registrars.accepts import DUO_CSV, ENTRA_CSV, Accepts
 from otpburn.sources.otpauth import format_uri
+from otpburn.sources.seedfiles.model import spreadsheet_unsafe
 from otpburn.tokens.base import TokenInfo
 
-FORMATS = ("entra", "vendor-csv", "privacyidea", "duo", "pskc", "otpauth", "qr")
 ENTRA_HEADER = ["upn", "serial number", "secret key", "time interval", "manufacturer", "model"]
 ENTRA_MAX_SECRET = 128
 _UPN = re.compile(r"^[^@\s,]+@[^@\s,]+\.[^@\s,]+$")
@@ -57,6 +64,22 @@ def _check_cell(name: str, value: str) -> None:
                          "cannot go into an export")
 
 
+class ExportRefusedError(InputError):
+    """A record cannot go into this format: `refusals` say why, `record` which one (its serial or number)."""
+
+    def __init__(self, fmt: str, record: str, refusals: list[Refusal]) -> None:
+        self.format, self.record, self.refusals = fmt, record, refusals
+        super().__init__(f"token {record} cannot go into the {fmt} export: "
+                         + ", ".join(f"{r.kind} {r.wanted}" for r in refusals))
+
+
+def _refuse(fmt: str, accepts: Accepts, records: Sequence[TokenRecord]) -> None:
+    for number, record in enumerate(records, start=1):
+        refusals = accepts.refusals(record.params, record.serial)
+        if refusals:
+            raise ExportRefusedError(fmt, record.serial or str(number), refusals)
+
+
 @dataclass(frozen=True)
 class ExportTarget:
     """Where one export goes; the password only for PSKC."""
@@ -80,26 +103,14 @@ def _csv(rows: list[list[str]]) -> bytes:
 
 def entra_csv(records: Sequence[TokenRecord]) -> bytes:
     """Microsoft Entra ID hardware OATH token upload: SHA-1 TOTP, 30 or 60 s, base32 ≤ 128 characters."""
+    _refuse("entra", ENTRA_CSV, records)
     rows = [ENTRA_HEADER]
     for number, record in enumerate(records, start=1):
-        params = record.params
-        where = f"token {record.serial or number}"
-        if params.type is not OtpType.TOTP or params.algorithm is not Algorithm.SHA1:
-            raise InputError(f"{where}: Entra ID accepts SHA-1 TOTP tokens only, not "
-                             f"{params.type.value.upper()} {params.algorithm.value}")
-        if params.period not in (30, 60):
-            raise InputError(f"{where}: Entra ID accepts 30 or 60 second tokens, not {params.period} s")
-        if params.digits != 6:
-            raise InputError(f"{where}: Entra ID expects 6-digit codes, not {params.digits}")
-        secret = encode_base32(params.secret)
-        if len(secret) > ENTRA_MAX_SECRET:
-            raise InputError(f"{where}: the secret is {len(secret)} base32 characters; Entra ID takes at most 128")
-        if not record.serial:
-            raise InputError(f"{where}: Entra ID needs the token's serial number")
         if record.upn and not _UPN.match(record.upn):
-            raise InputError(f"{where}: {record.upn!r} is not a user principal name (name@domain)")
-        rows.append([record.upn, record.serial, secret, str(params.period), record.manufacturer or "Token2",
-                     record.model or "OTP token"])
+            raise InputError(f"token {record.serial or number}: {record.upn!r} is not a user principal name "
+                             "(name@domain)")
+        rows.append([record.upn, record.serial, encode_base32(record.params.secret), str(record.params.period),
+                     record.manufacturer or "Token2", record.model or "OTP token"])
     return _csv(rows)
 
 
@@ -140,31 +151,18 @@ def duo_csv(records: Sequence[TokenRecord]) -> bytes:
     Duo takes SHA-1 tokens, and the token type (6 or 8 digits, 30 or 60 s) is chosen once in its
     import form for the whole file: a file mixing digits or periods is refused.
     """
+    _refuse("duo", DUO_CSV, records)
     lines = []
     kinds = set()
     for number, record in enumerate(records, start=1):
-        params = record.params
-        where = f"token {record.serial or number}"
-        if params.type is not OtpType.TOTP or params.algorithm is not Algorithm.SHA1:
-            raise InputError(f"{where}: Duo imports SHA-1 TOTP tokens here, not {params.type.value.upper()} "
-                             f"{params.algorithm.value}")
-        if params.period not in (30, 60) or params.digits not in (6, 8):
-            raise InputError(f"{where}: Duo takes 6 or 8 digits every 30 or 60 s, not {params.digits} digits every "
-                             f"{params.period} s")
-        if not record.serial or "," in record.serial:
-            raise InputError(f"{where}: Duo needs the token's serial number (without commas)")
-        kinds.add((params.digits, params.period))
-        lines.append(f"{record.serial},{encode_hex(params.secret).lower()},{params.period}")
+        if "," in record.serial:
+            raise InputError(f"token {record.serial or number}: Duo needs the token's serial number without commas")
+        kinds.add((record.params.digits, record.params.period))
+        lines.append(f"{record.serial},{encode_hex(record.params.secret).lower()},{record.params.period}")
     if len(kinds) > 1:
         raise InputError("Duo imports one token type per file: these tokens mix "
                          + " and ".join(f"{d} digits/{p} s" for d, p in sorted(kinds)) + "; export them apart")
     return ("\n".join(lines) + "\n").encode("utf-8")
-
-
-def duo_notes(records: Sequence[TokenRecord]) -> list[str]:
-    params = records[0].params
-    return [f"in Duo's Import Hardware Tokens, choose the type TOTP-{params.digits} ({params.period} s); Duo cannot "
-            "resync a drifting TOTP token, so burn with the clock set"]
 
 
 def otpauth_text(records: Sequence[TokenRecord]) -> bytes:
@@ -209,47 +207,127 @@ def pskc_xml(records: Sequence[TokenRecord], password: str | None) -> bytes:
     return buffer.getvalue()
 
 
+def _pskc(records: Sequence[TokenRecord], password: str | None) -> bytes:
+    return pskc_xml(records, password)
+
+
+def _plain(writer: Callable[[Sequence[TokenRecord]], bytes]) -> Callable[[Sequence[TokenRecord], str | None], bytes]:
+    return lambda records, password: writer(records)
+
+
+# --- notes: what a written file makes worth knowing --------------------------------------------------------
+
+@dataclass(frozen=True)
+class ExportNote:
+    """Something to tell about a file written. Front ends word each kind."""
+
+
+@dataclass(frozen=True)
+class SpreadsheetNote(ExportNote):
+    """Serials a spreadsheet program would change (leading zeros dropped, long numbers rounded) if it opened
+    and saved the file."""
+
+    serials: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class DuoTypeNote(ExportNote):
+    """Duo's import form asks for the token type once per file; Duo cannot resync a drifting TOTP token."""
+
+    digits: int
+    period: int
+
+
+def _spreadsheet_notes(records: Sequence[TokenRecord]) -> list[ExportNote]:
+    unsafe = tuple(record.serial for record in records if spreadsheet_unsafe(record.serial))
+    return [SpreadsheetNote(unsafe)] if unsafe else []
+
+
+def _duo_notes(records: Sequence[TokenRecord]) -> list[ExportNote]:
+    return [*_spreadsheet_notes(records), DuoTypeNote(records[0].params.digits, records[0].params.period)]
+
+
+def _no_notes(records: Sequence[TokenRecord]) -> list[ExportNote]:
+    return []
+
+
+# --- the one table of formats --------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class ExportFormat:
+    """One kind of file, with everything about it that is not words: front ends word `name` themselves."""
+
+    name: str
+    extension: str  # for a file name the window makes
+    write: Callable[[Sequence[TokenRecord], str | None], bytes]
+    notes: Callable[[Sequence[TokenRecord]], list[ExportNote]] = _no_notes
+    accepts: Accepts | None = None  # what the identity system it is for takes (None: any account)
+    needs_serial: bool = False
+    takes_upn: bool = False  # Entra ID: the user each token is assigned to
+    encrypted: bool = False  # written with a password (PSKC)
+    one_account: bool = False  # holds one account only (a QR code)
+    proven_by: str = ""  # the importer a test loads it into, and its version
+
+
+FORMATS: dict[str, ExportFormat] = {fmt.name: fmt for fmt in (
+    ExportFormat("entra", "csv", _plain(entra_csv), _spreadsheet_notes, ENTRA_CSV, needs_serial=True,
+                 takes_upn=True, proven_by="the column layout of Microsoft's documented example"),
+    ExportFormat("vendor-csv", "csv", _plain(vendor_csv), _spreadsheet_notes, needs_serial=True,
+                 proven_by="otpburn's own seed-file reader (the vendor tools' layout)"),
+    ExportFormat("privacyidea", "csv", _plain(privacyidea_csv), _spreadsheet_notes, needs_serial=True,
+                 proven_by="privacyIDEA 3.14, POST /token/load (type oathcsv)"),
+    ExportFormat("duo", "csv", _plain(duo_csv), _duo_notes, DUO_CSV, needs_serial=True,
+                 proven_by="Duo's documented import layout (no server here)"),
+    ExportFormat("pskc", "pskc", _pskc, encrypted=True, proven_by="python-pskc 1.2"),
+    ExportFormat("otpauth", "txt", _plain(otpauth_text), proven_by="otpburn's and Google's otpauth key URI format"),
+    ExportFormat("qr", "png", _plain(qr_png), one_account=True, proven_by="zxing-cpp reads it back"),
+)}
+
+
+def export_format(name: str) -> ExportFormat:
+    try:
+        return FORMATS[name]
+    except KeyError:
+        raise InputError(f"unknown export format {name!r}: use one of {', '.join(FORMATS)}") from None
+
+
 def render(fmt: str, records: Sequence[TokenRecord], password: str | None = None) -> bytes:
     if not records:
         raise InputError("nothing to export")
-    if fmt == "entra":
-        return entra_csv(records)
-    if fmt == "vendor-csv":
-        return vendor_csv(records)
-    if fmt == "privacyidea":
-        return privacyidea_csv(records)
-    if fmt == "duo":
-        return duo_csv(records)
-    if fmt == "pskc":
-        return pskc_xml(records, password)
-    if fmt == "otpauth":
-        return otpauth_text(records)
-    if fmt == "qr":
-        return qr_png(records)
-    raise InputError(f"unknown export format {fmt!r}: use one of {', '.join(FORMATS)}")
+    return export_format(fmt).write(records, password)
 
 
 def export(fmt: str, records: Sequence[TokenRecord], path: str, *, force: bool = False,
-           password: str | None = None) -> list[str]:
+           password: str | None = None) -> list[ExportNote]:
     """Validate and render every record first; only then write the file (0600, atomic).
 
     Returns notes worth telling the user about the file written (serials a spreadsheet would change).
     """
     write_private(path, render(fmt, records, password), force=force)
-    return spreadsheet_notes(fmt, records) + (duo_notes(records) if fmt == "duo" else [])
+    return export_format(fmt).notes(records)
 
 
-def spreadsheet_notes(fmt: str, records: Sequence[TokenRecord]) -> list[str]:
-    """CSV exports keep serials exactly as text, which is what the identity systems import; a
-    spreadsheet that opens and saves the file drops leading zeros and rounds long numbers."""
-    from otpburn.sources.seedfiles.model import spreadsheet_unsafe
+def write_export(target: ExportTarget, records: Sequence[TokenRecord], *, force: bool = False,
+                 front_end: str = "cli") -> list[ExportNote]:
+    """Write `target` and log it (the format, the file and how many records; never a secret)."""
+    notes = export(target.fmt, records, target.path, force=force, password=target.password)
+    fmt = export_format(target.fmt)
+    audit.record("export", "ok", serial=records[0].serial if len(records) == 1 else "",
+                 params=records[0].params if len(records) == 1 else None,
+                 extra={"format": target.fmt, "file": target.path, "records": len(records), "front_end": front_end,
+                        **({"encrypted": target.password is not None} if fmt.encrypted else {})})
+    return notes
 
-    if fmt not in ("entra", "vendor-csv", "privacyidea", "duo"):
-        return []
-    unsafe = [record.serial for record in records if spreadsheet_unsafe(record.serial)]
-    if not unsafe:
-        return []
-    shown = ", ".join(unsafe[:3]) + (f" and {len(unsafe) - 3} more" if len(unsafe) > 3 else "")
-    return [f"serial{'s' if len(unsafe) > 1 else ''} {shown} would be changed by a spreadsheet program "
-            "(leading zeros dropped, long numbers rounded): upload the file as written, or open it with the serial "
-            "column imported as text"]
+
+def check_target(target: ExportTarget, force: bool) -> None:
+    """What can be known of an export before any token is touched: its format, its folder, its name."""
+    export_format(target.fmt)
+    folder = os.path.dirname(os.path.abspath(target.path))
+    if not os.path.isdir(folder):
+        raise InputError(f"the folder {folder} for the {target.fmt} export does not exist")
+    if not os.access(folder, os.W_OK):
+        raise InputError(f"the folder {folder} for the {target.fmt} export cannot be written")
+    if os.path.isdir(target.path):
+        raise InputError(f"{target.path} is a folder; give the {target.fmt} export a file name")
+    if os.path.lexists(target.path) and not force:
+        raise InputError(f"{target.path} already exists; choose another name", remedy=Remedy.FORCE)
