@@ -120,17 +120,17 @@ def test_seed_that_does_not_fit_blocks_the_burn(qtbot, window):
 
 def test_every_channel_the_window_opens_is_closed(qtbot, window, monkeypatch):
     """Connect, burn (with a clock sync) and connect again: no connection to the token is left open."""
-    from otpburn.provisioning.access import virtual_token
+    from otpburn.provisioning.access import readers
 
     opened = []
-    real_open = virtual_token.open_virtual_reader
+    real_open = readers.open_virtual_reader
 
     def counted_open():
         reader, card = real_open()
         opened.append(reader)
         return reader, card
 
-    monkeypatch.setattr(virtual_token, "open_virtual_reader", counted_open)
+    monkeypatch.setattr(readers, "open_virtual_reader", counted_open)
     seed_from_image(qtbot, window)
     connect(qtbot, window)
     window.burn.sync_clock.setChecked(True)
@@ -332,3 +332,24 @@ def test_a_slow_seed_file_read_can_be_cancelled(qtbot, window, tmp_path, monkeyp
     assert worker.wait_all()
     qtbot.wait(50)  # the dropped result's signal is delivered, and ignored
     assert window.seed.params is None and "Stopped waiting" in window.seed.status.text()
+
+
+def test_the_window_burns_through_the_one_flow(qtbot, window, monkeypatch):
+    """The Burn button runs the library's burn flow (the same one the CLI's burn, batch and fill run)."""
+    from otpburn.provisioning.burn import flow
+
+    front_ends = []
+    real_run = flow.BurnFlow.run
+
+    def counted(self, *args, **kwargs):
+        front_ends.append(self.settings.front_end)
+        return real_run(self, *args, **kwargs)
+
+    monkeypatch.setattr(flow.BurnFlow, "run", counted)
+    seed_from_image(qtbot, window)
+    connect(qtbot, window)
+    burn(qtbot, window)
+    assert front_ends == ["gui"]
+    entries = [json.loads(line) for line in open(os.environ["OTPBURN_AUDIT_LOG"])]
+    burns = [(e["result"], e.get("front_end")) for e in entries if e["operation"] == "burn"][-2:]
+    assert burns == [("started", "gui"), ("ok", "gui")]

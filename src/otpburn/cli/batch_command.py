@@ -11,6 +11,7 @@ import click
 from otpburn.cli.common import GroupedCommand, emit_json
 from otpburn.cli.exporting import plan_exports
 from otpburn.cli.options import (
+    FORMAT_NAMES,
     computed_code_option,
     display_timeout_option,
     json_option,
@@ -75,7 +76,7 @@ from otpburn.provisioning.records.progress import Progress
 @click.option("--resume-timeout", type=click.FloatRange(0, 600), metavar="SECONDS", default=30.0, show_default=True,
               help="If a token moves, wait this long for it to come back.")
 @click.option("--export", "exports", multiple=True, metavar="FORMAT:FILE",
-              help="When the batch ends, write what it burned (any --export format of burn); checked before the "
+              help=f"When the batch ends, write what it burned ({', '.join(FORMAT_NAMES)}); checked before the "
                    "first token.")
 @click.option("--export-password-file", type=click.Path(dir_okay=False), help="Password for a PSKC export.")
 @click.option("--register", "register_name", metavar="NAME",

@@ -5,18 +5,25 @@ from __future__ import annotations
 import json
 import sys
 from collections.abc import Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import click
+from click.shell_completion import CompletionItem
 
 from otpburn.errors import InputError
+from otpburn.files import decode_text, read_input_file
 from otpburn.otp import OtpParams, OtpType, encode_base32, mask_secret
+from otpburn.untrusted import escape_invisible
 
 MAX_TEXT_INPUT = 1 << 20  # a seed text is tiny; refuse to slurp a huge file by mistake
 
+if TYPE_CHECKING:
+    StrChoice = click.Choice[str]
+else:  # click.Choice is generic from click 8.2 on; 8.1 cannot subscript it at run time
+    StrChoice = click.Choice
 
 
-class AnyCaseChoice(click.Choice):
+class AnyCaseChoice(StrChoice):
     """A choice typed in any case (sha256 or SHA256), shown in help, errors and Tab completion as written here
     (SHA256, OTPC-P2-i): click 8.2 and later case-fold case-insensitive choices in all three."""
 
@@ -30,17 +37,13 @@ class AnyCaseChoice(click.Choice):
     def get_invalid_choice_message(self, value: object, ctx: click.Context | None) -> str:
         return f"{value!r} is not one of {', '.join(map(repr, self.choices))}."
 
-    def shell_complete(self, ctx: click.Context, param: click.Parameter, incomplete: str) -> list:
-        from click.shell_completion import CompletionItem
-
+    def shell_complete(self, ctx: click.Context, param: click.Parameter, incomplete: str) -> list[CompletionItem]:
         return [CompletionItem(choice) for choice in self.choices
                 if str(choice).casefold().startswith(incomplete.casefold())]
 
 
 def emit_json(data: Any) -> None:
     """JSON for scripts; characters a terminal would act on (from a token, a server, a file) escaped."""
-    from otpburn.untrusted import escape_invisible
-
     click.echo(escape_invisible(json.dumps(data, indent=2, ensure_ascii=False)))
 
 
@@ -54,7 +57,6 @@ def read_text_file(path: str) -> str:
     """Read a small text file, or standard input for '-', with errors a user understands."""
     if path == "-":
         return read_stdin()
-    from otpburn.files import read_input_file
 
     return _decode_text(read_input_file(path, "a seed", MAX_TEXT_INPUT), path)
 
@@ -65,8 +67,6 @@ def read_stdin() -> str:
 
 
 def _decode_text(data: bytes, origin: str) -> str:
-    from otpburn.files import decode_text
-
     if len(data) > MAX_TEXT_INPUT:
         raise InputError(f"{origin} is larger than {MAX_TEXT_INPUT // 1024} KiB; that is not a seed")
     return decode_text(data, origin)

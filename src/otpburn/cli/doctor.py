@@ -9,12 +9,17 @@ from dataclasses import dataclass
 
 import click
 
+from otpburn import __version__
 from otpburn.cli.common import emit_json
 from otpburn.cli.options import json_option
 from otpburn.cli.wording import MARKS, REMEDIES, describe, pc_clock_text
 from otpburn.errors import OtpburnError, Remedy
 from otpburn.provisioning.burn.checks import Verdict
 from otpburn.provisioning.burn.pc_clock import check_pc_clock
+from otpburn.provisioning.records.audit import log_path
+from otpburn.tokens.detect import UnknownTokenError, open_session
+from otpburn.transport.channel import Channel
+from otpburn.transport.pcsc import PcscBackend
 
 
 @dataclass(frozen=True)
@@ -69,9 +74,6 @@ def run_checks(ntp_servers: list[str] | None) -> list[Check]:
         checks.append(Check("pyscard", "stop", "PC/SC support is not installed: pip install 'otpburn[pcsc]'"))
         checks.append(pc_clock_check(ntp_servers))
         return checks
-    from otpburn.tokens.detect import UnknownTokenError, open_session
-    from otpburn.transport.channel import Channel
-    from otpburn.transport.pcsc import PcscBackend
 
     try:
         backend = PcscBackend()
@@ -122,9 +124,6 @@ def doctor(ntp_servers: tuple[str, ...], as_json: bool) -> int:
     if as_json:
         emit_json([check.as_dict() for check in checks])
     else:
-        from otpburn import __version__
-        from otpburn.provisioning.records.audit import log_path
-
         click.echo(f"otpburn {__version__}; audit log {log_path()}")
         for check in checks:
             click.echo(check.line())

@@ -3,13 +3,24 @@
 from __future__ import annotations
 
 import os
+import sys
+import threading
 import time
+from collections.abc import Callable
+from typing import Any, TypeVar
 
 import click
 
-from otpburn.cli.common import AnyCaseChoice
-from otpburn.emulator.token2 import MODEL_PREFIXES
+from otpburn.cli.common import AnyCaseChoice, read_text_file
+from otpburn.cli.tokens import load_key
+from otpburn.emulator.faults import FaultPlan, parse_fault
+from otpburn.emulator.molto2 import Molto2Emulator, Molto2Memory, derived_key
+from otpburn.emulator.stack import PcscdStack
+from otpburn.emulator.token2 import MODEL_PREFIXES, VENDOR_KEY, Token2Emulator, Token2Memory
+from otpburn.emulator.vpcd import VpcdBridge
+from otpburn.emulator.ykoath import OathState, YkoathEmulator
 from otpburn.errors import InputError
+from otpburn.tokens.molto2 import parse_customer_key
 
 
 def _parse_hostport(text: str) -> tuple[str, int]:
@@ -24,7 +35,11 @@ def emulate() -> None:
     """Run an emulated token (test tool: its state file holds the seed in clear)."""
 
 
-def bridge_options(function):
+Command = TypeVar("Command", bound=Callable[..., Any])
+EmulatedCard = Token2Emulator | YkoathEmulator | Molto2Emulator
+
+
+def bridge_options(function: Command) -> Command:
     """Options shared by every emulated token: where vpcd is, pcscd, faults, display."""
     for decorator in reversed([
         click.option("--vpcd", "vpcd_address", default="127.0.0.1:35963", show_default=True, metavar="HOST:PORT",
@@ -48,11 +63,9 @@ def bridge_options(function):
 MOLTO2_READER_NAME = "TOKEN2 Molto2 (emulated)"
 
 
-def run_bridge(card, vpcd_address: str, with_pcscd: bool, reinsert_after: float, show: bool,
+def run_bridge(card: EmulatedCard, vpcd_address: str, with_pcscd: bool, reinsert_after: float, show: bool,
                reader_name: str = "Virtual PCD") -> None:
     """Serve `card` to vpcd until interrupted."""
-    from otpburn.emulator.vpcd import VpcdBridge
-
     host, port = _parse_hostport(vpcd_address)
 
     def event(text: str) -> None:
@@ -62,8 +75,6 @@ def run_bridge(card, vpcd_address: str, with_pcscd: bool, reinsert_after: float,
         card.on_change = lambda what: event(f"{what} written; {card.describe()}")
     stack = None
     if with_pcscd:
-        from otpburn.emulator.stack import PcscdStack
-
         stack = PcscdStack(port, reader_name=reader_name).start()
     bridge = VpcdBridge(card, host, port, netns=stack.netns if stack else None, reinsert_after=reinsert_after,
                         on_event=event)
@@ -91,11 +102,10 @@ def run_bridge(card, vpcd_address: str, with_pcscd: bool, reinsert_after: float,
               help="Transport key in hex, read from this file (default: the vendor's published key).")
 @click.option("--lockout-after", type=click.IntRange(1), metavar="N",
               help="Lock for good after N failed authentications.")
-def token2_cmd(vpcd_address, with_pcscd, state_file, faults, reinsert_after, show, serial, model, clock_offset,
-               drift_ppm, key_file, lockout_after) -> None:
+def token2_cmd(vpcd_address: str, with_pcscd: bool, state_file: str | None, faults: tuple[str, ...],
+               reinsert_after: float, show: bool, serial: str | None, model: str | None, clock_offset: float,
+               drift_ppm: float, key_file: str | None, lockout_after: int | None) -> None:
     """Emulate a Token2-family single-profile TOTP token on reader 'Virtual PCD 00 00'."""
-    from otpburn.emulator.faults import FaultPlan, parse_fault
-    from otpburn.emulator.token2 import VENDOR_KEY, Token2Emulator, Token2Memory
 
     if serial and model:
         raise InputError("give --serial or --model, not both")
@@ -110,8 +120,6 @@ def token2_cmd(vpcd_address, with_pcscd, state_file, faults, reinsert_after, sho
     if not state_file or not os.path.exists(state_file):
         key_hex = VENDOR_KEY
         if key_file:
-            from otpburn.cli.tokens import load_key
-
             key_hex = load_key(key_file).hex().upper()  # the same 32-hex-digit file the driver side reads
         memory = Token2Memory(serial=serial, key=key_hex, clock_offset=clock_offset,
                               clock_set_at=time.time(), drift_ppm=drift_ppm, lockout_after=lockout_after)
@@ -125,17 +133,14 @@ def token2_cmd(vpcd_address, with_pcscd, state_file, faults, reinsert_after, sho
               help="Protect the applet with the password in this file.")
 @click.option("--capacity", type=click.IntRange(1, 255), metavar="N", default=32, show_default=True,
               help="How many credentials the applet holds.")
-def ykoath_cmd(vpcd_address, with_pcscd, state_file, faults, reinsert_after, show, password_file, capacity) -> None:
+def ykoath_cmd(vpcd_address: str, with_pcscd: bool, state_file: str | None, faults: tuple[str, ...],
+               reinsert_after: float, show: bool, password_file: str | None, capacity: int) -> None:
     """Emulate a YKOATH (YubiKey OATH) applet on reader 'Virtual PCD 00 00'."""
-    from otpburn.emulator.faults import FaultPlan, parse_fault
-    from otpburn.emulator.ykoath import OathState, YkoathEmulator
 
     plan = FaultPlan([parse_fault(spec) for spec in faults])
     state = None if state_file and os.path.exists(state_file) else OathState(capacity=capacity)
     card = YkoathEmulator(state, plan, state_path=state_file)
     if password_file:
-        from otpburn.cli.common import read_text_file
-
         card.set_password(read_text_file(password_file).rstrip("\r\n"))
     run_bridge(card, vpcd_address, with_pcscd, reinsert_after, show)
 
@@ -152,28 +157,20 @@ def ykoath_cmd(vpcd_address, with_pcscd, state_file, faults, reinsert_after, sho
 @click.option("--press-after", type=click.FloatRange(0), metavar="SECONDS",
               help="Press the ▲ button this long after a key change or reset asks for it (otherwise press Enter "
                    "here).")
-def molto2_cmd(vpcd_address, with_pcscd, state_file, faults, reinsert_after, show, serial, profile_count,
-               customer_key_file, attempts, press_after) -> None:
+def molto2_cmd(vpcd_address: str, with_pcscd: bool, state_file: str | None, faults: tuple[str, ...],
+               reinsert_after: float, show: bool, serial: str, profile_count: str, customer_key_file: str | None,
+               attempts: int, press_after: float | None) -> None:
     """Emulate a Token2 Molto2 (multi-profile TOTP token) on a reader named like the real one's.
 
     The vpcd reader must carry the product word: run pcscd with --with-pcscd (the reader is
     then called 'TOKEN2 Molto2 (emulated)'), or name it so in your reader.conf.
     """
-    import sys
-    import threading
-
-    from otpburn.emulator.faults import FaultPlan, parse_fault
-    from otpburn.emulator.molto2 import Molto2Emulator, Molto2Memory, derived_key
-
     plan = FaultPlan([parse_fault(spec) for spec in faults])
     memory = None
     if not state_file or not os.path.exists(state_file):
         memory = Molto2Memory(serial=serial, profile_count=int(profile_count), max_attempts=attempts,
                               attempts_left=attempts)
         if customer_key_file:
-            from otpburn.cli.common import read_text_file
-            from otpburn.tokens.molto2 import parse_customer_key
-
             memory.key = derived_key(parse_customer_key(read_text_file(customer_key_file)))
     card = Molto2Emulator(memory, state_path=state_file, faults=plan)
 

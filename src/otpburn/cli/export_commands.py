@@ -7,17 +7,13 @@ import click
 from otpburn import __version__
 from otpburn.cli.common import emit_json
 from otpburn.cli.exporting import export_password
-from otpburn.cli.options import FORMAT_NAMES, json_option, seed_file_options, seed_source_options
+from otpburn.cli.options import FORMAT_HELP, FORMAT_NAMES, json_option, seed_file_options, seed_source_options
 from otpburn.cli.seeds import SeedSource, get_seed, load_seed_file
 from otpburn.cli.wording import export_note_text
 from otpburn.provisioning.records.audit import log_path, read_entries
 from otpburn.provisioning.records.exports import ExportTarget, TokenRecord, write_export
 from otpburn.sources.selection import select_account
 from otpburn.untrusted import tame
-
-FORMAT_HELP = ("The file's format: entra (Microsoft Entra ID OATH CSV), vendor-csv (serial,secret), privacyidea "
-               "(privacyIDEA/LinOTP OATH CSV), duo (Duo hardware tokens), pskc (RFC 6030, encrypted), otpauth (URI "
-               "list), qr (PNG).")
 
 
 @click.command("export")

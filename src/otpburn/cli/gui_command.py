@@ -9,7 +9,7 @@ from otpburn.errors import OperationError
 
 @click.command()
 @click.option("--theme", type=click.Choice(["system", "light", "dark"]), default="system", show_default=True)
-def gui(theme) -> int:
+def gui(theme: str) -> int:
     """Open the desktop app (seed, reader, token, burn, test in one window)."""
     try:
         from otpburn.gui.app import main

@@ -54,7 +54,8 @@ class LazyGroup(click.Group):
         if name not in COMMANDS:
             return None
         module_name, _, attribute = COMMANDS[name][0].partition(":")
-        return getattr(importlib.import_module(module_name), attribute)
+        command: click.Command = getattr(importlib.import_module(module_name), attribute)
+        return command
 
     def resolve_command(self, ctx: click.Context, args: list[str]) -> tuple[str | None, click.Command | None,
                                                                             list[str]]:

@@ -21,7 +21,7 @@ from otpburn.cli.options import (
 )
 from otpburn.cli.seeds import load_seed_file, matching_records, one_record_per_secret
 from otpburn.cli.tokens import confirm, credentials, molto2_token, parse_profile
-from otpburn.cli.wording import check_line, note_text, pc_clock_text, waiting_text
+from otpburn.cli.wording import check_line, note_text, pc_clock_text, plural, waiting_text
 from otpburn.errors import InputError
 from otpburn.otp import code_window
 from otpburn.provisioning.admin.molto2 import change_key as change_customer_key
@@ -178,8 +178,8 @@ def fill(seed_file: str, reader_spec: str | None, seed_password_file: str | None
 
     with molto2_token(reader_spec, trace, "fill", given) as (on_reader, session):
         plan = plan_fill(session, records, first_profile)
-        say(f"Molto2 {session.info.serial}: {len(plan)} accounts into profiles "
-            f"{', '.join(str(item.profile) for item in plan)}")
+        say(f"Molto2 {session.info.serial}: {plural(len(plan), 'account')} into "
+            f"profile{'s' if len(plan) != 1 else ''} {', '.join(str(item.profile) for item in plan)}")
         if dry_run:
             for item in plan:
                 say(f"  profile {item.profile:>2}  {item.title!r:<16} {describe_params(item.record.params)}")
@@ -189,8 +189,8 @@ def fill(seed_file: str, reader_spec: str | None, seed_password_file: str | None
     if as_json:
         emit_json({"serial": session.info.serial, "burned": done})
     else:
-        click.echo(f"{len(done)} profiles burned. Pick each on the token and compare its code with the one above "
-                   "(or with 'otpburn code').")
+        click.echo(f"{plural(len(done), 'profile')} burned. Pick each on the token and compare its code with the one "
+                   "above (or with 'otpburn code').")
 
 
 @click.command("sync-clock")

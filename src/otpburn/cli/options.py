@@ -98,6 +98,17 @@ algorithm_option = click.option("--algorithm", type=AnyCaseChoice(["SHA1", "SHA2
 # -- exports and the identity system ---------------------------------------------------------------------------
 
 FORMAT_NAMES = list(FORMATS)  # the one table of export formats, as the CLI names them
+# What each format is, in the help (a test keeps the keys equal to the table's).
+FORMAT_WORDS = {
+    "entra": "Microsoft Entra ID OATH CSV",
+    "vendor-csv": "serial,secret",
+    "privacyidea": "privacyIDEA/LinOTP OATH CSV",
+    "duo": "Duo hardware tokens",
+    "pskc": "RFC 6030, encrypted",
+    "otpauth": "URI list",
+    "qr": "PNG",
+}
+FORMAT_HELP = "The file's format: " + ", ".join(f"{name} ({FORMAT_WORDS[name]})" for name in FORMAT_NAMES) + "."
 
 export_option = click.option(
     "--export", "exports", multiple=True, metavar="FORMAT:FILE",

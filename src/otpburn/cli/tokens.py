@@ -16,7 +16,7 @@ from otpburn.errors import InputError, OtpburnError
 from otpburn.otp import decode_hex
 from otpburn.provisioning.access.readers import list_pcsc_readers
 from otpburn.provisioning.access.session import TokenOnReader, token_session
-from otpburn.provisioning.burn.molto2 import CustomerKeyNeededError, next_free
+from otpburn.provisioning.burn.molto2 import CustomerKeyNeededError, ProfileNeededError, next_free
 from otpburn.tokens.base import TokenInfo
 from otpburn.tokens.detect import Credentials
 from otpburn.tokens.molto2 import (
@@ -28,7 +28,7 @@ from otpburn.tokens.molto2 import (
     parse_customer_key,
 )
 from otpburn.tokens.token2 import TRANSPORT_KEY, Token2Credentials
-from otpburn.tokens.ykoath import OathCredentials, YkoathSession
+from otpburn.tokens.ykoath import OathCredentials, PasswordRequiredError, YkoathSession
 from otpburn.transport.trace import Tracer, stream_tracer
 
 
@@ -53,7 +53,6 @@ def oath_password(password_file: str | None) -> Callable[[], str]:
             return read_text_file(password_file).rstrip("\r\n")
         if sys.stdin.isatty():
             return str(click.prompt("OATH password", hide_input=True, err=True))
-        from otpburn.tokens.ykoath import PasswordRequiredError
 
         raise PasswordRequiredError()
 
@@ -164,8 +163,6 @@ def parse_profile(text: str | None, *, next_free_allowed: bool = True) -> int | 
 
 def resolve_profile(session: Molto2Session, spec: int | str | None) -> int:
     """The profile number a burn writes: the one given, or the next free one; this device's own range."""
-    from otpburn.provisioning.burn.molto2 import ProfileNeededError
-
     if spec is None:
         raise ProfileNeededError()
     if spec == NEXT_FREE:

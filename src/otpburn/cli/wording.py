@@ -197,9 +197,9 @@ FIXES: dict[Cause, str] = {
 
 PC_CLOCK: dict[PcClockState, str] = {
     PcClockState.RIGHT: "the PC's clock is right ({offset:+.1f} s from {server})",
-    PcClockState.OFF: "the PC's clock is {seconds:.0f} s {direction} of {server}: fix it (enable network time) "
+    PcClockState.OFF: "the PC's clock is {seconds:.0f} s {direction} {server}: fix it (enable network time) "
                       "before setting a token's clock from it",
-    PcClockState.FAR_OFF: "the PC's clock is {seconds:.0f} s {direction} of {server}: fix it (enable network time) "
+    PcClockState.FAR_OFF: "the PC's clock is {seconds:.0f} s {direction} {server}: fix it (enable network time) "
                           "before setting a token's clock from it",
     PcClockState.NOT_CHECKED: "the PC's clock was not checked (no time server configured)",
     PcClockState.UNREACHABLE: "the PC's clock could not be checked (offline? {failures})",
@@ -303,7 +303,7 @@ def note_text(note: BurnNote) -> str:
 def pc_clock_text(result: PcClockResult) -> str:
     offset = result.offset or 0.0
     return PC_CLOCK[result.state].format(offset=offset, seconds=abs(offset), server=result.server,
-                                         direction="behind" if offset > 0 else "ahead",
+                                         direction="behind" if offset > 0 else "ahead of",
                                          failures="; ".join(result.failures))
 
 

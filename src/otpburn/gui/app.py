@@ -120,13 +120,14 @@ def outlined_indicators_style() -> QProxyStyle:
     Made on first use: a light window never needs the proxy style's types (~1–2 ms before its first paint)."""
     from PySide6.QtCore import QRectF, Qt
     from PySide6.QtGui import QPainter
-    from PySide6.QtWidgets import QProxyStyle, QStyle
+    from PySide6.QtWidgets import QProxyStyle, QStyle, QStyleOption, QWidget
 
     outline = QColor("#8b949e")  # 5.0:1 against the dark window colour (non-text contrast needs 3:1)
     indicators = (QStyle.PrimitiveElement.PE_IndicatorCheckBox, QStyle.PrimitiveElement.PE_IndicatorRadioButton)
 
     class OutlinedIndicators(QProxyStyle):
-        def drawPrimitive(self, element, option, painter, widget=None) -> None:
+        def drawPrimitive(self, element: QStyle.PrimitiveElement, option: QStyleOption, painter: QPainter,
+                          widget: QWidget | None = None) -> None:
             super().drawPrimitive(element, option, painter, widget)
             if element in indicators:
                 painter.save()

@@ -21,13 +21,17 @@ from PySide6.QtWidgets import (
 
 from otpburn.gui import worker
 from otpburn.gui.common import QT_TRANSLATE_NOOP, STATUS_COLOURS, STATUS_COLOURS_DARK, StatusLabel, StepBox, show_error
+from otpburn.gui.worker import TaskFailure
 
 if TYPE_CHECKING:
     from otpburn.otp import OtpParams
+    from otpburn.provisioning.burn.checks import Check
     from otpburn.provisioning.burn.flow import BurnOutcome
     from otpburn.provisioning.burn.steps import BurnOptions
     from otpburn.provisioning.records.exports import ExportTarget
+    from otpburn.tokens.base import TokenInfo
     from otpburn.tokens.detect import Credentials
+    from otpburn.tokens.molto2 import Profile
 
 # The burn's steps as the burn names them (the values of provisioning.burn.steps.Step, a StrEnum whose members
 # equal these strings) and the short word shown for each. Text here, so that the window opens without
@@ -116,7 +120,7 @@ class BurnPanel(StepBox):
         self.molto2_rows = (self.title_label, self.profile_title, self.replace_profile, self.last_attempt)
         for widget in self.molto2_rows:
             widget.setVisible(False)
-        self.profile = None  # the chosen Profile of a Molto2
+        self.profile: Profile | None = None  # the chosen Profile of a Molto2
         self.multi_profile = False
         self.body.addLayout(form)
 
@@ -134,21 +138,21 @@ class BurnPanel(StepBox):
         self.body.addLayout(row)
         self.status = StatusLabel(self.tr("Give a seed and connect a token first."))
         self.body.addWidget(self.status)
-        self.spec = None
-        self.params = None
-        self.info = None
+        self.spec: str | None = None
+        self.params: OtpParams | None = None
+        self.info: TokenInfo | None = None
         self.busy = False  # a burn is running
-        self._checks: list = []
+        self._checks: list[Check] = []
         self.folder_button.clicked.connect(self._choose_folder)
         self.burn_button.clicked.connect(self.start_burn)
         self.sync_clock.toggled.connect(self._note_wipe)
         self.export_format.currentIndexChanged.connect(self._recheck)
         self.upn.textChanged.connect(self._recheck)
 
-    def _recheck(self, *args) -> None:
+    def _recheck(self, *_changed: object) -> None:
         self.update_state(self.spec, self.params, self.info, self._checks)
 
-    def show_profile(self, profile, multi_profile: bool) -> None:
+    def show_profile(self, profile: Profile | None, multi_profile: bool) -> None:
         """The profile chosen in step 3 (multi-profile tokens), or none."""
         self.profile, self.multi_profile = profile, multi_profile
         for widget in self.molto2_rows:
@@ -160,7 +164,8 @@ class BurnPanel(StepBox):
             self.replace_profile.setChecked(False)
         self.update_state(self.spec, self.params, self.info, self._checks)
 
-    def update_state(self, spec, params, info, checks) -> None:
+    def update_state(self, spec: str | None, params: OtpParams | None, info: TokenInfo | None,
+                     checks: list[Check]) -> None:
         self.spec, self.params, self.info, self._checks = spec, params, info, checks
         blocked = any(c.verdict == "stop" for c in checks)
         needs_profile = self.multi_profile and self.profile is None
@@ -195,7 +200,7 @@ class BurnPanel(StepBox):
         if folder:
             self.export_folder.setText(folder)
 
-    def _exports(self) -> list:
+    def _exports(self) -> list[ExportTarget]:
         fmt = self.export_format.currentData()
         if fmt == "none":
             return []
@@ -307,7 +312,7 @@ class BurnPanel(StepBox):
         self.status.show_status(" ".join(part for part in (text, notes, exported) if part), "ok")
         self.burned.emit(report, display)
 
-    def _failed(self, exc) -> None:
+    def _failed(self, exc: TaskFailure) -> None:
         self.busy = False
         self.burn_button.setEnabled(True)
         show_error(self.status, exc)

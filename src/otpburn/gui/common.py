@@ -6,8 +6,8 @@ import html
 from enum import StrEnum
 
 from PySide6.QtCore import QCoreApplication, QPointF, QRectF, Qt, Signal
-from PySide6.QtGui import QColor, QFont, QFontMetrics, QPainter, QPen
-from PySide6.QtWidgets import QGroupBox, QLabel, QPushButton, QVBoxLayout
+from PySide6.QtGui import QColor, QFont, QFontMetrics, QPainter, QPaintEvent, QPen
+from PySide6.QtWidgets import QGroupBox, QLabel, QPushButton, QVBoxLayout, QWidget
 
 from otpburn.errors import OtpburnError
 from otpburn.gui.translation import QT_TRANSLATE_NOOP, remedy_text
@@ -44,8 +44,8 @@ def show_error(label: StatusLabel, failure: BaseException | TaskFailure) -> None
     label.setToolTip(html.escape(details))  # Qt renders a tool tip that looks like HTML as HTML
 
 
-def is_dark(widget) -> bool:
-    return widget.palette().window().color().lightness() < 128
+def is_dark(widget: QWidget) -> bool:
+    return bool(widget.palette().window().color().lightness() < 128)
 
 
 class StatusLabel(QLabel):
@@ -95,6 +95,8 @@ class StepBox(QGroupBox):
     The border and title are painted here, not by a style sheet: a sheet on a card restyles every control inside
     it, which was a third of the window's build before its first paint."""
 
+    status: StatusLabel  # the card's status line: each panel makes it where its layout wants it
+
     def __init__(self, number: int, title: str) -> None:
         """`title` as shown: the panels pass it translated."""
         super().__init__(f"{number}. {title}")
@@ -122,7 +124,7 @@ class StepBox(QGroupBox):
             return ACCENT[theme]
         return (STATUS_COLOURS_DARK if theme == "dark" else STATUS_COLOURS).get(kind, "")
 
-    def paintEvent(self, event) -> None:
+    def paintEvent(self, event: QPaintEvent) -> None:
         edge = self.edge_colour()
         bold = QFont(self.font())
         bold.setBold(True)

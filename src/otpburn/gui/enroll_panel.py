@@ -18,6 +18,7 @@ from PySide6.QtWidgets import (
 
 from otpburn.gui import worker
 from otpburn.gui.common import StatusLabel, StepBox, show_error
+from otpburn.gui.worker import TaskFailure
 
 if TYPE_CHECKING:
     from otpburn.provisioning.burn.steps import BurnReport
@@ -87,8 +88,8 @@ class EnrollPanel(StepBox):
         self.status.setAccessibleName(self.tr("Enroll status"))
         self.body.addWidget(self.status)
         self.registrar_file: str | None = None
-        self.report = None
-        self.enrolled = None
+        self.report: BurnReport | None = None
+        self.enrolled: Enrolled | None = None
         self.busy = False  # a registration is running
         self.target.addItem(self.tr("reading the registrar file…"), None)  # load_targets(), once the window is shown
         self.file_button.clicked.connect(self._choose_file)
@@ -117,7 +118,7 @@ class EnrollPanel(StepBox):
             self.load_targets()
             self._update()
 
-    def show_burn(self, report, display) -> None:
+    def show_burn(self, report: BurnReport, display: str | None) -> None:
         """A token was burned: offer it for enrolment, with the code the token gave where it gave one."""
         self.report, self.enrolled = report, None
         if report.verification is not None:
@@ -173,7 +174,7 @@ class EnrollPanel(StepBox):
         worker.start(lambda notify: run_enroll(settings, secret, burned, None, user, code, computed, notify),
                      self._done, self._failed, lambda text: self.status.show_status(str(text), "info"))
 
-    def _done(self, enrolled) -> None:
+    def _done(self, enrolled: Enrolled) -> None:
         from otpburn.registrars.base import SYSTEM_NAMES
 
         self.busy = False
@@ -189,7 +190,7 @@ class EnrollPanel(StepBox):
                 registration.serial, system, whom), "warn")
         self._update()
 
-    def _failed(self, failure) -> None:
+    def _failed(self, failure: TaskFailure) -> None:
         self.busy = False
         show_error(self.status, failure)
         self._update()

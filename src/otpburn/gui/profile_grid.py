@@ -21,6 +21,7 @@ from PySide6.QtWidgets import (
 from otpburn.untrusted import tame
 
 if TYPE_CHECKING:
+    from otpburn.otp import OtpParams
     from otpburn.tokens.molto2 import Profile
 
 COLUMNS = 5  # wide enough cells for a 12-character title
@@ -83,7 +84,7 @@ class ProfileGrid(QWidget):
                                      "occupancy are readable without the customer key.").format(used, len(profiles)))
         self.choose_next_free()
 
-    def mark_burned(self, number: int, title: str, params) -> None:
+    def mark_burned(self, number: int, title: str, params: OtpParams) -> None:
         """Show a profile as burned (its read-back confirmed it) and move on to the next free one."""
         from otpburn.tokens.molto2 import Profile
 

@@ -7,6 +7,7 @@ from PySide6.QtWidgets import QComboBox, QHBoxLayout, QPushButton
 
 from otpburn.gui import worker
 from otpburn.gui.common import StatusLabel, StepBox, show_error
+from otpburn.gui.worker import Report, TaskFailure
 
 VIRTUAL = "virtual"
 VIRTUAL_LABEL = "Virtual token (try otpburn without hardware)"
@@ -15,7 +16,7 @@ VIRTUAL_MOLTO2_LABEL = "Virtual Molto2 (100 profiles, without hardware)"
 REFRESH_MS = 2000
 
 
-def list_readers(report=None) -> tuple[list[tuple[str, bool]], str | None]:
+def list_readers(report: Report | None = None) -> tuple[list[tuple[str, bool]], str | None]:
     """([(name, token present)], problem) — problem says why there are no PC/SC readers."""
     from otpburn.errors import OtpburnError
     from otpburn.transport.errors import NoServiceError
@@ -68,11 +69,11 @@ class ReaderPanel(StepBox):
         self._busy = True
         worker.start(list_readers, self._listed, self._list_failed)
 
-    def _list_failed(self, exc) -> None:
+    def _list_failed(self, exc: TaskFailure) -> None:
         self._busy = False
         show_error(self.status, exc)
 
-    def _listed(self, result) -> None:
+    def _listed(self, result: tuple[list[tuple[str, bool]], str | None]) -> None:
         self._busy = False
         readers, problem = result
         if readers == self._known and self.readers.count():

@@ -21,9 +21,15 @@ from PySide6.QtWidgets import (
 from otpburn.errors import InputError, OtpburnError, Remedy
 from otpburn.gui import worker
 from otpburn.gui.common import StatusLabel, StepBox, show_error
+from otpburn.gui.worker import Report, TaskFailure
 
 if TYPE_CHECKING:
+    from PIL.Image import Image
+    from PySide6.QtGui import QDragEnterEvent, QDropEvent
+
     from otpburn.otp import OtpParams
+    from otpburn.sources.scan import ScanResult
+    from otpburn.sources.seedfiles.model import SeedFile
 
 # The OTP code and the seed sources (classification, QR decoding, seed files) load when first used, not
 # when the window opens. The algorithms as the combo box offers them: otpburn.otp.Algorithm's values
@@ -40,7 +46,7 @@ class SeedPanel(StepBox):
         self.params: OtpParams | None = None
         self.choices: list[OtpParams] = []
         self.revealed = False
-        self._thumbnail = None
+        self._thumbnail: Image | None = None
         self._reading: worker.Task | None = None  # a seed file being read
         self._reading_path = ""
 
@@ -145,7 +151,7 @@ class SeedPanel(StepBox):
         QTimer.singleShot(400, lambda: worker.start(lambda report: scan_screen(delay), self._scanned,
                                                     self._capture_failed))
 
-    def _capture_failed(self, exc) -> None:
+    def _capture_failed(self, exc: TaskFailure) -> None:
         self.capture_requested.emit(False)
         show_error(self.status, exc)
 
@@ -184,7 +190,7 @@ class SeedPanel(StepBox):
         pixels = np.frombuffer(gray.constBits(), dtype=np.uint8, count=stride * height).reshape(height, stride)
         array = np.ascontiguousarray(pixels[:, :width])
 
-        def run(report):
+        def run(report: Report) -> ScanResult:
             result = ScanResult()
             result.add(decode(array), "the pasted image", array)
             if not result.codes:
@@ -222,7 +228,7 @@ class SeedPanel(StepBox):
         self._reading = None
         self.cancel_button.setVisible(False)
 
-    def _seed_file_read(self, path: str, contents) -> None:
+    def _seed_file_read(self, path: str, contents: SeedFile) -> None:
         self._reading = None
         self.cancel_button.setVisible(False)
         records = contents.records
@@ -234,7 +240,7 @@ class SeedPanel(StepBox):
             shown = "; ".join(left_out[:3]) + (f" (and {len(left_out) - 3} more)" if len(left_out) > 3 else "")
             self.status.show_status(self.tr("{0}. Left out or worth knowing: {1}").format(found, shown), "warn")
 
-    def _seed_file_failed(self, path: str, failure, password: str | None, key: bytes | None) -> None:
+    def _seed_file_failed(self, path: str, failure: TaskFailure, password: str | None, key: bytes | None) -> None:
         self._reading = None
         self.cancel_button.setVisible(False)
         error = getattr(failure, "error", failure)
@@ -314,7 +320,7 @@ class SeedPanel(StepBox):
         self.status.show_status(self.tr("{0}: {1}").format(payload.description, payload.problem or payload.advice),
                                 "stop" if payload.problem else "warn")
 
-    def _scanned(self, result) -> None:
+    def _scanned(self, result: ScanResult) -> None:
         from otpburn.sources.classify import classify
 
         self.capture_requested.emit(False)
@@ -339,11 +345,11 @@ class SeedPanel(StepBox):
         self._offer(seeds, labels, f"found on {origin}" + (f" (also: {'; '.join(notes)})" if notes else ""),
                     first_thumbnail)
 
-    def _failed(self, exc) -> None:
+    def _failed(self, exc: TaskFailure) -> None:
         show_error(self.status, exc)
 
     # --- state -----------------------------------------------------------------------
-    def _offer(self, seeds: list[OtpParams], labels: list[str], message: str, thumbnail=None) -> None:
+    def _offer(self, seeds: list[OtpParams], labels: list[str], message: str, thumbnail: Image | None = None) -> None:
         self._thumbnail = thumbnail
         self.choices = seeds
         self.account_choice.blockSignals(True)
@@ -394,7 +400,7 @@ class SeedPanel(StepBox):
         self._show_thumbnail()
         self.seed_changed.emit(params)
 
-    def _edited(self, *args) -> None:
+    def _edited(self, *_changed: object) -> None:
         if self.params is None:
             return
         try:
@@ -438,11 +444,11 @@ class SeedPanel(StepBox):
         self.thumbnail.setPixmap(QPixmap.fromImage(image))
 
     # --- drag and drop of image files ------------------------------------------------
-    def dragEnterEvent(self, event) -> None:
+    def dragEnterEvent(self, event: QDragEnterEvent) -> None:
         if event.mimeData().hasUrls() or event.mimeData().hasText():
             event.acceptProposedAction()
 
-    def dropEvent(self, event) -> None:
+    def dropEvent(self, event: QDropEvent) -> None:
         data = event.mimeData()
         if data.hasUrls() and data.urls()[0].isLocalFile():
             self.load_image(data.urls()[0].toLocalFile())

@@ -3,12 +3,17 @@
 from __future__ import annotations
 
 import time
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QCoreApplication, QTimer, Signal
 from PySide6.QtGui import QFont
 from PySide6.QtWidgets import QGridLayout, QHBoxLayout, QLabel, QLineEdit, QProgressBar, QPushButton
 
 from otpburn.gui.common import StatusLabel, StepBox
+
+if TYPE_CHECKING:
+    from otpburn.otp import OtpParams
+    from otpburn.provisioning.burn.steps import BurnReport
 
 
 class TestPanel(StepBox):
@@ -48,8 +53,8 @@ class TestPanel(StepBox):
         self.body.addLayout(row)
         self.status = StatusLabel(self.tr("After the burn, switch the token off and on and compare its code."))
         self.body.addWidget(self.status)
-        self.params = None
-        self.burned = None  # the report of the burn this test follows, if any
+        self.params: OtpParams | None = None
+        self.burned: BurnReport | None = None  # the report of the burn this test follows, if any
         self.matched: bool | None = None  # the last typed-code check, for this seed
         self.timer = QTimer(self)
         self.timer.timeout.connect(self.tick)
@@ -57,7 +62,7 @@ class TestPanel(StepBox):
         self.check_button.clicked.connect(self.check)
         self.typed.returnPressed.connect(self.check)
 
-    def show_seed(self, params) -> None:
+    def show_seed(self, params: OtpParams | None) -> None:
         if params != self.params:
             self.matched = None
         self.params = params
@@ -71,7 +76,7 @@ class TestPanel(StepBox):
         self.countdown.setValue(0)
         self.status.show_status(self.tr("After the burn, switch the token off and on and compare its code."))
 
-    def show_burn(self, report, display) -> None:
+    def show_burn(self, report: BurnReport, display: str | None) -> None:
         self.burned = report
         self.show_seed(report.params)
         self.matched = True if report.verification is not None else None

@@ -13,7 +13,9 @@ from otpburn.gui.profile_grid import ProfileGrid
 
 if TYPE_CHECKING:
     from otpburn.otp import OtpParams
+    from otpburn.provisioning.burn.checks import Check
     from otpburn.tokens.base import TokenInfo
+    from otpburn.tokens.molto2 import Profile
 
 
 class TokenPanel(StepBox):
@@ -35,7 +37,7 @@ class TokenPanel(StepBox):
         self.body.addWidget(self.profiles)
         self.info: TokenInfo | None = None
 
-    def show_info(self, info: TokenInfo | None, reader: str = "", profiles: list | None = None) -> None:
+    def show_info(self, info: TokenInfo | None, reader: str = "", profiles: list[Profile] | None = None) -> None:
         self.info = info
         self.profiles.setVisible(profiles is not None)
         if profiles is not None:
@@ -59,7 +61,7 @@ class TokenPanel(StepBox):
         self.fields["Holds"].setText(self.tr("{0}, {1} digits, {2}{3}").format(
             algorithms, "/".join(map(str, sorted(caps.digits))), periods, wipe))
 
-    def check(self, params: OtpParams | None) -> list:
+    def check(self, params: OtpParams | None) -> list[Check]:
         """The preflight verdicts for the current seed on this token, shown in the status line."""
         from otpburn.gui.wording import check_text
         from otpburn.provisioning.burn.checks import token_checks, worst

@@ -3,30 +3,39 @@ action at a time is the highlighted one."""
 
 from __future__ import annotations
 
+import platform
 import sys
-from collections.abc import Callable
+from importlib.metadata import version
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QEvent, QSettings, QTimer, Signal
-from PySide6.QtGui import QAction, QKeySequence
+from PySide6.QtGui import QAction, QCloseEvent, QKeySequence, QResizeEvent, QShowEvent
 from PySide6.QtWidgets import QHBoxLayout, QMainWindow, QScrollArea, QVBoxLayout, QWidget
 
 from otpburn import __version__
 from otpburn.gui import worker
 from otpburn.gui.burn_panel import BurnPanel
-from otpburn.gui.common import StepState, mark_primary, show_error
+from otpburn.gui.common import StepBox, StepState, mark_primary, show_error
 from otpburn.gui.enroll_panel import EnrollPanel
 from otpburn.gui.reader_panel import ReaderPanel
 from otpburn.gui.seed_panel import SeedPanel
 from otpburn.gui.test_panel import TestPanel
 from otpburn.gui.token_panel import TokenPanel
+from otpburn.gui.worker import Report, TaskFailure
 
 if TYPE_CHECKING:
+    from otpburn.otp import OtpParams
+    from otpburn.provisioning.burn.checks import Check
+    from otpburn.provisioning.burn.steps import BurnReport
     from otpburn.tokens.base import TokenInfo
+    from otpburn.tokens.molto2 import Profile
 
 
-def identify(spec: str, report: Callable[[str], None] | None = None) -> tuple[TokenInfo, str, list | None]:
+Identified = tuple["TokenInfo", str, "list[Profile] | None"]  # the token, its reader's name, a Molto2's profiles
+
+
+def identify(spec: str, report: Report | None = None) -> Identified:
     """The token on reader `spec`, identified with reads only (off the UI thread); a Molto2's profiles too."""
     from otpburn.provisioning.access.session import token_session
     from otpburn.tokens.molto2 import Molto2Session
@@ -55,7 +64,7 @@ class MainWindow(QMainWindow):
         self.test = TestPanel()
         self.enroll = EnrollPanel()
         self.spec: str | None = None
-        self.checks: list = []
+        self.checks: list[Check] = []
 
         self.steps = (self.seed, self.reader, self.token, self.burn, self.test, self.enroll)
         # Two columns of cards, each as tall as its content (no stretched, empty halves): getting the seed and
@@ -119,7 +128,7 @@ class MainWindow(QMainWindow):
             width, height = min(width, screen.width() - 40), min(height, screen.height() - 40)
         self.resize(max(width, 480), max(height, 400))
 
-    def resizeEvent(self, event) -> None:
+    def resizeEvent(self, event: QResizeEvent) -> None:
         super().resizeEvent(event)
         self._arrange(one_column=self.width() < TWO_COLUMNS_FROM)
         QTimer.singleShot(0, self._fit_content_height)  # once the cards have their new widths
@@ -132,13 +141,13 @@ class MainWindow(QMainWindow):
                 card.setMinimumHeight(card.heightForWidth(card.width()))
 
     # --- the flow: each step's state, and the one action to take next ------------------
-    def step_states(self) -> dict:
+    def step_states(self) -> dict[StepBox, StepState]:
         seed, reader, token, burn, test, enroll = self.steps
         connected = self.spec is not None and self.token.info is not None
         burned = self.test.burned is not None and self.test.burned.params == self.seed.params
         stops = any(check.verdict == "stop" for check in self.checks)
 
-        def by_status(panel, otherwise: StepState) -> StepState:
+        def by_status(panel: StepBox, otherwise: StepState) -> StepState:
             return StepState.ATTENTION if panel.status.kind == "stop" else otherwise
 
         return {
@@ -158,7 +167,7 @@ class MainWindow(QMainWindow):
                                                                          else StepState.WAITING)),
         }
 
-    def update_flow(self, *args) -> None:
+    def update_flow(self, *_changed: object) -> None:
         self._fit_content_height()  # a status line may have grown by a line
         states = self.step_states()
         for panel, state in states.items():
@@ -178,7 +187,7 @@ class MainWindow(QMainWindow):
             QTimer.singleShot(0, self._after_first_paint)
         return super().event(event)
 
-    def showEvent(self, event) -> None:
+    def showEvent(self, event: QShowEvent) -> None:
         super().showEvent(event)
         if not self._opened:  # a platform that paints late (or never, minimised): do not wait for ever
             QTimer.singleShot(250, self._after_first_paint)
@@ -235,14 +244,10 @@ class MainWindow(QMainWindow):
         return QDesktopServices.openUrl(url)
 
     def about_text(self) -> str:
-        import platform
-
         from PySide6 import __version__ as pyside_version
         from PySide6.QtCore import qVersion
 
         try:
-            from importlib.metadata import version
-
             pcsc = f"pyscard {version('pyscard')}"
         except Exception:  # noqa: BLE001 (not installed: the virtual token still works)
             pcsc = "pyscard not installed (the virtual tokens work without it)"
@@ -256,7 +261,7 @@ class MainWindow(QMainWindow):
         QMessageBox.about(self, self.tr("About otpburn"), self.about_text())
 
     # --- flow ------------------------------------------------------------------------
-    def _seed_changed(self, params) -> None:
+    def _seed_changed(self, params: OtpParams | None) -> None:
         self.test.show_seed(params)
         self._refresh()
 
@@ -269,7 +274,7 @@ class MainWindow(QMainWindow):
         worker.start(lambda report: identify(spec, report), lambda result: self._connected(spec, result),
                      self._connect_failed)
 
-    def _connected(self, spec: str, result) -> None:
+    def _connected(self, spec: str, result: Identified) -> None:
         info, reader_name, profiles = result
         self.reader.connect_button.setEnabled(True)
         self.spec = spec
@@ -278,11 +283,11 @@ class MainWindow(QMainWindow):
         self.settings.setValue("reader", spec)
         self._refresh()
 
-    def _burned(self, report, display) -> None:
+    def _burned(self, report: BurnReport, display: str | None) -> None:
         if report.profile is not None:  # the read-back confirmed it: the grid shows it, and the next free is chosen
             self.token.profiles.mark_burned(report.profile, report.title or "", report.params)
 
-    def _connect_failed(self, exc) -> None:
+    def _connect_failed(self, exc: TaskFailure) -> None:
         self.reader.connect_button.setEnabled(True)
         self.token.show_info(None)
         show_error(self.token.status, exc)
@@ -314,7 +319,7 @@ class MainWindow(QMainWindow):
         if folder:
             self.burn.export_folder.setText(str(folder))
 
-    def closeEvent(self, event) -> None:
+    def closeEvent(self, event: QCloseEvent) -> None:
         self.settings.setValue("sync_clock", self.burn.sync_clock.isChecked())
         self.settings.setValue("display_timeout", self.burn.display_timeout.currentData())
         self.settings.setValue("export_format", self.burn.export_format.currentData())

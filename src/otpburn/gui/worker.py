@@ -4,10 +4,16 @@ from __future__ import annotations
 
 import traceback
 from collections.abc import Callable
+from typing import Any
 
+import shiboken6
 from PySide6.QtCore import QObject, QRunnable, QThreadPool, Signal
 
 _running: set[Task] = set()  # the Python side of tasks whose results are not delivered yet
+
+Report = Callable[[object], None]  # a task's way to send progress (text, or a flow event) to the UI thread
+Work = Callable[[Report], Any]  # what runs in the pool; its result goes to `on_done`
+Receiver = Callable[[Any], None]  # a UI-thread callback: the result, a TaskFailure, or a progress value
 
 
 class TaskFailure:
@@ -26,8 +32,8 @@ class _Signals(QObject):
 class Task(QRunnable):
     """`function(report)` in the thread pool; `report(value)` sends progress (an event) to the UI thread."""
 
-    def __init__(self, function: Callable, on_done: Callable | None = None, on_error: Callable | None = None,
-                 on_message: Callable[[object], None] | None = None) -> None:
+    def __init__(self, function: Work, on_done: Receiver | None = None, on_error: Receiver | None = None,
+                 on_message: Receiver | None = None) -> None:
         super().__init__()
         self.setAutoDelete(False)  # Python keeps it until its result reached the UI thread
         self.function = function
@@ -42,7 +48,7 @@ class Task(QRunnable):
         """Drop the result when it comes: the user gave up waiting (the work itself runs to its bounded end)."""
         self.cancelled = True
 
-    def _finish(self, callback: Callable | None, value: object) -> None:
+    def _finish(self, callback: Receiver | None, value: object) -> None:
         _running.discard(self)
         if callback and not self.cancelled and _receiver_alive(callback):
             callback(value)
@@ -56,15 +62,14 @@ class Task(QRunnable):
             self.signals.done.emit(result)
 
 
-def _receiver_alive(callback: Callable) -> bool:
+def _receiver_alive(callback: Receiver) -> bool:
     """False for a method of a widget Qt has deleted meanwhile (a window closed while its reader list loaded)."""
-    import shiboken6
-
     owner = getattr(callback, "__self__", None)
     return not isinstance(owner, QObject) or shiboken6.isValid(owner)
 
 
-def start(function: Callable, on_done=None, on_error=None, on_message=None) -> Task:
+def start(function: Work, on_done: Receiver | None = None, on_error: Receiver | None = None,
+          on_message: Receiver | None = None) -> Task:
     task = Task(function, on_done, on_error, on_message)
     _running.add(task)
     QThreadPool.globalInstance().start(task)

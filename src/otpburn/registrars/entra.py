@@ -13,9 +13,10 @@ from __future__ import annotations
 import time
 from collections.abc import Callable
 from typing import Any
-from urllib.parse import quote
+from urllib.parse import quote, unquote
 
 from otpburn.errors import RegistrationError, RegistrationProblem, Remedy
+from otpburn.files import UnsafeFileError, prepare_private_file, user_file
 from otpburn.otp.codec import encode_base32
 from otpburn.otp.params import Algorithm
 from otpburn.registrars.accepts import ENTRA
@@ -28,7 +29,7 @@ from otpburn.registrars.base import (
     Registration,
     UserRef,
 )
-from otpburn.registrars.http import Http, UnreadableAnswerError, one_line
+from otpburn.registrars.http import Http, UnreadableAnswerError, one_line, tls_failure
 from otpburn.registrars.settings import RegistrarSettings, ca_file, read_secret_file, secret
 
 SYSTEM = "entra"
@@ -231,8 +232,6 @@ class EntraRegistrar(RegistrarBase):
 
     @staticmethod
     def _asked_user(response: Any) -> str:
-        from urllib.parse import unquote
-
         path = str(getattr(response, "url", "")).split("?")[0]
         return repr(unquote(path.rsplit("/", 1)[-1]))
 
@@ -331,8 +330,6 @@ class EntraRegistrar(RegistrarBase):
 
     def _persisted_cache(self) -> Any:
         """The device-code sign-in's cache: encrypted by the OS keystore where there is one, else a 0600 file."""
-        from otpburn.files import UnsafeFileError, prepare_private_file, user_file
-
         path = self.settings.path("token-cache") or user_file("OTPBURN_ENTRA_CACHE", f"entra-{self.name}.cache")
         try:
             from msal_extensions import FilePersistence, PersistedTokenCache, build_encrypted_persistence
@@ -366,8 +363,6 @@ class EntraRegistrar(RegistrarBase):
                                  remedy=Remedy.REGISTRAR_SIGN_IN)
 
     def _msal_failure(self, exc: Exception) -> RegistrationError:
-        from otpburn.registrars.http import tls_failure
-
         if tls_failure(exc):
             return RegistrationError(f"the certificate of the Entra sign-in service ({self.login_url}) cannot be "
                                      "verified", problem=RegistrationProblem.TLS, system=SYSTEM, stage="sign-in",

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 from otpburn.registrars.base import AskSecret, Notify, Registrar
+from otpburn.registrars.entra import EntraRegistrar
+from otpburn.registrars.privacyidea import PrivacyIdeaRegistrar
 from otpburn.registrars.settings import RegistrarSettings
 
 
@@ -11,9 +13,6 @@ def open_registrar(settings: RegistrarSettings, ask_secret: AskSecret | None = N
     """The registrar for a registrar-file section (no network traffic until it is first used)."""
     # Each system's module loads only when its section is used (Entra's brings MSAL with it).
     if settings.system == "privacyidea":
-        from otpburn.registrars.privacyidea import PrivacyIdeaRegistrar
-
         return PrivacyIdeaRegistrar(settings, ask_secret, notify)
-    from otpburn.registrars.entra import EntraRegistrar
 
     return EntraRegistrar(settings, ask_secret, notify)

@@ -10,6 +10,7 @@ token has this serial" (duplicate) without the seed ever leaving the server.
 from __future__ import annotations
 
 from typing import Any
+from urllib.parse import quote
 
 from otpburn.errors import RegistrationError, RegistrationProblem, Remedy
 from otpburn.otp.params import OtpType
@@ -223,6 +224,4 @@ class PrivacyIdeaRegistrar(RegistrarBase):
 
 
 def _segment(serial: str) -> str:
-    from urllib.parse import quote
-
     return quote(serial, safe="")

@@ -29,7 +29,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from otpburn.errors import RegistrationError, RegistrationProblem, Remedy
-from otpburn.files import UnsafeFileError, UnsafeFileProblem, read_trusted_file
+from otpburn.files import UnsafeFileError, UnsafeFileProblem, read_trusted_file, user_file
 from otpburn.registrars.base import AskSecret
 
 SYSTEMS = ("privacyidea", "entra")
@@ -51,8 +51,6 @@ MAX_CA_FILE = 4 * 1024 * 1024
 
 
 def default_path() -> Path:
-    from otpburn.files import user_file
-
     return user_file("OTPBURN_REGISTRAR_FILE", "registrars.toml", kind="config")
 
 

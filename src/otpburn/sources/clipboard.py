@@ -9,6 +9,7 @@ import sys
 from typing import TYPE_CHECKING
 
 from otpburn.errors import InputError
+from otpburn.sources.images import MAX_FILE_BYTES, MAX_PIXELS, load_grayscale
 
 if TYPE_CHECKING:
     from PIL import Image
@@ -44,7 +45,6 @@ def _clipboard_image() -> Image.Image | None:
         data = _linux_clipboard_image_bytes()
         if data is None:
             return None
-        from otpburn.sources.images import load_grayscale
 
         return load_grayscale(data, "the image on the clipboard")
     try:
@@ -56,14 +56,11 @@ def _clipboard_image() -> Image.Image | None:
     except Exception:  # no clipboard, or text on it
         return None
     if isinstance(content, Image.Image):
-        from otpburn.sources.images import MAX_PIXELS
-
         if content.width * content.height > MAX_PIXELS:
             raise InputError(f"the image on the clipboard is {content.width}×{content.height} pixels; that is too "
                              "large to be a screenshot")
         return content
     if isinstance(content, list) and content:  # copied image files (Windows, macOS)
-        from otpburn.sources.images import load_grayscale
 
         return load_grayscale(content[0])
     return None
@@ -71,8 +68,6 @@ def _clipboard_image() -> Image.Image | None:
 
 def _linux_clipboard_image_bytes() -> bytes | None:
     """The clipboard's image as bytes (wl-paste on Wayland, else xclip), if it offers a type we decode."""
-    from otpburn.sources.images import MAX_FILE_BYTES
-
     if os.environ.get("WAYLAND_DISPLAY") and shutil.which("wl-paste"):
         lister, reader = ["wl-paste", "--list-types"], ["wl-paste", "--no-newline", "--type"]
     elif os.environ.get("DISPLAY") and shutil.which("xclip"):

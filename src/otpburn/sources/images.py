@@ -8,6 +8,7 @@ import warnings
 from typing import TYPE_CHECKING
 
 from otpburn.errors import InputError
+from otpburn.files import read_input_file
 
 if TYPE_CHECKING:
     from PIL import Image
@@ -30,8 +31,6 @@ def load_grayscale(source: str | os.PathLike[str] | bytes, name: str | None = No
     if isinstance(source, bytes):
         data = source
     else:
-        from otpburn.files import read_input_file
-
         data = read_input_file(source, "an image", MAX_FILE_BYTES)
     if not data:
         raise InputError(f"{label} is empty (0 bytes)")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import io
 import sys
 import time
 from collections.abc import Callable
@@ -9,8 +10,11 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 from otpburn.errors import InputError, NothingFoundError, Remedy
+from otpburn.files import write_private
+from otpburn.sources.clipboard import read_clipboard
 from otpburn.sources.images import MAX_FILE_BYTES, load_grayscale
 from otpburn.sources.qr import FoundCode, decode, fast_pass
+from otpburn.sources.screen import MonitorCapture, blank_capture_advice, blank_monitors, capture_monitors, compose
 
 if TYPE_CHECKING:
     from PIL import Image
@@ -45,8 +49,6 @@ THUMBNAIL_SIZE = 160
 def _thumbnail(image: Image.Image | Grey | MonitorCapture, code: FoundCode, dx: int = 0, dy: int = 0) -> Image.Image:
     """The code and its surroundings, at most THUMBNAIL_SIZE pixels wide, for front ends to show."""
     from PIL import Image
-
-    from otpburn.sources.screen import MonitorCapture
 
     picture = image if isinstance(image, Image.Image | MonitorCapture) else Image.fromarray(image)
     x, y = code.x - dx, code.y - dy
@@ -84,8 +86,6 @@ def scan_images(paths: list[str]) -> ScanResult:
 def scan_screen(delay: float = 0.0, save_to: str | None = None, force: bool = False,
                 countdown: Callable[[int], None] | None = None) -> ScanResult:
     """Capture every monitor (after `delay` seconds) and decode each one."""
-    from otpburn.sources.screen import blank_capture_advice, blank_monitors, capture_monitors, compose
-
     for left in range(int(round(delay)), 0, -1):
         if countdown:
             countdown(left)
@@ -119,8 +119,6 @@ def scan_screen(delay: float = 0.0, save_to: str | None = None, force: bool = Fa
 
 
 def scan_clipboard() -> ScanResult:
-    from otpburn.sources.clipboard import read_clipboard
-
     content = read_clipboard()
     result = ScanResult()
     if isinstance(content, str):
@@ -134,11 +132,7 @@ def scan_clipboard() -> ScanResult:
 
 
 def _save_capture(pixels: Grey, path: str, force: bool) -> None:
-    import io
-
     from PIL import Image
-
-    from otpburn.files import write_private
 
     buffer = io.BytesIO()
     Image.fromarray(pixels).save(buffer, "PNG")

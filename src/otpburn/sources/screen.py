@@ -29,6 +29,8 @@ from typing import TYPE_CHECKING
 from urllib.parse import unquote, urlsplit
 
 from otpburn.errors import InputError, OperationError, Remedy
+from otpburn.sources.images import load_grayscale
+from otpburn.sources.qr import as_array, bgrx_green_view
 from otpburn.untrusted import tame
 
 if TYPE_CHECKING:
@@ -61,8 +63,6 @@ class MonitorCapture(ABC):
     @cached_property
     def pixels(self) -> Grey:
         """The monitor in grey (numpy), for the deeper passes, blank checks and saving."""
-        from otpburn.sources.qr import as_array
-
         return as_array(self.crop((0, 0, self.width, self.height)))
 
 
@@ -73,8 +73,6 @@ class GrabbedMonitor(MonitorCapture):
     bgrx: bytes | bytearray
 
     def fast_source(self) -> object:
-        from otpburn.sources.qr import bgrx_green_view
-
         return bgrx_green_view(self.bgrx, self.width, self.height)
 
     def crop(self, box: tuple[int, int, int, int]) -> Image.Image:
@@ -150,8 +148,6 @@ def _capture_mss() -> list[MonitorCapture]:
 
 def _capture_wayland() -> list[MonitorCapture]:
     """Wayland hides other windows from X11 grabs: ask the portal, then the usual tools."""
-    from otpburn.sources.images import load_grayscale
-
     errors = []
     try:
         path = _portal_screenshot()

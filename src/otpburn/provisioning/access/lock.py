@@ -12,6 +12,7 @@ from pathlib import Path
 from filelock import FileLock, Timeout
 
 from otpburn.errors import InputError, OperationError
+from otpburn.files import user_file, write_private
 
 
 class ReaderLockedError(OperationError):
@@ -21,8 +22,6 @@ class ReaderLockedError(OperationError):
 
 
 def lock_path() -> Path:
-    from otpburn.files import user_file
-
     return user_file("OTPBURN_LOCK_FILE", "reader.lock")
 
 
@@ -46,7 +45,6 @@ class ReaderLock:
             raise ReaderLockedError(_read_holder(holder_file)) from None
         except OSError as exc:
             raise OperationError(f"cannot take the reader lock {path} ({exc.strerror or exc})") from None
-        from otpburn.files import write_private
 
         try:
             write_private(holder_file, f"pid {os.getpid()}, {self.purpose}".encode(), force=True)

@@ -6,8 +6,10 @@ from dataclasses import dataclass
 from typing import Protocol
 
 from otpburn.errors import InputError, Remedy
+from otpburn.provisioning.access.virtual_token import open_virtual_molto2, open_virtual_reader
 from otpburn.transport.channel import CardConnection
 from otpburn.transport.errors import NoCardError, NoReaderError, NoReadersConnectedError
+from otpburn.transport.pcsc import PcscBackend
 from otpburn.transport.readers import ReaderBackend, ReaderInfo
 from otpburn.transport.virtual import VIRTUAL_READER
 
@@ -32,8 +34,6 @@ class OpenReader:
 
 
 def list_pcsc_readers() -> list[ReaderInfo]:
-    from otpburn.transport.pcsc import PcscBackend
-
     with PcscBackend() as backend:
         return backend.list_readers()
 
@@ -70,16 +70,11 @@ def choose(readers: list[ReaderInfo], spec: str | None) -> ReaderInfo:
 
 def open_reader(spec: str | None) -> OpenReader:
     if spec is not None and spec.lower() == VIRTUAL_MOLTO2:
-        from otpburn.provisioning.access.virtual_token import open_virtual_molto2
-
         molto2_reader, molto2 = open_virtual_molto2()
         return OpenReader(molto2_reader, molto2_reader.name, molto2)
     if spec is not None and spec.lower() in (VIRTUAL, VIRTUAL_READER):
-        from otpburn.provisioning.access.virtual_token import open_virtual_reader
-
         virtual, card = open_virtual_reader()
         return OpenReader(virtual, VIRTUAL_READER, card)
-    from otpburn.transport.pcsc import PcscBackend
 
     backend = PcscBackend()
     try:

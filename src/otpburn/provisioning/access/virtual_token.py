@@ -12,6 +12,7 @@ from pathlib import Path
 from otpburn.emulator.molto2 import Molto2Emulator
 from otpburn.emulator.token2 import Token2Emulator
 from otpburn.errors import OperationError
+from otpburn.files import user_file
 from otpburn.transport.virtual import VirtualReader
 
 # A Molto2 is a reader of its own, named after the product: the name says "Molto2" like the real one's.
@@ -20,8 +21,6 @@ DEFAULT_SERIAL = "8659622000001"  # an OTPC-P2-i: the common model, whose clock 
 
 
 def state_path() -> Path:
-    from otpburn.files import user_file
-
     return user_file("OTPBURN_VIRTUAL_TOKEN", "virtual-token.json")
 
 
@@ -36,8 +35,6 @@ def open_virtual_reader() -> tuple[VirtualReader, Token2Emulator]:
 
 
 def open_virtual_molto2() -> tuple[VirtualReader, Molto2Emulator]:
-    from otpburn.files import user_file
-
     path = user_file("OTPBURN_VIRTUAL_MOLTO2", "virtual-molto2.json")
     try:
         card = Molto2Emulator(state_path=path)

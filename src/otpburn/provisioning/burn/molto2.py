@@ -97,6 +97,8 @@ def authenticate(session: Molto2Session, customer_key: bytes | None = None) -> N
     Nothing is sent unless the count can be kept (`attempts.ready`): a refusal that could not be saved
     would let the next run spend the last attempt without asking.
     """
+    if session.authenticated and customer_key is None:
+        return  # one authentication per connection: nothing is sent, so there is no count to keep
     credentials = session.credentials
     if customer_key is None:
         if credentials.customer_key is None:

@@ -9,13 +9,12 @@ import socket
 import time
 from pathlib import Path
 
+from otpburn.files import user_file
 from otpburn.otp.params import OtpParams, OtpType
 from otpburn.untrusted import tame
 
 
 def log_path() -> Path:
-    from otpburn.files import user_file
-
     return user_file("OTPBURN_AUDIT_LOG", "audit.jsonl", kind="data")
 
 

@@ -7,19 +7,21 @@ readable and writable before the first token is written (`ready`): fail closed.
 
 from __future__ import annotations
 
+import errno
 import json
 import os
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from otpburn.errors import OperationError, OtpburnError
+from otpburn.errors import InputError, OtpburnError
 from otpburn.files import write_private
 
 MAX_FILE_BYTES = 16 * 1024 * 1024
 
 
-class ProgressFileError(OperationError):
-    """The progress file cannot be read or written: `path`, and `reason` in the system's words."""
+class ProgressFileError(InputError):
+    """The progress file cannot be read or written: `path`, and `reason` in the system's words. The place is the
+    user's to change (--progress-file), so it is bad input, found before the first token."""
 
     def __init__(self, path: Path, reason: str, *, damaged: bool = False) -> None:
         self.path, self.reason, self.damaged = path, reason, damaged
@@ -46,7 +48,9 @@ class Progress:
         except FileNotFoundError:
             return cls(path)
         except OSError as exc:
-            raise ProgressFileError(path, exc.strerror or str(exc)) from None
+            reason = ("it is a symbolic link, which otpburn does not follow here" if exc.errno == errno.ELOOP
+                      else exc.strerror or str(exc))
+            raise ProgressFileError(path, reason) from None
         try:
             with os.fdopen(handle, "rb") as stream:
                 data = json.loads(stream.read(MAX_FILE_BYTES).decode("utf-8"))

@@ -10,10 +10,14 @@ Duplicates are notes naming both places.
 from __future__ import annotations
 
 import json
+import sys
 from collections.abc import Callable
 from pathlib import Path
 
 from otpburn.errors import InputError, Remedy
+from otpburn.files import decode_text, read_input_file
+from otpburn.sources.seedfiles.app_exports import looks_like_app_export, read_app_export
+from otpburn.sources.seedfiles.csv_layouts import read_text
 from otpburn.sources.seedfiles.model import (
     Rows,
     SeedFile,
@@ -23,6 +27,7 @@ from otpburn.sources.seedfiles.model import (
     refuse_bloated_json,
     run_interruptibly,
 )
+from otpburn.sources.seedfiles.pskc_files import read_pskc
 
 __all__ = ["MAX_FILE_BYTES", "SeedFile", "SeedFileError", "SeedRecord", "Unlock", "read_seed_file",
            "read_seed_bytes", "run_interruptibly"]
@@ -43,11 +48,7 @@ def read_seed_file(path: str, password: Callable[[], str] | None = None, *, key:
     any problem refuses the whole file (SeedFileError listing them); without, only a file with
     no usable record is refused.
     """
-    from otpburn.files import read_input_file
-
     if path == "-":
-        import sys
-
         data = sys.stdin.buffer.read(MAX_FILE_BYTES + 1)
         if len(data) > MAX_FILE_BYTES:
             raise InputError(f"standard input holds more than {MAX_FILE_BYTES // 2**20} MiB; that is not a seed file")
@@ -72,8 +73,6 @@ def read_seed_bytes(path: str, data: bytes, unlock: Unlock | None = None, *, str
 
 
 def _read(path: str, data: bytes, unlock: Unlock) -> Rows:
-    from otpburn.files import decode_text
-
     if not data.strip():
         raise InputError(f"{path} is empty")
     body = data.lstrip(b"\xef\xbb\xbf \t\r\n")  # a BOM or blank lines before the XML declaration or JSON
@@ -83,22 +82,17 @@ def _read(path: str, data: bytes, unlock: Unlock) -> Rows:
                          remedy=Remedy.DECRYPT_SEED_FILE)
     suffix = Path(path).suffix.lower()
     if body.startswith(b"<") or suffix in (".xml", ".pskc", ".pskcxml"):
-        from otpburn.sources.seedfiles.pskc_files import read_pskc
-
         return read_pskc(path, body, unlock)
     if suffix == ".aes" or path.lower().endswith(".json.aes"):
         raise InputError(f"{path}: an encrypted andOTP backup; otpburn reads andOTP's plain JSON backups "
                          "(make one, load it, then delete it)")
     if body.startswith((b"{", b"[")):
         return _read_json(path, data, unlock)
-    from otpburn.sources.seedfiles.csv_layouts import read_text
 
     return read_text(path, decode_text(data, path, " (save it as UTF-8)"))
 
 
 def _read_json(path: str, data: bytes, unlock: Unlock) -> Rows:
-    from otpburn.sources.seedfiles.app_exports import looks_like_app_export, read_app_export
-
     refuse_bloated_json(path, data)
     try:
         document = json.loads(data)  # from the bytes: no text copy of a large export

@@ -12,6 +12,7 @@ from collections.abc import Callable, Iterable
 from otpburn.errors import InputError
 from otpburn.otp.codec import decode_base32, decode_hex
 from otpburn.otp.params import Algorithm, OtpParams, OtpType
+from otpburn.sources.migration import find_migration_links, parse_migration
 from otpburn.sources.otpauth import parse_uri
 from otpburn.sources.seedfiles.model import Rows, SeedRecord
 
@@ -28,8 +29,6 @@ _MIGRATION_LINK = re.compile("otpauth-migration://", re.IGNORECASE)
 
 def _read_uri_list(text: str) -> Rows:
     """otpauth:// URIs one per line, and Google export links however export tools write them."""
-    from otpburn.sources.migration import find_migration_links, parse_migration
-
     rows = Rows(kind="otpauth list")
     records, problems = rows.records, rows.problems
     links = {link.line: link for link in find_migration_links(text)}

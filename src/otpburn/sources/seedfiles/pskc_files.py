@@ -10,6 +10,8 @@ from __future__ import annotations
 import io
 import re
 import warnings
+import xml.etree.ElementTree as ElementTree
+import xml.parsers.expat
 from collections.abc import Iterator
 from typing import Any
 
@@ -115,7 +117,6 @@ def _parts(path: str, data: bytes) -> Iterator[bytes]:
     if len(data) <= WHOLE_DOCUMENT_BYTES:
         yield data
         return
-    import xml.etree.ElementTree as ElementTree
 
     depth = 0
     root: Any = None
@@ -265,8 +266,6 @@ def _check_xml_depth(path: str, data: bytes) -> None:
 
     expat parses iteratively, so even 150 000 nested elements only cost a counter here.
     """
-    import xml.parsers.expat
-
     depth = 0
 
     def start(name: str, attributes: object) -> None:
