@@ -7,6 +7,7 @@ written out in the test (tests/support/otp_reference.py).
 import hashlib
 import json
 import os
+import signal
 import subprocess
 import sys
 import time
@@ -205,3 +206,36 @@ def test_factory_reset_after_the_button(place_molto2, google_export):
     assert process.returncode == 0, err
     assert "3 profiles erased" in out and "Press ▲ on the token" in err
     assert not any(p.seed for p in card.memory.profiles)
+
+
+def test_ctrl_c_after_the_old_seed_is_erased_says_the_profile_is_empty_and_is_audited(place_molto2, tmp_path):
+    """Ctrl+C while a replacing burn runs: the old seed is already gone, so the user is told the profile holds no
+    seed now, and the cancelled burn is in the audit log with its step and the token's state."""
+    from otpburn.emulator.faults import Fault
+    from otpburn.emulator.molto2 import ProfileMemory
+
+    profiles = [ProfileMemory(), ProfileMemory(title="Old", seed=(b"old seed for profile1").hex())]
+    token = place_molto2(profiles=profiles, faults=[Fault("delay", molto2.INS_CONFIG, delay=3.0)])
+    uri = tmp_path / "uri.txt"
+    uri.write_text(f"otpauth://totp/New:amy?secret={encode_base32(b'new seed for profile1')}&issuer=New")
+    process = subprocess.Popen(
+        [sys.executable, "-m", "otpburn", "burn", "--reader", MOLTO2_READER, "--profile", "1", "--force", "--yes",
+         "--default-customer-key", "--uri-file", str(uri)],
+        stdout=subprocess.PIPE, stderr=subprocess.PIPE, stdin=subprocess.DEVNULL, text=True, env=dict(os.environ),
+        preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL))
+    shown = []
+    for line in process.stdout:  # the steps as they finish
+        shown.append(line)
+        if "old seed erased" in line:
+            process.send_signal(signal.SIGINT)
+            break
+    out, err = process.communicate(timeout=60)
+    assert process.returncode == 130, "".join(shown) + out + err
+    assert err.strip().splitlines() == [
+        "otpburn: burn stopped at 'write settings': cancelled (Ctrl+C). The profile holds no seed now (an old one "
+        "was erased first): burn again."]
+    assert token.card.memory.profiles[1].seed is None
+    entries = [json.loads(line) for line in open(os.environ["OTPBURN_AUDIT_LOG"])]
+    cancelled = [e for e in entries if e["operation"] == "burn" and e.get("serial") == token.card.memory.serial][-2:]
+    assert [e["result"] for e in cancelled] == ["started", "cancelled"]
+    assert (cancelled[1]["step"], cancelled[1]["state"]) == ("write settings", "profile empty")

@@ -14,6 +14,7 @@ from otpburn.provisioning.records.exports import (
     ENTRA_HEADER,
     DuoTypeNote,
     ExportRefusedError,
+    Protection,
     TokenRecord,
     entra_csv,
     export,
@@ -66,7 +67,7 @@ def test_text_exports_round_trip_through_our_importer(tmp_path, fmt):
 
 def test_pskc_encrypted_is_read_by_python_pskc_and_by_us(tmp_path):
     path = tmp_path / "tokens.pskc"
-    export("pskc", RECORDS, str(path), password="correct horse battery")
+    export("pskc", RECORDS, str(path), protection=Protection(password="correct horse battery"))
     text = path.read_text()
     assert "EncryptedValue" in text and encode_base32(RECORDS[0].params.secret) not in text
     document = pskc.PSKC(str(path))
@@ -84,7 +85,7 @@ def test_pskc_encrypted_is_read_by_python_pskc_and_by_us(tmp_path):
 def test_pskc_plain_hotp_round_trip(tmp_path):
     record = TokenRecord(OtpParams(secret=b"hotp secret 12345678", type=OtpType.HOTP, counter=9), "S1")
     path = tmp_path / "plain.xml"
-    export("pskc", [record], str(path), password=None)
+    export("pskc", [record], str(path))
     (back,) = read_seed_file(str(path)).records
     assert back.params.type is OtpType.HOTP and back.params.counter == 9 and back.serial == "S1"
 
@@ -302,9 +303,9 @@ def test_pskc_key_derivation_work_is_bounded_before_the_password_is_tried(tmp_pa
     import re
 
     path = tmp_path / "tokens.pskc"
-    export("pskc", RECORDS, str(path), password="correct horse battery")
+    export("pskc", RECORDS, str(path), protection=Protection(password="correct horse battery"))
     text = path.read_text()
-    assert f"<{element}>" in text
+    assert f"{element}>" in text
     path.write_text(re.sub(rf"(<[\w:]*{element}>)\d+(</)", rf"\g<1>{value}\2", text))
     asked = []
 
@@ -348,7 +349,7 @@ def test_ctrl_c_during_a_long_pskc_derivation_cancels_in_one_line(tmp_path):
     import sys
 
     path = tmp_path / "tokens.pskc"
-    export("pskc", RECORDS, str(path), password="correct horse battery")
+    export("pskc", RECORDS, str(path), protection=Protection(password="correct horse battery"))
     path.write_text(re.sub(r"(<[\w:]*IterationCount>)\d+(</)", r"\g<1>10000000\2", path.read_text()))
     # The password comes through a FIFO: once otpburn has read it, the ten-million-round derivation starts,
     # so the Ctrl+C below lands inside it however slow the machine is (it takes seconds, the pause 0.3 s).
@@ -391,3 +392,26 @@ def test_duo_hardware_token_import_lines(tmp_path):
         render("duo", [TokenRecord(OtpParams(secret=b"\x09" * 20, algorithm=Algorithm.SHA256), "1")])
     assert describe(refused.value) == "token 1 cannot go into the duo export: Duo's hardware-token import takes only " \
                                       "SHA1 tokens, not SHA256"
+
+
+def test_pskc_export_with_a_preshared_key_from_the_command_line(cli, tmp_path):
+    key = tmp_path / "psk.hex"
+    key.write_text("12345678901234567890123456789012\n")
+    out = tmp_path / "tokens.pskc"
+    uri = "otpauth://totp/Acme:amy?secret=JBSWY3DPEHPK3PXPJBSWY3DP&issuer=Acme"
+    result = cli("export", "--format", "pskc", "--output", str(out), "--export-key-file", str(key),
+                 "--serial", "8659622000009", stdin=uri)
+    assert result.returncode == 0, result.stderr
+    assert b"Pre-shared-key" in out.read_bytes() and b"JBSWY3DP" not in out.read_bytes()
+    back = cli("export", "--format", "otpauth", "--output", str(tmp_path / "back.txt"), "--seed-file", str(out),
+               "--seed-key-file", str(key))
+    assert back.returncode == 0, back.stderr
+    assert "secret=JBSWY3DPEHPK3PXPJBSWY3DP" in (tmp_path / "back.txt").read_text()
+    both = cli("export", "--format", "pskc", "--output", str(tmp_path / "x.pskc"), "--export-key-file", str(key),
+               "--no-encrypt", stdin=uri)
+    assert both.returncode == 2 and "one of --export-password-file, --export-key-file and --no-encrypt" in \
+        both.stderr.decode()
+    key.write_text("00" * 24)
+    wide = cli("export", "--format", "pskc", "--output", str(tmp_path / "y.pskc"), "--export-key-file", str(key),
+               stdin=uri)
+    assert wide.returncode == 2 and "16 bytes (32 hex digits, AES-128" in wide.stderr.decode()

@@ -14,6 +14,8 @@ from otpburn.cli.options import (
     FORMAT_NAMES,
     computed_code_option,
     display_timeout_option,
+    export_key_option,
+    export_password_option,
     json_option,
     ntp_option,
     reader_option,
@@ -40,7 +42,7 @@ from otpburn.provisioning.access.session import reader_session
 from otpburn.provisioning.batches.batch import Batch, BatchRow, RowResult, export_records
 from otpburn.provisioning.burn.flow import BurnFlow, BurnOutcome, Checked, EnrollPlan, FlowEvent, FlowSettings, Waiting
 from otpburn.provisioning.burn.steps import BurnOptions
-from otpburn.provisioning.records.exports import export
+from otpburn.provisioning.records.exports import write_export
 from otpburn.provisioning.records.progress import Progress
 
 
@@ -49,7 +51,8 @@ from otpburn.provisioning.records.progress import Progress
     ("The run", ["--reader", "--progress-file", "--dry-run", "--reburn", "--count", "--token-timeout",
                  "--resume-timeout"]),
     ("What is written", ["--sync-clock", "--display-timeout"]),
-    ("Afterwards: exports and the identity system", ["--export", "--export-password-file", "--register",
+    ("Afterwards: exports and the identity system", ["--export", "--export-password-file", "--export-key-file",
+                                                     "--register",
                                                      "--registrar-file", "--activate-with-computed-code", "--force"]),
     ("Checks", ["--ntp-server"]),
 ], examples=[
@@ -78,7 +81,8 @@ from otpburn.provisioning.records.progress import Progress
 @click.option("--export", "exports", multiple=True, metavar="FORMAT:FILE",
               help=f"When the batch ends, write what it burned ({', '.join(FORMAT_NAMES)}); checked before the "
                    "first token.")
-@click.option("--export-password-file", type=click.Path(dir_okay=False), help="Password for a PSKC export.")
+@export_password_option
+@export_key_option
 @click.option("--register", "register_name", metavar="NAME",
               help="Register (and activate) each burned token in the identity system the registrar file's [NAME] "
                    "section describes; the user comes from the seed file (UPN, or privacyIDEA user@realm).")
@@ -91,9 +95,9 @@ from otpburn.provisioning.records.progress import Progress
 def batch(seed_file: str, reader_spec: str | None, seed_password_file: str | None, seed_key_file: str | None,
           strict: bool, account_filter: str | None, progress_file: str | None, dry_run: bool, reburn: bool,
           count: int | None, sync_clock: bool, display_timeout: str, token_timeout: float, resume_timeout: float,
-          exports: tuple[str, ...], export_password_file: str | None, register_name: str | None,
-          registrar_file: str | None, computed_code: bool, force: bool, ntp_servers: tuple[str, ...],
-          as_json: bool) -> int:
+          exports: tuple[str, ...], export_password_file: str | None, export_key_file: str | None,
+          register_name: str | None, registrar_file: str | None, computed_code: bool, force: bool,
+          ntp_servers: tuple[str, ...], as_json: bool) -> int:
     """Burn the seeds of SEED_FILE into tokens placed one after another.
 
     Tokens are matched to seeds by serial number, or get the next seed that names none.
@@ -108,7 +112,7 @@ def batch(seed_file: str, reader_spec: str | None, seed_password_file: str | Non
     if account_filter is not None:
         records = matching_records(records, account_filter, seed_file)
     records = one_record_per_secret(records, seed_file)
-    targets = plan_exports(exports, export_password_file)
+    targets = plan_exports(exports, export_password_file, export_key_file)
     progress = Progress.load(Path(progress_file or f"{seed_file}.progress.json"))
     say = (lambda text: click.echo(text, err=True)) if as_json else click.echo
     plan = None
@@ -152,8 +156,7 @@ def batch(seed_file: str, reader_spec: str | None, seed_password_file: str | Non
     hours = (time.monotonic() - started) / 3600
     if targets and not dry_run:
         for target in targets:
-            notes = export(target.fmt, export_records(records, progress), target.path, force=True,
-                           password=target.password)
+            notes = write_export(target, export_records(records, progress), force=True)
             say(f"Exported ({target.fmt}) to {target.path}")
             for note in notes:
                 click.echo(f"otpburn: note: {target.path}: {export_note_text(note)}", err=True)

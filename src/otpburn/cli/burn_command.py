@@ -12,6 +12,7 @@ from otpburn.cli.options import (
     algorithm_option,
     customer_key_options,
     display_timeout_option,
+    export_key_option,
     export_option,
     export_password_option,
     json_option,
@@ -131,8 +132,9 @@ class TypedCode:
                          "--touch"]),
     ("Token2 Molto2 (many profiles)", ["--profile", "--title", "--customer-key-file", "--default-customer-key",
                                        "--i-understand-last-attempt"]),
-    ("Afterwards: exports and the identity system", ["--export", "--upn", "--export-password-file", "--register",
-                                                     "--user", "--registrar-file", "--activate-with-computed-code"]),
+    ("Afterwards: exports and the identity system", ["--export", "--upn", "--export-password-file",
+                                                     "--export-key-file", "--register", "--user", "--registrar-file",
+                                                     "--activate-with-computed-code"]),
     ("Checks", ["--ntp-server"]),
 ], examples=[
     ("otpburn burn --reader virtual --image examples/2fa-setup-screenshot.png",
@@ -170,6 +172,7 @@ class TypedCode:
 @click.option("--resume-timeout", type=click.FloatRange(0, 600), metavar="SECONDS", default=30.0, show_default=True,
               help="If the token leaves the reader, wait this long for it to come back and resume (0: stop).")
 @export_password_option
+@export_key_option
 @registrar_options
 @molto2_burn_options
 @customer_key_options
@@ -182,10 +185,10 @@ def burn(screen: bool, images: tuple[str, ...], clipboard: bool, delay: float, s
          sync_clock: bool, algorithm: str | None, period: int | None, display_timeout: str, wait: float, yes: bool,
          force: bool, touch: bool, seed_file: str | None, seed_password_file: str | None, seed_key_file: str | None,
          strict: bool, exports: tuple[str, ...], upn: str, ntp_servers: tuple[str, ...], resume_timeout: float,
-         export_password_file: str | None, register_name: str | None, register_user: str | None,
-         registrar_file: str | None, computed_code: bool, profile_text: str | None, title: str | None,
-         customer_key_file: str | None, default_customer_key: bool, last_attempt: bool, password_file: str | None,
-         trace: bool, key_file: str | None, as_json: bool) -> int:
+         export_password_file: str | None, export_key_file: str | None, register_name: str | None,
+         register_user: str | None, registrar_file: str | None, computed_code: bool, profile_text: str | None,
+         title: str | None, customer_key_file: str | None, default_customer_key: bool, last_attempt: bool,
+         password_file: str | None, trace: bool, key_file: str | None, as_json: bool) -> int:
     """Burn a seed into the token on the reader, read it back, and show the codes to compare.
 
     The seed comes from --screen, --image, --clipboard, --uri-file or standard input
@@ -207,7 +210,8 @@ def burn(screen: bool, images: tuple[str, ...], clipboard: bool, delay: float, s
         plan = EnrollPlan(open_registrar(register_name, registrar_file), user, computed_code, force)
     printer = BurnPrinter(as_json)
     typed_code = TypedCode()
-    settings = FlowSettings(front_end="cli", exports=plan_exports(exports, export_password_file), upn=upn,
+    settings = FlowSettings(front_end="cli", exports=plan_exports(exports, export_password_file, export_key_file),
+                            upn=upn,
                             replace_files=force, enroll=plan, ntp_servers=list(ntp_servers) or None,
                             resume_timeout=resume_timeout)
     flow = BurnFlow(settings, printer, typed_code if not as_json else None)

@@ -6,8 +6,15 @@ import click
 
 from otpburn import __version__
 from otpburn.cli.common import emit_json
-from otpburn.cli.exporting import export_password
-from otpburn.cli.options import FORMAT_HELP, FORMAT_NAMES, json_option, seed_file_options, seed_source_options
+from otpburn.cli.exporting import export_protection
+from otpburn.cli.options import (
+    FORMAT_HELP,
+    FORMAT_NAMES,
+    export_key_option,
+    json_option,
+    seed_file_options,
+    seed_source_options,
+)
 from otpburn.cli.seeds import SeedSource, get_seed, load_seed_file
 from otpburn.cli.wording import export_note_text
 from otpburn.provisioning.records.audit import log_path, read_entries
@@ -29,6 +36,7 @@ from otpburn.untrusted import tame
 @click.option("--manufacturer", default="", help="Manufacturer column (Entra, PSKC).")
 @click.option("--model", default="", help="Model column (Entra, PSKC).")
 @click.option("--export-password-file", type=click.Path(dir_okay=False), help="PSKC password, read from this file.")
+@export_key_option
 @click.option("--no-encrypt", is_flag=True, help="PSKC: write the secrets unencrypted.")
 @click.option("--force", is_flag=True, help="Replace --output if it exists.")
 @json_option
@@ -36,7 +44,8 @@ def export_cmd(fmt: str, output: str, seed_file: str | None, seed_password_file:
                seed_key_file: str | None, strict: bool, screen: bool, images: tuple[str, ...], clipboard: bool,
                delay: float, save_capture: str | None, uri_file: str | None, encoding: str, pick: int | None,
                account_filter: str | None, serial: str, upn: str, manufacturer: str, model: str,
-               export_password_file: str | None, no_encrypt: bool, force: bool, as_json: bool) -> None:
+               export_password_file: str | None, export_key_file: str | None, no_encrypt: bool, force: bool,
+               as_json: bool) -> None:
     """Write seeds in a format an identity system imports."""
     if seed_file:
         seed_records = load_seed_file(seed_file, seed_password_file, seed_key_file, strict)
@@ -48,8 +57,8 @@ def export_cmd(fmt: str, output: str, seed_file: str | None, seed_password_file:
         source = SeedSource(screen, images, clipboard, delay, save_capture, uri_file, encoding, pick, account_filter)
         choice = get_seed(source, quiet=as_json)
         records = [TokenRecord(choice.params, serial, model, manufacturer, upn)]
-    password = export_password(fmt, export_password_file, no_encrypt)
-    notes = [export_note_text(note) for note in write_export(ExportTarget(fmt, output, password), records,
+    protection = export_protection(fmt, export_password_file, export_key_file, no_encrypt)
+    notes = [export_note_text(note) for note in write_export(ExportTarget(fmt, output, protection), records,
                                                              force=force)]
     for note in notes:
         click.echo(f"otpburn: note: {output}: {note}", err=True)

@@ -115,6 +115,9 @@ export_option = click.option(
     help=f"After the burn, write the seed for an identity system ({', '.join(FORMAT_NAMES)}); repeatable.")
 export_password_option = click.option("--export-password-file", type=click.Path(dir_okay=False),
                                       help="Password for a PSKC export.")
+export_key_option = click.option(
+    "--export-key-file", type=click.Path(dir_okay=False),
+    help="PSKC: encrypt with this pre-shared AES-128 key instead of a password (32 hex digits, or the 16 raw bytes).")
 
 registrar_file_option = click.option(
     "--registrar-file", type=click.Path(dir_okay=False), metavar="FILE",

@@ -218,9 +218,9 @@ class BurnPanel(StepBox):
                                                 "(8 characters or more)"), QLineEdit.EchoMode.Password)
             if not ok or len(password) < 8:
                 raise ValueError("a PSKC export needs a password of 8 characters or more")
-        from otpburn.provisioning.records.exports import ExportTarget
+        from otpburn.provisioning.records.exports import ExportTarget, Protection
 
-        return [ExportTarget(fmt, path, password)]
+        return [ExportTarget(fmt, path, Protection(password=password))]
 
     def start_burn(self) -> None:
         from otpburn.provisioning.burn.steps import BurnOptions, Molto2Options

@@ -307,7 +307,7 @@ class BurnFlow:
             if isinstance(finding, SeedRefused):
                 raise SeedDoesNotFitError(list(finding.refusals))
         for target in settings.exports:  # each format's own rules, with the token's serial and model
-            render(target.fmt, token_records(params, info, settings.upn), None)
+            render(target.fmt, token_records(params, info, settings.upn))
         if settings.enroll is not None:  # a serial the identity system already holds stops the burn
             plan = settings.enroll
             try:

@@ -1,6 +1,6 @@
 """Files identity systems import: Entra ID OATH CSV, the vendor seed CSV, privacyIDEA/LinOTP
-OATH CSV, Duo's hardware-token import, PSKC (RFC 6030, password-encrypted), otpauth URIs and
-QR code PNGs.
+OATH CSV, Duo's hardware-token import, PSKC (RFC 6030: plain, with a password or with a pre-shared key),
+otpauth URIs and QR code PNGs.
 
 `FORMATS` is the one table of them: every list of formats (the CLI's choices and help, the window's
 menu) and every rule about what a format takes comes from it. Every file is written 0600,
@@ -17,6 +17,7 @@ import os
 import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
+from xml.etree import ElementTree
 
 from otpburn.errors import InputError, Remedy
 from otpburn.files import write_private
@@ -81,12 +82,26 @@ def _refuse(fmt: str, accepts: Accepts, records: Sequence[TokenRecord]) -> None:
 
 
 @dataclass(frozen=True)
+class Protection:
+    """How an encrypted format (PSKC) protects its secrets: a password (PBKDF2) or a pre-shared AES-128 key;
+    neither: in clear."""
+
+    password: str | None = field(default=None, repr=False)
+    key: bytes | None = field(default=None, repr=False)
+
+    @property
+    def kind(self) -> str:
+        """For the audit log: "password", "pre-shared key" or "none"."""
+        return "password" if self.password is not None else "pre-shared key" if self.key is not None else "none"
+
+
+@dataclass(frozen=True)
 class ExportTarget:
-    """Where one export goes; the password only for PSKC."""
+    """Where one export goes; `protection` only for PSKC."""
 
     fmt: str
     path: str
-    password: str | None = field(default=None, repr=False)
+    protection: Protection = field(default_factory=Protection)
 
 
 def token_records(params: OtpParams, info: TokenInfo, upn: str = "") -> list[TokenRecord]:
@@ -179,40 +194,78 @@ def qr_png(records: Sequence[TokenRecord]) -> bytes:
     return buffer.getvalue()
 
 
-def pskc_xml(records: Sequence[TokenRecord], password: str | None) -> bytes:
-    """RFC 6030 PSKC; secrets encrypted with a key derived from `password` (PBKDF2) unless None."""
+PSKC_ALGORITHMS = {OtpType.TOTP: "urn:ietf:params:xml:ns:keyprov:pskc:totp",
+                   OtpType.HOTP: "urn:ietf:params:xml:ns:keyprov:pskc:hotp"}
+PSKC_KEY_BYTES = 16  # AES-128-CBC: what privacyIDEA's and LinOTP's importers decrypt (a 32-hex-digit key)
+_XENC11 = "http://www.w3.org/2009/xmlenc11#"
+_HMAC_SHA1 = "http://www.w3.org/2000/09/xmldsig#hmac-sha1"
+
+
+def pskc_xml(records: Sequence[TokenRecord], protection: Protection) -> bytes:
+    """RFC 6030 PSKC, valid against the RFC's schema and read by privacyIDEA's importer.
+
+    Each key carries the `Id` the schema requires (the serial, else its place in the file), its device
+    (manufacturer, serial, model), the algorithm profile with `Suite` as the hash function's name (what
+    privacyIDEA and LinOTP read: they take any other text, "HMAC-SHA256" too, as SHA-1), the digits, and the
+    time step or counter. Secrets are encrypted with AES-128-CBC and MACed with HMAC-SHA1 under a password
+    (PBKDF2) or a pre-shared key: the combination those importers decrypt.
+    """
     try:
         import pskc
     except ImportError:
         raise InputError("PSKC export needs the python-pskc package (pip install python-pskc)") from None
     document = pskc.PSKC()
-    for record in records:
+    for number, record in enumerate(records, start=1):
         params = record.params
-        algorithm = ("urn:ietf:params:xml:ns:keyprov:pskc:totp" if params.type is OtpType.TOTP
-                     else "urn:ietf:params:xml:ns:keyprov:pskc:hotp")
-        key = document.add_key(secret=params.secret, algorithm=algorithm, response_length=params.digits,
-                               response_encoding="DECIMAL", serial=record.serial or None,
-                               manufacturer=record.manufacturer or None, model=record.model or None,
-                               issuer=params.issuer or None, key_userid=record.upn or params.account or None)
+        key = document.add_key(id=record.serial or f"key-{number}", secret=params.secret,
+                               algorithm=PSKC_ALGORITHMS[params.type], algorithm_suite=params.algorithm.value,
+                               response_length=params.digits, response_encoding="DECIMAL",
+                               serial=record.serial or None, manufacturer=record.manufacturer or None,
+                               model=record.model or None, issuer=params.issuer or None,
+                               key_userid=record.upn or params.account or None)
         if params.type is OtpType.TOTP:
             key.time_interval = params.period
         else:
             key.counter = params.counter
-        if params.algorithm is not Algorithm.SHA1:
-            key.algorithm_suite = params.algorithm.value.replace("SHA", "HMAC-SHA")
-    if password is not None:
-        document.encryption.setup_pbkdf2(password)
+    if protection.password is not None:
+        document.encryption.setup_pbkdf2(protection.password, algorithm="aes128-cbc")
+    elif protection.key is not None:
+        if len(protection.key) != PSKC_KEY_BYTES:
+            raise InputError(f"a PSKC pre-shared key is {PSKC_KEY_BYTES} bytes (32 hex digits, AES-128), not "
+                             f"{len(protection.key)}")
+        document.encryption.setup_preshared_key(key=protection.key, algorithm="aes128-cbc",
+                                                key_name="Pre-shared-key")
     buffer = io.BytesIO()
     document.write(buffer)
-    return buffer.getvalue()
+    return _rfc6030_pbkdf2_params(bytes(buffer.getvalue()))
 
 
-def _pskc(records: Sequence[TokenRecord], password: str | None) -> bytes:
-    return pskc_xml(records, password)
+def _rfc6030_pbkdf2_params(xml: bytes) -> bytes:
+    """python-pskc writes `xenc11:PBKDF2-params` with unqualified children and no PRF, which the XML Encryption
+    1.1 schema (whose element it names) does not allow: there the children are in its namespace and the PRF is
+    required. Written as that schema says (HMAC-SHA1, the PRF PBKDF2 uses when none is named); python-pskc,
+    privacyIDEA and LinOTP read it either way. (Our own document: nothing untrusted is parsed here.)"""
+    if b"PBKDF2-params" not in xml:
+        return xml
+    root = ElementTree.fromstring(xml)  # noqa: S314 (the XML python-pskc just wrote)
+    for params in root.iter(f"{{{_XENC11}}}PBKDF2-params"):
+        for element in params.iter():
+            if element is not params and not element.tag.startswith("{"):
+                element.tag = f"{{{_XENC11}}}{element.tag}"
+        if params.find(f"{{{_XENC11}}}PRF") is None:
+            ElementTree.SubElement(params, f"{{{_XENC11}}}PRF", Algorithm=_HMAC_SHA1)
+    return bytes(ElementTree.tostring(root, encoding="UTF-8", xml_declaration=True))
 
 
-def _plain(writer: Callable[[Sequence[TokenRecord]], bytes]) -> Callable[[Sequence[TokenRecord], str | None], bytes]:
-    return lambda records, password: writer(records)
+def _pskc(records: Sequence[TokenRecord], protection: Protection) -> bytes:
+    return pskc_xml(records, protection)
+
+
+Writer = Callable[[Sequence[TokenRecord], Protection], bytes]
+
+
+def _plain(writer: Callable[[Sequence[TokenRecord]], bytes]) -> Writer:
+    return lambda records, protection: writer(records)
 
 
 # --- notes: what a written file makes worth knowing --------------------------------------------------------
@@ -259,12 +312,12 @@ class ExportFormat:
 
     name: str
     extension: str  # for a file name the window makes
-    write: Callable[[Sequence[TokenRecord], str | None], bytes]
+    write: Writer
     notes: Callable[[Sequence[TokenRecord]], list[ExportNote]] = _no_notes
     accepts: Accepts | None = None  # what the identity system it is for takes (None: any account)
     needs_serial: bool = False
     takes_upn: bool = False  # Entra ID: the user each token is assigned to
-    encrypted: bool = False  # written with a password (PSKC)
+    encrypted: bool = False  # written with a password or a pre-shared key (PSKC)
     one_account: bool = False  # holds one account only (a QR code)
     proven_by: str = ""  # the importer a test loads it into, and its version
 
@@ -278,7 +331,9 @@ FORMATS: dict[str, ExportFormat] = {fmt.name: fmt for fmt in (
                  proven_by="privacyIDEA 3.14, POST /token/load (type oathcsv)"),
     ExportFormat("duo", "csv", _plain(duo_csv), _duo_notes, DUO_CSV, needs_serial=True,
                  proven_by="Duo's documented import layout (no server here)"),
-    ExportFormat("pskc", "pskc", _pskc, encrypted=True, proven_by="python-pskc 1.2"),
+    ExportFormat("pskc", "pskc", _pskc, encrypted=True,
+                 proven_by="RFC 6030's schema; privacyIDEA 3.14, POST /token/load (type pskc: plain, password, "
+                           "pre-shared key)"),
     ExportFormat("otpauth", "txt", _plain(otpauth_text), proven_by="otpburn's and Google's otpauth key URI format"),
     ExportFormat("qr", "png", _plain(qr_png), one_account=True, proven_by="zxing-cpp reads it back"),
 )}
@@ -291,31 +346,31 @@ def export_format(name: str) -> ExportFormat:
         raise InputError(f"unknown export format {name!r}: use one of {', '.join(FORMATS)}") from None
 
 
-def render(fmt: str, records: Sequence[TokenRecord], password: str | None = None) -> bytes:
+def render(fmt: str, records: Sequence[TokenRecord], protection: Protection | None = None) -> bytes:
     if not records:
         raise InputError("nothing to export")
-    return export_format(fmt).write(records, password)
+    return export_format(fmt).write(records, protection or Protection())
 
 
 def export(fmt: str, records: Sequence[TokenRecord], path: str, *, force: bool = False,
-           password: str | None = None) -> list[ExportNote]:
+           protection: Protection | None = None) -> list[ExportNote]:
     """Validate and render every record first; only then write the file (0600, atomic).
 
     Returns notes worth telling the user about the file written (serials a spreadsheet would change).
     """
-    write_private(path, render(fmt, records, password), force=force)
+    write_private(path, render(fmt, records, protection), force=force)
     return export_format(fmt).notes(records)
 
 
 def write_export(target: ExportTarget, records: Sequence[TokenRecord], *, force: bool = False,
                  front_end: str = "cli") -> list[ExportNote]:
     """Write `target` and log it (the format, the file and how many records; never a secret)."""
-    notes = export(target.fmt, records, target.path, force=force, password=target.password)
+    notes = export(target.fmt, records, target.path, force=force, protection=target.protection)
     fmt = export_format(target.fmt)
     audit.record("export", "ok", serial=records[0].serial if len(records) == 1 else "",
                  params=records[0].params if len(records) == 1 else None,
                  extra={"format": target.fmt, "file": target.path, "records": len(records), "front_end": front_end,
-                        **({"encrypted": target.password is not None} if fmt.encrypted else {})})
+                        **({"encryption": target.protection.kind} if fmt.encrypted else {})})
     return notes
 
 
