@@ -29,6 +29,7 @@ from otpburn.cli.wording import (
     EXIT_CANCELLED,
     EXIT_FAILED,
     EXIT_NOT_REGISTERED,
+    REGISTRATION_WORDS,
     ROW_RESULTS,
     batch_event_text,
     check_line,
@@ -179,7 +180,8 @@ def summary(runner: Batch, hours: float, interrupted: bool, registering: bool, p
     else:
         click.echo(f"\n{'serial':<16} {'model':<16} {'result':<15} {'record':<12} account / detail")
         for row in rows:
-            result = ROW_RESULTS[row.result] + (f", {row.registration}" if row.registration else "")
+            result = ROW_RESULTS[row.result] + (f", {REGISTRATION_WORDS.get(row.registration, row.registration)}"
+                                                if row.registration else "")
             place = row.record.place if row.record else "-"
             text = f"{row.serial:<16} {row.model:<16} {result:<15} {place:<12} {row.account} {row_detail(row)}"
             click.echo(text.rstrip())

@@ -334,7 +334,7 @@ def registration_status(outcome: BurnOutcome, name: str, user: str, source: Seed
         return EXIT_MISMATCH
     for line in registration_lines(enrolled):
         printer.say(line)
-    if enrolled.code_origin is None and not enrolled.registration.activated and enrolled.registration.user:
+    if enrolled.code_origin is None and not enrolled.registration.done and enrolled.registration.user:
         click.echo("otpburn: not activated: no code was typed; " + resume_hint(name, serial, user, again), err=True)
         return EXIT_NOT_REGISTERED
     return 0

@@ -8,7 +8,7 @@ import sys
 import click
 
 from otpburn.provisioning.enrollment import Enrolled
-from otpburn.registrars.base import SYSTEM_NAMES, Registrar
+from otpburn.registrars.base import SYSTEM_NAMES, Registrar, RegistrationState
 from otpburn.registrars.factory import open_registrar as open_section
 from otpburn.registrars.settings import load_settings
 from otpburn.sources.seedfiles import SeedRecord
@@ -48,6 +48,7 @@ def registration_dict(enrolled: Enrolled) -> dict[str, object]:
     return {"system": registration.system, "registrar": registration.registrar, "serial": registration.serial,
             "user": registration.user.name if registration.user else None, "token_id": registration.token_id,
             "resumed": registration.resumed, "replaced": registration.replaced, "activated": registration.activated,
+            "state": registration.state.value,
             "activation_code": enrolled.code_origin.value if enrolled.code_origin else None}
 
 
@@ -65,6 +66,9 @@ def registration_lines(enrolled: Enrolled) -> list[str]:
                         " (This proves the server holds the seed; compare the token's own code once.)"))
     elif registration.activated:
         lines.append("Already active.")
+    elif registration.state is RegistrationState.READY:
+        lines.append(f"{system} has no activation step: the token works at its user's next sign-in, where {system} "
+                     "checks its codes.")
     return lines
 
 

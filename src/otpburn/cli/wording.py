@@ -209,6 +209,8 @@ ROW_RESULTS: dict[RowResult, str] = {
     RowResult.BURNED: "burned", RowResult.FAILED: "failed", RowResult.SKIPPED: "skipped",
     RowResult.WOULD_BURN: "would burn", RowResult.REGISTERED: "registered", RowResult.NOT_REGISTERED: "not registered",
 }
+# A batch row's registration state (a RegistrationState's value) as the table and the progress lines say it.
+REGISTRATION_WORDS = {"activated": "activated", "registered": "registered", "ready": "assigned"}
 SKIP_REASONS: dict[SkipReason, str] = {
     SkipReason.UNKNOWN_CARD: "not a token otpburn knows; it was left alone",
     SkipReason.ALREADY_BURNED: "already burned by this batch",
@@ -409,7 +411,8 @@ def batch_event_text(event: BatchEvent) -> str:
         return f"[{event.number}/{event.total}] Place the next token on the reader…"
     if isinstance(event, RowDone):
         row = event.row
-        registered = f", {row.registration}" if row.registration and row.registration != "pending" else ""
+        registered = (f", {REGISTRATION_WORDS.get(row.registration, row.registration)}"
+                      if row.registration and row.registration != "pending" else "")
         model = f"{row.model} " if row.model else ""
         origin = f" ← {row.record.place}" if row.record else ""
         detail = row_detail(row)

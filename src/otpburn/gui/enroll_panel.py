@@ -185,6 +185,9 @@ class EnrollPanel(StepBox):
         if registration.activated:
             self.status.show_status(self.tr("✓ {0} is registered in {1}{2} and active.").format(
                 registration.serial, system, whom), "ok")
+        elif registration.done:  # a system without an activation step (Duo)
+            self.status.show_status(self.tr("✓ {0} is registered in {1}{2}; it works at the next sign-in.").format(
+                registration.serial, system, whom), "ok")
         else:
             self.status.show_status(self.tr("{0} is registered in {1}{2} but not activated.").format(
                 registration.serial, system, whom), "warn")

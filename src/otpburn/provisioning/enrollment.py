@@ -124,7 +124,7 @@ def enroll(registrar: Registrar, enrollment: Enrollment, code: CodeSource | None
         log("remove", "ok", "an older token with this serial was removed (--force)")
     log("register", "resumed" if registration.resumed else "ok",
         "found from an earlier run" if registration.resumed else "")
-    if registration.activated or code is None or (registration.user is None and not registrar.activates_unassigned):
+    if registration.done or code is None or (registration.user is None and not registrar.activates_unassigned):
         return Enrolled(registration, None)
     value, origin = code()
     try:

@@ -53,6 +53,7 @@ ENTRA = Accepts("entra", frozenset({OtpType.TOTP}), frozenset({Algorithm.SHA1, A
 ENTRA_CSV = replace(ENTRA, holder="entra-csv", algorithms=frozenset({Algorithm.SHA1}))
 # privacyIDEA holds HOTP and TOTP with SHA-1/256/512, any digits and step a token shows.
 PRIVACYIDEA = Accepts("privacyidea")
-# Duo's Import Hardware Tokens: SHA-1 TOTP, 6 or 8 digits, 30 or 60 s.
-DUO_CSV = Accepts("duo", frozenset({OtpType.TOTP}), frozenset({Algorithm.SHA1}), frozenset({30, 60}),
-                  frozenset({6, 8}))
+# Duo's Admin API hardware tokens: SHA-1 HOTP (h6, h8) and TOTP (t6, t8), 30 or 60 s.
+DUO = Accepts("duo", frozenset(OtpType), frozenset({Algorithm.SHA1}), frozenset({30, 60}), frozenset({6, 8}))
+# Duo's Import Hardware Tokens (the admin panel's CSV): the same, TOTP only.
+DUO_CSV = replace(DUO, holder="duo-csv", types=frozenset({OtpType.TOTP}))

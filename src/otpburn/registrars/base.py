@@ -15,6 +15,7 @@ from __future__ import annotations
 from abc import ABC, abstractmethod
 from collections.abc import Callable
 from dataclasses import dataclass
+from enum import StrEnum
 from typing import TYPE_CHECKING, ClassVar, Protocol
 
 from otpburn.errors import RegistrationError, RegistrationProblem, Remedy
@@ -27,9 +28,9 @@ if TYPE_CHECKING:  # settings imports this module's AskSecret
     from otpburn.registrars.settings import RegistrarSettings
 
 # How each identity system is named to a user.
-SYSTEM_NAMES = {"privacyidea": "privacyIDEA", "entra": "Entra ID"}
+SYSTEM_NAMES = {"privacyidea": "privacyIDEA", "entra": "Entra ID", "duo": "Duo", "okta": "Okta"}
 # What refuses an account, by the `holder` an Accepts names: the systems, and the import files written for them.
-IMPORT_NAMES = {**SYSTEM_NAMES, "entra-csv": "Entra ID's CSV upload", "duo": "Duo's hardware-token import"}
+IMPORT_NAMES = {**SYSTEM_NAMES, "entra-csv": "Entra ID's CSV upload", "duo-csv": "Duo's hardware-token import"}
 
 # Asked when a registrar needs a secret the registrar file does not name a file for:
 # (what is wanted, e.g. "privacyIDEA password for admin at https://…") -> the secret.
@@ -58,6 +59,14 @@ class UserRef:
     display_name: str = ""
 
 
+class RegistrationState(StrEnum):
+    """How far a token's registration got."""
+
+    ACTIVATED = "activated"  # the identity system accepted a code from it
+    REGISTERED = "registered"  # held (and assigned), its activation still to come
+    READY = "ready"  # held and assigned where the system has no activation step (Duo): nothing left to do
+
+
 @dataclass(slots=True)
 class Registration:
     """A token the identity system holds now."""
@@ -71,6 +80,18 @@ class Registration:
     replaced: bool = False  # --force removed an older token with this serial first
     activated: bool = False  # already active: nothing left to do (an earlier run got that far)
     server: str = ""  # what the server says it is (privacyIDEA's version; the Entra tenant)
+    activation: bool = True  # the system has an activation step (Duo has none: assigned is done)
+
+    @property
+    def state(self) -> RegistrationState:
+        if self.activated:
+            return RegistrationState.ACTIVATED
+        return RegistrationState.REGISTERED if self.activation else RegistrationState.READY
+
+    @property
+    def done(self) -> bool:
+        """Nothing is left to do for this token in the identity system."""
+        return self.state is not RegistrationState.REGISTERED
 
 
 @dataclass(frozen=True, slots=True)

@@ -35,7 +35,7 @@ from otpburn.untrusted import tame
 THROTTLE_STATUSES = (429, 503)
 MAX_THROTTLE_WAITS = 3  # a throttled request is sent at most this many more times
 MAX_THROTTLE_SECONDS = 120.0  # a longer Retry-After is reported, not waited for
-DEFAULT_THROTTLE_SECONDS = 5.0  # when a 429/503 names no Retry-After
+BACKOFF_SECONDS = 1.0  # when a 429/503 names no Retry-After: 1, 2, 4 s (the exponential back-off Duo asks for)
 MAX_ANSWER_BYTES = 4 * 1024 * 1024  # far beyond any answer a registrar reads (a user, a token, an error)
 
 
@@ -53,16 +53,19 @@ def one_line(text: object, limit: int = 200) -> str:
     return tame(" ".join(tame(str(text), len(str(text))).split()), limit)
 
 
-def retry_after_seconds(value: str | None) -> float:
+def retry_after_seconds(value: str | None, waits: int = 0) -> float:
+    """How long a throttled request waits: what Retry-After asks (seconds or a date), else an exponential
+    back-off by the number of `waits` already made."""
+    backoff = BACKOFF_SECONDS * float(2**waits)
     if not value:
-        return DEFAULT_THROTTLE_SECONDS
+        return backoff
     value = value.strip()
     if value.isdigit():
         return float(value)
     try:
         when = email.utils.parsedate_to_datetime(value)
     except (TypeError, ValueError):
-        return DEFAULT_THROTTLE_SECONDS
+        return backoff
     return max(0.0, when.timestamp() - time.time())
 
 
@@ -431,7 +434,7 @@ class Http:
                 raise self.transport_failure(exc, stage) from None
             if response.status_code not in THROTTLE_STATUSES:
                 return response
-            wait = retry_after_seconds(response.headers.get("Retry-After"))
+            wait = retry_after_seconds(response.headers.get("Retry-After"), waits)
             busy = "throttles otpburn" if response.status_code == 429 else "is busy"
             if waits >= MAX_THROTTLE_WAITS or wait > MAX_THROTTLE_SECONDS:
                 raise RegistrationError(

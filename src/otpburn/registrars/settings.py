@@ -32,18 +32,21 @@ from otpburn.errors import RegistrationError, RegistrationProblem, Remedy
 from otpburn.files import UnsafeFileError, UnsafeFileProblem, read_trusted_file, user_file
 from otpburn.registrars.base import AskSecret
 
-SYSTEMS = ("privacyidea", "entra")
+SYSTEMS = ("privacyidea", "entra", "duo")
 _COMMON = {"system", "ca-file", "timeout", "proxy"}
 KEYS: dict[str, set[str]] = {
     "privacyidea": _COMMON | {"url", "admin", "admin-realm", "password-file", "keyring", "realm", "description"},
     "entra": _COMMON | {"tenant", "client-id", "sign-in", "client-secret-file", "certificate-file",
                         "certificate-password-file", "keyring", "manufacturer", "model", "graph-url", "login-url",
                         "token-cache"},
+    "duo": _COMMON | {"api-host", "integration-key", "secret-key-file", "keyring"},
 }
-REQUIRED = {"privacyidea": ("url", "admin"), "entra": ("tenant", "client-id")}
+REQUIRED = {"privacyidea": ("url", "admin"), "entra": ("tenant", "client-id"),
+            "duo": ("api-host", "integration-key")}
 # Keys people reach for that would put a secret in clear into the file.
 CLEAR_SECRETS = {"password": "password-file", "client-secret": "client-secret-file", "secret": "password-file",
-                 "certificate-password": "certificate-password-file"}
+                 "certificate-password": "certificate-password-file", "secret-key": "secret-key-file",
+                 "skey": "secret-key-file"}
 SIGN_IN_METHODS = ("device-code", "client-secret", "certificate")
 MAX_SECRET_FILE = 64 * 1024
 MAX_REGISTRAR_FILE = 1024 * 1024
@@ -118,7 +121,7 @@ def load_settings(name: str, path: str | os.PathLike[str] | None = None) -> Regi
         raise _problem(f"the registrar file {source} has no [{name}] section (it has: {known})")
     system = section.get("system", name if name in SYSTEMS else "")
     if system not in SYSTEMS:
-        raise _problem(f"[{name}] in {source} needs system = \"privacyidea\" or \"entra\"")
+        raise _problem(f"[{name}] in {source} needs system = one of {', '.join(repr(s) for s in SYSTEMS)}")
     for key in section:
         if key in CLEAR_SECRETS:
             raise _problem(f"[{name}] in {source} holds '{key}' in clear; put it in a file readable only by you "

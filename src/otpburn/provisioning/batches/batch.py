@@ -21,9 +21,12 @@ from otpburn.provisioning.burn.flow import BurnFlow
 from otpburn.provisioning.burn.steps import BurnFailedError, BurnOptions
 from otpburn.provisioning.records.exports import TokenRecord
 from otpburn.provisioning.records.progress import Progress
+from otpburn.registrars.base import RegistrationState
 from otpburn.sources.seedfiles import SeedRecord
 from otpburn.sources.seedfiles.model import same_serial
 from otpburn.tokens.detect import Credentials, UnknownTokenError
+
+DONE_STATES = {RegistrationState.ACTIVATED.value, RegistrationState.READY.value}  # nothing left for a rerun
 
 
 class RowResult(StrEnum):
@@ -50,7 +53,7 @@ class BatchRow:
     skipped: SkipReason | None = None
     error: OtpburnError | None = None  # why it failed, or why registering it did
     resumed: bool = False  # the token moved during its burn; the burn went on where it stopped
-    registration: str = ""  # activated, registered (not activated), pending (will be tried again), or ""
+    registration: str = ""  # a RegistrationState's value, pending (will be tried again), or ""
     seconds: float = 0.0
 
     @property
@@ -121,7 +124,7 @@ class Batch:
         if not self.registers:
             return []
         return [r for r in self.records if r.params.fingerprint in self.progress.burned
-                and self.progress.registered.get(r.params.fingerprint) != "activated"]
+                and self.progress.registered.get(r.params.fingerprint) not in DONE_STATES]
 
     def finish_registrations(self) -> list[BatchRow]:
         """Register the tokens an earlier run burned but could not register (no token needed on the reader)."""
@@ -142,7 +145,7 @@ class Batch:
                     self._emit(Stopped(StopReason.UNREACHABLE, len(self.unregistered())))
                     break
                 continue
-            row.registration = "activated" if enrolled.registration.activated else "registered"
+            row.registration = enrolled.registration.state.value
             self._row(row, started, lift=False)
             rows.append(row)
         return rows
@@ -208,7 +211,7 @@ class Batch:
             if outcome.registration_error is not None:
                 row.registration, row.error = "pending", outcome.registration_error
             elif outcome.enrolled is not None:
-                row.registration = "activated" if outcome.enrolled.registration.activated else "registered"
+                row.registration = outcome.enrolled.registration.state.value
         self._row(row, started)
 
     def _failed(self, serial: str, model: str, record: SeedRecord, error: OtpburnError, started: float) -> None:

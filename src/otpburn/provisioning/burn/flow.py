@@ -344,7 +344,7 @@ class BurnFlow:
             return
         if progress is not None:
             progress.record_registration(report.params.fingerprint,
-                                         "activated" if outcome.enrolled.registration.activated else "registered")
+                                         outcome.enrolled.registration.state)
         self._emit(Registered(outcome.enrolled))
 
     # -- catching up: a token burned earlier, registered now ------------------------------------------
@@ -359,5 +359,5 @@ class BurnFlow:
                           front_end=self.settings.front_end, batch=self.settings.batch)
         if progress is not None:
             progress.record_registration(params.fingerprint,
-                                         "activated" if enrolled.registration.activated else "registered")
+                                         enrolled.registration.state)
         return enrolled

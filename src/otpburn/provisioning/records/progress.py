@@ -39,7 +39,7 @@ class Progress:
 
     path: Path
     burned: dict[str, str] = field(default_factory=dict)
-    registered: dict[str, str] = field(default_factory=dict)  # fingerprint -> "activated" | "registered"
+    registered: dict[str, str] = field(default_factory=dict)  # fingerprint -> a RegistrationState's value
 
     @classmethod
     def load(cls, path: Path) -> Progress:
