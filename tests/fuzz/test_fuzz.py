@@ -27,7 +27,7 @@ from hypothesis import strategies as st
 
 from otpburn.errors import OtpburnError
 from otpburn.otp import Algorithm, OtpParams, OtpType, decode_secret
-from otpburn.provisioning.records.exports import TokenRecord, render
+from otpburn.provisioning.records.exports import Protection, TokenRecord, render
 from otpburn.sources.classify import classify
 from otpburn.sources.images import load_grayscale
 from otpburn.sources.migration import parse_migration
@@ -121,7 +121,7 @@ def seed_files() -> list[tuple[str, bytes]]:
     records.append(TokenRecord(OtpParams(SECRET, type=OtpType.HOTP, algorithm=Algorithm.SHA256, digits=8,
                                          counter=5), serial="8659622000099"))
     files = [(fmt, render(fmt, records, None)) for fmt in ("vendor-csv", "privacyidea", "otpauth")]
-    files.append(("pskc", render("pskc", records, "fuzz password")))
+    files.append(("pskc", render("pskc", records, Protection(password="fuzz password"))))
     files.append(("entra", render("entra", records[:3], None)))
     return files
 

@@ -18,7 +18,7 @@ RFC6238_CODES = {
 }
 
 
-@pytest.mark.parametrize("counter,expected", enumerate(RFC4226_CODES))
+@pytest.mark.parametrize("counter,expected", list(enumerate(RFC4226_CODES)))
 def test_rfc4226_appendix_d(counter, expected):
     assert hotp(RFC4226_SECRET, counter) == expected
 
