@@ -53,6 +53,9 @@ ENTRA = Accepts("entra", frozenset({OtpType.TOTP}), frozenset({Algorithm.SHA1, A
 ENTRA_CSV = replace(ENTRA, holder="entra-csv", algorithms=frozenset({Algorithm.SHA1}))
 # privacyIDEA holds HOTP and TOTP with SHA-1/256/512, any digits and step a token shows.
 PRIVACYIDEA = Accepts("privacyidea")
+# Okta's custom OTP factor: what it computes is set on its factor profile (HOTP or TOTP, SHA-1/256/512, 6 to 8
+# digits), so the token's settings are the administrator's to match; a factor is filed by user, not serial.
+OKTA = Accepts("okta", digits=frozenset({6, 7, 8}), needs_serial=False)
 # Duo's Admin API hardware tokens: SHA-1 HOTP (h6, h8) and TOTP (t6, t8), 30 or 60 s.
 DUO = Accepts("duo", frozenset(OtpType), frozenset({Algorithm.SHA1}), frozenset({30, 60}), frozenset({6, 8}))
 # Duo's Import Hardware Tokens (the admin panel's CSV): the same, TOTP only.

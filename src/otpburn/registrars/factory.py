@@ -7,11 +7,13 @@ from collections.abc import Callable
 from otpburn.registrars.base import AskSecret, Notify, Registrar
 from otpburn.registrars.duo import DuoRegistrar
 from otpburn.registrars.entra import EntraRegistrar
+from otpburn.registrars.okta import OktaRegistrar
 from otpburn.registrars.privacyidea import PrivacyIdeaRegistrar
 from otpburn.registrars.settings import RegistrarSettings
 
 Opener = Callable[[RegistrarSettings, AskSecret | None, Notify | None], Registrar]
-REGISTRARS: dict[str, Opener] = {"privacyidea": PrivacyIdeaRegistrar, "entra": EntraRegistrar, "duo": DuoRegistrar}
+REGISTRARS: dict[str, Opener] = {"privacyidea": PrivacyIdeaRegistrar, "entra": EntraRegistrar, "duo": DuoRegistrar,
+                                 "okta": OktaRegistrar}
 
 
 def open_registrar(settings: RegistrarSettings, ask_secret: AskSecret | None = None,

@@ -53,10 +53,12 @@ def one_line(text: object, limit: int = 200) -> str:
     return tame(" ".join(tame(str(text), len(str(text))).split()), limit)
 
 
-def retry_after_seconds(value: str | None, waits: int = 0) -> float:
-    """How long a throttled request waits: what Retry-After asks (seconds or a date), else an exponential
-    back-off by the number of `waits` already made."""
+def retry_after_seconds(value: str | None, waits: int = 0, reset: str | None = None) -> float:
+    """How long a throttled request waits: what Retry-After asks (seconds or a date), else until the moment an
+    X-Rate-Limit-Reset names (Okta: Unix seconds), else an exponential back-off by the `waits` already made."""
     backoff = BACKOFF_SECONDS * float(2**waits)
+    if not value and reset and reset.strip().isdigit():
+        return max(0.0, float(reset) - time.time())
     if not value:
         return backoff
     value = value.strip()
@@ -434,7 +436,8 @@ class Http:
                 raise self.transport_failure(exc, stage) from None
             if response.status_code not in THROTTLE_STATUSES:
                 return response
-            wait = retry_after_seconds(response.headers.get("Retry-After"), waits)
+            wait = retry_after_seconds(response.headers.get("Retry-After"), waits,
+                                       response.headers.get("X-Rate-Limit-Reset"))
             busy = "throttles otpburn" if response.status_code == 429 else "is busy"
             if waits >= MAX_THROTTLE_WAITS or wait > MAX_THROTTLE_SECONDS:
                 raise RegistrationError(

@@ -32,7 +32,7 @@ from otpburn.errors import RegistrationError, RegistrationProblem, Remedy
 from otpburn.files import UnsafeFileError, UnsafeFileProblem, read_trusted_file, user_file
 from otpburn.registrars.base import AskSecret
 
-SYSTEMS = ("privacyidea", "entra", "duo")
+SYSTEMS = ("privacyidea", "entra", "duo", "okta")
 _COMMON = {"system", "ca-file", "timeout", "proxy"}
 KEYS: dict[str, set[str]] = {
     "privacyidea": _COMMON | {"url", "admin", "admin-realm", "password-file", "keyring", "realm", "description"},
@@ -40,13 +40,14 @@ KEYS: dict[str, set[str]] = {
                         "certificate-password-file", "keyring", "manufacturer", "model", "graph-url", "login-url",
                         "token-cache"},
     "duo": _COMMON | {"api-host", "integration-key", "secret-key-file", "keyring"},
+    "okta": _COMMON | {"org-url", "api-token-file", "keyring", "factor-profile-id", "secret-encoding"},
 }
 REQUIRED = {"privacyidea": ("url", "admin"), "entra": ("tenant", "client-id"),
-            "duo": ("api-host", "integration-key")}
+            "duo": ("api-host", "integration-key"), "okta": ("org-url", "factor-profile-id")}
 # Keys people reach for that would put a secret in clear into the file.
 CLEAR_SECRETS = {"password": "password-file", "client-secret": "client-secret-file", "secret": "password-file",
                  "certificate-password": "certificate-password-file", "secret-key": "secret-key-file",
-                 "skey": "secret-key-file"}
+                 "skey": "secret-key-file", "api-token": "api-token-file", "token": "api-token-file"}
 SIGN_IN_METHODS = ("device-code", "client-secret", "certificate")
 MAX_SECRET_FILE = 64 * 1024
 MAX_REGISTRAR_FILE = 1024 * 1024
