@@ -54,3 +54,48 @@ def test_enroll_in_privacyidea_after_the_burn(qtbot, window, privacyidea, tmp_pa
     assert window.enroll.status.kind == "ok", window.enroll.status.text()
     assert privacyidea.token(report.info.serial)["username"] == "bob"
     assert report.params.secret == SECRET
+
+
+@pytest.fixture
+def duo(tmp_path):
+    from tests.support.duo_contract import DuoContractServer
+
+    with DuoContractServer(tmp_path) as server:
+        server.account.add_user("amy", "Amy Masters")
+        yield server
+
+
+@pytest.fixture
+def okta(tmp_path):
+    from tests.support.okta_contract import OktaContractServer
+
+    with OktaContractServer(tmp_path) as server:
+        server.org.add_user("amy@example.com", "Amy", "Masters")
+        yield server
+
+
+def test_enroll_in_duo_after_the_burn(qtbot, window, duo):
+    """Duo has no activation step: the token is created, assigned and works at the next sign-in."""
+    report = burned(qtbot, window, duo.registrar_file())
+    assert window.enroll.target.currentText() == "duo (Duo)"
+    window.enroll.user.setText("amy")
+    window.enroll.enroll_button.click()
+    qtbot.waitUntil(lambda: window.enroll.status.kind in ("ok", "stop"), timeout=20_000)
+    serial = report.info.serial
+    assert window.enroll.status.text() == f"✓ {serial} is registered in Duo for amy; it works at the next " \
+                                          "sign-in."
+    token = duo.account.token(serial)
+    assert token is not None and token["type"] == "t6"
+    assert [u["username"] for u in duo.account.users.values() if token["token_id"] in u["tokens"]] == ["amy"]
+
+
+def test_enroll_in_okta_after_the_burn(qtbot, window, okta):
+    """Okta's custom OTP factor is enrolled with the secret and activated with the virtual token's code."""
+    burned(qtbot, window, okta.registrar_file())
+    assert window.enroll.target.currentText() == "okta (Okta)"
+    window.enroll.user.setText("amy@example.com")
+    window.enroll.enroll_button.click()
+    qtbot.waitUntil(lambda: window.enroll.status.kind in ("ok", "stop"), timeout=20_000)
+    assert window.enroll.status.kind == "ok", window.enroll.status.text()
+    assert window.enroll.status.text().endswith(" is registered in Okta for amy@example.com and active.")
+    assert [f["status"] for f in okta.org.factors_of("amy@example.com")] == ["ACTIVE"]

@@ -193,3 +193,11 @@ def test_burn_and_batch_register_on_the_virtual_token(cli, duo, tmp_path):
     assert [(row["result"], row["registration"]) for row in report["rows"]] == [("burned", "ready")]
     bob = next(u for u in duo.account.users.values() if u["username"] == "bob")
     assert bob["tokens"] == [duo.account.token("8659622000001")["token_id"]]
+
+
+def test_register_check_signs_in_and_finds_the_user(cli, duo):
+    checked = cli("register", "duo", "--check", "--user", "alice", "--registrar-file", str(duo.registrar_file()))
+    assert checked.returncode == 0, checked.stderr.decode()
+    assert "alice" in checked.stdout.decode()
+    refused = cli("register", "bad", "--check", "--registrar-file", str(duo.registrar_file("bad", skey="x" * 40)))
+    assert refused.returncode != 0 and refused.stderr.decode().count("\n") == 1

@@ -134,3 +134,14 @@ def test_burn_registers_and_activates_on_the_virtual_token(cli, okta):
     assert "Activated: Okta accepts the code shown by the token." in out
     (factor,) = okta.org.factors_of("alice@example.com")
     assert factor["status"] == "ACTIVE"
+
+
+def test_register_check_signs_in_and_finds_the_user(cli, okta):
+    path = str(okta.registrar_file())
+    checked = cli("register", "okta", "--check", "--user", "bob@example.com", "--registrar-file", path)
+    assert checked.returncode == 0, checked.stderr.decode()
+    out = checked.stdout.decode()
+    assert "bob@example.com" in out and okta.url.split("://")[1] in out
+    refused = cli("register", "bad", "--check", "--registrar-file", str(okta.registrar_file("bad", token="nope")))
+    assert refused.returncode != 0
+    assert refused.stderr.decode().count("\n") == 1 and "Okta refused the API token" in refused.stderr.decode()

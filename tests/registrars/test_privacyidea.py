@@ -187,8 +187,8 @@ def test_the_example_registrar_file_is_valid():
     from pathlib import Path
 
     example = Path(__file__).resolve().parents[2] / "examples" / "registrars.toml"
-    assert {name: load_settings(name, example).system for name in ("privacyidea", "entra")} == {
-        "privacyidea": "privacyidea", "entra": "entra"}
+    names = ("privacyidea", "entra", "duo", "okta")
+    assert {name: load_settings(name, example).system for name in names} == {name: name for name in names}
 
 
 def test_an_address_httpx_cannot_use_is_a_settings_problem(tmp_path):
