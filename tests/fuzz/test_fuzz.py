@@ -123,11 +123,13 @@ def seed_files() -> list[tuple[str, bytes]]:
     files = [(fmt, render(fmt, records, None)) for fmt in ("vendor-csv", "privacyidea", "otpauth")]
     files.append(("pskc", render("pskc", records, Protection(password="fuzz password"))))
     files.append(("entra", render("entra", records[:3], None)))
+    files.append(("dualshield", render("dualshield", records[:3], None)))
     return files
 
 
 SEED_FILES = seed_files()
-SUFFIX = {"vendor-csv": ".csv", "privacyidea": ".csv", "otpauth": ".txt", "pskc": ".pskc", "entra": ".csv"}
+SUFFIX = {"vendor-csv": ".csv", "privacyidea": ".csv", "otpauth": ".txt", "pskc": ".pskc", "entra": ".csv",
+          "dualshield": ".xml"}
 
 
 def images() -> list[bytes]:

@@ -104,6 +104,7 @@ FORMAT_WORDS = {
     "vendor-csv": "serial,secret",
     "privacyidea": "privacyIDEA/LinOTP OATH CSV",
     "duo": "Duo hardware tokens",
+    "dualshield": "DualShield token file XML",
     "pskc": "RFC 6030, encrypted",
     "otpauth": "URI list",
     "qr": "PNG",

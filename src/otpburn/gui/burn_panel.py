@@ -51,6 +51,7 @@ EXPORT_FORMATS = [("none", QT_TRANSLATE_NOOP("BurnPanel", "Do not export")),
                   ("vendor-csv", QT_TRANSLATE_NOOP("BurnPanel", "Vendor CSV")),
                   ("privacyidea", QT_TRANSLATE_NOOP("BurnPanel", "privacyIDEA / LinOTP CSV")),
                   ("duo", QT_TRANSLATE_NOOP("BurnPanel", "Duo hardware tokens CSV")),
+                  ("dualshield", QT_TRANSLATE_NOOP("BurnPanel", "DualShield token file (XML)")),
                   ("pskc", QT_TRANSLATE_NOOP("BurnPanel", "PSKC (encrypted)")),
                   ("otpauth", QT_TRANSLATE_NOOP("BurnPanel", "otpauth link")),
                   ("qr", QT_TRANSLATE_NOOP("BurnPanel", "QR code PNG"))]

@@ -60,3 +60,5 @@ OKTA = Accepts("okta", digits=frozenset({6, 7, 8}), needs_serial=False)
 DUO = Accepts("duo", frozenset(OtpType), frozenset({Algorithm.SHA1}), frozenset({30, 60}), frozenset({6, 8}))
 # Duo's Import Hardware Tokens (the admin panel's CSV): the same, TOTP only.
 DUO_CSV = replace(DUO, holder="duo-csv", types=frozenset({OtpType.TOTP}))
+# DualShield's token import file ("V5"): TOTP with HmacSHA1/256/512, 6 or 8 digits, 30 or 60 s, filed by serial.
+DUALSHIELD = Accepts("dualshield", frozenset({OtpType.TOTP}), periods=frozenset({30, 60}), digits=frozenset({6, 8}))

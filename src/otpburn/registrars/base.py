@@ -30,7 +30,8 @@ if TYPE_CHECKING:  # settings imports this module's AskSecret
 # How each identity system is named to a user.
 SYSTEM_NAMES = {"privacyidea": "privacyIDEA", "entra": "Entra ID", "duo": "Duo", "okta": "Okta"}
 # What refuses an account, by the `holder` an Accepts names: the systems, and the import files written for them.
-IMPORT_NAMES = {**SYSTEM_NAMES, "entra-csv": "Entra ID's CSV upload", "duo-csv": "Duo's hardware-token import"}
+IMPORT_NAMES = {**SYSTEM_NAMES, "entra-csv": "Entra ID's CSV upload", "duo-csv": "Duo's hardware-token import",
+                "dualshield": "DualShield's token import"}
 
 # Asked when a registrar needs a secret the registrar file does not name a file for:
 # (what is wanted, e.g. "privacyIDEA password for admin at https://…") -> the secret.

@@ -1,6 +1,6 @@
 """Files identity systems import: Entra ID OATH CSV, the vendor seed CSV, privacyIDEA/LinOTP
-OATH CSV, Duo's hardware-token import, PSKC (RFC 6030: plain, with a password or with a pre-shared key),
-otpauth URIs and QR code PNGs.
+OATH CSV, Duo's hardware-token import, DualShield's token file, PSKC (RFC 6030: plain, with a password or
+with a pre-shared key), otpauth URIs and QR code PNGs.
 
 `FORMATS` is the one table of them: every list of formats (the CLI's choices and help, the window's
 menu) and every rule about what a format takes comes from it. Every file is written 0600,
@@ -25,7 +25,7 @@ from otpburn.otp.codec import encode_base32, encode_hex
 from otpburn.otp.params import Algorithm, OtpParams, OtpType
 from otpburn.otp.refusals import Refusal
 from otpburn.provisioning.records import audit
-from otpburn.registrars.accepts import DUO_CSV, ENTRA_CSV, Accepts
+from otpburn.registrars.accepts import DUALSHIELD, DUO_CSV, ENTRA_CSV, Accepts
 from otpburn.sources.otpauth import format_uri
 from otpburn.sources.seedfiles.model import spreadsheet_unsafe
 from otpburn.tokens.base import TokenInfo
@@ -180,6 +180,37 @@ def duo_csv(records: Sequence[TokenRecord]) -> bytes:
     return ("\n".join(lines) + "\n").encode("utf-8")
 
 
+def dualshield_xml(records: Sequence[TokenRecord]) -> bytes:
+    """DualShield's token import file ("V5", Deepnet's "DualShield Token File Format for SafeID Hardware OTP
+    Tokens"): one header with the settings every token shares, then each token's serial and hex seed.
+
+    The header names DualShield's SafeID time-based product (manufacturer DN, product ST), which an
+    administrator imports into the authentication product whose digits and timer match; the seeds are
+    written in clear (encrypt NONE): Deepnet does not publish its AES256 layout.
+    """
+    _refuse("dualshield", DUALSHIELD, records)
+    kinds = {(r.params.digits, r.params.period, r.params.algorithm) for r in records}
+    if len(kinds) > 1:
+        raise InputError("a DualShield token file holds one kind of token (its header): these tokens mix "
+                         + " and ".join(f"{d} digits/{p} s/{a.value}" for d, p, a in sorted(kinds, key=str))
+                         + "; export them apart")
+    first = records[0].params
+    root = ElementTree.Element("data")
+    header = ElementTree.SubElement(root, "header")
+    for name, value in (("manufacturerCode", "DN"), ("productCode", "ST"), ("encrypt", "NONE"), ("encode", "HEX"),
+                        ("digits", str(first.digits)), ("timeWindow", str(first.period)),
+                        ("crypto", f"Hmac{first.algorithm.value}")):
+        ElementTree.SubElement(header, name).text = value
+    tokens = ElementTree.SubElement(root, "tokens")
+    for record in records:
+        token = ElementTree.SubElement(tokens, "token")
+        ElementTree.SubElement(token, "serial").text = record.serial
+        ElementTree.SubElement(token, "seed").text = encode_hex(record.params.secret).upper()
+    ElementTree.indent(root)
+    # The declaration as Deepnet's examples write it (double quotes), for importers that compare text.
+    return b'<?xml version="1.0" encoding="UTF-8"?>\n' + ElementTree.tostring(root, encoding="unicode").encode() + b"\n"
+
+
 def otpauth_text(records: Sequence[TokenRecord]) -> bytes:
     return "".join(format_uri(r.params) + "\n" for r in records).encode("utf-8")
 
@@ -328,12 +359,14 @@ FORMATS: dict[str, ExportFormat] = {fmt.name: fmt for fmt in (
     ExportFormat("vendor-csv", "csv", _plain(vendor_csv), _spreadsheet_notes, needs_serial=True,
                  proven_by="otpburn's own seed-file reader (the vendor tools' layout)"),
     ExportFormat("privacyidea", "csv", _plain(privacyidea_csv), _spreadsheet_notes, needs_serial=True,
-                 proven_by="privacyIDEA 3.14, POST /token/load (type oathcsv)"),
+                 proven_by="privacyIDEA 3.14 and eduMFA 2.9.5, POST /token/load (type oathcsv)"),
     ExportFormat("duo", "csv", _plain(duo_csv), _duo_notes, DUO_CSV, needs_serial=True,
                  proven_by="Duo's documented import layout (no server here)"),
+    ExportFormat("dualshield", "xml", _plain(dualshield_xml), _no_notes, DUALSHIELD, needs_serial=True,
+                 proven_by="the examples of Deepnet's published token file format (no DualShield server here)"),
     ExportFormat("pskc", "pskc", _pskc, encrypted=True,
-                 proven_by="RFC 6030's schema; privacyIDEA 3.14, POST /token/load (type pskc: plain, password, "
-                           "pre-shared key)"),
+                 proven_by="RFC 6030's schema; privacyIDEA 3.14 and eduMFA 2.9.5, POST /token/load (type pskc: "
+                           "plain, password, pre-shared key)"),
     ExportFormat("otpauth", "txt", _plain(otpauth_text), proven_by="otpburn's and Google's otpauth key URI format"),
     ExportFormat("qr", "png", _plain(qr_png), one_account=True, proven_by="zxing-cpp reads it back"),
 )}
@@ -358,6 +391,7 @@ def export(fmt: str, records: Sequence[TokenRecord], path: str, *, force: bool =
 
     Returns notes worth telling the user about the file written (serials a spreadsheet would change).
     """
+    _refuse_standard_output(path, fmt)
     write_private(path, render(fmt, records, protection), force=force)
     return export_format(fmt).notes(records)
 
@@ -374,9 +408,17 @@ def write_export(target: ExportTarget, records: Sequence[TokenRecord], *, force:
     return notes
 
 
+def _refuse_standard_output(path: str, fmt: str) -> None:
+    # "-" reads standard input elsewhere; an export written there would leave a file named "-" behind.
+    if path == "-":
+        raise InputError(f"the {fmt} export goes into a file readable only by you, not to standard output: "
+                         "give it a file name")
+
+
 def check_target(target: ExportTarget, force: bool) -> None:
     """What can be known of an export before any token is touched: its format, its folder, its name."""
     export_format(target.fmt)
+    _refuse_standard_output(target.path, target.fmt)
     folder = os.path.dirname(os.path.abspath(target.path))
     if not os.path.isdir(folder):
         raise InputError(f"the folder {folder} for the {target.fmt} export does not exist")

@@ -1,5 +1,6 @@
 """Seed files in: the vendor CSV (serial → secret), privacyIDEA/LinOTP OATH CSV (every layout
-the server imports), Entra CSV, PSKC (plain, password- or key-encrypted), lists of otpauth URIs
+the server imports), Entra CSV, PSKC (plain, password- or key-encrypted), Deepnet's DualShield (V5) and
+UAP (V3) token files, lists of otpauth URIs
 and Google Authenticator export links, and the exports of Aegis, 2FAS and andOTP.
 
 A file yields its usable records plus a problem for each record it cannot use, naming its
@@ -18,6 +19,8 @@ from otpburn.errors import InputError, Remedy
 from otpburn.files import decode_text, read_input_file
 from otpburn.sources.seedfiles.app_exports import looks_like_app_export, read_app_export
 from otpburn.sources.seedfiles.csv_layouts import read_text
+from otpburn.sources.seedfiles.deepnet_files import ROOTS as DEEPNET_ROOTS
+from otpburn.sources.seedfiles.deepnet_files import read_deepnet
 from otpburn.sources.seedfiles.model import (
     Rows,
     SeedFile,
@@ -28,6 +31,7 @@ from otpburn.sources.seedfiles.model import (
     run_interruptibly,
 )
 from otpburn.sources.seedfiles.pskc_files import read_pskc
+from otpburn.sources.seedfiles.xml_safety import root_name
 
 __all__ = ["MAX_FILE_BYTES", "SeedFile", "SeedFileError", "SeedRecord", "Unlock", "read_seed_file",
            "read_seed_bytes", "run_interruptibly"]
@@ -82,6 +86,9 @@ def _read(path: str, data: bytes, unlock: Unlock) -> Rows:
                          remedy=Remedy.DECRYPT_SEED_FILE)
     suffix = Path(path).suffix.lower()
     if body.startswith(b"<") or suffix in (".xml", ".pskc", ".pskcxml"):
+        root = root_name(body)
+        if root in DEEPNET_ROOTS:
+            return read_deepnet(path, body, root)
         return read_pskc(path, body, unlock)
     if suffix == ".aes" or path.lower().endswith(".json.aes"):
         raise InputError(f"{path}: an encrypted andOTP backup; otpburn reads andOTP's plain JSON backups "

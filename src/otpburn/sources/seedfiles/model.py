@@ -24,7 +24,8 @@ class SeedRecord:
     user: str = ""
     resolver: str = ""
     realm: str = ""
-    unit: str = "line"  # what `line` counts: "line" in text files, "key" in PSKC, "entry" in app exports
+    unit: str = "line"  # what `line` counts: "line" in text files, "key" in PSKC, "entry" in app exports,
+    # "token" in Deepnet token files
 
     @property
     def place(self) -> str:

@@ -11,15 +11,14 @@ import io
 import re
 import warnings
 import xml.etree.ElementTree as ElementTree
-import xml.parsers.expat
 from collections.abc import Iterator
 from typing import Any
 
 from otpburn.errors import InputError, Remedy
 from otpburn.otp.params import Algorithm, OtpParams, OtpType
 from otpburn.sources.seedfiles.model import Rows, SeedRecord, Unlock, printable, run_interruptibly
+from otpburn.sources.seedfiles.xml_safety import check_xml
 
-MAX_XML_DEPTH = 64  # a PSKC document is about 8 elements deep
 MAX_PBKDF2_ITERATIONS = 10_000_000
 MAX_PBKDF2_KEY_LENGTH = 64
 PRESHARED_KEY_LENGTHS = (16, 24, 32)
@@ -52,10 +51,7 @@ def read_pskc(path: str, data: bytes, unlock: Unlock) -> Rows:
 
 
 def _read(path: str, data: bytes, unlock: Unlock) -> Rows:
-    lowered = data[:65536].lower()
-    if b"<!doctype" in lowered or b"<!entity" in lowered:
-        raise InputError(f"{path}: PSKC files never need a DOCTYPE or entities; this one has them and was not read")
-    _check_xml_depth(path, data)
+    check_xml(path, data, "PSKC")
     try:
         from pskc.exceptions import PSKCError
     except ImportError:
@@ -130,7 +126,7 @@ def _parts(path: str, data: bytes) -> Iterator[bytes]:
         return ElementTree.tostring(container)
 
     try:
-        # Safe to stream with the standard parser: _check_xml_depth has refused any DOCTYPE or entity.
+        # Safe to stream with the standard parser: check_xml has refused any DOCTYPE or entity.
         for event, element in ElementTree.iterparse(io.BytesIO(data), events=("start", "end")):  # noqa: S314
             if event == "start":
                 depth += 1
@@ -259,51 +255,3 @@ def _algorithm_name(uri: str | None) -> str:
     """The last part of an algorithm URI (a PIN, OCRA, aes128-cbc...), cut short: it is the file's text."""
     name = (uri or "no algorithm").rstrip("/#:").rsplit(":", 1)[-1].rsplit("#", 1)[-1]
     return printable(name)[:40] or "no algorithm"
-
-
-def _check_xml_depth(path: str, data: bytes) -> None:
-    """Refuse absurdly nested XML before the recursive parser underneath python-pskc sees it.
-
-    expat parses iteratively, so even 150 000 nested elements only cost a counter here.
-    """
-    depth = 0
-
-    def start(name: str, attributes: object) -> None:
-        nonlocal depth
-        depth += 1
-        if depth > MAX_XML_DEPTH:
-            raise _TooDeepError
-
-    def end(name: str) -> None:
-        nonlocal depth
-        depth -= 1
-
-    def doctype(*args: object) -> None:
-        raise _HasDoctypeError
-
-    parser = xml.parsers.expat.ParserCreate()
-    parser.StartElementHandler = start
-    parser.EndElementHandler = end
-    parser.StartDoctypeDeclHandler = doctype  # wherever it hides (after long comments, say)
-    parser.EntityDeclHandler = doctype
-    try:
-        parser.Parse(data, True)
-    except _HasDoctypeError:
-        raise InputError(f"{path}: PSKC files never need a DOCTYPE or entities; this one has them and was not read") \
-            from None
-    except _TooDeepError:
-        raise InputError(f"{path}: its XML is nested more than {MAX_XML_DEPTH} levels deep; not a PSKC file") from None
-    except xml.parsers.expat.ExpatError as exc:
-        raise InputError(f"{path}: not a valid PSKC file ({xml.parsers.expat.errors.messages.get(exc.code, exc)}, "
-                         f"line {exc.lineno})") from None
-    except (LookupError, ValueError, UnicodeError):  # an XML declaration naming an encoding Python lacks
-        raise InputError(f"{path}: not a valid PSKC file (its XML declares a text encoding that cannot be read)") \
-            from None
-
-
-class _TooDeepError(Exception):
-    pass
-
-
-class _HasDoctypeError(Exception):
-    pass
