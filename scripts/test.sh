@@ -46,12 +46,18 @@ python -m pip install --quiet --disable-pip-version-check -e '.[test]'
 
 # A real privacyIDEA server for the registration tests, in a virtual environment of its own so
 # its Flask/SQLAlchemy stack never mixes with the tool under test (the harness starts it on loopback).
-PRIVACYIDEA_VERSION=3.14
-if ! .venv-privacyidea/bin/pip show privacyidea 2>/dev/null | grep -qx "Version: $PRIVACYIDEA_VERSION"; then
-    echo "Installing privacyIDEA $PRIVACYIDEA_VERSION (test server)"
-    python3 -m venv .venv-privacyidea
-    .venv-privacyidea/bin/python -m pip install --quiet --disable-pip-version-check "privacyidea==$PRIVACYIDEA_VERSION"
-fi
+# eduMFA, the privacyIDEA fork with the same REST API, the same way; the two install side by side.
+server_venv() {  # folder, package, version
+    if ! "$1/bin/pip" show "$2" 2>/dev/null | grep -qx "Version: $3"; then
+        echo "Installing $2 $3 (test server)"
+        python3 -m venv "$1"
+        "$1/bin/python" -m pip install --quiet --disable-pip-version-check "$2==$3"
+    fi
+}
+server_venv .venv-privacyidea privacyidea 3.14 & privacyidea_install=$!
+server_venv .venv-edumfa edumfa 2.9.5 & edumfa_install=$!
+wait "$privacyidea_install"
+wait "$edumfa_install"
 
 # The lint and type gate (rules and their reasons in pyproject.toml).
 echo "ruff: $(ruff --version)"

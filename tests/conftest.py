@@ -106,3 +106,15 @@ def privacyidea(tmp_path_factory):
     server = PrivacyIdeaServer(tmp_path_factory.mktemp("privacyidea")).set_up()
     yield server
     server.stop()
+
+
+@pytest.fixture(scope="session")
+def edumfa(tmp_path_factory):
+    """A real eduMFA server (the privacyIDEA fork) on loopback, set up as `privacyidea` is."""
+    from tests.support.privacyidea_server import EduMfaServer, edumfa_available
+
+    if not edumfa_available():
+        skip_unless_required("eduMFA is not installed for the tests (scripts/test.sh makes .venv-edumfa)")
+    server = EduMfaServer(tmp_path_factory.mktemp("edumfa")).set_up()
+    yield server
+    server.stop()

@@ -1,4 +1,5 @@
-"""The privacyIDEA registrar against a real privacyIDEA 3.14 server on loopback."""
+"""The privacyIDEA registrar against a real privacyIDEA 3.14 server on loopback, and the same tests against
+a real eduMFA 2.9 server (the privacyIDEA fork with the same REST API)."""
 
 import hashlib
 import http.server
@@ -21,9 +22,15 @@ from tests.support.tls import HttpsServer
 pytestmark = pytest.mark.privacyidea
 
 
+@pytest.fixture(params=["privacyidea", "edumfa"])
+def server(request):
+    """Each test that talks to a server runs against both: privacyIDEA and eduMFA."""
+    return request.getfixturevalue(request.param)
+
+
 @pytest.fixture
-def registrar_file(privacyidea, tmp_path):
-    return privacyidea.registrar_file(tmp_path)
+def registrar_file(server, tmp_path):
+    return server.registrar_file(tmp_path)
 
 
 def opened(path, name="privacyidea"):
@@ -35,14 +42,14 @@ def params(secret: bytes, **fields) -> OtpParams:
 
 
 @pytest.mark.parametrize("fields", [{}, {"algorithm": Algorithm.SHA256, "period": 60}])
-def test_register_assign_and_validate(privacyidea, registrar_file, fields):
+def test_register_assign_and_validate(server, registrar_file, fields):
     seed = params(b"privacyidea secret 1" + bytes([len(fields)]), **fields)
     serial = f"T2PI{len(fields)}01"
     registrar = opened(registrar_file)
     assert prepare(registrar, seed, "alice").id == "alice@example"
     result = enroll(registrar, Enrollment(serial, seed, "alice", "Token2", "C302"), code_from_seed(seed))
     assert result.code_origin is CodeOrigin.SEED and result.registration.activated
-    token = privacyidea.token(serial)
+    token = server.token(serial)
     assert (token["username"], token["user_realm"]) == ("alice", "example")
     assert token["tokentype"] == "totp" and token["otplen"] == 6
     assert token["info"]["hashlib"] == seed.algorithm.value.lower()
@@ -50,13 +57,13 @@ def test_register_assign_and_validate(privacyidea, registrar_file, fields):
     assert "Token2 C302" in token["description"] and seed.fingerprint in token["description"]
     # The server holds this seed with these settings: the next step's code, computed independently, validates.
     digest = hashlib.sha256 if fields else hashlib.sha1
-    assert privacyidea.validate(serial, reference_totp(seed.secret, time.time() + seed.period, seed.period, digest))
+    assert server.validate(serial, reference_totp(seed.secret, time.time() + seed.period, seed.period, digest))
     entries = [e for e in audit.read_entries() if e.get("serial") == serial]
     assert [(e["operation"], e["result"]) for e in entries][-2:] == [("register", "ok"), ("activate", "ok")]
     assert all(seed.secret.hex() not in json.dumps(e) for e in entries)
 
 
-def test_a_second_run_resumes_and_another_seed_is_a_duplicate(privacyidea, registrar_file):
+def test_a_second_run_resumes_and_another_seed_is_a_duplicate(server, registrar_file):
     seed = params(b"privacyidea resume 01")
     registrar = opened(registrar_file)
     first = enroll(registrar, Enrollment("T2PIRESUME", seed, "bob"), None)
@@ -71,14 +78,14 @@ def test_a_second_run_resumes_and_another_seed_is_a_duplicate(privacyidea, regis
     assert "already has a token with serial T2PIRESUME (assigned to bob)" in str(caught.value)
 
     replaced = enroll(registrar, Enrollment("T2PIRESUME", other, "carol"), code_from_seed(other), force=True)
-    assert replaced.registration.replaced and privacyidea.token("T2PIRESUME")["username"] == "carol"
+    assert replaced.registration.replaced and server.token("T2PIRESUME")["username"] == "carol"
     log = [(e["operation"], e["result"]) for e in audit.read_entries() if e.get("serial") == "T2PIRESUME"]
     assert ("remove", "ok") in log
-    assert remove(registrar, "T2PIRESUME") and privacyidea.token("T2PIRESUME") is None
+    assert remove(registrar, "T2PIRESUME") and server.token("T2PIRESUME") is None
     assert not remove(registrar, "T2PIRESUME")
 
 
-def test_a_wrong_code_is_rejected_and_the_token_stays_registered(privacyidea, registrar_file):
+def test_a_wrong_code_is_rejected_and_the_token_stays_registered(server, registrar_file):
     seed = params(b"privacyidea wrong code")
     registrar = opened(registrar_file)
     wrong = (code_from_seed(seed)()[0][:-1] + "x")
@@ -87,10 +94,10 @@ def test_a_wrong_code_is_rejected_and_the_token_stays_registered(privacyidea, re
         enroll(registrar, Enrollment("T2PIWRONG", seed, "alice"), lambda: (wrong, CodeOrigin.TOKEN_DISPLAY))
     assert caught.value.problem is RegistrationProblem.CODE_REJECTED and caught.value.remedy is Remedy.TOKEN_CODE
     assert "privacyIDEA does not accept the code for T2PIWRONG (wrong otp value)" in str(caught.value)
-    assert privacyidea.token("T2PIWRONG") is not None
+    assert server.token("T2PIWRONG") is not None
 
 
-def test_unknown_user_and_wrong_password(privacyidea, registrar_file, tmp_path):
+def test_unknown_user_and_wrong_password(server, registrar_file, tmp_path):
     with pytest.raises(RegistrationError) as caught:
         prepare(opened(registrar_file), None, "zed")
     assert caught.value.problem is RegistrationProblem.USER_NOT_FOUND
@@ -100,7 +107,11 @@ def test_unknown_user_and_wrong_password(privacyidea, registrar_file, tmp_path):
     with pytest.raises(RegistrationError) as caught:
         opened(registrar_file).check()
     assert caught.value.problem is RegistrationProblem.SIGN_IN and caught.value.remedy is Remedy.REGISTRAR_SIGN_IN
-    assert str(caught.value) == "the privacyIDEA server refused the sign-in of admin (Authentication failed.)"
+    # the server's own words in brackets: "Authentication failed." (privacyIDEA), "Authentication failure. Wrong
+    # credentials" (eduMFA)
+    assert str(caught.value) in ("the privacyIDEA server refused the sign-in of admin (Authentication failed.)",
+                                 "the privacyIDEA server refused the sign-in of admin (Authentication failure. "
+                                 "Wrong credentials)")
 
 
 def test_server_down(tmp_path):

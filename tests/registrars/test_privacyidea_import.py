@@ -55,8 +55,14 @@ def assert_imported_and_valid(privacyidea, loaded: dict, written: list[TokenReco
         assert privacyidea.validate(record.serial, current_code(params)), record.serial
 
 
+@pytest.fixture(params=["privacyidea", "edumfa"])
+def server(request):
+    """privacyIDEA's importer, and eduMFA's (the fork's) too."""
+    return request.getfixturevalue(request.param)
+
+
 @pytest.mark.parametrize("variant", ["plain", "password", "preshared-key"])
-def test_privacyidea_imports_every_pskc_variant_and_the_tokens_validate(privacyidea, pskc_schema, variant):
+def test_privacyidea_imports_every_pskc_variant_and_the_tokens_validate(server, pskc_schema, variant):
     written = records(f"PSKC{variant[:3].upper()}")
     protection, form = {
         "plain": (Protection(), {}),
@@ -65,14 +71,14 @@ def test_privacyidea_imports_every_pskc_variant_and_the_tokens_validate(privacyi
     }[variant]
     xml = render("pskc", written, protection)
     pskc_schema.validate(xml.decode())
-    loaded = privacyidea.load_tokens("tokens.pskc", xml, "pskc", **form)
-    assert_imported_and_valid(privacyidea, loaded, written)
+    loaded = server.load_tokens("tokens.pskc", xml, "pskc", **form)
+    assert_imported_and_valid(server, loaded, written)
 
 
-def test_privacyidea_imports_the_oath_csv(privacyidea):
+def test_privacyidea_imports_the_oath_csv(server):
     written = records("OATHCSV")
-    loaded = privacyidea.load_tokens("tokens.csv", render("privacyidea", written), "oathcsv")
-    assert_imported_and_valid(privacyidea, loaded, written)
+    loaded = server.load_tokens("tokens.csv", render("privacyidea", written), "oathcsv")
+    assert_imported_and_valid(server, loaded, written)
 
 
 def test_a_pskc_key_without_a_serial_still_has_the_id_the_schema_requires(pskc_schema):

@@ -1,4 +1,5 @@
-"""A real privacyIDEA server (from the package index) on loopback, with sqlite in a temporary folder.
+"""A real privacyIDEA server (from the package index) on loopback, with sqlite in a temporary folder; and
+eduMFA, the privacyIDEA fork with the same REST API, the same way (`EduMfaServer`).
 
 privacyIDEA lives in its own virtual environment (scripts/test.sh makes it: `.venv-privacyidea`,
 or the one OTPBURN_PRIVACYIDEA_VENV names) so its Flask/SQLAlchemy stack never mixes with the
@@ -36,6 +37,14 @@ def available() -> bool:
     return (venv() / "bin" / "pi-manage").exists()
 
 
+def edumfa_venv() -> Path:
+    return Path(os.environ.get("OTPBURN_EDUMFA_VENV", ROOT / ".venv-edumfa"))
+
+
+def edumfa_available() -> bool:
+    return (edumfa_venv() / "bin" / "edumfa-manage").exists()
+
+
 def free_port() -> int:
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
@@ -43,31 +52,42 @@ def free_port() -> int:
 
 
 class PrivacyIdeaServer:
+    name = "privacyIDEA"
+    manage = "pi-manage"
+    config_variable, config_prefix = "PRIVACYIDEA_CONFIGFILE", "PI_"
+    setup_commands: tuple[tuple[str, ...], ...] = (("setup", "create_enckey"), ("setup", "create_audit_keys"),
+                                                    ("setup", "create_tables"))
+    auth_header = "PI-Authorization"
+
     def __init__(self, folder: Path) -> None:
         self.folder = folder
         self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}"
         self.process: subprocess.Popen | None = None
-        self.config = folder / "pi.cfg"
-        self.env = {**os.environ, "PRIVACYIDEA_CONFIGFILE": str(self.config)}
+        self.config = folder / "server.cfg"
+        self.env = {**os.environ, self.config_variable: str(self.config)}
         self._token: str | None = None
 
+    def _venv(self) -> Path:
+        return venv()
+
     def _manage(self, *args: str) -> None:
-        subprocess.run([str(venv() / "bin" / "pi-manage"), *args], env=self.env, check=True, capture_output=True,
-                       timeout=300, cwd=self.folder)
+        subprocess.run([str(self._venv() / "bin" / self.manage), *args], env=self.env, check=True,
+                       capture_output=True, timeout=300, cwd=self.folder)
 
     def set_up(self) -> PrivacyIdeaServer:
         folder = self.folder
+        prefix = self.config_prefix
         lines = {
-            "SQLALCHEMY_DATABASE_URI": f"sqlite:///{folder / 'pi.sqlite'}",
-            "SECRET_KEY": secrets.token_hex(16), "PI_PEPPER": secrets.token_hex(16),
-            "PI_ENCFILE": str(folder / "enckey"), "PI_AUDIT_KEY_PRIVATE": str(folder / "private.pem"),
-            "PI_AUDIT_KEY_PUBLIC": str(folder / "public.pem"), "PI_LOGFILE": str(folder / "privacyidea.log"),
+            "SQLALCHEMY_DATABASE_URI": f"sqlite:///{folder / 'server.sqlite'}",
+            "SECRET_KEY": secrets.token_hex(16), f"{prefix}PEPPER": secrets.token_hex(16),
+            f"{prefix}ENCFILE": str(folder / "enckey"), f"{prefix}AUDIT_KEY_PRIVATE": str(folder / "private.pem"),
+            f"{prefix}AUDIT_KEY_PUBLIC": str(folder / "public.pem"), f"{prefix}LOGFILE": str(folder / "server.log.txt"),
         }
-        self.config.write_text("".join(f"{key} = {value!r}\n" for key, value in lines.items()) + "PI_LOGLEVEL = 30\n")
-        self._manage("setup", "create_enckey")
-        self._manage("setup", "create_audit_keys")
-        self._manage("setup", "create_tables")
+        self.config.write_text("".join(f"{key} = {value!r}\n" for key, value in lines.items())
+                               + f"{prefix}LOGLEVEL = 30\n")
+        for command in self.setup_commands:
+            self._manage(*command)
         self._manage("admin", "add", ADMIN, "-p", ADMIN_PASSWORD)
         self.start()
         users = folder / "users"
@@ -81,18 +101,18 @@ class PrivacyIdeaServer:
     def start(self) -> None:
         log = (self.folder / "server.log").open("ab")
         self.process = subprocess.Popen(
-            [str(venv() / "bin" / "pi-manage"), "run", "--host", "127.0.0.1", "--port", str(self.port)],
+            [str(self._venv() / "bin" / self.manage), "run", "--host", "127.0.0.1", "--port", str(self.port)],
             env=self.env, stdout=log, stderr=subprocess.STDOUT, cwd=self.folder, start_new_session=True)
         for _ in range(START_POLLS):
             if self.process.poll() is not None:
-                raise RuntimeError(f"privacyIDEA exited; see {self.folder / 'server.log'}")
+                raise RuntimeError(f"{self.name} exited; see {self.folder / 'server.log'}")
             try:
                 urllib.request.urlopen(self.url + "/auth", timeout=2)  # noqa: S310 (loopback, fixed scheme)
             except urllib.error.HTTPError:
                 return  # it answers (405 for GET /auth): up
             except OSError:
                 time.sleep(0.1)
-        raise RuntimeError("privacyIDEA did not start")
+        raise RuntimeError(f"{self.name} did not start")
 
     def stop(self) -> None:
         if self.process is not None and self.process.poll() is None:
@@ -106,14 +126,14 @@ class PrivacyIdeaServer:
         url = self.url + path + ("?" + urllib.parse.urlencode(params) if params else "")
         data = urllib.parse.urlencode(form).encode() if form is not None else None
         request = urllib.request.Request(url, data=data, method=method,  # noqa: S310 (loopback)
-                                         headers={"PI-Authorization": self._token})
+                                         headers={self.auth_header: self._token})
         try:
             with urllib.request.urlopen(request, timeout=30) as answer:  # noqa: S310
                 body = json.load(answer)
         except urllib.error.HTTPError as exc:
             body = json.load(exc)
         if not body["result"]["status"]:
-            raise RuntimeError(f"privacyIDEA refused {method} {path}: {body['result'].get('error')}")
+            raise RuntimeError(f"{self.name} refused {method} {path}: {body['result'].get('error')}")
         return body["result"]["value"]
 
     def _sign_in(self) -> str:
@@ -131,7 +151,7 @@ class PrivacyIdeaServer:
         parts.append(f'--{boundary}\r\nContent-Disposition: form-data; name="file"; filename="{filename}"\r\n'
                      "Content-Type: application/octet-stream\r\n\r\n".encode() + data + b"\r\n")
         body = b"".join(parts) + f"--{boundary}--\r\n".encode()
-        headers = {"PI-Authorization": self._sign_in(), "Content-Type": f"multipart/form-data; boundary={boundary}"}
+        headers = {self.auth_header: self._sign_in(), "Content-Type": f"multipart/form-data; boundary={boundary}"}
         url = f"{self.url}/token/load/{urllib.parse.quote(filename)}"
         request = urllib.request.Request(url, data=body, method="POST", headers=headers)  # noqa: S310 (loopback)
         try:
@@ -140,7 +160,7 @@ class PrivacyIdeaServer:
         except urllib.error.HTTPError as exc:
             result = json.load(exc)["result"]
         if not result["status"]:
-            raise RuntimeError(f"privacyIDEA refused the import of {filename}: {result.get('error')}")
+            raise RuntimeError(f"{self.name} refused the import of {filename}: {result.get('error')}")
         return result["value"]
 
     def token(self, serial: str) -> dict | None:
@@ -164,3 +184,17 @@ class PrivacyIdeaServer:
         text = path.read_text() if path.exists() else ""
         path.write_text(text + f"[{name}]\n" + "".join(f"{k} = {json.dumps(v)}\n" for k, v in values.items()))
         return path
+
+
+class EduMfaServer(PrivacyIdeaServer):
+    """eduMFA (the privacyIDEA 3.9 fork): the same REST API, its own names for the manage script, the
+    configuration and the authorization header (`Authorization`)."""
+
+    name = "eduMFA"
+    manage = "edumfa-manage"
+    config_variable, config_prefix = "EDUMFA_CONFIGFILE", "EDUMFA_"
+    setup_commands = (("create_enckey",), ("create_audit_keys",), ("create_tables",))
+    auth_header = "Authorization"
+
+    def _venv(self) -> Path:
+        return edumfa_venv()

@@ -1,4 +1,5 @@
-"""privacyIDEA (3.x) over its REST API: sign in, find the user, /token/init, /validate/check.
+"""privacyIDEA (3.x) over its REST API: sign in, find the user, /token/init, /validate/check. eduMFA, the
+privacyIDEA fork, has the same API and is reached the same way (its tests run against eduMFA 2.9 too).
 
 Facts this relies on, measured against privacyIDEA 3.14: `/token/init` with a serial that
 exists silently re-initialises that token (so otpburn looks first and refuses a duplicate);
@@ -162,14 +163,17 @@ class PrivacyIdeaRegistrar(RegistrarBase):
             if not isinstance(token, str) or not token:
                 raise self._unreadable("sign-in", response.status_code)
             self._auth = token
+            self.http.sent_secret(token)
             self.server = self.http.shown(body.get("version", "privacyIDEA"), 60)
         return self._auth
 
     def _call(self, method: str, path: str, stage: str, *, data: dict[str, str] | None = None,
               params: dict[str, str] | None = None, again: bool = True) -> Any:
         auth = self._sign_in()
+        # privacyIDEA reads PI-Authorization (and Authorization when it is missing); eduMFA, its fork, reads
+        # Authorization only.
         response = self.http.request(method, path, stage=stage, data=data, params=params,
-                                     headers={"PI-Authorization": auth})
+                                     headers={"PI-Authorization": auth, "Authorization": auth})
         if response.status_code == 401 and again:  # the session ran out (1 h by default): sign in once more
             self._auth = None
             return self._call(method, path, stage, data=data, params=params, again=False)
