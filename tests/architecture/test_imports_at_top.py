@@ -42,7 +42,6 @@ LAZY_BOUNDARIES = {
     "otpburn.cli.main": ({"otpburn.cli.", "difflib"},
                          "main only dispatches: each command's module loads when that command runs; the wording "
                          "tables (~60 ms: every room's data types) load only to word a failure"),
-    "otpburn.cli.gui_command": ({"otpburn.gui.app"}, "Qt loads only for the window"),
     "otpburn.gui.launch": ({"otpburn.gui.app"}, "checks the display and Qt's libraries before Qt loads"),
     "otpburn.gui.app": ({"_socket"}, "the second start's hand-over to the running window, before any window: "
                                      "the socket module would build its enums first (~5 ms)"),

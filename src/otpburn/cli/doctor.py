@@ -1,4 +1,5 @@
-"""`otpburn doctor`: is everything in place to burn a token? Each check with a verdict."""
+"""`otpburn doctor`: is everything in place to burn a token (and to open the window)? Each check with a
+verdict."""
 
 from __future__ import annotations
 
@@ -6,14 +7,18 @@ import glob
 import os
 import sys
 from dataclasses import dataclass
+from importlib.metadata import PackageNotFoundError, version
 
 import click
 
 from otpburn import __version__
 from otpburn.cli.common import emit_json
 from otpburn.cli.options import json_option
-from otpburn.cli.wording import MARKS, REMEDIES, describe, pc_clock_text
+from otpburn.cli.wording import REMEDIES, describe, mark, pc_clock_text
 from otpburn.errors import OtpburnError, Remedy
+from otpburn.gui.launch import problem_text
+from otpburn.gui.platform_check import desktop_problem
+from otpburn.installation import install_command
 from otpburn.provisioning.burn.checks import Verdict
 from otpburn.provisioning.burn.pc_clock import check_pc_clock
 from otpburn.provisioning.records.audit import log_path
@@ -33,7 +38,7 @@ class Check:
 
     def line(self) -> str:
         extra = REMEDIES.get(self.remedy) if self.remedy else None
-        return f"  {MARKS[Verdict(self.verdict)]} {self.name}: {self.message}" + (f"; {extra}" if extra else "")
+        return f"  {mark(Verdict(self.verdict))} {self.name}: {self.message}" + (f"; {extra}" if extra else "")
 
     def as_dict(self) -> dict[str, str]:
         return {"check": self.name, "verdict": self.verdict, "message": self.message}
@@ -66,12 +71,24 @@ def _keyboard_wedge_omnikey(reader_names: list[str]) -> Check | None:
     return None
 
 
+def desktop_check() -> Check:
+    """What the window needs here (PySide6, a display, Qt's X11 libraries): a warning, as the CLI works without."""
+    problem = desktop_problem()
+    if problem is not None:
+        return Check("desktop app", "warn", problem_text(problem))
+    try:
+        pyside = f"PySide6 {version('PySide6-Essentials')}"
+    except PackageNotFoundError:
+        pyside = "PySide6"
+    return Check("desktop app", "ok", f"{pyside}; the window can open here")
+
+
 def run_checks(ntp_servers: list[str] | None) -> list[Check]:
-    checks = [Check("python", "ok", f"Python {sys.version.split()[0]} on {sys.platform}")]
+    checks = [Check("python", "ok", f"Python {sys.version.split()[0]} on {sys.platform}"), desktop_check()]
     try:
         import smartcard  # noqa: F401
     except ImportError:
-        checks.append(Check("pyscard", "stop", "PC/SC support is not installed: pip install 'otpburn[pcsc]'"))
+        checks.append(Check("pyscard", "stop", f"PC/SC support is not installed: {install_command('pcsc')}"))
         checks.append(pc_clock_check(ntp_servers))
         return checks
 

@@ -1,19 +1,14 @@
-"""`otpburn gui`: the desktop app."""
+"""`otpburn gui`: the desktop app, opened as `otpburn-gui` opens it."""
 
 from __future__ import annotations
 
 import click
 
-from otpburn.errors import OperationError
+from otpburn.gui.launch import run
 
 
 @click.command()
 @click.option("--theme", type=click.Choice(["system", "light", "dark"]), default="system", show_default=True)
 def gui(theme: str) -> int:
-    """Open the desktop app (seed, reader, token, burn, test in one window)."""
-    try:
-        from otpburn.gui.app import main
-    except ImportError as exc:
-        raise OperationError(f"the desktop app needs PySide6: pip install 'otpburn[gui]' ({exc.name} is missing)") \
-            from None
-    return main(theme=theme)
+    """Open the desktop app (seed, reader, token, burn, test, enroll in one window)."""
+    return run(theme, "otpburn")
