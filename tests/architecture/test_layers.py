@@ -15,14 +15,15 @@ import pytest
 SRC = Path(__file__).resolve().parents[2] / "src" / "otpburn"
 
 # layer -> the layers it may import (itself always allowed)
-BASE = {"errors", "files", "untrusted"}
+BASE = {"errors", "files", "untrusted", "installation"}
 ALLOWED: dict[str, set[str]] = {
     "__init__": set(),
     "errors": set(),
+    "installation": set(),
     "untrusted": set(),
     "files": {"errors"},
     "otp": {"errors", "untrusted"},
-    "transport": {"errors", "untrusted"},
+    "transport": {"errors", "untrusted", "installation"},
     "sources": BASE | {"otp"},
     "tokens": {"errors", "untrusted", "otp", "transport"},
     "emulator": BASE | {"otp", "transport"},  # never tokens: the card side is an independent implementation

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import json
+from pathlib import Path
+
 import click
 import pytest
 from click.testing import CliRunner
@@ -54,3 +57,75 @@ def test_log_and_doctor_say_which_otpburn_and_where_the_log_is(cli, tmp_path):
     assert shown[0] == f"Audit log {log} (1 entry; otpburn {__version__})" and "export  ok" in shown[1]
     doctor = cli("doctor", "--ntp-server", "127.0.0.1:9", env=env).stdout.decode().splitlines()
     assert doctor[0] == f"otpburn {__version__}; audit log {log}"
+
+
+def test_install_hints_match_this_installation():
+    import sys
+
+    from otpburn.installation import _requirements, install_command
+
+    # The suite runs from an editable install of this checkout: its own interpreter, its own folder.
+    root = Path(__file__).resolve().parents[2]
+    assert install_command("pcsc") == f"{sys.executable} -m pip install -e '{root}[pcsc]'"
+    assert any(r.startswith("pyscard") for r in _requirements("pcsc"))
+    assert any(r.startswith("PySide6") for r in _requirements("gui"))
+
+
+def test_usage_errors_under_json_are_json_too(cli):
+    result = cli("burn", "--json", "--nope")
+    assert result.returncode == 2
+    error = json.loads(result.stdout)["error"]
+    assert error == {"message": "No such option '--nope'. Did you mean '--force'?", "kind": "UsageError",
+                     "remedy": None, "exit_code": 2}
+
+
+def test_a_code_given_as_an_argument_is_shown_where_it_belongs(cli):
+    result = cli("verify", "123456")
+    assert result.returncode == 2 and "otpburn verify --code 123456" in result.stderr.decode()
+    secret = cli("verify", "JBSWY3DPEHPK3PXP", "--code", "123456")
+    assert secret.returncode == 2 and "JBSWY3DPEHPK3PXP" not in secret.stderr.decode() + secret.stdout.decode()
+
+
+def test_a_registrar_file_problem_is_bad_input_not_a_failed_registration(cli, tmp_path):
+    uri = "otpauth://totp/A:a?secret=JBSWY3DPEHPK3PXP"
+    result = cli("burn", "--reader", "virtual", "--yes", "--register", "pi", "--user", "x", "--registrar-file",
+                 str(tmp_path / "none.toml"), stdin=uri)
+    assert result.returncode == 2
+    assert result.stderr.decode().startswith(f"otpburn: there is no registrar file {tmp_path / 'none.toml'}; ")
+
+
+def on_a_terminal(*args: str, env: dict[str, str] | None = None) -> str:
+    """What a command prints to a real terminal (a pseudo-terminal), colour codes included."""
+    import os
+    import pty
+    import subprocess
+    import sys
+
+    main, secondary = pty.openpty()
+    try:
+        environment = {k: v for k, v in os.environ.items() if k != "NO_COLOR"}
+        subprocess.run([sys.executable, "-m", "otpburn", *args], stdout=secondary, stderr=secondary,
+                       stdin=subprocess.DEVNULL, env={**environment, **(env or {})}, timeout=60, check=False)
+        os.close(secondary)
+        chunks = []
+        while True:
+            try:
+                chunk = os.read(main, 65536)
+            except OSError:  # the terminal's other end is closed: all read
+                break
+            if not chunk:
+                break
+            chunks.append(chunk)
+        return b"".join(chunks).decode()
+    finally:
+        os.close(main)
+
+
+def test_marks_are_coloured_on_a_terminal_unless_asked_not_to(tmp_path):
+    uri = tmp_path / "seed.txt"
+    uri.write_text("otpauth://totp/A:a?secret=JBSWY3DPEHPK3PXP\n")
+    args = ("verify", "--uri-file", str(uri), "--code", "000000", "--at", "0")
+    green_or_red = ("\x1b[31m", "\x1b[32m")
+    assert any(code in on_a_terminal(*args) for code in green_or_red)
+    assert "\x1b[" not in on_a_terminal(*args, env={"NO_COLOR": "1"})
+    assert "\x1b[" not in on_a_terminal("--no-color", *args)

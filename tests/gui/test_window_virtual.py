@@ -230,11 +230,11 @@ def test_seed_file_offers_its_accounts(qtbot, window, tmp_path):
 
 def test_an_encrypted_seed_file_asks_for_its_password_on_the_ui_thread(qtbot, window, tmp_path, monkeypatch):
     from otpburn.otp import OtpParams
-    from otpburn.provisioning.records.exports import TokenRecord, export
+    from otpburn.provisioning.records.exports import Protection, TokenRecord, export
 
     path = tmp_path / "seeds.pskc"
     export("pskc", [TokenRecord(OtpParams(SECRET, account="kim"), serial="8659622000001")], str(path),
-           password="window password")
+           protection=Protection(password="window password"))
     asked = []
 
     def ask():
@@ -353,3 +353,31 @@ def test_the_window_burns_through_the_one_flow(qtbot, window, monkeypatch):
     entries = [json.loads(line) for line in open(os.environ["OTPBURN_AUDIT_LOG"])]
     burns = [(e["result"], e.get("front_end")) for e in entries if e["operation"] == "burn"][-2:]
     assert burns == [("started", "gui"), ("ok", "gui")]
+
+
+def test_help_opens_without_a_browser_and_the_guide_is_the_local_copy(qtbot, window):
+    from PySide6.QtCore import QObject, QUrl, Slot
+    from PySide6.QtGui import QDesktopServices
+
+    class Opened(QObject):
+        """Qt's own hook for a URL scheme: what a desktop would be asked to open lands here."""
+
+        def __init__(self) -> None:
+            super().__init__()
+            self.urls: list[QUrl] = []
+
+        @Slot(QUrl)
+        def open(self, url: QUrl) -> None:
+            self.urls.append(url)
+
+    opened = Opened()
+    QDesktopServices.setUrlHandler("file", opened, "open")
+    try:
+        window.open_help()
+        qtbot.waitUntil(lambda: window.help_box.isVisible())
+        assert "six steps" in window.help_box.text() and "pcscd" in window.help_box.text()
+        window.guide_button.click()
+        qtbot.waitUntil(lambda: bool(opened.urls))
+        assert opened.urls[0].toLocalFile().endswith("docs/desktop.md")
+    finally:
+        QDesktopServices.unsetUrlHandler("file")

@@ -40,13 +40,14 @@ from otpburn.cli.wording import (
     describe,
     export_note_text,
     fix_text,
+    mark,
     note_text,
     waiting_text,
 )
 from otpburn.errors import InputError
 from otpburn.otp import Algorithm, OtpParams, code_window
 from otpburn.provisioning.access.session import TokenOnReader, token_session
-from otpburn.provisioning.burn.checks import Check
+from otpburn.provisioning.burn.checks import Check, Verdict
 from otpburn.provisioning.burn.flow import (
     Burned,
     BurnFlow,
@@ -116,10 +117,11 @@ class TypedCode:
             return None
         diagnosis = check_typed_code(params, typed, token=outcome.report.info, profile=outcome.report.profile)
         if diagnosis.matches:
-            click.echo("✓ The token shows the right code.")
+            click.echo(f"{mark(Verdict.OK)} The token shows the right code.")
             return typed
         self.mismatch = True
-        click.echo(f"✗ Mismatch: {cause_text(diagnosis, params)}. Fix: {fix_text(diagnosis, params)}.")
+        click.echo(f"{mark(Verdict.STOP)} Mismatch: {cause_text(diagnosis, params)}. "
+                   f"Fix: {fix_text(diagnosis, params)}.")
         return None
 
 

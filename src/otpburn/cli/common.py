@@ -140,7 +140,9 @@ class GroupedCommand(click.Command):
             raise RuntimeError(f"{self.name}: help groups name unknown options {sorted(unknown)}")
 
     def format_options(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
-        records = {param: param.get_help_record(ctx) for param in self.get_params(ctx)}
+        # Options only: an argument (SEED_FILE) is in the usage line and the command's own text.
+        records = {param: param.get_help_record(ctx) for param in self.get_params(ctx)
+                   if isinstance(param, click.Option)}
         shown: set[click.Parameter] = set()
         for title, members in self.groups:
             rows = []

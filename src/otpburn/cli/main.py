@@ -73,8 +73,15 @@ class LazyGroup(click.Group):
             formatter.write_dl([(name, help_text) for name, (_, help_text) in COMMANDS.items()])
 
 
+def _no_colour(ctx: click.Context, param: click.Parameter, value: bool) -> None:
+    if value:
+        ctx.color = False  # inherited by every command's context
+
+
 @click.group(cls=LazyGroup, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, prog_name="otpburn")
+@click.option("--no-color", is_flag=True, expose_value=False, is_eager=True, callback=_no_colour,
+              help="No colour in the output (also when NO_COLOR is set).")
 def cli() -> None:
     """Burn a 2FA seed into a hardware OTP token and verify it.
 
@@ -106,7 +113,9 @@ def main(argv: list[str] | None = None) -> None:
     survive_any_encoding()
     arguments = sys.argv[1:] if argv is None else argv
     try:
-        rv = cli.main(args=argv, prog_name="otpburn", standalone_mode=False)
+        # NO_COLOR (no-color.org): any non-empty value turns colour off; otherwise click colours terminals only.
+        colour = False if os.environ.get("NO_COLOR") else None
+        rv = cli.main(args=argv, prog_name="otpburn", standalone_mode=False, color=colour)
     except OtpburnError as exc:
         # Loaded for a failure only: the wording tables bring the data types of every room (~60 ms), which
         # `otpburn --help` and a command that succeeds do not pay.
@@ -120,6 +129,11 @@ def main(argv: list[str] | None = None) -> None:
     except click.exceptions.Abort:
         _fail("cancelled", EXIT_CANCELLED)
     except click.ClickException as exc:
+        if "--json" in arguments:  # a usage error is JSON for a script too
+            from otpburn.cli.common import emit_json
+
+            emit_json({"error": {"message": exc.format_message(), "kind": "UsageError" if isinstance(
+                exc, click.UsageError) else type(exc).__name__, "remedy": None, "exit_code": exc.exit_code}})
         exc.show()
         sys.exit(exc.exit_code)
     except KeyboardInterrupt:

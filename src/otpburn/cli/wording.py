@@ -10,12 +10,15 @@ from __future__ import annotations
 import sys
 from collections.abc import Callable, Sequence
 
+import click
+
 from otpburn.errors import (
     InputError,
     NothingFoundError,
     OtpburnError,
     ReaderError,
     RegistrationError,
+    RegistrationProblem,
     Remedy,
     VerificationError,
 )
@@ -128,8 +131,8 @@ REMEDIES: dict[Remedy, str] = {
     Remedy.ENCODING: "burn again giving the secret in the encoding it was written in (--encoding)",
     Remedy.DELETE_CREDENTIAL: "delete a credential first (otpburn delete NAME)",
     Remedy.FREE_READER: f"close the program that holds it ({_HOLDERS_HERE}) and try again",
-    Remedy.REGISTRAR_SETTINGS: "fix the registrar file (--registrar-file FILE; the README's 'Registering tokens' "
-                               "shows each section)",
+    Remedy.REGISTRAR_SETTINGS: "fix the registrar file (--registrar-file FILE; docs/identity-systems.md"
+                               " shows each section)",
     Remedy.REGISTRAR_SIGN_IN: "check the account and the secret the registrar file names",
     Remedy.REGISTRAR_CA: "name the CA that signed it with ca-file in the registrar file",
     Remedy.REPLACE_TOKEN: "use --force to replace it",
@@ -140,6 +143,13 @@ REMEDIES: dict[Remedy, str] = {
 }
 
 MARKS = {Verdict.OK: "✓", Verdict.WARN: "!", Verdict.STOP: "✗"}
+_MARK_COLOURS = {Verdict.OK: "green", Verdict.WARN: "yellow", Verdict.STOP: "red"}
+
+
+def mark(verdict: Verdict) -> str:
+    """A verdict's mark, coloured: click.echo drops the colour where it must (not a terminal, NO_COLOR,
+    --no-color)."""
+    return click.style(MARKS[verdict], fg=_MARK_COLOURS[verdict], bold=True)
 
 STATES: dict[TokenState, str] = {
     TokenState.UNTOUCHED: "Nothing was written to the token.",
@@ -352,7 +362,7 @@ def finding_text(finding: Finding) -> str:
 def check_line(check: Check) -> str:
     """One line for a terminal: the mark, what was checked, what was found, and what helps."""
     remedy = REMEDIES.get(check.remedy) if check.remedy else None
-    return (f"  {MARKS[check.verdict]} {CHECK_NAMES[check.kind]}: {finding_text(check.finding)}"
+    return (f"  {mark(check.verdict)} {CHECK_NAMES[check.kind]}: {finding_text(check.finding)}"
             + (f"; {remedy}" if remedy else ""))
 
 
@@ -428,6 +438,8 @@ def exit_code_for(exc: OtpburnError) -> int:
         return EXIT_CANCELLED
     while exc.cause is not None:
         exc = exc.cause
+    if isinstance(exc, RegistrationError) and exc.problem is RegistrationProblem.SETTINGS:
+        return EXIT_BAD_INPUT  # the registrar file: bad input, found before anything was sent or burned
     return next((code for kind, code in EXIT_CODES if isinstance(exc, kind)), EXIT_FAILED)
 
 

@@ -66,7 +66,7 @@ REMEDIES: dict[Remedy, str] = {
         "Remedies", "close the program that holds the reader (often Yubico Authenticator, GnuPG's scdaemon or another"
         " token tool) and try again"),
     Remedy.REGISTRAR_SETTINGS: QT_TRANSLATE_NOOP(
-        "Remedies", "fix the registrar file named in step 6 (the README's 'Registering tokens' shows each section)"),
+        "Remedies", "fix the registrar file named in step 6 (docs/identity-systems.md shows each section)"),
     Remedy.REGISTRAR_SIGN_IN: QT_TRANSLATE_NOOP(
         "Remedies", "check the account and the secret the registrar file names"),
     Remedy.REGISTRAR_CA: QT_TRANSLATE_NOOP(

@@ -50,6 +50,13 @@ PROJECT_URL = "https://pypi.org/project/otpburn/"
 TWO_COLUMNS_FROM = 1000
 
 
+def guide_path() -> Path | None:
+    """The desktop guide beside a source checkout, or inside the desktop bundle (which carries docs/)."""
+    bundled = getattr(sys, "_MEIPASS", None)  # set by the PyInstaller bundle
+    guide = (Path(bundled) if bundled else Path(__file__).resolve().parents[3]) / "docs" / "desktop.md"
+    return guide if guide.is_file() else None
+
+
 class MainWindow(QMainWindow):
     opened = Signal()  # the window has painted once; what it does next starts now
     def __init__(self, settings: QSettings | None = None) -> None:
@@ -231,17 +238,49 @@ class MainWindow(QMainWindow):
         self.burn.status.show_status(self.tr("Give a seed for the next token."))
         self.update_flow()
 
-    def open_help(self) -> bool:
-        """The README's desktop-app section: the local copy (beside a source checkout, or inside the desktop
-        bundle), else the project page."""
-        from PySide6.QtCore import QUrl  # here and in about(): PySide's types take time to create before first paint
-        from PySide6.QtGui import QDesktopServices
+    def help_text(self) -> str:
+        """The help the window carries itself: it needs no browser and no file."""
+        return self.tr(
+            "<p><b>Burn a seed into a token, in six steps.</b></p><ol>"
+            "<li><b>Seed</b>: scan the screens for the 2FA QR code, open or drop an image, paste a link or a "
+            "secret, open a seed file, or make a random seed.</li>"
+            "<li><b>Reader</b>: choose the NFC reader (or a virtual token to try things) and connect.</li>"
+            "<li><b>Token</b>: switch the token on and keep it still on the reader; the card shows its model, "
+            "serial, clock and whether the seed fits.</li>"
+            "<li><b>Burn</b>: checks first, then the burn and a read-back. Nothing is written until every "
+            "check passed.</li>"
+            "<li><b>Test</b>: compare the codes with the token's display, or type the token's code: a mismatch "
+            "is explained (clock, hash, time step, digits).</li>"
+            "<li><b>Enroll</b>: register the token in the identity system named in the registrar file.</li></ol>"
+            "<p><b>When something is wrong</b>: no reader — install and start the PC/SC service (Linux: "
+            "<tt>sudo apt install pcscd</tt>), or try a virtual token; no token — switch it on, it sleeps after a "
+            "while; a refused key — stop and check the key: otpburn never tries twice, and tokens lock after "
+            "failed attempts; codes one step off — burn again with the clock synchronised.</p>"
+            "<p>File → Clear for the next token (Ctrl+N) removes the seed from the window.</p>")
 
-        bundled = getattr(sys, "_MEIPASS", None)  # set by the PyInstaller bundle, which carries the README
-        readme = Path(bundled) / "README.md" if bundled else Path(__file__).resolve().parents[3] / "README.md"
-        url = QUrl.fromLocalFile(str(readme)) if readme.is_file() else QUrl(PROJECT_URL)
-        url.setFragment("the-desktop-app")
-        return QDesktopServices.openUrl(url)
+    def open_help(self) -> None:
+        """Help that always opens: the window's own page, with the full guide (the local copy beside a source
+        checkout or inside the desktop bundle, else the project page) one button away."""
+        from PySide6.QtWidgets import QMessageBox  # here and in about(): PySide's types cost time before first paint
+
+        box = QMessageBox(QMessageBox.Icon.NoIcon, self.tr("otpburn help"), self.help_text(),
+                          QMessageBox.StandardButton.Close, self)
+        self.guide_button = box.addButton(self.tr("Open the full guide"), QMessageBox.ButtonRole.HelpRole)
+        box.buttonClicked.connect(lambda button: self.open_guide() if button is self.guide_button else None)
+        self.help_box = box
+        box.open()
+
+    def open_guide(self) -> None:
+        from PySide6.QtCore import QUrl
+        from PySide6.QtGui import QDesktopServices
+        from PySide6.QtWidgets import QMessageBox
+
+        guide = guide_path()
+        url = QUrl.fromLocalFile(str(guide)) if guide is not None else QUrl(PROJECT_URL)
+        if not QDesktopServices.openUrl(url):
+            QMessageBox.information(self, self.tr("otpburn help"), self.tr(
+                "No program here opens {0}. The guide is the file docs/desktop.md of otpburn's source, also at "
+                "{1}.").format(url.toString(), PROJECT_URL))
 
     def about_text(self) -> str:
         from PySide6 import __version__ as pyside_version

@@ -17,6 +17,7 @@ from urllib.parse import quote, unquote
 
 from otpburn.errors import RegistrationError, RegistrationProblem, Remedy
 from otpburn.files import UnsafeFileError, prepare_private_file, user_file
+from otpburn.installation import install_command
 from otpburn.otp.codec import encode_base32
 from otpburn.otp.params import Algorithm
 from otpburn.registrars.accepts import ENTRA
@@ -260,7 +261,7 @@ class EntraRegistrar(RegistrarBase):
         try:
             import msal
         except ImportError:
-            raise RegistrationError("Entra registration needs msal: pip install 'otpburn[register]'",
+            raise RegistrationError(f"Entra registration needs msal: {install_command('register')}",
                                     problem=RegistrationProblem.SETTINGS, system=SYSTEM, stage="settings") from None
         try:
             if self._app is None:

@@ -29,6 +29,7 @@ from urllib.parse import quote, quote_plus, unquote, urlsplit
 
 from otpburn import __version__
 from otpburn.errors import RegistrationError, RegistrationProblem, Remedy
+from otpburn.installation import install_command
 from otpburn.registrars.base import Notify
 from otpburn.untrusted import tame
 
@@ -367,7 +368,7 @@ class Http:
             import certifi
             import httpx
         except ImportError:
-            raise RegistrationError("registering tokens needs httpx: pip install 'otpburn[register]'",
+            raise RegistrationError(f"registering tokens needs httpx: {install_command('register')}",
                                     problem=RegistrationProblem.SETTINGS, system=system, stage="settings") from None
         self.system, self.label, self.timeout = system, label, timeout
         self.notify = notify or (lambda text: None)

@@ -30,6 +30,7 @@ from pathlib import Path
 
 from otpburn.errors import RegistrationError, RegistrationProblem, Remedy
 from otpburn.files import UnsafeFileError, UnsafeFileProblem, read_trusted_file, user_file
+from otpburn.installation import install_command
 from otpburn.registrars.base import AskSecret
 
 SYSTEMS = ("privacyidea", "entra", "duo", "okta")
@@ -107,8 +108,7 @@ def load_settings(name: str, path: str | os.PathLike[str] | None = None) -> Regi
         data = read_trusted_file(source, MAX_REGISTRAR_FILE)
     except UnsafeFileError as exc:
         if exc.problem is UnsafeFileProblem.MISSING:
-            raise _problem(f"there is no registrar file {source}; create it with a [{name}] section "
-                           "(see the README's 'Registering tokens')") from None
+            raise _problem(f"there is no registrar file {source}; create it with a [{name}] section") from None
         raise _problem(f"the registrar file is not used: {exc}") from None
     if len(data) > MAX_REGISTRAR_FILE:
         raise _problem(f"the registrar file {source} is larger than a registrar file can be")
@@ -184,7 +184,7 @@ def secret(settings: RegistrarSettings, file_key: str, account: str, prompt: str
             import keyring
             import keyring.errors
         except ImportError:
-            raise _problem("keyring = true needs the 'keyring' package (pip install 'otpburn[register]')",
+            raise _problem(f"keyring = true needs the 'keyring' package ({install_command('register')})",
                            system=settings.system) from None
         try:
             stored = keyring.get_password(f"otpburn:{settings.name}", account)

@@ -17,6 +17,7 @@ import time
 from typing import Any
 
 from otpburn.errors import ReaderError
+from otpburn.installation import install_command
 from otpburn.transport.errors import (
     CardRemovedError,
     NoCardError,
@@ -38,7 +39,7 @@ _POLL_SLICE_MS = 250  # status-change waits are sliced so a cancel request is se
 def _require_pyscard() -> Any:
     if scard is None:
         raise ReaderError(
-            "PC/SC support is not installed: pip install 'otpburn[pcsc]' "
+            f"PC/SC support is not installed: {install_command('pcsc')} "
             "(on Linux it needs libpcsclite-dev and swig to build)"
         )
     return scard
