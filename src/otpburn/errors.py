@@ -48,6 +48,7 @@ class Remedy(StrEnum):
     LAST_ATTEMPT = "last-attempt"  # accept that a wrong customer key now locks the token
     CHOOSE_PROFILE = "choose-profile"  # say which profile of a multi-profile token to burn
     OVERWRITE_PROFILE = "overwrite-profile"  # replace what a profile holds, or choose a free one
+    PROBE_REPORT = "probe-report"  # a token otpburn does not know: make a read-only report to share
 
 
 class OtpburnError(Exception):

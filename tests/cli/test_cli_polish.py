@@ -129,3 +129,15 @@ def test_marks_are_coloured_on_a_terminal_unless_asked_not_to(tmp_path):
     assert any(code in on_a_terminal(*args) for code in green_or_red)
     assert "\x1b[" not in on_a_terminal(*args, env={"NO_COLOR": "1"})
     assert "\x1b[" not in on_a_terminal("--no-color", *args)
+
+
+def test_a_burn_stopped_between_two_steps_says_after_not_at():
+    from otpburn.cli.wording import describe
+    from otpburn.provisioning.burn.steps import BurnCancelledError, BurnFailedError, Step, TokenState
+
+    between = BurnFailedError(Step.ERASE, BurnCancelledError(), TokenState.PROFILE_EMPTY, None,
+                              [Step.AUTHENTICATE, Step.ERASE])
+    inside = BurnFailedError(Step.CONFIG, BurnCancelledError(), TokenState.PROFILE_EMPTY, None,
+                             [Step.AUTHENTICATE, Step.ERASE])
+    assert describe(between).startswith("burn stopped after 'erase profile': cancelled (Ctrl+C). The profile holds")
+    assert describe(inside).startswith("burn stopped at 'write settings': cancelled (Ctrl+C). The profile holds")

@@ -215,7 +215,8 @@ def test_ctrl_c_after_the_old_seed_is_erased_says_the_profile_is_empty_and_is_au
     from otpburn.emulator.molto2 import ProfileMemory
 
     profiles = [ProfileMemory(), ProfileMemory(title="Old", seed=(b"old seed for profile1").hex())]
-    token = place_molto2(profiles=profiles, faults=[Fault("delay", molto2.INS_CONFIG, delay=3.0)])
+    slow_settings = Fault("delay", molto2.INS_CONFIG, delay=3.0)
+    token = place_molto2(profiles=profiles, faults=[slow_settings])
     uri = tmp_path / "uri.txt"
     uri.write_text(f"otpauth://totp/New:amy?secret={encode_base32(b'new seed for profile1')}&issuer=New")
     process = subprocess.Popen(
@@ -227,6 +228,12 @@ def test_ctrl_c_after_the_old_seed_is_erased_says_the_profile_is_empty_and_is_au
     for line in process.stdout:  # the steps as they finish
         shown.append(line)
         if "old seed erased" in line:
+            # Ctrl+C once the settings write is on its way (the device holds its answer for 3 s): inside that
+            # step, whatever the machine's load, not in the moment between two steps.
+            for _ in range(3000):
+                if slow_settings.times == 0:
+                    break
+                time.sleep(0.001)
             process.send_signal(signal.SIGINT)
             break
     out, err = process.communicate(timeout=60)

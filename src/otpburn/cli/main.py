@@ -39,6 +39,7 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "sync-clock": ("otpburn.cli.molto2_commands:sync_clock", "Set a Molto2's profile clocks from this PC's."),
     "change-key": ("otpburn.cli.molto2_commands:change_key", "Change a Molto2's customer key (▲ confirms)."),
     "factory-reset": ("otpburn.cli.molto2_commands:factory_reset", "Erase a Molto2 and restore its factory key."),
+    "probe": ("otpburn.cli.probe_command:probe", "Read-only look at a card otpburn does not know; a report."),
     "gui": ("otpburn.cli.gui_command:gui", "Open the desktop app."),
     "doctor": ("otpburn.cli.doctor:doctor", "Check PC/SC, readers, tokens and the PC's clock."),
     "emulate": ("otpburn.cli.emulate:emulate", "Run an emulated token on the PC/SC stack (testing)."),

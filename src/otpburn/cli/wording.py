@@ -110,6 +110,8 @@ REMEDIES: dict[Remedy, str] = {
     Remedy.LAST_ATTEMPT: "only with the right key for certain, add --i-understand-last-attempt",
     Remedy.CHOOSE_PROFILE: "use --profile N or --profile next-free (see 'otpburn profiles')",
     Remedy.OVERWRITE_PROFILE: "use --profile next-free, or --force to replace this profile",
+    Remedy.PROBE_REPORT: "'otpburn probe --output report.json' makes a read-only report (no secrets) to share, so "
+                         "support for it can be written",
     Remedy.CONFIRM_WIPE: "add --yes to go ahead (the new seed is written right after)",
     Remedy.TOKEN_PASSWORD: "give the password at the prompt or with --password-file",
     Remedy.SEED_FILE_PASSWORD: "give its password with --seed-password-file, or at the prompt",
@@ -449,7 +451,8 @@ def describe(exc: OtpburnError) -> str:
     if isinstance(exc, BurnFailedError):
         cause = "cancelled (Ctrl+C)" if exc.cancelled or exc.cause is None else describe(exc.cause)
         hint = " Keep the token still on the reader while burning." if exc.link_lost else ""
-        return f"burn stopped at '{exc.step}': {cause}. {STATES[exc.state]}{hint}"
+        where = "after" if exc.between_steps else "at"
+        return f"burn stopped {where} '{exc.step}': {cause}. {STATES[exc.state]}{hint}"
     if isinstance(exc, SeedDoesNotFitError):
         return "; ".join(refusal_text(refusal) for refusal in exc.refusals) + ". Nothing was written"
     if isinstance(exc, ExportRefusedError):

@@ -6,7 +6,7 @@ import time
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QCoreApplication, Qt
-from PySide6.QtWidgets import QFormLayout, QLabel
+from PySide6.QtWidgets import QFormLayout, QLabel, QPushButton
 
 from otpburn.gui.common import StatusLabel, StepBox
 from otpburn.gui.profile_grid import ProfileGrid
@@ -32,6 +32,12 @@ class TokenPanel(StepBox):
         self.body.addLayout(form)
         self.status = StatusLabel(self.tr("Connect to see the token."))
         self.body.addWidget(self.status)
+        # For a token otpburn does not know: a read-only report to share (otpburn probe).
+        self.report_button = QPushButton(self.tr("Save a report…"))
+        self.report_button.setToolTip(self.tr("Reads only — no authentication, no write — and keeps the answers in "
+                                              "a file with no secret in it, to share so support can be written"))
+        self.report_button.setVisible(False)
+        self.body.addWidget(self.report_button)
         self.profiles = ProfileGrid()  # shown for multi-profile tokens only
         self.profiles.setVisible(False)
         self.body.addWidget(self.profiles)
@@ -39,6 +45,7 @@ class TokenPanel(StepBox):
 
     def show_info(self, info: TokenInfo | None, reader: str = "", profiles: list[Profile] | None = None) -> None:
         self.info = info
+        self.report_button.setVisible(False)
         self.profiles.setVisible(profiles is not None)
         if profiles is not None:
             self.profiles.show_profiles(profiles)

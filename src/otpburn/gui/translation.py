@@ -25,6 +25,9 @@ REMEDIES: dict[Remedy, str] = {
         "Remedies", "tick \"I understand: the last attempt\" only with the right key for certain"),
     Remedy.CHOOSE_PROFILE: QT_TRANSLATE_NOOP(
         "Remedies", "choose a profile in step 3"),
+    Remedy.PROBE_REPORT: QT_TRANSLATE_NOOP(
+        "Remedies", "Save a report (reads only, no secrets) in the Token card and share it, so support for it can "
+                    "be written"),
     Remedy.OVERWRITE_PROFILE: QT_TRANSLATE_NOOP(
         "Remedies", "pick a free profile, or tick \"Replace this profile\""),
     Remedy.CONFIRM_WIPE: QT_TRANSLATE_NOOP(

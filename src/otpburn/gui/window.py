@@ -14,6 +14,7 @@ from PySide6.QtGui import QAction, QCloseEvent, QKeySequence, QResizeEvent, QSho
 from PySide6.QtWidgets import QHBoxLayout, QMainWindow, QScrollArea, QVBoxLayout, QWidget
 
 from otpburn import __version__
+from otpburn.errors import OtpburnError, Remedy
 from otpburn.gui import worker
 from otpburn.gui.burn_panel import BurnPanel
 from otpburn.gui.common import StepBox, StepState, mark_primary, show_error
@@ -45,6 +46,14 @@ def identify(spec: str, report: Report | None = None) -> Identified:
         return token.info, token.reader.name, profiles
 
 
+def probe_to_file(spec: str, path: str) -> None:
+    """The read-only probe (off the UI thread) and its report file."""
+    from otpburn.provisioning.access.session import probe_reader
+    from otpburn.provisioning.records.probe_reports import write_report
+
+    write_report(probe_reader(spec, holder="gui"), path, force=True)
+
+
 PROJECT_URL = "https://pypi.org/project/otpburn/"
 # Below this width (in logical pixels: 200 % on a 1920-pixel screen is 960) the cards stand in one column.
 TWO_COLUMNS_FROM = 1000
@@ -70,7 +79,9 @@ class MainWindow(QMainWindow):
         self.burn = BurnPanel()
         self.test = TestPanel()
         self.enroll = EnrollPanel()
+        self.token.report_button.clicked.connect(self._ask_report_file)
         self.spec: str | None = None
+        self.unknown_spec: str | None = None  # the reader of a token otpburn does not know (for its report)
         self.checks: list[Check] = []
 
         self.steps = (self.seed, self.reader, self.token, self.burn, self.test, self.enroll)
@@ -311,7 +322,7 @@ class MainWindow(QMainWindow):
         self.reader.connect_button.setEnabled(False)
         self.update_flow()
         worker.start(lambda report: identify(spec, report), lambda result: self._connected(spec, result),
-                     self._connect_failed)
+                     lambda failure: self._connect_failed(failure, spec))
 
     def _connected(self, spec: str, result: Identified) -> None:
         info, reader_name, profiles = result
@@ -326,11 +337,42 @@ class MainWindow(QMainWindow):
         if report.profile is not None:  # the read-back confirmed it: the grid shows it, and the next free is chosen
             self.token.profiles.mark_burned(report.profile, report.title or "", report.params)
 
-    def _connect_failed(self, exc: TaskFailure) -> None:
+    def _connect_failed(self, exc: TaskFailure, spec: str | None = None) -> None:
         self.reader.connect_button.setEnabled(True)
         self.token.show_info(None)
         show_error(self.token.status, exc)
+        unknown = isinstance(exc.error, OtpburnError) and exc.error.remedy is Remedy.PROBE_REPORT
+        self.unknown_spec = spec if unknown else None
+        self.token.report_button.setVisible(unknown)
         self._refresh()
+
+    def _ask_report_file(self) -> None:
+        from PySide6.QtWidgets import QFileDialog
+
+        path, _ = QFileDialog.getSaveFileName(self, self.tr("Save a report of the token"),
+                                              str(Path.home() / "otpburn-token-report.json"),
+                                              self.tr("Reports (*.json)"))
+        if path:
+            self.save_report(path)
+
+    def save_report(self, path: str) -> None:
+        """The read-only probe of the unknown token, written to `path` (the file dialog asked about replacing)."""
+        spec = self.unknown_spec
+        if spec is None:
+            return
+        self.token.report_button.setEnabled(False)
+        self.token.status.show_status(self.tr("Reading the token (reads only)…"))
+        worker.start(lambda report: probe_to_file(spec, path), lambda done: self._report_saved(path),
+                     self._report_failed)
+
+    def _report_saved(self, path: str) -> None:
+        self.token.report_button.setEnabled(True)
+        self.token.status.show_status(self.tr("Report saved to {0}. It holds no secret: share it so that support "
+                                              "for this token can be written.").format(path), "ok")
+
+    def _report_failed(self, exc: TaskFailure) -> None:
+        self.token.report_button.setEnabled(True)
+        show_error(self.token.status, exc)
 
     def _refresh(self) -> None:
         self.checks = self.token.check(self.seed.params) if self.token.info else []

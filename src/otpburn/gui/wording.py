@@ -307,8 +307,9 @@ def error_text(exc: OtpburnError) -> str | None:
         cause = tr("cancelled") if exc.cancelled or exc.cause is None else (error_text(exc.cause) or
                                                                             exc.cause.worded(remedy_text))
         moved = tr(" Keep the token still on the reader while burning.") if exc.link_lost else ""
-        return tr("The burn stopped at '{0}': {1}. {2}{3}").format(tr(STEPS[exc.step]), cause, tr(STATES[exc.state]),
-                                                                   moved)
+        stopped = tr("The burn stopped after '{0}': {1}. {2}{3}") if exc.between_steps else \
+            tr("The burn stopped at '{0}': {1}. {2}{3}")
+        return stopped.format(tr(STEPS[exc.step]), cause, tr(STATES[exc.state]), moved)
     if isinstance(exc, SeedDoesNotFitError | SettingsRefusedError):
         return "; ".join(refusal_text(refusal) for refusal in exc.refusals)
     if isinstance(exc, ExportRefusedError):

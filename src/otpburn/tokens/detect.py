@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from otpburn.errors import OperationError
+from otpburn.errors import OperationError, Remedy
 from otpburn.tokens import molto2, token2, ykoath
 from otpburn.tokens.base import TokenSession
 from otpburn.transport.channel import Channel
@@ -21,7 +21,8 @@ class UnknownTokenError(OperationError):
     def __init__(self, atr: bytes) -> None:
         super().__init__(
             f"the card on the reader is not a token otpburn knows (ATR {atr.hex(' ').upper() or 'none'}); "
-            "it was left alone"
+            "it was left alone",
+            remedy=Remedy.PROBE_REPORT,
         )
 
 

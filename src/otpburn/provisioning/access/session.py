@@ -16,6 +16,7 @@ from otpburn.provisioning.access.lock import ReaderLock
 from otpburn.provisioning.access.readers import OpenReader, connect, open_reader
 from otpburn.tokens.base import TokenInfo, TokenSession
 from otpburn.tokens.detect import Credentials, open_session
+from otpburn.tokens.probe import ProbeReport, probe
 from otpburn.transport.channel import Channel
 from otpburn.transport.trace import Tracer
 
@@ -65,3 +66,13 @@ def token_session(reader: str | None, *, holder: str = "cli", wait: float = 0.0,
     with reader_session(reader, holder) as opened, presented_token(opened, wait=wait, tracer=tracer,
                                                                    credentials=credentials) as token:
         yield token
+
+
+def probe_reader(reader: str | None, *, holder: str = "cli", wait: float = 0.0) -> ProbeReport:
+    """The read-only probe of whatever card is on `reader` (tokens.probe): no authentication, no write."""
+    with reader_session(reader, holder) as opened:
+        channel = Channel(connect(opened, wait))
+        try:
+            return probe(channel)
+        finally:
+            channel.close()

@@ -155,6 +155,11 @@ class BurnFailedError(OtpburnError):
         return isinstance(self.cause, CardRemovedError)
 
     @property
+    def between_steps(self) -> bool:
+        """Stopped after `step` had finished, before the next one began (a Ctrl+C between two steps)."""
+        return self.step in self.done
+
+    @property
     def cancelled(self) -> bool:
         return isinstance(self.cause, BurnCancelledError)
 
