@@ -82,3 +82,26 @@ def test_doctor_checks_what_the_window_needs():
                            env={**env, "QT_QPA_PLATFORM": "offscreen"}, stdin=subprocess.DEVNULL)
     assert any(line.startswith("  ✓ desktop app: PySide6 ") and line.endswith("; the window can open here")
                for line in shown.stdout.splitlines()), shown.stdout
+
+
+def test_a_double_click_opens_one_window(tmp_path):
+    """Two starts at once (a double click; the first has not painted yet): the second finds the first's guard
+    (taken before its window is shown), waits for its socket, asks it forward and exits; the first runs on."""
+    import time
+
+    runtime = tmp_path / "runtime"
+    runtime.mkdir(mode=0o700)
+    env = {**os.environ, "QT_QPA_PLATFORM": "offscreen", "XDG_RUNTIME_DIR": str(runtime)}
+    program = [str(Path(sys.executable).with_name("otpburn-gui"))]
+    first = subprocess.Popen(program, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                             stdin=subprocess.DEVNULL)
+    try:
+        time.sleep(0.02)
+        second = subprocess.run(program, env=env, capture_output=True, text=True, timeout=60,
+                                stdin=subprocess.DEVNULL)
+        assert second.returncode == 0 and second.stderr == "", second.stderr
+        assert first.poll() is None  # the first window is still open: one window
+        assert (runtime / "otpburn" / "gui.socket").exists()
+    finally:
+        first.terminate()
+        first.wait(timeout=30)

@@ -89,9 +89,10 @@ def test_each_step_shows_its_state_and_one_action_is_highlighted(qtbot, window):
     assert _states(window)[:4] == [S.DONE, S.DONE, S.DONE, S.READY] and _primary(window) == ["&Burn"]
 
     burn(qtbot, window)
-    # The virtual token's display matched: tested. No registrar file: nothing to enroll, so no highlighted action.
+    # The virtual token's display matched: tested. No registrar file: nothing to enroll, so the next action is
+    # the next token.
     assert _states(window) == [S.DONE, S.DONE, S.DONE, S.DONE, S.DONE, S.WAITING]
-    assert _primary(window) == []
+    assert _primary(window) == ["Done — &next token"] and window.test.next_button.isVisible()
 
     window.test.typed.setText("000000" if window.test.labels["current"].text() != "000000" else "111111")
     window.test.check_button.click()
@@ -102,6 +103,25 @@ def test_each_step_shows_its_state_and_one_action_is_highlighted(qtbot, window):
 
     window.clear()  # File → Clear for next token
     assert _states(window)[0] == S.READY and window.burn.state == S.WAITING and window.test.state == S.WAITING
+    # The old token's card is not left "done": the next token is connected afresh, on the same reader.
+    assert window.token.state == S.WAITING and window.token.info is None and window.spec is None
+    assert window.reader.selected_spec() == "virtual" and not window.test.next_button.isVisible()
+    assert window.test.labels["current"].text() == "––––––"  # no codes without a token
+
+
+def test_done_next_token_clears_the_seed_and_keeps_the_reader(qtbot, window):
+    with qtbot.waitSignal(window.seed.seed_changed, timeout=15_000):
+        window.seed.load_image("examples/2fa-setup-screenshot.png")
+    assert window.test.labels["current"].text() == "––––––"  # a seed, but no token yet: no codes ticking
+    connect(qtbot, window)
+    assert window.test.labels["current"].text().isdigit()
+    burn(qtbot, window)
+    window.test.next_button.click()
+    assert window.seed.params is None and window.seed.manual.text() == ""
+    assert window.reader.selected_spec() == "virtual" and window.token.info is None
+    assert _primary(window) == ["Scan &screen"]
+    connect(qtbot, window)  # the same reader, one click
+    assert window.token.info is not None
 
 
 def test_dark_theme_check_boxes_stand_out(qtbot):

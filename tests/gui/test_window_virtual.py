@@ -93,11 +93,46 @@ def test_random_and_manual_entry(qtbot, window):
     window.seed.random_button.click()
     assert len(window.seed.params.secret) == 20 and "random" in window.seed.status.text()
     window.seed.manual.setText(SECRET.hex())
+    assert window.seed.params is None  # read at the pause, not at each keystroke
+    qtbot.waitUntil(lambda: window.seed.params is not None)
     assert window.seed.encoding.text() == "hex, 20 bytes" and window.seed.params.secret == SECRET
     window.seed.manual.setText("JBSW1Y3D")
-    assert "position 5" in window.seed.encoding.text()
+    window.seed.parse_typed()  # Enter
+    assert "position 5" in window.seed.encoding.text() and window.seed.params is None
     window.seed.manual.setText("ABCDEF2345674567ABCD")
+    window.seed.parse_typed()
     assert "also valid hex" in window.seed.encoding.text()
+
+
+def test_a_half_typed_secret_is_never_offered_nor_burnable(qtbot, window):
+    from PySide6.QtCore import Qt
+    from PySide6.QtTest import QTest
+
+    connect(qtbot, window)
+    window.seed.manual.setFocus()
+    for count, char in enumerate("JBSWY3DPEHPK3PX1", start=1):
+        QTest.keyClick(window.seed.manual, char)
+        assert window.seed.params is None and not window.burn.burn_button.isEnabled(), count
+    QTest.keyClick(window.seed.manual, Qt.Key.Key_Backspace)  # 15 characters: 9 bytes, valid base32
+    QTest.keyClick(window.seed.manual, Qt.Key.Key_Return)
+    assert window.seed.params is None and not window.burn.burn_button.isEnabled()
+    assert window.seed.encoding.text().startswith("incomplete: 9 bytes of base32 so far")
+    assert window.seed.encoding.wordWrap()
+    QTest.keyClick(window.seed.manual, "P")  # the 16th character: a whole secret, read at the pause
+    qtbot.waitUntil(lambda: window.seed.params is not None)
+    assert window.seed.params.secret == bytes.fromhex("48656c6c6f21deadbeef")
+    qtbot.waitUntil(lambda: window.burn.burn_button.isEnabled())
+    assert window.burn.burn_button.isDefault()
+    # A wrong character: the seed goes at once, and the card says why once the typing pauses.
+    QTest.keyClick(window.seed.manual, "1")
+    assert window.seed.params is None and not window.burn.burn_button.isEnabled()
+    window.seed.parse_typed()
+    assert "position 17" in window.seed.encoding.text()
+    # A long message wraps under the field: the window never scrolls sideways.
+    window.seed.manual.setText("otpauth://totp/" + "x" * 300)
+    window.seed.parse_typed()
+    qtbot.wait(50)
+    assert not window.centralWidget().horizontalScrollBar().isVisible()
 
 
 def test_google_export_lets_the_user_pick(qtbot, window):
@@ -297,7 +332,7 @@ def test_clear_for_the_next_token_wipes_the_seed_and_the_menu_has_help_about_qui
     texts += [window.seed.issuer.text(), window.seed.account.text(), window.seed.manual.text(),
               window.seed.secret_view.text(), window.test.labels["current"].text()]
     assert not any(encode_base32(SECRET)[:8] in text for text in texts) and window.seed.secret_view.text() == "–"
-    assert window.token.info is not None  # the token stays connected for the next seed
+    assert window.token.info is None and window.spec is None  # the next token is another: connected afresh
     assert all(label.text().startswith("○") for label in window.burn.steps.values())
     actions = {a.text(): a for menu in window.menuBar().actions() for a in menu.menu().actions()}
     assert actions["&Quit"].shortcut() == QKeySequence("Ctrl+Q")

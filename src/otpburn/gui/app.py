@@ -6,9 +6,11 @@ import getpass
 import os
 import stat
 import sys
+import time
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from PySide6.QtCore import QLockFile
 from PySide6.QtGui import QColor, QPalette
 from PySide6.QtWidgets import QApplication, QStyleFactory
 
@@ -37,6 +39,21 @@ def instance_name() -> str:
         folder = user_state_path("otpburn", appauthor=False)
     folder.mkdir(parents=True, exist_ok=True, mode=0o700)
     return str(folder / "gui.socket")
+
+
+# A second start that finds the guard held waits this many tenths of a second for the first window's socket.
+FORWARD_ATTEMPTS = 100
+
+
+def instance_lock_path() -> str:
+    """The lock the first start takes before its window exists (beside the socket; the state folder on Windows)."""
+    if sys.platform == "win32":
+        from platformdirs import user_state_path
+
+        folder = user_state_path("otpburn", appauthor=False)
+        folder.mkdir(parents=True, exist_ok=True)
+        return str(folder / "gui.lock")
+    return instance_name() + ".lock"
 
 
 def _ours(name: str) -> bool:
@@ -194,6 +211,18 @@ def main(argv: list[str] | None = None, theme: str = "system") -> int:
     app.setApplicationName("otpburn")
     app.setOrganizationName("otpburn")
     if bring_forward_existing():
+        return 0
+    # The guard is taken before the window is shown (a double click starts two at once); the socket that
+    # brings this window forward listens once it has painted. A lock whose process is gone is stale: Qt
+    # takes it over.
+    guard = QLockFile(instance_lock_path())
+    guard.setStaleLockTime(0)
+    if not guard.tryLock(0):
+        for _ in range(FORWARD_ATTEMPTS):  # the other start is still opening its window
+            if bring_forward_existing():
+                return 0
+            time.sleep(0.1)
+        print("otpburn: another otpburn window is starting or open", file=sys.stderr)
         return 0
     if TRANSLATIONS.is_dir():  # nothing to look for while English is the only language
         install_translations(app)

@@ -58,6 +58,17 @@ EXPORT_FORMATS = [("none", QT_TRANSLATE_NOOP("BurnPanel", "Do not export")),
 DISPLAY_TIMEOUTS = (15, 30, 60, 120)  # otpburn.tokens.base.DISPLAY_TIMEOUTS, kept here for the start-up (tested)
 
 
+def key_refusal(error: Exception) -> tuple[str, int] | None:
+    """(serial, attempts left) when a burn stopped because a Molto2 refused the customer key."""
+    from otpburn.provisioning.burn.steps import BurnFailedError
+    from otpburn.tokens.molto2 import AlreadyRefusedError, WrongCustomerKeyError
+
+    cause = error.cause if isinstance(error, BurnFailedError) else error
+    if isinstance(cause, WrongCustomerKeyError | AlreadyRefusedError):
+        return cause.serial, cause.remaining
+    return None
+
+
 def run_burn(spec: str, params: OtpParams, options: BurnOptions, credentials: Credentials,
              exports: list[ExportTarget], upn: str, report: Callable[[object], None],
              resume_timeout: float = 30.0) -> BurnOutcome:
@@ -121,6 +132,9 @@ class BurnPanel(StepBox):
         self.molto2_rows = (self.title_label, self.profile_title, self.replace_profile, self.last_attempt)
         for widget in self.molto2_rows:
             widget.setVisible(False)
+        self.key_source = ""  # where the last customer key came from, for the refusal dialog
+        self.last_burned: OtpParams | None = None  # the seed of the last burn that succeeded here
+        self.last_profile: int | None = None  # and the Molto2 profile it went into
         self.profile: Profile | None = None  # the chosen Profile of a Molto2
         self.multi_profile = False
         self.body.addLayout(form)
@@ -158,6 +172,7 @@ class BurnPanel(StepBox):
         self.profile, self.multi_profile = profile, multi_profile
         for widget in self.molto2_rows:
             widget.setVisible(multi_profile)
+        self.last_attempt.setVisible(multi_profile and self._one_attempt_left())
         self.replace_profile.setEnabled(bool(profile and profile.occupied))
         self.steps["write title"].setVisible(multi_profile)
         self.steps["erase profile"].setVisible(bool(multi_profile and profile and profile.occupied))
@@ -165,9 +180,16 @@ class BurnPanel(StepBox):
             self.replace_profile.setChecked(False)
         self.update_state(self.spec, self.params, self.info, self._checks)
 
+    def _one_attempt_left(self) -> bool:
+        """Whether this device said one customer-key attempt is left (remembered by serial, no secret)."""
+        from otpburn.provisioning.records import attempts
+
+        return self.info is not None and attempts.remaining(self.info.serial) == 1
+
     def update_state(self, spec: str | None, params: OtpParams | None, info: TokenInfo | None,
                      checks: list[Check]) -> None:
         self.spec, self.params, self.info, self._checks = spec, params, info, checks
+        self.last_attempt.setVisible(self.multi_profile and self._one_attempt_left())
         blocked = any(c.verdict == "stop" for c in checks)
         needs_profile = self.multi_profile and self.profile is None
         needs_upn = self.export_format.currentData() == "entra" and not self.upn.text().strip()
@@ -185,6 +207,13 @@ class BurnPanel(StepBox):
             self.status.show_status(self.tr("The Entra ID export needs the user's UPN (name@company.com): Entra "
                                             "assigns "
                                     "each token to a user."), "warn")
+        elif self.burn_button.isEnabled() and params is not None and params == self.last_burned:
+            # Burned already: not "ready" again. On a Molto2 the next free profile is chosen now; a second
+            # burn would put the same seed there too, so it is said, not offered.
+            if self.multi_profile and self.profile is not None and self.last_profile is not None:
+                self.status.show_status(self.tr(
+                    "This seed is in profile {0} now. Give the next account's seed; pressing Burn again would put "
+                    "this same seed into profile {1} too.").format(self.last_profile, self.profile.number), "ok")
         elif self.burn_button.isEnabled():
             self.status.show_status(self.tr("Ready: keep the token on the reader and press Burn."), "ok")
 
@@ -267,6 +296,7 @@ class BurnPanel(StepBox):
         if not ok:
             self.status.show_status(self.tr("Not burned: no customer key was given."), "warn")
             return None
+        self.key_source = self.tr("the key typed") if text else self.tr("the factory key TOKEN2MOLTO1-KEY")
         try:
             return parse_customer_key(text) if text else FACTORY_CUSTOMER_KEY
         except InputError as exc:
@@ -298,6 +328,7 @@ class BurnPanel(StepBox):
 
         self.busy = False
         report, display = outcome.report, outcome.display
+        self.last_burned, self.last_profile = self.params, report.profile
         self.burn_button.setEnabled(True)
         notes = " ".join(note_text(note) for note in report.notes)
         exported = " ".join(self.tr("Exported to {0}.").format(done.target.path) + "".join(
@@ -317,3 +348,33 @@ class BurnPanel(StepBox):
         self.busy = False
         self.burn_button.setEnabled(True)
         show_error(self.status, exc)
+        refused = key_refusal(exc.error)
+        if refused is not None:
+            self.offer_another_attempt(*refused)
+
+    def offer_another_attempt(self, serial: str, remaining: int) -> None:
+        """After a refused customer key: another try only if the user says so here, seeing what is at stake."""
+        from PySide6.QtWidgets import QMessageBox
+
+        if remaining <= 0:
+            return
+        attempts = self.tr("1 attempt remains") if remaining == 1 else self.tr("{0} attempts remain").format(
+            remaining)
+        box = QMessageBox(QMessageBox.Icon.Warning, self.tr("Customer key refused"), self.tr(
+            "The Molto2 {0} refused {1}. {2} before it locks for good (only a factory reset, which erases every "
+            "profile, unlocks it).\n\notpburn never tries again by itself. Try once more with another key?").format(
+            serial, self.key_source, attempts), QMessageBox.StandardButton.NoButton, self)
+        self.retry_button = box.addButton(self.tr("Try once more…"), QMessageBox.ButtonRole.AcceptRole)
+        not_now = box.addButton(self.tr("Not now"), QMessageBox.ButtonRole.RejectRole)
+        box.setDefaultButton(not_now)  # the safe choice is the default
+        box.buttonClicked.connect(lambda button: self._another_attempt(serial, remaining)
+                                  if button is self.retry_button else None)
+        self.retry_box = box
+        box.open()
+
+    def _another_attempt(self, serial: str, remaining: int) -> None:
+        from otpburn.tokens.molto2 import allow_one_more_attempt
+
+        allow_one_more_attempt(serial)
+        self.last_attempt.setVisible(self.multi_profile and remaining == 1)
+        self.status.show_status(self.tr("You may try once more: press Burn and give the right customer key."), "warn")

@@ -35,6 +35,11 @@ if TYPE_CHECKING:
 # when the window opens. The algorithms as the combo box offers them: otpburn.otp.Algorithm's values
 # (a test keeps them equal).
 ALGORITHMS = ("SHA1", "SHA256", "SHA512")
+# What is typed is read once the typing pauses (or at Enter), never keystroke by keystroke: a half-typed
+# secret is a valid but wrong one.
+TYPING_PAUSE_MS = 700
+# The shortest secret taken from the keyboard: 80 bits (16 base32 characters), the least services issue.
+MIN_TYPED_SECRET_BYTES = 10
 
 
 class SeedPanel(StepBox):
@@ -78,9 +83,14 @@ class SeedPanel(StepBox):
         self.manual.setEchoMode(QLineEdit.EchoMode.Password)
         self.manual.setAccessibleName(self.tr("Secret or otpauth link"))
         manual.addWidget(self.manual, 1)
-        self.encoding = QLabel("")
-        manual.addWidget(self.encoding)
         self.body.addLayout(manual)
+        self.encoding = QLabel("")  # under the field, wrapped: a long message never widens the card
+        self.encoding.setWordWrap(True)
+        self.body.addWidget(self.encoding)
+        self._typing = QTimer(self)
+        self._typing.setSingleShot(True)
+        self._typing.setInterval(TYPING_PAUSE_MS)
+        self._typing.timeout.connect(self.parse_typed)
 
         self.account_choice = QComboBox()
         self.account_choice.setVisible(False)
@@ -131,6 +141,7 @@ class SeedPanel(StepBox):
         self.cancel_button.clicked.connect(self.cancel_reading)
         self.random_button.clicked.connect(self.random)
         self.manual.textChanged.connect(self.manual_changed)
+        self.manual.returnPressed.connect(self.parse_typed)
         self.show_button.toggled.connect(self.reveal)
         self.account_choice.currentIndexChanged.connect(self._choose)
         self.issuer.editingFinished.connect(self._edited)
@@ -285,10 +296,33 @@ class SeedPanel(StepBox):
                     "a new random 20-byte seed: give it to the service as its secret (press Show to read it)")
 
     def manual_changed(self, text: str) -> None:
+        """While typing, nothing is offered: the seed of before goes (the field is replacing it), and the text is
+        read at the pause."""
+        self._typing.stop()
+        if self.params is not None:
+            self._set(None)
         if not text.strip():
             self.encoding.setText("")
             return
+        self.encoding.setText(self.tr("…read when you pause or press Enter"))
+        self._typing.start()
+
+    def parse_typed(self) -> None:
+        self._typing.stop()
+        text = self.manual.text()
+        if not text.strip():
+            return
         self.use_text(text, "what you typed", quiet_errors=True)
+
+    def _incomplete(self, secret: bytes, encoding: str) -> bool:
+        """A typed secret too short to be a whole one: said so, and not offered."""
+        if len(secret) >= MIN_TYPED_SECRET_BYTES:
+            return False
+        self._set(None)
+        self.encoding.setText(self.tr("incomplete: {0} bytes of {1} so far; a secret has at least {2} (16 base32 "
+                                      "characters)").format(len(secret), encoding, MIN_TYPED_SECRET_BYTES))
+        self.status.show_status(self.tr("Finish typing the secret, or paste it whole."), "warn")
+        return True
 
     def use_text(self, text: str, origin: str, quiet_errors: bool = False) -> None:
         from otpburn.otp import OtpParams, decode_secret
@@ -300,6 +334,8 @@ class SeedPanel(StepBox):
             note = ""
             if payload.kind.value.startswith("secret"):
                 decoded = decode_secret(text.strip())
+                if quiet_errors and self._incomplete(decoded.secret, decoded.encoding.value):
+                    return
                 note = f"{decoded.encoding.value}, {len(decoded.secret)} bytes"
                 if decoded.ambiguous:
                     note += " (also valid hex: check which one the service meant)"
@@ -311,7 +347,10 @@ class SeedPanel(StepBox):
             try:
                 decoded = decode_secret(text.strip())
             except InputError as exc:
+                self._set(None)
                 self.encoding.setText(exc.message)
+                return
+            if self._incomplete(decoded.secret, decoded.encoding.value):
                 return
             self.encoding.setText(self.tr("{0}, {1} bytes").format(decoded.encoding.value, len(decoded.secret)))
             self._offer([OtpParams(secret=decoded.secret)], [], f"a secret from {origin}")

@@ -36,11 +36,16 @@ class TestPanel(StepBox):
             self.labels[name] = label
             grid.addWidget(label, 1, column)
         self.body.addLayout(grid)
+        countdown_row = QHBoxLayout()
+        countdown_label = QLabel(self.tr("Current code for"))
         self.countdown = QProgressBar()
+        countdown_label.setBuddy(self.countdown)
         self.countdown.setAccessibleName(self.tr("Seconds left for the current code"))
         self.countdown.setTextVisible(True)
-        self.countdown.setFormat(self.tr("%v s left"))
-        self.body.addWidget(self.countdown)
+        self.countdown.setFormat(self.tr("%v s more"))
+        countdown_row.addWidget(countdown_label)
+        countdown_row.addWidget(self.countdown, 1)
+        self.body.addLayout(countdown_row)
         row = QHBoxLayout()
         self.typed = QLineEdit()
         self.typed.setAccessibleName(self.tr("Code the token shows"))
@@ -53,9 +58,15 @@ class TestPanel(StepBox):
         self.body.addLayout(row)
         self.status = StatusLabel(self.tr("After the burn, switch the token off and on and compare its code."))
         self.body.addWidget(self.status)
+        # The end of one token's job: one click to the next (the seed goes, the reader stays).
+        self.next_button = QPushButton(self.tr("Done — &next token"))
+        self.next_button.setVisible(False)
+        self.body.addWidget(self.next_button)
+        self.token_present = False  # codes are shown once there is a token to compare them with
         self.params: OtpParams | None = None
         self.burned: BurnReport | None = None  # the report of the burn this test follows, if any
         self.matched: bool | None = None  # the last typed-code check, for this seed
+        self.verified_by_token = False  # the token itself computed the right code at the burn (OATH)
         self.timer = QTimer(self)
         self.timer.timeout.connect(self.tick)
         self.timer.start(1000)
@@ -68,8 +79,12 @@ class TestPanel(StepBox):
         self.params = params
         self.tick()
 
+    def show_token(self, present: bool) -> None:
+        self.token_present = present
+        self.tick()
+
     def clear(self) -> None:
-        self.params, self.burned, self.matched = None, None, None
+        self.params, self.burned, self.matched, self.verified_by_token = None, None, None, False
         self.typed.clear()
         for label in self.labels.values():
             label.setText(self.tr("––––––"))
@@ -80,6 +95,7 @@ class TestPanel(StepBox):
         self.burned = report
         self.show_seed(report.params)
         self.matched = True if report.verification is not None else None
+        self.verified_by_token = report.verification is not None
         if report.verification is not None:
             self.status.show_status(self.tr("Verified automatically: the token computed {0}, the code this seed gives "
                                             "now.").format(report.verification.token_code), "ok")
@@ -94,15 +110,24 @@ class TestPanel(StepBox):
             self.status.show_status(text.format(display), "ok" if ok else "stop")
         else:
             self.status.show_status(self.tr("Switch the token off and on, then type the code it shows."), "info")
+        if self.matched is not None:  # checked already (by the token, or on the virtual display): the step row too
+            self.checked.emit(self.matched)
 
     def tick(self) -> None:
         from otpburn.otp import OtpType, code_window  # the OTP code loads with the first seed, not with the window
 
-        if self.params is None:
+        if self.params is None or not (self.token_present or self.burned is not None):
+            for label in self.labels.values():
+                label.setText(self.tr("––––––"))
+                label.setAccessibleDescription("")
+            self.countdown.setValue(0)
             return
         window = code_window(self.params, time.time())
         for name in ("previous", "current", "next"):
-            self.labels[name].setText(getattr(window, name) or "–")
+            code = getattr(window, name) or "–"
+            if self.labels[name].text() != code:  # screen readers hear the digits, once per code
+                self.labels[name].setText(code)
+                self.labels[name].setAccessibleDescription(" ".join(code))
         if self.params.type is OtpType.TOTP:
             self.countdown.setRange(0, window.period)
             self.countdown.setValue(window.seconds_left)
@@ -128,6 +153,11 @@ class TestPanel(StepBox):
             return
         if result.matches:
             self.status.show_status(self.tr("✓ The token shows the right code."), "ok")
+        elif self.verified_by_token and burned is not None:
+            # The token computed the right code itself at the burn: a typed mismatch is a misread, not a fault.
+            self.status.show_status(self.tr("That code does not match, but the token itself computed the right one "
+                                            "when it was burned: check you typed this token's current code."), "warn")
+            return
         else:
             fix = fix_text(result, self.params)
             self.status.show_status(self.tr("✗ Mismatch: {0}.{1}").format(

@@ -115,7 +115,8 @@ class MainWindow(QMainWindow):
         self.seed.seed_changed.connect(self.update_flow)
         self.burn.burned.connect(self.update_flow)
         self.test.checked.connect(self.update_flow)
-        self.reader.readers.currentIndexChanged.connect(self.update_flow)
+        self.reader.readers.currentIndexChanged.connect(self._reader_changed)
+        self.test.next_button.clicked.connect(self.clear)
         for signal in (self.enroll.target.currentIndexChanged, self.enroll.user.textChanged,
                        self.enroll.code.textChanged, self.enroll.computed.toggled, self.burn.upn.textChanged,
                        self.burn.export_format.currentIndexChanged, self.burn.replace_profile.toggled):
@@ -196,7 +197,11 @@ class MainWindow(QMainWindow):
                    (self.enroll, self.enroll.enroll_button)]
         primary = next((button for panel, button in actions
                         if states[panel] in (StepState.READY, StepState.ATTENTION) and button.isEnabled()), None)
-        for _, button in actions:
+        finished = states[self.test] is StepState.DONE and states[self.burn] is StepState.DONE
+        self.test.next_button.setVisible(finished)
+        if finished and (primary is None or primary is self.test.check_button):
+            primary = self.test.next_button
+        for button in [button for _, button in actions] + [self.test.next_button]:
             mark_primary(button, button is primary)
 
     def event(self, event: QEvent) -> bool:
@@ -241,12 +246,27 @@ class MainWindow(QMainWindow):
         help_menu.addAction(about_action)
 
     def clear(self) -> None:
-        """Clear / next token: the seed and everything derived from it leave the window; the reader stays."""
+        """Clear / next token: the seed, the token and everything derived from them leave the window; the reader
+        stays."""
         self.seed.clear()
         self.test.clear()
         self.enroll.clear()
         self.burn.clear_steps()
         self.burn.status.show_status(self.tr("Give a seed for the next token."))
+        self.forget_token(self.tr("Place the next token on the reader and connect."))
+
+    def forget_token(self, status: str) -> None:
+        """The token card back to its start: another token, or another reader, comes next."""
+        self.spec = None
+        self.unknown_spec = None
+        self.token.show_info(None)
+        self.token.status.show_status(status)
+        self.test.show_token(False)
+        self._refresh()
+
+    def _reader_changed(self) -> None:
+        if self.spec is not None and self.reader.selected_spec() != self.spec:
+            self.forget_token(self.tr("Connect to see the token."))
         self.update_flow()
 
     def help_text(self) -> str:
@@ -318,6 +338,7 @@ class MainWindow(QMainWindow):
     def connect_token(self, spec: str) -> None:
         self.spec = None
         self.token.show_info(None)
+        self.test.show_token(False)
         self.token.status.show_status(self.tr("Connecting… (the token must be switched on and on the reader)"))
         self.reader.connect_button.setEnabled(False)
         self.update_flow()
@@ -329,6 +350,7 @@ class MainWindow(QMainWindow):
         self.reader.connect_button.setEnabled(True)
         self.spec = spec
         self.token.show_info(info, reader_name, profiles)
+        self.test.show_token(True)
         self.burn.show_profile(self.token.profiles.selected if profiles is not None else None, profiles is not None)
         self.settings.setValue("reader", spec)
         self._refresh()

@@ -470,6 +470,12 @@ class Molto2Session(IdentifiedSession):
         return self._send(apdu, allowed=(SW_AWAITING_BUTTON,)).sw == SW_AWAITING_BUTTON
 
 
+def allow_one_more_attempt(serial: str) -> None:
+    """The user chose, explicitly, to try another customer key on this device (the window's dialog, which shows
+    the attempts left): the next authentication in this process is allowed once. Never called on its own."""
+    _REFUSED_IN_THIS_PROCESS.pop(serial, None)
+
+
 def forget_refusals() -> None:
     """For tests that play several runs in one process: forget which devices refused a key."""
     _REFUSED_IN_THIS_PROCESS.clear()
