@@ -99,3 +99,12 @@ def test_enroll_in_okta_after_the_burn(qtbot, window, okta):
     assert window.enroll.status.kind == "ok", window.enroll.status.text()
     assert window.enroll.status.text().endswith(" is registered in Okta for amy@example.com and active.")
     assert [f["status"] for f in okta.org.factors_of("amy@example.com")] == ["ACTIVE"]
+
+
+def test_the_code_from_the_burn_is_cleared_once_it_expires(qtbot, window, duo):
+    burned(qtbot, window, duo.registrar_file())
+    assert window.enroll.code.text().isdigit()
+    assert window.enroll._code_expiry.isActive()
+    assert 30_000 <= window.enroll._code_expiry.remainingTime() <= 60_000  # this step and the server's slack
+    window.enroll._code_expiry.timeout.emit()  # the moment it expires
+    assert window.enroll.code.text() == "" and "has expired" in window.enroll.code.placeholderText()

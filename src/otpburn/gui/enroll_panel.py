@@ -1,11 +1,12 @@
-"""Step 6, Enroll: register the burned token in privacyIDEA or Entra ID and activate it with its code."""
+"""Step 6, Enroll: register the burned token in the identity system and activate it with its code."""
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QCoreApplication
+from PySide6.QtCore import QCoreApplication, QTimer
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
@@ -75,6 +76,9 @@ class EnrollPanel(StepBox):
         self.code.setAccessibleName(self.tr("Activation code"))
         self.code.setAccessibleDescription(self.tr("The code the token shows now; it proves token and server agree"))
         form.addRow(self.tr("Code"), self.code)
+        self._code_expiry = QTimer(self)
+        self._code_expiry.setSingleShot(True)
+        self._code_expiry.timeout.connect(self._code_expired)
         self.body.addLayout(form)
         self.computed = QCheckBox(self.tr("Activate with the code computed from the seed (proves less)"))
         self.computed.setAccessibleDescription(self.tr("For tokens whose code cannot be read: it proves the server "
@@ -121,19 +125,27 @@ class EnrollPanel(StepBox):
     def show_burn(self, report: BurnReport, display: str | None) -> None:
         """A token was burned: offer it for enrolment, with the code the token gave where it gave one."""
         self.report, self.enrolled = report, None
-        if report.verification is not None:
-            self.code.setText(report.verification.token_code)
-        elif display is not None:
-            self.code.setText(display)
-        else:
-            self.code.clear()
+        given = report.verification.token_code if report.verification is not None else display
+        self.code.setText(given or "")
+        self._code_expiry.stop()
+        if given and report.params.type.value == "totp":
+            # The token's code is good for its time step (and the server's one step of slack): then it is
+            # cleared, so an activation never goes out with a stale code.
+            step = report.params.period
+            self._code_expiry.start(int((step - time.time() % step + step) * 1000))
         self.status.show_status(self.tr("Token {0} is burned: choose where to register it and press "
                                         "Enroll.").format(report.info.serial), "info")
         self._update()
 
+    def _code_expired(self) -> None:
+        if self.enrolled is None and self.code.text():
+            self.code.clear()
+            self.code.setPlaceholderText(self.tr("the code the token shows now (the one from the burn has expired)"))
+
     def clear(self) -> None:
         """The next token: nothing burned to enroll yet (the identity system and user stay chosen)."""
         self.report, self.enrolled = None, None
+        self._code_expiry.stop()
         self.code.clear()
         self.status.show_status(self.tr("Burn a token first; then register it here."))
         self._update()
