@@ -416,3 +416,26 @@ def test_help_opens_without_a_browser_and_the_guide_is_the_local_copy(qtbot, win
         assert opened.urls[0].toLocalFile().endswith("docs/desktop.md")
     finally:
         QDesktopServices.unsetUrlHandler("file")
+
+
+def test_without_pcsc_the_reader_card_points_at_the_help_not_at_an_install_command(qtbot, window):
+    window.reader._known = None
+    window.reader._listed(([], "PC/SC support is not installed: /some/python -m pip install -e '/src[pcsc]'"))
+    assert window.reader.status.kind == "warn" and "pip" not in window.reader.status.text()
+    assert "PC/SC is not set up" in window.reader.status.text() and "pip install" in window.reader.status.toolTip()
+    assert window.reader.setup_link.isVisible()
+    window.reader.setup_link.linkActivated.emit("#help")
+    qtbot.waitUntil(lambda: window.help_box.isVisible())
+    window.help_box.close()
+    window.reader._known = None
+    window.reader._listed(([("ACS ACR122U 00 00", False)], None))
+    assert not window.reader.setup_link.isVisible()
+
+
+def test_the_window_shows_a_files_name_not_its_folders_and_never_minus_zero(qtbot, window):
+    seed_from_image(qtbot, window)
+    assert "Found on 2fa-setup-screenshot.png" in window.seed.status.text()
+    assert os.getcwd() not in window.seed.status.text()
+    connect(qtbot, window)
+    clock = window.token.fields["Clock"].text()
+    assert clock.endswith(" from this PC") and "-0 s" not in clock and "+0 s" not in clock

@@ -14,6 +14,7 @@ import click
 from otpburn import __version__
 from otpburn.cli.common import emit_json
 from otpburn.cli.options import json_option
+from otpburn.cli.tokens import offset_text
 from otpburn.cli.wording import REMEDIES, describe, mark, pc_clock_text
 from otpburn.errors import OtpburnError, Remedy
 from otpburn.gui.launch import problem_text
@@ -120,7 +121,7 @@ def run_checks(ntp_servers: list[str] | None) -> list[Check]:
                     info = open_session(Channel(connection)).info  # reads only: no authentication
                 finally:
                     connection.disconnect()
-                offset = f", clock {info.clock_offset:+.0f} s" if info.clock_offset is not None else ""
+                offset = f", clock {offset_text(info)}" if info.clock_offset is not None else ""
                 verdict = "ok" if info.capabilities.writable else "warn"
                 checks.append(Check(f"reader {reader.name}", verdict,
                                     f"{info.family} token {info.model}, serial {info.serial}{offset}"))

@@ -195,6 +195,7 @@ def apply_theme(app: QApplication, theme: str) -> None:
             QPalette.ColorRole.ButtonText: "#e6edf3", QPalette.ColorRole.Highlight: "#2f81f7",
             QPalette.ColorRole.HighlightedText: "#ffffff", QPalette.ColorRole.ToolTipBase: "#2d333b",
             QPalette.ColorRole.ToolTipText: "#e6edf3", QPalette.ColorRole.PlaceholderText: "#8b949e",
+            QPalette.ColorRole.Link: "#58a6ff", QPalette.ColorRole.LinkVisited: "#bc8cff",  # legible on the dark
         }
         for role, colour in colours.items():
             palette.setColor(role, QColor(colour))

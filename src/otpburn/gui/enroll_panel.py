@@ -15,6 +15,7 @@ from PySide6.QtWidgets import (
     QHBoxLayout,
     QLineEdit,
     QPushButton,
+    QWidget,
 )
 
 from otpburn.gui import worker
@@ -79,7 +80,11 @@ class EnrollPanel(StepBox):
         self._code_expiry = QTimer(self)
         self._code_expiry.setSingleShot(True)
         self._code_expiry.timeout.connect(self._code_expired)
-        self.body.addLayout(form)
+        # The form stays folded until a burn succeeded: before that there is nothing to enroll.
+        self.form_widget = QWidget()
+        self.form_widget.setLayout(form)
+        form.setContentsMargins(0, 0, 0, 0)
+        self.body.addWidget(self.form_widget)
         self.computed = QCheckBox(self.tr("Activate with the code computed from the seed (proves less)"))
         self.computed.setAccessibleDescription(self.tr("For tokens whose code cannot be read: it proves the server "
                                                        "holds the "
@@ -151,6 +156,9 @@ class EnrollPanel(StepBox):
         self._update()
 
     def _update(self) -> None:
+        burned = self.report is not None
+        for widget in (self.form_widget, self.computed, self.enroll_button):
+            widget.setVisible(burned)
         typed = self.code.text().strip()
         ready = (self.report is not None and self.target.currentData() is not None and self.enrolled is None
                  and (self.computed.isChecked() or typed.isascii() and typed.isdigit()))

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from PySide6.QtCore import QCoreApplication, QTimer, Signal
-from PySide6.QtWidgets import QComboBox, QHBoxLayout, QPushButton
+from PySide6.QtCore import QCoreApplication, Qt, QTimer, Signal
+from PySide6.QtWidgets import QComboBox, QHBoxLayout, QLabel, QPushButton
 
 from otpburn.gui import worker
 from otpburn.gui.common import StatusLabel, StepBox, show_error
@@ -34,6 +34,7 @@ def list_readers(report: Report | None = None) -> tuple[list[tuple[str, bool]], 
 
 class ReaderPanel(StepBox):
     connect_requested = Signal(str)  # reader spec
+    help_requested = Signal()  # "how to set up a reader": the window's help
 
     def __init__(self) -> None:
         super().__init__(2, QCoreApplication.translate("ReaderPanel", "Reader"))
@@ -47,6 +48,13 @@ class ReaderPanel(StepBox):
         self.body.addLayout(row)
         self.status = StatusLabel(self.tr("Looking for readers…"))
         self.body.addWidget(self.status)
+        # When PC/SC is missing or stopped: the fix is in the help, not an install command in the card.
+        self.setup_link = QLabel(self.tr("<a href='#help'>How to set up a reader</a>"))
+        self.setup_link.setTextFormat(Qt.TextFormat.RichText)
+        self.setup_link.setWordWrap(True)  # counted in the card's height for its width, as the status line is
+        self.setup_link.setVisible(False)
+        self.setup_link.linkActivated.connect(lambda _link: self.help_requested.emit())
+        self.body.addWidget(self.setup_link)
         self._known: list[tuple[str, bool]] | None = None
         self._busy = False
         self.preferred: str | None = None
@@ -92,9 +100,11 @@ class ReaderPanel(StepBox):
             index = with_token[0] if with_token else 0
         self.readers.setCurrentIndex(max(index, 0))
         self.readers.blockSignals(False)
+        self.setup_link.setVisible(bool(problem))
         if problem:
-            self.status.show_status(self.tr("{0}. The virtual token works without a reader.").format(
-                problem[0].upper() + problem[1:]), "warn")
+            self.status.show_status(self.tr("Readers cannot be used here yet (PC/SC is not set up). The virtual "
+                                            "tokens work without a reader."), "warn")
+            self.status.setToolTip(problem)  # the details, for whoever sets it up
         elif not readers:
             self.status.show_status(self.tr("No reader connected: plug in an NFC reader, or use the virtual "
                                             "token."), "warn")

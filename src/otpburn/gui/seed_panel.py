@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QCoreApplication, QTimer, Signal
@@ -118,12 +119,27 @@ class SeedPanel(StepBox):
         secret_widget = QWidget()
         secret_widget.setLayout(secret_row)
         secret_row.setContentsMargins(0, 0, 0, 0)
+        # What the codes are computed with comes from the seed (an otpauth link says it): shown as one line,
+        # changed only on request.
+        self.settings_summary = QLabel("–")
+        self.settings_toggle = QPushButton(self.tr("Change…"))
+        self.settings_toggle.setCheckable(True)
+        self.settings_toggle.setAccessibleName(self.tr("Change the algorithm, digits and period"))
+        settings_row = QHBoxLayout()
+        settings_row.setContentsMargins(0, 0, 0, 0)
+        settings_row.addWidget(self.settings_summary, 1)
+        settings_row.addWidget(self.settings_toggle)
+        settings_widget = QWidget()
+        settings_widget.setLayout(settings_row)
         form.addRow(self.tr("Issuer"), self.issuer)
         form.addRow(self.tr("Account"), self.account)
+        form.addRow(self.tr("Codes"), settings_widget)
         form.addRow(self.tr("Algorithm"), self.algorithm)
         form.addRow(self.tr("Digits"), self.digits)
         form.addRow(self.tr("Period"), self.period)
         form.addRow(self.tr("Secret"), secret_widget)
+        self.form = form
+        self._fold_settings(False)
         details.addLayout(form, 1)
         self.thumbnail = QLabel()
         self.thumbnail.setFixedSize(168, 168)
@@ -143,6 +159,7 @@ class SeedPanel(StepBox):
         self.manual.textChanged.connect(self.manual_changed)
         self.manual.returnPressed.connect(self.parse_typed)
         self.show_button.toggled.connect(self.reveal)
+        self.settings_toggle.toggled.connect(self._fold_settings)
         self.account_choice.currentIndexChanged.connect(self._choose)
         self.issuer.editingFinished.connect(self._edited)
         self.account.editingFinished.connect(self._edited)
@@ -367,7 +384,8 @@ class SeedPanel(StepBox):
         labels: list[str] = []
         notes: list[str] = []
         first_thumbnail = None
-        for code, where, thumbnail in zip(result.codes, result.origins, result.thumbnails, strict=False):
+        for code, origin_path, thumbnail in zip(result.codes, result.origins, result.thumbnails, strict=False):
+            where = Path(origin_path).name or origin_path  # a file's name, not the folders it sits in
             payload = classify(code.text)
             if payload.is_seed:
                 seeds.extend(payload.accounts)
@@ -380,7 +398,7 @@ class SeedPanel(StepBox):
             self.status.show_status(" ".join(notes) or "No seed found.", "warn")
             return
         place = result.codes[0].monitor
-        origin = f"monitor {place}" if place else result.origins[0]
+        origin = f"monitor {place}" if place else Path(result.origins[0]).name or result.origins[0]
         self._offer(seeds, labels, f"found on {origin}" + (f" (also: {'; '.join(notes)})" if notes else ""),
                     first_thumbnail)
 
@@ -435,9 +453,25 @@ class SeedPanel(StepBox):
             self.period.setValue(params.period)
         for widget in (self.issuer, self.account, self.algorithm, self.digits, self.period):
             widget.blockSignals(False)
+        self._show_settings()
         self._show_secret()
         self._show_thumbnail()
         self.seed_changed.emit(params)
+
+    def _fold_settings(self, shown: bool) -> None:
+        for widget in (self.algorithm, self.digits, self.period):
+            self.form.setRowVisible(widget, shown)
+        self.settings_toggle.setText(self.tr("Done") if shown else self.tr("Change…"))
+
+    def _show_settings(self) -> None:
+        params = self.params
+        if params is None:
+            self.settings_summary.setText("–")
+            return
+        timing = (self.tr("{0} s").format(params.period) if params.type.value == "totp"
+                  else self.tr("counter {0}").format(params.counter))
+        self.settings_summary.setText(self.tr("{0} {1}, {2} digits, {3}").format(
+            params.type.value.upper(), params.algorithm.value, params.digits, timing))
 
     def _edited(self, *_changed: object) -> None:
         if self.params is None:
@@ -449,6 +483,7 @@ class SeedPanel(StepBox):
         except InputError as exc:
             self.status.show_status(exc.message, "stop")
             return
+        self._show_settings()
         self.seed_changed.emit(self.params)
 
     def reveal(self, shown: bool) -> None:

@@ -37,7 +37,7 @@ class TestPanel(StepBox):
             grid.addWidget(label, 1, column)
         self.body.addLayout(grid)
         countdown_row = QHBoxLayout()
-        countdown_label = QLabel(self.tr("Current code for"))
+        countdown_label = self.countdown_label = QLabel(self.tr("Current code for"))
         self.countdown = QProgressBar()
         countdown_label.setBuddy(self.countdown)
         self.countdown.setAccessibleName(self.tr("Seconds left for the current code"))
@@ -116,7 +116,10 @@ class TestPanel(StepBox):
     def tick(self) -> None:
         from otpburn.otp import OtpType, code_window  # the OTP code loads with the first seed, not with the window
 
-        if self.params is None or not (self.token_present or self.burned is not None):
+        shown = self.params is not None and (self.token_present or self.burned is not None)
+        self.countdown.setVisible(shown)  # a bar counting nothing down says nothing
+        self.countdown_label.setVisible(shown)
+        if self.params is None or not shown:
             for label in self.labels.values():
                 label.setText(self.tr("––––––"))
                 label.setAccessibleDescription("")

@@ -59,7 +59,9 @@ class TokenPanel(StepBox):
         self.fields["Serial"].setText(info.serial)
         if info.clock is not None:
             when = time.strftime("%Y-%m-%d %H:%M:%S UTC", time.gmtime(info.clock))
-            self.fields["Clock"].setText(self.tr("{0}, {1:+.0f} s from this PC").format(when, info.clock_offset))
+            offset = round(info.clock_offset or 0.0)  # whole seconds, never "-0 s"
+            shown = self.tr("{0:+d} s").format(offset) if offset else self.tr("0 s")
+            self.fields["Clock"].setText(self.tr("{0}, {1} from this PC").format(when, shown))
         else:
             self.fields["Clock"].setText(self.tr("not readable (the token computes codes on request)"))
         periods = ", ".join(f"{p} s" for p in sorted(caps.periods)) if caps.periods else self.tr("any period")

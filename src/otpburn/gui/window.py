@@ -104,6 +104,7 @@ class MainWindow(QMainWindow):
         self.seed.seed_changed.connect(self._seed_changed)
         self.seed.capture_requested.connect(self._capture)
         self.reader.connect_requested.connect(self.connect_token)
+        self.reader.help_requested.connect(self.open_help)
         self.token.profiles.chosen.connect(lambda profile: self.burn.show_profile(profile, True))
         self.burn.burned.connect(self._burned)
         self.burn.burned.connect(self.test.show_burn)
@@ -188,6 +189,7 @@ class MainWindow(QMainWindow):
 
     def update_flow(self, *_changed: object) -> None:
         self._fit_content_height()  # a status line may have grown by a line
+        QTimer.singleShot(0, self._fit_content_height)  # and once a widget just shown or hidden is laid out
         states = self.step_states()
         for panel, state in states.items():
             panel.set_state(state)
