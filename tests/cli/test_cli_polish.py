@@ -141,3 +141,16 @@ def test_a_burn_stopped_between_two_steps_says_after_not_at():
                              [Step.AUTHENTICATE, Step.ERASE])
     assert describe(between).startswith("burn stopped after 'erase profile': cancelled (Ctrl+C). The profile holds")
     assert describe(inside).startswith("burn stopped at 'write settings': cancelled (Ctrl+C). The profile holds")
+
+
+def test_parse_lists_a_file_of_several_links(cli, tmp_path):
+    links = tmp_path / "links.txt"
+    links.write_text("otpauth://totp/A:a?secret=JBSWY3DPEHPK3PXP&issuer=A\n"
+                     "otpauth://hotp/B:b?secret=GEZDGNBVGY3TQOJQ&issuer=B&counter=3\n")
+    result = cli("parse", "--file", str(links), "--json")
+    assert result.returncode == 0, result.stderr.decode()
+    listed = json.loads(result.stdout)
+    assert listed["kind"] == "otpauth list" and [a["place"] for a in listed["accounts"]] == ["line 1", "line 2"]
+    assert "JBSWY3DP" not in result.stdout.decode()  # the secret stays masked unless --show-secret
+    shown = cli("parse", "--file", str(links)).stdout.decode()
+    assert shown.startswith("Kind: 2 accounts (otpauth list); burn them with --seed-file") and "control" not in shown

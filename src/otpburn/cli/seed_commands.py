@@ -23,6 +23,7 @@ from otpburn.errors import InputError
 from otpburn.files import write_private
 from otpburn.otp import Algorithm, OtpType, code_window, encode_base32
 from otpburn.sources import Payload, classify, format_uri, random_params
+from otpburn.sources.seedfiles import read_seed_bytes
 
 ALGORITHMS = AnyCaseChoice([a.value for a in Algorithm])
 
@@ -82,6 +83,8 @@ def parse(source: str, file_path: str | None, show_secret: bool, as_json: bool) 
         text, origin = read_secret_text("otpauth URI or secret"), "standard input"
     if not text.strip():
         raise InputError(f"there is no text to parse: {origin} is empty")
+    if sum(1 for line in text.splitlines() if line.strip().lower().startswith("otpauth")) > 1:
+        return _parse_list(text, origin, show_secret, as_json)  # several links: a list, read as a seed file
     payload = classify(text)
     if as_json:
         emit_json(payload_dict(payload, show_secret))
@@ -91,6 +94,21 @@ def parse(source: str, file_path: str | None, show_secret: bool, as_json: bool) 
         reason = payload.problem or payload.advice
         click.echo(f"otpburn: {payload.description}: {reason}", err=True)
     return payload_exit_code(payload)
+
+
+def _parse_list(text: str, origin: str, show_secret: bool, as_json: bool) -> int:
+    found = read_seed_bytes(origin, text.encode("utf-8"))
+    if as_json:
+        emit_json({"kind": found.kind, "accounts": [{"place": r.place, **params_dict(r.params, show_secret)}
+                                                    for r in found.records], "problems": found.problems})
+        return 0
+    click.echo(f"Kind: {len(found.records)} accounts ({found.kind}); burn them with --seed-file")
+    for record in found.records:
+        click.echo(f"\n[{record.place}]")
+        print_fields(params_rows(record.params, show_secret))
+    for problem in found.problems:
+        click.echo(f"otpburn: {problem}", err=True)
+    return 0
 
 
 def no_secret_arguments(given: tuple[str, ...]) -> None:

@@ -1,7 +1,9 @@
 """Seed files in: the vendor CSV (serial → secret), privacyIDEA/LinOTP OATH CSV (every layout
 the server imports), Entra CSV, PSKC (plain, password- or key-encrypted), Deepnet's DualShield (V5) and
 UAP (V3) token files, lists of otpauth URIs
-and Google Authenticator export links, and the exports of Aegis, 2FAS and andOTP.
+and Google Authenticator export links, and the exports of Aegis, 2FAS (plain and password-protected),
+andOTP (plain and encrypted), FreeOTP (v1 token store) and FreeOTP+, Authenticator Pro (plain and
+encrypted), Bitwarden (JSON and CSV) and Google Authenticator's database. Formats are told by content.
 
 A file yields its usable records plus a problem for each record it cannot use, naming its
 line (or key, or entry) and the reason; `strict` keeps the all-or-nothing reading for scripts.
@@ -17,7 +19,8 @@ from pathlib import Path
 
 from otpburn.errors import InputError, Remedy
 from otpburn.files import decode_text, read_input_file
-from otpburn.sources.seedfiles.app_exports import looks_like_app_export, read_app_export
+from otpburn.sources.seedfiles import andotp_encrypted, android_databases, authenticator_pro, bitwarden, freeotp
+from otpburn.sources.seedfiles.app_exports import looks_like_app_export, read_andotp, read_app_export
 from otpburn.sources.seedfiles.csv_layouts import read_text
 from otpburn.sources.seedfiles.deepnet_files import ROOTS as DEEPNET_ROOTS
 from otpburn.sources.seedfiles.deepnet_files import read_deepnet
@@ -77,26 +80,58 @@ def read_seed_bytes(path: str, data: bytes, unlock: Unlock | None = None, *, str
 
 
 def _read(path: str, data: bytes, unlock: Unlock) -> Rows:
+    """The format is told by the content (a file's name only settles what content cannot)."""
     if not data.strip():
         raise InputError(f"{path} is empty")
     body = data.lstrip(b"\xef\xbb\xbf \t\r\n")  # a BOM or blank lines before the XML declaration or JSON
+    suffix = Path(path).suffix.lower()
     if body.startswith(_OPENPGP_ARMOUR) or (body[:1] and body[0] in _OPENPGP_FIRST_BYTES
-                                           and Path(path).suffix.lower() in (".gpg", ".pgp", ".asc")):
+                                           and suffix in (".gpg", ".pgp", ".asc")):
         raise InputError(f"{path} is encrypted with OpenPGP (gpg); otpburn does not decrypt it itself",
                          remedy=Remedy.DECRYPT_SEED_FILE)
-    suffix = Path(path).suffix.lower()
+    if data.startswith(android_databases.SQLITE_HEADER):
+        return android_databases.read(path, data)
+    if data.startswith((authenticator_pro.HEADER, *authenticator_pro.NEWER_HEADERS)):
+        return authenticator_pro.read(authenticator_pro.decrypt(path, data, unlock),
+                                      "Authenticator Pro backup (encrypted)")
+    if data.startswith(_ZIP):
+        raise InputError(f"{path}: a zip archive (an Authenticator Plus or Proton Pass backup?); otpburn does not "
+                         "open archives: export the accounts as otpauth links, or as a plain JSON, instead")
     if body.startswith(b"<") or suffix in (".xml", ".pskc", ".pskcxml"):
         root = root_name(body)
         if root in DEEPNET_ROOTS:
             return read_deepnet(path, body, root)
+        if root == "map":  # Android shared preferences: FreeOTP's token store (or Authy's, named there)
+            return _android_preferences(path, body)
         return read_pskc(path, body, unlock)
     if suffix == ".aes" or path.lower().endswith(".json.aes"):
-        raise InputError(f"{path}: an encrypted andOTP backup; otpburn reads andOTP's plain JSON backups "
-                         "(make one, load it, then delete it)")
+        entries = andotp_encrypted.decrypt(path, data, unlock)
+        return read_andotp(entries, "andOTP backup (encrypted)")
     if body.startswith((b"{", b"[")):
         return _read_json(path, data, unlock)
-
+    if b"\x00" in data[:4096] or not _utf8(data[:65536]):
+        raise InputError(f"{path}: a binary file in no format otpburn knows (an encrypted andOTP backup keeps its "
+                         "name ending in .aes; others: export the accounts as otpauth links or a plain JSON)")
     return read_text(path, decode_text(data, path, " (save it as UTF-8)"))
+
+
+_ZIP = b"PK\x03\x04"
+
+
+def _utf8(head: bytes) -> bool:
+    try:
+        head.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        return exc.start > len(head) - 4  # only a character cut at the end of the sample
+    return True
+
+
+def _android_preferences(path: str, body: bytes) -> Rows:
+    if b"com.authy" in body[:65536] or b"authy" in body[:4096].lower():
+        raise InputError(f"{path}: Authy's token store; otpburn does not read it (Authy keeps its secrets "
+                         "encrypted with the backup password): show each account's QR code on the service's "
+                         "site again and scan that")
+    return freeotp.read_v1(path, body)
 
 
 def _read_json(path: str, data: bytes, unlock: Unlock) -> Rows:
@@ -109,8 +144,15 @@ def _read_json(path: str, data: bytes, unlock: Unlock) -> Rows:
         raise InputError(f"{path}: not valid JSON (not UTF-8 text)") from None
     except ValueError as exc:
         raise InputError(f"{path}: not valid JSON ({exc})") from None
+    if freeotp.looks_like_plus(document):
+        return freeotp.read_plus(document)
+    if authenticator_pro.looks_like(document):
+        return authenticator_pro.read(document)
+    if bitwarden.looks_like(document):
+        return bitwarden.read_json(path, document)
     if not looks_like_app_export(document):
-        raise InputError(f"{path}: a JSON file otpburn does not know (it reads Aegis, 2FAS and andOTP exports)")
+        raise InputError(f"{path}: a JSON file otpburn does not know (it reads Aegis, 2FAS, andOTP, FreeOTP+, "
+                         "Authenticator Pro and Bitwarden exports)")
     return read_app_export(path, document, unlock)
 
 

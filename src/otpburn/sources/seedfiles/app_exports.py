@@ -30,6 +30,7 @@ from otpburn.sources.seedfiles.model import (
     refuse_bloated_json,
     run_interruptibly,
 )
+from otpburn.sources.seedfiles.password_crypto import ask_password, gcm_open, pbkdf2
 
 # scrypt's memory is 128·N·r bytes: Aegis uses N=2^15, r=8 (32 MiB). A file may not ask for more than this.
 MAX_SCRYPT_MEMORY = 256 * 1024 * 1024
@@ -55,7 +56,7 @@ def read_app_export(path: str, document: object, unlock: Unlock) -> Rows:
     if isinstance(document, dict) and "db" in document and "header" in document:
         return _aegis(path, document, unlock)
     if isinstance(document, dict) and ("services" in document or "servicesEncrypted" in document):
-        return _two_fas(path, document)
+        return _two_fas(path, document, unlock)
     if isinstance(document, list):
         return _entries("andOTP backup", document, _andotp_entry)
     raise InputError(f"{path}: a JSON file otpburn does not know (it reads Aegis, 2FAS and andOTP exports)")
@@ -237,14 +238,37 @@ def _scrypt_numbers(path: str, slot: Entry) -> tuple[int, int, int]:
 # --- 2FAS ---------------------------------------------------------------------------------------------
 
 
-def _two_fas(path: str, backup: Entry) -> Rows:
+def _two_fas(path: str, backup: Entry, unlock: Unlock) -> Rows:
     services = backup.get("services")
+    kind = "2FAS backup"
     if backup.get("servicesEncrypted") and not services:
-        raise InputError(f"{path}: a password-protected 2FAS backup; otpburn reads 2FAS backups exported without "
-                         "a password (export again, load it, then delete it)")
+        services = _two_fas_decrypt(path, backup.get("servicesEncrypted"), unlock)
+        kind = "2FAS backup (password-protected)"
     if not isinstance(services, list):
         raise InputError(f"{path}: a 2FAS backup without a list of services")
-    return _entries("2FAS backup", services, _two_fas_entry)
+    return _entries(kind, services, _two_fas_entry)
+
+
+TWO_FAS_ROUNDS = 10_000  # PBKDF2-HMAC-SHA256, as 2FAS's apps derive the backup key
+
+
+def _two_fas_decrypt(path: str, sealed: object, unlock: Unlock) -> object:
+    """A password-protected 2FAS backup's services (schemas 2–4): `servicesEncrypted` is
+    base64(ciphertext and GCM tag) ":" base64(salt) ":" base64(nonce); the key is PBKDF2-HMAC-SHA256 of the
+    password over the salt, 10 000 rounds, 32 bytes (as 2FAS's Android and iOS apps write it)."""
+    app = "a password-protected 2FAS backup"
+    try:
+        ciphertext, salt, nonce = (base64.b64decode(part, validate=True) for part in str(sealed).split(":"))
+    except (ValueError, binascii.Error):
+        raise InputError(f"{path}: {app} whose encrypted part is damaged") from None
+    key = pbkdf2(path, ask_password(path, unlock, app), salt, TWO_FAS_ROUNDS,
+                                 "sha256")
+    plain = gcm_open(path, "2FAS backup", key, nonce, ciphertext)
+    refuse_bloated_json(path, plain)
+    try:
+        return json.loads(plain)
+    except (ValueError, RecursionError):
+        raise InputError(f"{path}: the decrypted 2FAS backup is not JSON (the file is damaged)") from None
 
 
 def _two_fas_entry(service: Entry) -> OtpParams:
@@ -255,6 +279,10 @@ def _two_fas_entry(service: Entry) -> OtpParams:
 
 
 # --- andOTP -------------------------------------------------------------------------------------------
+
+
+def read_andotp(entries: list[Any], kind: str = "andOTP backup") -> Rows:
+    return _entries(kind, entries, _andotp_entry)
 
 
 def _andotp_entry(entry: Entry) -> OtpParams:

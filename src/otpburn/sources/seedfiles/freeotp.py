@@ -1,0 +1,80 @@
+"""FreeOTP's token store (v1: the app's `tokens.xml` shared preferences, from a backup of the app) and
+FreeOTP+'s JSON export (`freeotp-backup.json`).
+
+Both hold one JSON object per token — `algo`, `type` (TOTP or HOTP), `secret` as a list of signed bytes,
+`digits`, `period`, `counter`, `issuerExt`, `label` — as FreeOTP's Token class serialises it; v1 keeps each
+under its `issuer:label` name next to a `tokenOrder` list, FreeOTP+ in a `tokens` list (sources: FreeOTP's
+and FreeOTP+'s Token classes; the example tokens.xml of viljoviitanen/freeotp-export). FreeOTP 2 seals
+its secrets with a key kept under `masterKey`, wrapped by the backup password: such a file is named, not
+read.
+"""
+
+from __future__ import annotations
+
+import io
+import json
+import xml.etree.ElementTree as ElementTree
+from typing import Any, cast
+
+from otpburn.errors import InputError
+from otpburn.otp.params import Algorithm, OtpParams, OtpType
+from otpburn.sources.seedfiles.model import Rows, SeedRecord, printable
+from otpburn.sources.seedfiles.xml_safety import check_xml
+
+
+def looks_like_plus(document: object) -> bool:
+    return isinstance(document, dict) and isinstance(document.get("tokens"), list) and "tokenOrder" in document
+
+
+def read_plus(document: dict[str, Any]) -> Rows:
+    return _tokens("FreeOTP+ export", list(enumerate(document["tokens"], start=1)))
+
+
+def read_v1(path: str, data: bytes) -> Rows:
+    check_xml(path, data, "FreeOTP token")
+    try:
+        root = ElementTree.parse(io.BytesIO(data)).getroot()  # noqa: S314 (check_xml refused DOCTYPEs)
+    except ElementTree.ParseError:
+        raise InputError(f"{path}: a damaged FreeOTP token file") from None
+    names = {element.get("name", "") for element in root}
+    if "masterKey" in names:
+        raise InputError(f"{path}: FreeOTP 2's encrypted token store; otpburn does not open it yet: show each "
+                         "token's QR code in FreeOTP (or export from FreeOTP+) instead")
+    tokens = []
+    for number, element in enumerate((e for e in root if e.tag == "string" and e.get("name") != "tokenOrder"),
+                                     start=1):
+        try:
+            tokens.append((number, json.loads(element.text or "")))
+        except (ValueError, RecursionError):
+            tokens.append((number, None))
+    return _tokens("FreeOTP token file", tokens)
+
+
+def _tokens(kind: str, tokens: list[tuple[int, Any]]) -> Rows:
+    found = Rows(kind=kind)
+    for number, token in tokens:
+        if not isinstance(token, dict):
+            found.problems.append(f"entry {number}: not a token")
+            continue
+        issuer, label = token.get("issuerExt") or token.get("issuerInt") or "", token.get("label") or ""
+        where = f"entry {number}" + (f" ({printable(f'{issuer}:{label}', 60)})" if issuer or label else "")
+        try:
+            found.records.append(SeedRecord("", _params(token, issuer, label), number, unit="entry"))
+        except InputError as exc:
+            found.problems.append(f"{where}: {exc.message}")
+    return found
+
+
+def _params(token: dict[str, Any], issuer: object, label: object) -> OtpParams:
+    secret = token.get("secret")
+    if not isinstance(secret, list) or not secret or not all(isinstance(b, int) and -128 <= b <= 255
+                                                              for b in secret):
+        raise InputError("no secret (FreeOTP keeps it as a list of bytes)")
+    kind = str(token.get("type") or "TOTP").lower()
+    if kind not in ("totp", "hotp"):
+        raise InputError("not an HOTP or TOTP token")
+    return OtpParams(secret=bytes(b & 0xFF for b in secret), type=OtpType(kind),
+                     algorithm=cast(Algorithm, token.get("algo") or "SHA1"),  # OtpParams converts and checks
+                     digits=token.get("digits", 6), period=token.get("period", 30), counter=token.get("counter", 0),
+                     issuer=issuer if isinstance(issuer, str) else "",
+                     account=label if isinstance(label, str) else "")  # OtpParams refuses control characters

@@ -1,0 +1,64 @@
+"""The password-based encryption of the apps whose backups otpburn opens, in one place: PBKDF2 with the
+file's own salt and iteration count (bounded before any work), then AES-GCM or AES-CBC. `cryptography` does
+the cryptography; this module bounds what a file may ask of it and turns its failures into one line."""
+
+from __future__ import annotations
+
+import functools
+from collections.abc import Callable
+
+from otpburn.errors import InputError, Remedy
+from otpburn.sources.seedfiles.model import Unlock, run_interruptibly
+
+# The most PBKDF2 rounds a file may ask for (andOTP writes its own count; the apps use 10 000 to 600 000).
+MAX_PBKDF2_ROUNDS = 5_000_000
+
+
+def ask_password(path: str, unlock: Unlock, app: str) -> bytes:
+    """The file's password, asked for only now that the file turned out to need it."""
+    if unlock.password is None:
+        raise InputError(f"{path} is {app}", remedy=Remedy.SEED_FILE_PASSWORD)
+    return unlock.password().encode("utf-8")
+
+
+def pbkdf2(path: str, secret: bytes, salt: bytes, rounds: int, hash_name: str, length: int = 32) -> bytes:
+    if not 1 <= rounds <= MAX_PBKDF2_ROUNDS:
+        raise InputError(f"{path}: its key derivation asks for {rounds} PBKDF2 rounds; otpburn does at most "
+                         f"{MAX_PBKDF2_ROUNDS}")
+    from cryptography.hazmat.primitives import hashes
+    from cryptography.hazmat.primitives.kdf.pbkdf2 import PBKDF2HMAC
+
+    algorithm: Callable[[], hashes.HashAlgorithm] = {"sha1": hashes.SHA1, "sha256": hashes.SHA256}[hash_name]
+    derive = functools.partial(PBKDF2HMAC(algorithm(), length, salt, rounds).derive, secret)
+    return run_interruptibly(derive)
+
+
+def gcm_open(path: str, app: str, key: bytes, nonce: bytes, sealed: bytes) -> bytes:
+    """AES-GCM: the plain text, or one line saying the password is wrong (a wrong key and a damaged file look
+    the same to GCM)."""
+    from cryptography.exceptions import InvalidTag
+    from cryptography.hazmat.primitives.ciphers.aead import AESGCM
+
+    try:
+        return AESGCM(key).decrypt(nonce, sealed, None)
+    except (InvalidTag, ValueError):
+        raise InputError(f"{path}: wrong password for this {app} (or the file is damaged)",
+                         remedy=Remedy.SEED_FILE_PASSWORD) from None
+
+
+def cbc_open(path: str, app: str, key: bytes, iv: bytes, data: bytes) -> bytes:
+    """AES-CBC with PKCS#7 padding: the plain text, or one line (CBC has no tag: bad padding is a wrong
+    password; the caller's JSON check catches the rest)."""
+    from cryptography.hazmat.primitives import padding
+    from cryptography.hazmat.primitives.ciphers import Cipher, algorithms, modes
+
+    if len(data) % 16 or not data or len(iv) != 16:
+        raise InputError(f"{path}: this {app} is cut short or damaged")
+    decryptor = Cipher(algorithms.AES(key), modes.CBC(iv)).decryptor()
+    padded = decryptor.update(data) + decryptor.finalize()
+    unpadder = padding.PKCS7(128).unpadder()
+    try:
+        return unpadder.update(padded) + unpadder.finalize()
+    except ValueError:
+        raise InputError(f"{path}: wrong password for this {app} (or the file is damaged)",
+                         remedy=Remedy.SEED_FILE_PASSWORD) from None
