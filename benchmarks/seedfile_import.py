@@ -94,6 +94,52 @@ def andotp(count: int) -> bytes:
                         "digits": 6, "type": "TOTP", "algorithm": "SHA1", "period": 30} for n in range(count)]).encode()
 
 
+def freeotp_plus(count: int) -> bytes:
+    tokens = [{"algo": "SHA1", "counter": 0, "digits": 6, "issuerExt": "Acme", "label": f"user{n}@example.org",
+               "period": 30, "secret": [b - 256 if b > 127 else b for b in secret(n)], "type": "TOTP"}
+              for n in range(count)]
+    return json.dumps({"tokenOrder": [f"Acme:user{n}@example.org" for n in range(count)], "tokens": tokens}).encode()
+
+
+def authenticator_pro(count: int) -> bytes:
+    return json.dumps({"Authenticators": [{"Type": 2, "Issuer": "Acme", "Username": f"user{n}@example.org",
+                                           "Secret": encode_base32(secret(n)), "Algorithm": 0, "Digits": 6,
+                                           "Period": 30, "Counter": 0} for n in range(count)]}).encode()
+
+
+def bitwarden_json(count: int) -> bytes:
+    items = [{"type": 1, "name": "Acme", "login": {"username": f"user{n}@example.org",
+                                                   "totp": encode_base32(secret(n))}} for n in range(count)]
+    return json.dumps({"encrypted": False, "folders": [], "items": items}).encode()
+
+
+def bitwarden_csv(count: int) -> bytes:
+    lines = ["folder,favorite,type,name,notes,fields,reprompt,login_uri,login_username,login_password,login_totp"]
+    lines += [f",,login,Acme,,,0,,user{n}@example.org,x,{encode_base32(secret(n))}" for n in range(count)]
+    return ("\n".join(lines) + "\n").encode()
+
+
+def andotp_encrypted(count: int) -> bytes:
+    from tests.support.make_app_exports import andotp as seal
+
+    return seal(andotp(count), PASSWORD.encode(), new=True)
+
+
+def google_authenticator_db(count: int) -> bytes:
+    import sqlite3
+
+    with tempfile.TemporaryDirectory() as folder:
+        path = Path(folder) / "databases"
+        with sqlite3.connect(path) as db:
+            db.execute("CREATE TABLE accounts (_id INTEGER PRIMARY KEY, email TEXT NOT NULL, secret TEXT NOT NULL, "
+                       "counter INTEGER DEFAULT 0, type INTEGER, provider INTEGER DEFAULT 0, issuer TEXT, "
+                       "original_name TEXT)")
+            db.executemany("INSERT INTO accounts (email, secret, counter, type, issuer) VALUES (?, ?, 0, 0, 'Acme')",
+                           ((f"user{n}@example.org", encode_base32(secret(n))) for n in range(count)))
+        db.close()
+        return path.read_bytes()
+
+
 def privacyidea_v2(count: int) -> bytes:
     lines = ["# version: 2"] + [f"user{n},deflocal,realm1,8659622{n:07d},{secret(n).hex()},totp,6,30"
                                 for n in range(count)]
@@ -106,7 +152,7 @@ FORMATS: dict[str, tuple[str, Callable[[int], bytes], str]] = {
     "privacyidea": ("oath.csv", lambda n: render("privacyidea", token_records(n)), "csv"),
     "privacyidea-v2": ("oath-v2.csv", privacyidea_v2, "csv"),
     "entra": ("entra.csv", lambda n: render("entra", token_records(n)), "csv"),
-    "otpauth": ("uris.txt", lambda n: render("otpauth", token_records(n)), "lines"),
+    "otpauth": ("uris.txt", lambda n: render("otpauth", token_records(n)), "uris"),
     "google-export": ("export.txt", google_export, "base64-lines"),
     "pskc": ("plain.pskc", lambda n: pskc_file(n, "none"), "xml"),
     "pskc-password": ("password.pskc", lambda n: pskc_file(n, "password"), "xml"),
@@ -115,6 +161,12 @@ FORMATS: dict[str, tuple[str, Callable[[int], bytes], str]] = {
     "aegis-encrypted": ("aegis-encrypted.json", lambda n: aegis(n, True), "json"),
     "2fas": ("backup.2fas", two_fas, "json"),
     "andotp": ("andotp.json", andotp, "json"),
+    "andotp-encrypted": ("otp_accounts.json.aes", andotp_encrypted, "bytes"),
+    "freeotp-plus": ("freeotp-backup.json", freeotp_plus, "json"),
+    "authenticator-pro": ("authpro.json", authenticator_pro, "json"),
+    "bitwarden-json": ("bitwarden.json", bitwarden_json, "json"),
+    "bitwarden-csv": ("bitwarden.csv", bitwarden_csv, "csv"),
+    "google-authenticator": ("databases", google_authenticator_db, "sqlite"),
 }
 
 READ = """
@@ -133,10 +185,18 @@ if kind == 'csv':
     n = sum(1 for _ in csv.reader(io.StringIO(data.decode())))
 elif kind == 'lines':
     n = len(data.decode().splitlines())
+elif kind == 'uris':  # what any otpauth importer pays: each line split as a URI, its query parsed
+    from urllib.parse import parse_qsl, urlsplit
+    n = sum(len(parse_qsl(urlsplit(line).query)) for line in data.decode().splitlines())
 elif kind == 'base64-lines':
     n = sum(len(base64.b64decode(line.split('data=', 1)[1])) for line in data.decode().splitlines())
 elif kind == 'json':
     n = len(json.dumps(json.loads(data)))
+elif kind == 'bytes':
+    n = len(data)
+elif kind == 'sqlite':
+    import sqlite3
+    n = len(sqlite3.connect(sys.argv[1]).execute('SELECT email, secret FROM accounts').fetchall())
 else:
     n = sum(1 for _ in ET.fromstring(data).iter())
 print(n)

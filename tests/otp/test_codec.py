@@ -1,5 +1,5 @@
 import pytest
-from hypothesis import given
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from otpburn.errors import InputError
@@ -113,3 +113,18 @@ def test_base32_grouped_round_trip(data, separator, group):
     encoded = encode_base32(data)
     grouped = separator.join(encoded[i : i + group] for i in range(0, len(encoded), group))
     assert decode_base32(grouped) == data
+
+
+@settings(max_examples=300, derandomize=True)
+@given(st.text(alphabet="ABCDEFGHIJKLMNOPQRSTUVWXYZ234567abcdefghijklmnopqrstuvwxyz", min_size=1, max_size=120))
+def test_base32_fast_path_decodes_as_the_standard_library_does(text):
+    """Every base32 text, trailing bits and lower case included: the same bytes as base64.b32decode, or the same
+    refusal for a length that holds no whole bytes."""
+    import base64
+
+    remainder = len(text) % 8
+    if remainder not in (0, 2, 4, 5, 7):
+        with pytest.raises(InputError, match="do not form whole bytes"):
+            decode_base32(text)
+        return
+    assert decode_base32(text) == base64.b32decode(text.upper() + "=" * (-len(text) % 8))

@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import base64
 import binascii
+import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from enum import Enum
@@ -59,8 +60,27 @@ def _describe(char: str) -> str:
     return f"U+{ord(char):04X}"
 
 
+# The common case, checked in C: base32 letters in any case, optional padding, no separators.
+_PLAIN_BASE32 = re.compile(r"[A-Za-z2-7]+=*")
+
+
+_BASE32_AS_DIGITS = str.maketrans("ABCDEFGHIJKLMNOPQRSTUVWXYZ234567", "0123456789abcdefghijklmnopqrstuv")
+
+
+def _base32_bits(letters: str) -> bytes:
+    """Upper-case base32 without padding, decoded as base64.b32decode does (the bits past the last whole byte
+    dropped), by Python's own big-integer parsing: about ten times faster than b32decode's loop."""
+    whole = len(letters) * 5 // 8
+    number = int(letters.translate(_BASE32_AS_DIGITS), 32) >> (len(letters) * 5 - whole * 8)
+    return number.to_bytes(whole, "big")
+
+
 def decode_base32(text: str) -> bytes:
     """Decode base32, accepting lower case, spaces, hyphens and missing or present padding."""
+    if _PLAIN_BASE32.fullmatch(text):  # a 100 000-record file decodes this way; the loop below words problems
+        letters = text.rstrip("=")
+        if len(letters) % 8 in _VALID_BASE32_REMAINDERS and len(text) - len(letters) < 8:
+            return _base32_bits(letters.upper())
     kept: list[str] = []
     padding_at: int | None = None
     for position, char in enumerate(text, start=1):

@@ -143,6 +143,8 @@ def _check_label(name: str, value: object) -> None:
         raise InputError(f"{name} must be text")
     if len(value) > MAX_LABEL:
         raise InputError(f"the {name} name is {len(value)} characters long; at most {MAX_LABEL} are accepted")
+    if value.isascii() and value.isprintable():  # the common case, in C: no controls, no direction marks
+        return
     for position, char in enumerate(value, start=1):
         # Controls (ESC, BEL, newlines) and the direction marks and overrides (U+202E...) that
         # make text display in another order than it is stored.

@@ -11,6 +11,7 @@ is a space, as HTML forms encode it.
 
 from __future__ import annotations
 
+import re
 from urllib.parse import parse_qsl, quote, unquote, urlsplit
 
 from otpburn.errors import InputError
@@ -27,12 +28,15 @@ def is_otpauth(text: str) -> bool:
     return text.strip().lower().startswith(SCHEME + ":")
 
 
+_CONTROL = re.compile(r"[\x00-\x1f]")
+
+
 def parse_uri(text: str) -> OtpParams:
     """Parse an otpauth URI into OtpParams, or raise InputError naming what is wrong."""
     uri = text.strip()
     if not uri:
         raise InputError("the otpauth URI is empty")
-    if any(ord(c) < 0x20 for c in uri):
+    if _CONTROL.search(uri):
         raise InputError("the otpauth URI contains control characters (was it pasted across lines?)")
     try:
         parts = urlsplit(uri)
