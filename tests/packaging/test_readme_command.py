@@ -64,3 +64,15 @@ def test_readme_command_1_with_the_system_python(tmp_path, system_python):
     assert "Traceback" not in output
     # The virtual token lives in the user's state folder of the empty home.
     assert list(home.glob(".local/state/otpburn/**/*.json")), sorted(p.name for p in home.rglob("*"))[:50]
+
+    # The README's desktop line in the same clone: the window's extra goes into the same environment, the
+    # burn runs again, then the window starts — here without a display, so it says so in one line, before
+    # Qt is loaded (with a desktop session it opens).
+    desktop = subprocess.run(["bash", "scripts/demo.sh", "--gui"], cwd=clone, env=env, capture_output=True,
+                             text=True, timeout=900)
+    assert desktop.returncode == 1, desktop.stdout[-2000:] + desktop.stderr[-2000:]
+    assert ": matches." in desktop.stdout
+    assert desktop.stderr.strip().splitlines()[-1] == ("otpburn-gui: no display: run it from a desktop session "
+                                                       "(neither DISPLAY nor WAYLAND_DISPLAY is set)")
+    assert "Reinstalling the application" not in desktop.stderr and "Traceback" not in desktop.stderr
+    assert (clone / ".venv" / "bin" / "otpburn-gui").exists()

@@ -14,10 +14,12 @@ VIRTUAL_LABEL = "Virtual token (try otpburn without hardware)"
 VIRTUAL_MOLTO2 = "virtual-molto2"
 VIRTUAL_MOLTO2_LABEL = "Virtual Molto2 (100 profiles, without hardware)"
 REFRESH_MS = 2000
+SERVICE_STOPPED = "service stopped"  # list_readers' problem when PC/SC is installed but its service is not running
 
 
 def list_readers(report: Report | None = None) -> tuple[list[tuple[str, bool]], str | None]:
-    """([(name, token present)], problem) — problem says why there are no PC/SC readers."""
+    """([(name, token present)], problem) — problem says why there are no PC/SC readers (SERVICE_STOPPED when
+    the service is installed but not running)."""
     from otpburn.errors import OtpburnError
     from otpburn.transport.errors import NoServiceError
 
@@ -26,8 +28,7 @@ def list_readers(report: Report | None = None) -> tuple[list[tuple[str, bool]], 
 
         return [(r.name, r.card_present) for r in list_pcsc_readers()], None
     except NoServiceError:
-        return [], ("The smart-card service (PC/SC) is not running: on Linux start pcscd "
-                    "(sudo systemctl start pcscd)")
+        return [], SERVICE_STOPPED
     except OtpburnError as exc:
         return [], str(exc)
 
@@ -101,7 +102,11 @@ class ReaderPanel(StepBox):
         self.readers.setCurrentIndex(max(index, 0))
         self.readers.blockSignals(False)
         self.setup_link.setVisible(bool(problem))
-        if problem:
+        if problem == SERVICE_STOPPED:
+            self.status.show_status(self.tr("The smart-card service (PC/SC) is not running. The virtual tokens "
+                                            "work without it."), "warn")
+            self.status.setToolTip(self.tr("On Linux: sudo systemctl start pcscd"))
+        elif problem:
             self.status.show_status(self.tr("Readers cannot be used here yet (PC/SC is not set up). The virtual "
                                             "tokens work without a reader."), "warn")
             self.status.setToolTip(problem)  # the details, for whoever sets it up
