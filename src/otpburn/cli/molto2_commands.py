@@ -27,7 +27,7 @@ from otpburn.otp import code_window
 from otpburn.provisioning.admin.molto2 import change_key as change_customer_key
 from otpburn.provisioning.admin.molto2 import factory_reset as reset_device
 from otpburn.provisioning.admin.molto2 import sync_profile_clocks
-from otpburn.provisioning.batches.fill import FillItem, plan_fill
+from otpburn.provisioning.batches.fill import FillItem, already_on_token, plan_fill
 from otpburn.provisioning.batches.fill import fill as fill_profiles
 from otpburn.provisioning.burn.flow import BurnFlow, BurnOutcome, Checked, FlowEvent, FlowSettings, Waiting
 from otpburn.provisioning.burn.steps import BurnOptions
@@ -183,6 +183,10 @@ def fill(seed_file: str, reader_spec: str | None, seed_password_file: str | None
         if dry_run:
             for item in plan:
                 say(f"  profile {item.profile:>2}  {item.title!r:<16} {describe_params(item.record.params)}")
+            for held in already_on_token(session, records):
+                say(f"  ! {held.record.place} is on this token already: profile {held.profile} {held.title!r} was "
+                    f"burned from this seed {held.when} (this station's audit log); leave it out with --account, "
+                    "or it goes on twice")
             return
         fill_profiles(flow, on_reader, plan, BurnOptions(sync_clock=sync_clock, display_timeout=int(display_timeout)),
                       burned)

@@ -410,6 +410,8 @@ def row_detail(row: BatchRow) -> str:
     if row.skipped is not None:
         return SKIP_REASONS[row.skipped]
     parts = []
+    if row.held_since:
+        parts.append(f"it holds this seed already: burned {row.held_since}, says this station's audit log")
     if row.resumed:
         parts.append("resumed after the token moved")
     if row.error is not None:

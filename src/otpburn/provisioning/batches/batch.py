@@ -19,6 +19,7 @@ from otpburn.provisioning.access.readers import OpenReader
 from otpburn.provisioning.access.session import TokenOnReader, presented_token
 from otpburn.provisioning.burn.flow import BurnFlow
 from otpburn.provisioning.burn.steps import BurnFailedError, BurnOptions
+from otpburn.provisioning.records import audit
 from otpburn.provisioning.records.exports import TokenRecord
 from otpburn.provisioning.records.progress import Progress
 from otpburn.registrars.base import RegistrationState
@@ -55,6 +56,7 @@ class BatchRow:
     resumed: bool = False  # the token moved during its burn; the burn went on where it stopped
     registration: str = ""  # a RegistrationState's value, pending (will be tried again), or ""
     seconds: float = 0.0
+    held_since: str = ""  # dry run: the token holds this seed already (this station's audit log), burned then
 
     @property
     def account(self) -> str:
@@ -192,7 +194,10 @@ class Batch:
             return
         self._assigned.add(record.params.fingerprint)
         if self.dry_run:
-            self._row(BatchRow(info.serial, info.model, RowResult.WOULD_BURN, record), started)
+            last = audit.last_burns(info.serial).get(None)
+            held = str(last.get("time")) if last and last.get("secret_fingerprint") == record.params.fingerprint \
+                else ""
+            self._row(BatchRow(info.serial, info.model, RowResult.WOULD_BURN, record, held_since=held), started)
             return
         try:
             outcome = self.flow.run(token, record.params, self.options, user=self.user_for(record))

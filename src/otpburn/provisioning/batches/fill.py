@@ -11,6 +11,7 @@ from otpburn.provisioning.access.session import TokenOnReader
 from otpburn.provisioning.burn.flow import BurnFlow, BurnOutcome
 from otpburn.provisioning.burn.molto2 import default_title
 from otpburn.provisioning.burn.steps import BurnOptions, Molto2Options
+from otpburn.provisioning.records import audit
 from otpburn.sources.seedfiles import SeedRecord
 from otpburn.tokens.molto2 import Molto2Session
 
@@ -26,6 +27,27 @@ class FillItem:
     record: SeedRecord
     profile: int
     title: str  # what the profile will show
+
+
+@dataclass(frozen=True)
+class AlreadyOnToken:
+    """An account of the file that a profile holds already, as this station's audit log says: the profile's title
+    is the one burned, and the burn was of this same seed (its fingerprint)."""
+
+    record: SeedRecord
+    profile: int
+    title: str
+    when: str
+
+
+def already_on_token(session: Molto2Session, records: Sequence[SeedRecord]) -> list[AlreadyOnToken]:
+    titles = {profile.number: profile.title for profile in session.profiles() if profile.occupied}
+    held: dict[object, tuple[int, str, str]] = {}
+    for number, entry in audit.last_burns(session.info.serial).items():
+        if isinstance(number, int) and titles.get(number) == entry.get("title"):
+            held[entry.get("secret_fingerprint")] = (number, str(entry.get("title")), str(entry.get("time")))
+    return [AlreadyOnToken(record, *held[record.params.fingerprint]) for record in records
+            if record.params.fingerprint in held]
 
 
 def plan_fill(session: Molto2Session, records: Sequence[SeedRecord], first_profile: int = 0) -> list[FillItem]:

@@ -69,6 +69,16 @@ def record(operation: str, result: str, *, params: OtpParams | None = None, read
     return entry
 
 
+def last_burns(serial: str) -> dict[object, dict[str, object]]:
+    """The latest successful burn into each profile of token `serial` (key None for a single-profile token),
+    from this station's audit log: what the token should hold now, as far as this station knows."""
+    latest: dict[object, dict[str, object]] = {}
+    for entry in read_entries():
+        if entry.get("operation") == "burn" and entry.get("result") == "ok" and entry.get("serial") == serial:
+            latest[entry.get("profile")] = entry
+    return latest
+
+
 def read_entries(limit: int | None = None) -> list[dict[str, object]]:
     path = log_path()
     if not path.exists():
