@@ -3,7 +3,8 @@ the server imports), Entra CSV, PSKC (plain, password- or key-encrypted), Deepne
 UAP (V3) token files, lists of otpauth URIs
 and Google Authenticator export links, and the exports of Aegis, 2FAS (plain and password-protected),
 andOTP (plain and encrypted), FreeOTP (v1 token store) and FreeOTP+, Authenticator Pro (plain and
-encrypted), Bitwarden (JSON and CSV) and Google Authenticator's database. Formats are told by content.
+encrypted), Bitwarden (JSON and CSV), LastPass and Proton Authenticator (JSON) and Google Authenticator's
+database. Formats are told by content.
 
 A file yields its usable records plus a problem for each record it cannot use, naming its
 line (or key, or entry) and the reason; `strict` keeps the all-or-nothing reading for scripts.
@@ -19,7 +20,15 @@ from pathlib import Path
 
 from otpburn.errors import InputError, Remedy
 from otpburn.files import decode_text, read_input_file
-from otpburn.sources.seedfiles import andotp_encrypted, android_databases, authenticator_pro, bitwarden, freeotp
+from otpburn.sources.seedfiles import (
+    andotp_encrypted,
+    android_databases,
+    authenticator_pro,
+    bitwarden,
+    freeotp,
+    lastpass,
+    proton,
+)
 from otpburn.sources.seedfiles.app_exports import looks_like_app_export, read_andotp, read_app_export
 from otpburn.sources.seedfiles.csv_layouts import read_text
 from otpburn.sources.seedfiles.deepnet_files import ROOTS as DEEPNET_ROOTS
@@ -150,9 +159,13 @@ def _read_json(path: str, data: bytes, unlock: Unlock) -> Rows:
         return authenticator_pro.read(document)
     if bitwarden.looks_like(document):
         return bitwarden.read_json(path, document)
+    if lastpass.looks_like(document):
+        return lastpass.read(document)
+    if proton.looks_like(document):
+        return proton.read(document)
     if not looks_like_app_export(document):
         raise InputError(f"{path}: a JSON file otpburn does not know (it reads Aegis, 2FAS, andOTP, FreeOTP+, "
-                         "Authenticator Pro and Bitwarden exports)")
+                         "Authenticator Pro, Bitwarden, LastPass and Proton Authenticator exports)")
     return read_app_export(path, document, unlock)
 
 
