@@ -36,6 +36,8 @@ def test_without_a_password_the_file_says_it_needs_one(name):
 @pytest.mark.parametrize("name,content,words", [
     ("backup.zip", b"PK\x03\x04\x14\x00\x00\x00" + bytes(64), "a zip archive (an Authenticator Plus or Proton Pass"),
     ("blob.bin", bytes(range(256)) * 4, "a binary file in no format otpburn knows"),
+    ("vault.kdbx", bytes.fromhex("03d9a29a67fb4bb5") + bytes(64), "a KeePass database; otpburn does not open it: "
+                                                                   "export it from KeePassXC as CSV"),
     ("stratum.authpro", b"AUTHENTICATORPRO" + bytes(64), "an encrypted Stratum backup in a newer format"),
     ("com.authy.storage.tokens.authenticator.xml",
      b"<?xml version='1.0'?><map><string name=\"com.authy.storage.tokens.authenticator.key\">[]</string></map>",

@@ -103,6 +103,9 @@ def _read(path: str, data: bytes, unlock: Unlock) -> Rows:
     if data.startswith((authenticator_pro.HEADER, *authenticator_pro.NEWER_HEADERS)):
         return authenticator_pro.read(authenticator_pro.decrypt(path, data, unlock),
                                       "Authenticator Pro backup (encrypted)")
+    if data.startswith(_KDBX):
+        raise InputError(f"{path}: a KeePass database; otpburn does not open it: export it from KeePassXC as CSV "
+                         "(Database → Export → CSV file), load that, then delete it")
     if data.startswith(_ZIP):
         raise InputError(f"{path}: a zip archive (an Authenticator Plus or Proton Pass backup?); otpburn does not "
                          "open archives: export the accounts as otpauth links, or as a plain JSON, instead")
@@ -125,6 +128,7 @@ def _read(path: str, data: bytes, unlock: Unlock) -> Rows:
 
 
 _ZIP = b"PK\x03\x04"
+_KDBX = bytes.fromhex("03d9a29a67fb4bb5")  # KeePass 2.x signatures 0x9AA2D903, 0xB54BFB67, little-endian
 
 
 def _utf8(head: bytes) -> bool:

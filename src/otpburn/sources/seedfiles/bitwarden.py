@@ -1,5 +1,7 @@
 """Bitwarden's exports: the unencrypted JSON (`"encrypted": false`, an `items` list whose logins carry a
-`totp` field) and the CSV (`login_totp` column).
+`totp` field) and the CSV (`login_totp` column); and KeePassXC's CSV export, whose `TOTP` column holds the
+same kind of key (KeePassXC's user guide, "Exporting Databases"; an entry's otpauth link, as KeePassXC
+stores it in its `otp` attribute).
 
 Sources: Bitwarden's help pages "Export Vault Data" and "Condition a Bitwarden .csv or .json" (the JSON and
 CSV layouts), and "Integrated Authenticator" (what `totp` may hold: an otpauth:// URI, a bare base32 key —
@@ -20,6 +22,7 @@ from otpburn.sources.otpauth import STEAM_REFUSAL, parse_uri
 from otpburn.sources.seedfiles.model import Rows, SeedRecord, printable
 
 KIND_JSON, KIND_CSV = "Bitwarden export (JSON)", "Bitwarden export (CSV)"
+KIND_KEEPASSXC = "KeePassXC export (CSV)"
 
 
 def looks_like(document: object) -> bool:
@@ -52,19 +55,28 @@ def read_json(path: str, document: dict[str, Any]) -> Rows:
     return found
 
 
-def csv_reader(header: list[str]) -> Callable[[int, list[str]], SeedRecord | None] | None:
-    """A row reader for Bitwarden's CSV layout (its header has login_totp), or None for other CSVs."""
-    names = [cell.lower() for cell in header]
-    if "login_totp" not in names:
-        return None
-    totp_at, name_at = names.index("login_totp"), names.index("name") if "name" in names else None
-    user_at = names.index("login_username") if "login_username" in names else None
+# Password managers' CSV exports with a column of OTP keys: (the kind read, OTP column, name, user name).
+CSV_LAYOUTS = ((KIND_CSV, "login_totp", "name", "login_username"),
+               (KIND_KEEPASSXC, "totp", "title", "username"))
 
+
+def csv_reader(header: list[str]) -> tuple[str, Callable[[int, list[str]], SeedRecord | None]] | None:
+    """The kind and a row reader for a password manager's CSV export (Bitwarden's login_totp, KeePassXC's TOTP
+    column), or None for other CSVs."""
+    names = [cell.lower() for cell in header]
+    for kind, otp_column, name_column, user_column in CSV_LAYOUTS:
+        if otp_column in names and name_column in names:
+            return kind, _row_reader(names.index(otp_column), names.index(name_column),
+                                     names.index(user_column) if user_column in names else None)
+    return None
+
+
+def _row_reader(totp_at: int, name_at: int, user_at: int | None) -> Callable[[int, list[str]], SeedRecord | None]:
     def read_row(number: int, row: list[str]) -> SeedRecord | None:
         totp = row[totp_at] if len(row) > totp_at else ""
         if not totp:
             return None  # a login without a TOTP key
-        name = row[name_at] if name_at is not None and len(row) > name_at else ""
+        name = row[name_at] if len(row) > name_at else ""
         user = row[user_at] if user_at is not None and len(row) > user_at else ""
         return SeedRecord("", totp_params(totp, name, user), number)
 

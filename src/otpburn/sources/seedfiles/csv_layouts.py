@@ -14,8 +14,7 @@ from otpburn.otp.codec import decode_base32, decode_hex
 from otpburn.otp.params import Algorithm, OtpParams, OtpType
 from otpburn.sources.migration import find_migration_links, parse_migration
 from otpburn.sources.otpauth import parse_uri
-from otpburn.sources.seedfiles.bitwarden import KIND_CSV as BITWARDEN_CSV
-from otpburn.sources.seedfiles.bitwarden import csv_reader as bitwarden_csv_reader
+from otpburn.sources.seedfiles.bitwarden import csv_reader as password_manager_csv
 from otpburn.sources.seedfiles.model import Rows, SeedRecord
 
 
@@ -102,9 +101,10 @@ def _read_rows(path: str, text: str) -> Rows:
     if version and version.group(1) == "2":  # privacyIDEA: user, resolver, realm, then the token
         return _rows(everything, _oath_row_with_user, "privacyIDEA OATH CSV (version 2)")
     header = [cell.lower() for cell in first]
-    bitwarden_row = bitwarden_csv_reader(first)
-    if bitwarden_row is not None:
-        return _rows(after_header, bitwarden_row, BITWARDEN_CSV)
+    password_manager = password_manager_csv(first)
+    if password_manager is not None:
+        kind, read_row = password_manager
+        return _rows(after_header, read_row, kind)
     if header[:3] == ["upn", "serial number", "secret key"]:
         return _rows(after_header, _entra_row, "Entra ID CSV")
     if header[:2] == ["serial", "secret"] or header[:2] == ["serial", "seed"]:
@@ -117,8 +117,8 @@ def _read_rows(path: str, text: str) -> Rows:
             return _rows(everything, _oath_row, "privacyIDEA/LinOTP OATH CSV")
         return _rows(everything, _vendor_row, "vendor CSV")
     raise InputError(f"{path}: unknown CSV layout; expected 'serial,secret', privacyIDEA/LinOTP OATH CSV "
-                     "(serial, hex key[, totp|hotp, digits, period|counter, hash]), an Entra ID CSV or a Bitwarden "
-                     "CSV export")
+                     "(serial, hex key[, totp|hotp, digits, period|counter, hash]), an Entra ID CSV, or a Bitwarden "
+                     "or KeePassXC CSV export")
 
 
 def _has_data(row: list[str]) -> bool:
