@@ -141,9 +141,10 @@ class MainWindow(QMainWindow):
         self.columns.setStretch(1, 0 if one_column else 1)  # one column: the cards take the whole width
 
     def _fit_to_screen(self) -> None:
-        """A size that fits the screen it opens on (1280×720 at 100 %, 1920×1080 at 200 %); the cards scroll."""
+        """A size that fits the screen it opens on (1280×720 at 100 %, 1920×1080 at 200 %) and uses a larger one's
+        room (a Molto2's grid and every card open without scrolling on 1920×1080); the cards scroll beyond."""
         screen = self.screen().availableGeometry() if self.screen() else None
-        width, height = 1240, 820
+        width, height = 1400, 1040
         if screen is not None:
             width, height = min(width, screen.width() - 40), min(height, screen.height() - 40)
         self.resize(max(width, 480), max(height, 400))
