@@ -5,7 +5,7 @@ from __future__ import annotations
 import html
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import Signal
+from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QHBoxLayout,
@@ -50,6 +50,7 @@ class ProfileGrid(QWidget):
         self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
         self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
         self.table.setMinimumHeight(180)
+        self.table.setVerticalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         layout.addWidget(self.table)
         row = QHBoxLayout()
         self.next_free = QPushButton(self.tr("&Next free profile"))
@@ -79,6 +80,9 @@ class ProfileGrid(QWidget):
                 f", title '{title}'" if title else "")))
             self.table.setItem(profile.number // COLUMNS, profile.number % COLUMNS, item)
         self.table.resizeRowsToContents()
+        # Every profile shown at once: the window's page is the one scroll area (no scroll bar inside a scroll bar).
+        frame = 2 * self.table.frameWidth()
+        self.table.setFixedHeight(sum(self.table.rowHeight(row) for row in range(self.table.rowCount())) + frame)
         used = sum(p.occupied for p in profiles)
         self.summary.setText(self.tr("{0} of {1} profiles hold a seed (●). Choose the profile to burn; titles and "
                                      "occupancy are readable without the customer key.").format(used, len(profiles)))
