@@ -36,6 +36,9 @@ def test_without_a_password_the_file_says_it_needs_one(name):
 @pytest.mark.parametrize("name,content,words", [
     ("backup.zip", b"PK\x03\x04\x14\x00\x00\x00" + bytes(64), "a zip archive (an Authenticator Plus or Proton Pass"),
     ("blob.bin", bytes(range(256)) * 4, "a binary file in no format otpburn knows"),
+    ("ente-auth-codes.txt", b'{"version": 1, "kdfParams": {"memLimit": 4096, "opsLimit": 3, "salt": "c2FsdA=="}, '
+                            b'"encryptedData": "ZGF0YQ==", "encryptionNonce": "bm9uY2U="}',
+     "an encrypted Ente Auth export; otpburn does not open it yet"),
     ("vault.kdbx", bytes.fromhex("03d9a29a67fb4bb5") + bytes(64), "a KeePass database; otpburn does not open it: "
                                                                    "export it from KeePassXC as CSV"),
     ("stratum.authpro", b"AUTHENTICATORPRO" + bytes(64), "an encrypted Stratum backup in a newer format"),

@@ -157,6 +157,9 @@ def _read_json(path: str, data: bytes, unlock: Unlock) -> Rows:
         raise InputError(f"{path}: not valid JSON (not UTF-8 text)") from None
     except ValueError as exc:
         raise InputError(f"{path}: not valid JSON ({exc})") from None
+    if isinstance(document, dict) and "kdfParams" in document and "encryptedData" in document:
+        raise InputError(f"{path}: an encrypted Ente Auth export; otpburn does not open it yet: export the codes "
+                         "from Ente Auth as plain text (a list of otpauth links), load that, then delete it")
     if freeotp.looks_like_plus(document):
         return freeotp.read_plus(document)
     if authenticator_pro.looks_like(document):
