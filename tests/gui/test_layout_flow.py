@@ -152,3 +152,35 @@ def _option(box):
     option = QStyleOptionButton()
     box.initStyleOption(option)
     return option
+
+
+@pytest.mark.parametrize("theme", ["light", "dark"])
+def test_focus_is_a_two_pixel_ring_in_the_highlight_colour(qtbot, theme):
+    from PySide6.QtWidgets import QLineEdit, QPushButton, QVBoxLayout, QWidget
+
+    from otpburn.gui.app import apply_theme
+
+    app = QApplication.instance()
+    saved_palette = app.palette()
+    try:
+        apply_theme(app, theme)
+        holder = QWidget()
+        layout = QVBoxLayout(holder)
+        button, field = QPushButton("Burn"), QLineEdit()
+        layout.addWidget(button)
+        layout.addWidget(field)
+        qtbot.addWidget(holder)
+        holder.show()
+        highlight = app.palette().highlight().color()
+        for widget in (button, field):
+            widget.setFocus()
+            qtbot.waitUntil(widget.hasFocus)
+            image = widget.grab().toImage()
+            middle = image.height() // 2
+            edge = [image.pixelColor(x, middle) for x in range(3)]  # the ring, from the left edge inwards
+            close = [c for c in edge if abs(c.red() - highlight.red()) + abs(c.green() - highlight.green())
+                     + abs(c.blue() - highlight.blue()) < 60]
+            assert len(close) >= 2, (type(widget).__name__, [c.name() for c in edge], highlight.name())
+    finally:
+        apply_theme(app, "light")
+        app.setPalette(saved_palette)
