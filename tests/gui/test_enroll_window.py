@@ -105,6 +105,7 @@ def test_the_code_from_the_burn_is_cleared_once_it_expires(qtbot, window, duo):
     burned(qtbot, window, duo.registrar_file())
     assert window.enroll.code.text().isdigit()
     assert window.enroll._code_expiry.isActive()
-    assert 30_000 <= window.enroll._code_expiry.remainingTime() <= 60_000  # this step and the server's slack
+    # this step and the server's slack (Qt's coarse timers may run 5 % long)
+    assert 28_000 <= window.enroll._code_expiry.remainingTime() <= 63_000
     window.enroll._code_expiry.timeout.emit()  # the moment it expires
     assert window.enroll.code.text() == "" and "has expired" in window.enroll.code.placeholderText()

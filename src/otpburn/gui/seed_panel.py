@@ -176,7 +176,7 @@ class SeedPanel(StepBox):
         self.capture_requested.emit(True)
         delay = self.delay.value()
         # Give the window manager a moment to hide us before the grab.
-        QTimer.singleShot(400, lambda: worker.start(lambda report: scan_screen(delay), self._scanned,
+        QTimer.singleShot(400, self, lambda: worker.start(lambda report: scan_screen(delay), self._scanned,
                                                     self._capture_failed))
 
     def _capture_failed(self, exc: TaskFailure) -> None:

@@ -85,6 +85,12 @@ class MainWindow(QMainWindow):
         self.checks: list[Check] = []
 
         self.steps = (self.seed, self.reader, self.token, self.burn, self.test, self.enroll)
+        # The cards' heights again once the event loop has laid out what changed. A timer the window owns, not
+        # QTimer.singleShot: it dies with the window, so it never calls into cards already deleted.
+        self._refit = QTimer(self)
+        self._refit.setSingleShot(True)
+        self._refit.setInterval(0)
+        self._refit.timeout.connect(self._fit_content_height)
         # Two columns of cards, each as tall as its content (no stretched, empty halves): getting the seed and
         # the token on the left, burning, testing and enrolling on the right. One column when narrow.
         content = QWidget()
@@ -152,7 +158,7 @@ class MainWindow(QMainWindow):
     def resizeEvent(self, event: QResizeEvent) -> None:
         super().resizeEvent(event)
         self._arrange(one_column=self.width() < TWO_COLUMNS_FROM)
-        QTimer.singleShot(0, self._fit_content_height)  # once the cards have their new widths
+        self._refit.start()  # once the cards have their new widths
 
     def _fit_content_height(self) -> None:
         """Each card at least as tall as its text needs at its present width: a scroll area sizes its content by
@@ -190,7 +196,7 @@ class MainWindow(QMainWindow):
 
     def update_flow(self, *_changed: object) -> None:
         self._fit_content_height()  # a status line may have grown by a line
-        QTimer.singleShot(0, self._fit_content_height)  # and once a widget just shown or hidden is laid out
+        self._refit.start()  # and once a widget just shown or hidden is laid out
         states = self.step_states()
         for panel, state in states.items():
             panel.set_state(state)
@@ -210,13 +216,13 @@ class MainWindow(QMainWindow):
     def event(self, event: QEvent) -> bool:
         if not self._opened and event.type() in (QEvent.Type.Paint, QEvent.Type.UpdateRequest):
             self._opened = True
-            QTimer.singleShot(0, self._after_first_paint)
+            QTimer.singleShot(0, self, self._after_first_paint)  # cancelled if the window goes first
         return super().event(event)
 
     def showEvent(self, event: QShowEvent) -> None:
         super().showEvent(event)
         if not self._opened:  # a platform that paints late (or never, minimised): do not wait for ever
-            QTimer.singleShot(250, self._after_first_paint)
+            QTimer.singleShot(250, self, self._after_first_paint)
 
     def _after_first_paint(self) -> None:
         if self.reader.timer.isActive():
