@@ -67,7 +67,7 @@ python -m mypy  # the environment's interpreter, so it sees the packages install
 
 set +e
 # Every suite must run here (the PC/SC stack, Xvfb, the window): a skip fails the run.
-OTPBURN_REQUIRE_ALL_SUITES=1 python -m pytest "$@"
+OTPBURN_REQUIRE_ALL_SUITES=1 python -m pytest --durations=25 "$@"
 status=$?
 set -e
 if [ "$status" -eq 5 ]; then
