@@ -11,11 +11,16 @@ the new layout first.
 from __future__ import annotations
 
 import hashlib
-import json
 
 from otpburn.errors import InputError
-from otpburn.sources.seedfiles.model import Unlock, refuse_bloated_json
-from otpburn.sources.seedfiles.password_crypto import MAX_PBKDF2_ROUNDS, ask_password, gcm_open, pbkdf2
+from otpburn.sources.seedfiles.model import Unlock
+from otpburn.sources.seedfiles.password_crypto import (
+    MAX_PBKDF2_ROUNDS,
+    ask_password,
+    decrypted_json,
+    gcm_open,
+    pbkdf2,
+)
 
 APP = "an encrypted andOTP backup"
 NEW_HEADER = 4 + 12 + 12
@@ -45,11 +50,7 @@ def decrypt(path: str, data: bytes, unlock: Unlock) -> list[object]:
                                          data[12:])
     if plain is None:
         raise InputError(f"{path}: too short to be an encrypted andOTP backup")
-    refuse_bloated_json(path, plain)
-    try:
-        entries = json.loads(plain)
-    except (ValueError, RecursionError):
-        raise InputError(f"{path}: the decrypted andOTP backup is not JSON (the file is damaged)") from None
+    entries = decrypted_json(path, plain, "andOTP backup")
     if not isinstance(entries, list):
         raise InputError(f"{path}: the decrypted andOTP backup holds no list of accounts")
     return entries

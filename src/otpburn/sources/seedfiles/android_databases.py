@@ -15,9 +15,8 @@ import sqlite3
 import tempfile
 
 from otpburn.errors import InputError
-from otpburn.otp.codec import decode_base32
 from otpburn.otp.params import OtpParams, OtpType
-from otpburn.sources.seedfiles.model import Rows, SeedRecord, printable
+from otpburn.sources.seedfiles.model import Rows, SeedRecord, base32_field, printable
 
 SQLITE_HEADER = b"SQLite format 3\x00"
 MAX_ACCOUNTS = 100_000
@@ -62,13 +61,7 @@ def _accounts(path: str, connection: sqlite3.Connection) -> Rows:
         account = email if isinstance(email, str) else original if isinstance(original, str) else ""
         where = f"account {number}" + (f" ({printable(account, 60)})" if account else "")
         try:
-            if not isinstance(secret, str) or not secret.strip():
-                raise InputError("no secret")
-            try:
-                secret_bytes = decode_base32(secret)
-            except InputError:
-                raise InputError("the secret is not base32") from None
-            params = OtpParams(secret=secret_bytes, type=OtpType.HOTP if kind == 1 else OtpType.TOTP,
+            params = OtpParams(secret=base32_field(secret), type=OtpType.HOTP if kind == 1 else OtpType.TOTP,
                                counter=counter if isinstance(counter, int) and kind == 1 else 0,
                                issuer=issuer if isinstance(issuer, str) else "", account=account)
         except InputError as exc:

@@ -14,23 +14,22 @@ from __future__ import annotations
 import base64
 import binascii
 import functools
-import json
 from collections.abc import Callable
 from typing import Any, cast
 
 from otpburn.errors import InputError, Remedy
-from otpburn.otp.codec import decode_base32
 from otpburn.otp.params import Algorithm, OtpParams, OtpType
 from otpburn.sources.otpauth import STEAM_REFUSAL
 from otpburn.sources.seedfiles.model import (
+    Entry,
     Rows,
-    SeedRecord,
     Unlock,
+    base32_field,
     printable,
-    refuse_bloated_json,
+    read_entries,
     run_interruptibly,
 )
-from otpburn.sources.seedfiles.password_crypto import ask_password, gcm_open, pbkdf2
+from otpburn.sources.seedfiles.password_crypto import ask_password, decrypted_json, gcm_open, pbkdf2
 
 # scrypt's memory is 128·N·r bytes: Aegis uses N=2^15, r=8 (32 MiB). A file may not ask for more than this.
 MAX_SCRYPT_MEMORY = 256 * 1024 * 1024
@@ -41,7 +40,6 @@ AEGIS_SLOT_WORK = 2**15 * 8
 MAX_SCRYPT_WORK = 8 * AEGIS_SLOT_WORK
 KNOWN_AEGIS_CONTENT_VERSIONS = (1, 2, 3)
 
-Entry = dict[str, Any]
 
 
 def looks_like_app_export(document: object) -> bool:
@@ -63,22 +61,7 @@ def read_app_export(path: str, document: object, unlock: Unlock) -> Rows:
 
 
 def _entries(kind: str, entries: list[Any], read: Callable[[Entry], OtpParams]) -> Rows:
-    found = Rows(kind=kind)
-    for number, entry in enumerate(entries, start=1):
-        where = f"entry {number}"
-        if not isinstance(entry, dict):
-            found.problems.append(f"{where}: not an account entry")
-            continue
-        label = _label(entry)
-        if label:
-            where += f" ({label})"
-        try:
-            params = read(entry)
-        except InputError as exc:
-            found.problems.append(f"{where}: {exc.message}")
-        else:
-            found.records.append(SeedRecord("", params, number, unit="entry"))
-    return found
+    return read_entries(kind, entries, read, _label)
 
 
 def _label(entry: Entry) -> str:
@@ -100,12 +83,7 @@ def _params(kind: Any, secret: Any, *, algorithm: Any = "SHA1", digits: Any = 6,
         # Only names the apps use are repeated; anything else is not echoed.
         named = {"yandex": "a Yandex", "motp": "an mOTP"}.get(kind_text, "another kind of")
         raise InputError(f"{named} account, not HOTP or TOTP")
-    if not isinstance(secret, str) or not secret.strip():
-        raise InputError("no secret")
-    try:
-        secret_bytes = decode_base32(secret)
-    except InputError:
-        raise InputError("the secret is not base32") from None  # the codec's detail quotes a character of it
+    secret_bytes = base32_field(secret)
     # OtpParams checks and converts each field, naming the one that is wrong.
     return OtpParams(secret=secret_bytes, type=OtpType(kind_text), algorithm=cast(Algorithm, algorithm or "SHA1"),
                      digits=6 if digits is None else digits, period=30 if period is None else period,
@@ -203,11 +181,7 @@ def _aegis_decrypt(path: str, header: Entry, vault: Entry, unlock: Unlock) -> En
     except (InvalidTag, ValueError):
         raise InputError(f"{path}: the password is right, but the vault's contents do not decrypt (the file is "
                          "damaged)") from None
-    refuse_bloated_json(path, plain)
-    try:
-        decoded = json.loads(plain)
-    except (ValueError, RecursionError):
-        raise InputError(f"{path}: the decrypted vault is not JSON (the file is damaged)") from None
+    decoded = decrypted_json(path, plain, "vault")
     if not isinstance(decoded, dict):
         raise InputError(f"{path}: the decrypted vault holds no entries")
     return decoded
@@ -263,12 +237,7 @@ def _two_fas_decrypt(path: str, sealed: object, unlock: Unlock) -> object:
         raise InputError(f"{path}: {app} whose encrypted part is damaged") from None
     key = pbkdf2(path, ask_password(path, unlock, app), salt, TWO_FAS_ROUNDS,
                                  "sha256")
-    plain = gcm_open(path, "2FAS backup", key, nonce, ciphertext)
-    refuse_bloated_json(path, plain)
-    try:
-        return json.loads(plain)
-    except (ValueError, RecursionError):
-        raise InputError(f"{path}: the decrypted 2FAS backup is not JSON (the file is damaged)") from None
+    return decrypted_json(path, gcm_open(path, "2FAS backup", key, nonce, ciphertext), "2FAS backup")
 
 
 def _two_fas_entry(service: Entry) -> OtpParams:

@@ -14,10 +14,9 @@ import json
 from typing import Any
 
 from otpburn.errors import InputError
-from otpburn.otp.codec import decode_base32
 from otpburn.otp.params import Algorithm, OtpParams, OtpType
 from otpburn.sources.otpauth import STEAM_REFUSAL
-from otpburn.sources.seedfiles.model import Rows, SeedRecord, Unlock, printable, refuse_bloated_json
+from otpburn.sources.seedfiles.model import Entry, Rows, Unlock, base32_field, read_entries, refuse_bloated_json
 from otpburn.sources.seedfiles.password_crypto import ask_password, cbc_open, pbkdf2
 
 HEADER = b"AuthenticatorPro"
@@ -32,19 +31,12 @@ def looks_like(document: object) -> bool:
 
 
 def read(document: dict[str, Any], kind: str = "Authenticator Pro backup") -> Rows:
-    found = Rows(kind=kind)
-    for number, entry in enumerate(document["Authenticators"], start=1):
-        if not isinstance(entry, dict):
-            found.problems.append(f"entry {number}: not an authenticator")
-            continue
-        issuer, username = entry.get("Issuer") or "", entry.get("Username") or ""
-        label = printable(f"{issuer}:{username}" if username else str(issuer), 60)
-        where = f"entry {number}" + (f" ({label})" if label else "")
-        try:
-            found.records.append(SeedRecord("", _params(entry, issuer, username), number, unit="entry"))
-        except InputError as exc:
-            found.problems.append(f"{where}: {exc.message}")
-    return found
+    return read_entries(kind, document["Authenticators"], _params, _label)
+
+
+def _label(entry: Entry) -> str:
+    issuer, username = entry.get("Issuer"), entry.get("Username")
+    return ":".join(part for part in (issuer, username) if isinstance(part, str) and part)
 
 
 def decrypt(path: str, data: bytes, unlock: Unlock) -> dict[str, Any]:
@@ -52,8 +44,8 @@ def decrypt(path: str, data: bytes, unlock: Unlock) -> dict[str, Any]:
     if data.startswith(NEWER_HEADERS):
         raise InputError(f"{path}: an encrypted Stratum backup in a newer format whose key derivation is not "
                          "published; make an unencrypted backup in Stratum, load it, then delete it")
-    salt, iv, sealed = data[len(HEADER):len(HEADER) + SALT], data[len(HEADER) + SALT:len(HEADER) + SALT + IV], \
-        data[len(HEADER) + SALT + IV:]
+    start = len(HEADER)
+    salt, iv, sealed = data[start:start + SALT], data[start + SALT:start + SALT + IV], data[start + SALT + IV:]
     key = pbkdf2(path, ask_password(path, unlock, app), salt, ROUNDS, "sha1")
     plain = cbc_open(path, "Authenticator Pro backup", key, iv, sealed)
     refuse_bloated_json(path, plain)
@@ -67,23 +59,21 @@ def decrypt(path: str, data: bytes, unlock: Unlock) -> dict[str, Any]:
     return dict(document)
 
 
-def _params(entry: dict[str, Any], issuer: object, username: object) -> OtpParams:
+def _params(entry: Entry) -> OtpParams:
     kind = entry.get("Type")
     if kind == 4:
         raise InputError(STEAM_REFUSAL)
     if kind not in TYPES:
         raise InputError("a Mobile-OTP or other authenticator, not HOTP or TOTP")
-    secret = entry.get("Secret")
-    if not isinstance(secret, str) or not secret.strip():
-        raise InputError("no secret")
-    try:
-        secret_bytes = decode_base32(secret)
-    except InputError:
-        raise InputError("the secret is not base32") from None
+    secret_bytes = base32_field(entry.get("Secret"))
     algorithm = ALGORITHMS.get(entry.get("Algorithm", 0))
     if algorithm is None:
         raise InputError("an algorithm Authenticator Pro does not define")
     return OtpParams(secret=secret_bytes, type=TYPES[kind], algorithm=Algorithm(algorithm),
                      digits=entry.get("Digits", 6), period=entry.get("Period") or 30,
-                     counter=entry.get("Counter", 0), issuer=issuer if isinstance(issuer, str) else "",
-                     account=username if isinstance(username, str) else "")
+                     counter=entry.get("Counter", 0), issuer=_text(entry.get("Issuer")),
+                     account=_text(entry.get("Username")))
+
+
+def _text(value: object) -> str:
+    return value if isinstance(value, str) else ""

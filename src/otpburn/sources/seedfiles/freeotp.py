@@ -18,7 +18,7 @@ from typing import Any, cast
 
 from otpburn.errors import InputError
 from otpburn.otp.params import Algorithm, OtpParams, OtpType
-from otpburn.sources.seedfiles.model import Rows, SeedRecord, printable
+from otpburn.sources.seedfiles.model import Entry, Rows, read_entries
 from otpburn.sources.seedfiles.xml_safety import check_xml
 
 
@@ -27,7 +27,7 @@ def looks_like_plus(document: object) -> bool:
 
 
 def read_plus(document: dict[str, Any]) -> Rows:
-    return _tokens("FreeOTP+ export", list(enumerate(document["tokens"], start=1)))
+    return read_entries("FreeOTP+ export", document["tokens"], _params, _label)
 
 
 def read_v1(path: str, data: bytes) -> Rows:
@@ -40,32 +40,29 @@ def read_v1(path: str, data: bytes) -> Rows:
     if "masterKey" in names:
         raise InputError(f"{path}: FreeOTP 2's encrypted token store; otpburn does not open it yet: show each "
                          "token's QR code in FreeOTP (or export from FreeOTP+) instead")
-    tokens = []
-    for number, element in enumerate((e for e in root if e.tag == "string" and e.get("name") != "tokenOrder"),
-                                     start=1):
-        try:
-            tokens.append((number, json.loads(element.text or "")))
-        except (ValueError, RecursionError):
-            tokens.append((number, None))
-    return _tokens("FreeOTP token file", tokens)
+    tokens = [_json(element.text or "") for element in root
+              if element.tag == "string" and element.get("name") != "tokenOrder"]
+    return read_entries("FreeOTP token file", tokens, _params, _label)
 
 
-def _tokens(kind: str, tokens: list[tuple[int, Any]]) -> Rows:
-    found = Rows(kind=kind)
-    for number, token in tokens:
-        if not isinstance(token, dict):
-            found.problems.append(f"entry {number}: not a token")
-            continue
-        issuer, label = token.get("issuerExt") or token.get("issuerInt") or "", token.get("label") or ""
-        where = f"entry {number}" + (f" ({printable(f'{issuer}:{label}', 60)})" if issuer or label else "")
-        try:
-            found.records.append(SeedRecord("", _params(token, issuer, label), number, unit="entry"))
-        except InputError as exc:
-            found.problems.append(f"{where}: {exc.message}")
-    return found
+def _json(text: str) -> object:
+    try:
+        return json.loads(text)
+    except (ValueError, RecursionError):
+        return None  # counted as an entry that is not a token
 
 
-def _params(token: dict[str, Any], issuer: object, label: object) -> OtpParams:
+def _names(token: Entry) -> tuple[str, str]:
+    issuer, label = token.get("issuerExt") or token.get("issuerInt"), token.get("label")
+    return issuer if isinstance(issuer, str) else "", label if isinstance(label, str) else ""
+
+
+def _label(token: Entry) -> str:
+    return ":".join(part for part in _names(token) if part)
+
+
+def _params(token: Entry) -> OtpParams:
+    issuer, label = _names(token)
     secret = token.get("secret")
     if not isinstance(secret, list) or not secret or not all(isinstance(b, int) and -128 <= b <= 255
                                                               for b in secret):
@@ -76,5 +73,4 @@ def _params(token: dict[str, Any], issuer: object, label: object) -> OtpParams:
     return OtpParams(secret=bytes(b & 0xFF for b in secret), type=OtpType(kind),
                      algorithm=cast(Algorithm, token.get("algo") or "SHA1"),  # OtpParams converts and checks
                      digits=token.get("digits", 6), period=token.get("period", 30), counter=token.get("counter", 0),
-                     issuer=issuer if isinstance(issuer, str) else "",
-                     account=label if isinstance(label, str) else "")  # OtpParams refuses control characters
+                     issuer=issuer, account=label)  # OtpParams refuses control characters

@@ -6,10 +6,8 @@ from __future__ import annotations
 
 from typing import Any, cast
 
-from otpburn.errors import InputError
-from otpburn.otp.codec import decode_base32
 from otpburn.otp.params import Algorithm, OtpParams
-from otpburn.sources.seedfiles.model import Rows, SeedRecord, printable
+from otpburn.sources.seedfiles.model import Entry, Rows, base32_field, read_entries
 
 
 def looks_like(document: object) -> bool:
@@ -19,29 +17,21 @@ def looks_like(document: object) -> bool:
 
 
 def read(document: dict[str, Any]) -> Rows:
-    found = Rows(kind="LastPass Authenticator export")
-    for number, account in enumerate(document["accounts"], start=1):
-        if not isinstance(account, dict):
-            found.problems.append(f"entry {number}: not an account")
-            continue
-        issuer = account.get("issuerName") or account.get("originalIssuerName") or ""
-        user = account.get("userName") or account.get("originalUserName") or ""
-        label = printable(f"{issuer}:{user}", 60)
-        where = f"entry {number}" + (f" ({label})" if issuer or user else "")
-        try:
-            secret = account.get("secret")
-            if not isinstance(secret, str) or not secret.strip():
-                raise InputError("no secret")
-            try:
-                secret_bytes = decode_base32(secret)
-            except InputError:
-                raise InputError("the secret is not base32") from None
-            params = OtpParams(secret=secret_bytes, algorithm=cast(Algorithm, account.get("algorithm") or "SHA1"),
-                               digits=account.get("digits", 6), period=account.get("timeStep") or 30,
-                               issuer=issuer if isinstance(issuer, str) else "",
-                               account=user if isinstance(user, str) else "")
-        except InputError as exc:
-            found.problems.append(f"{where}: {exc.message}")
-            continue
-        found.records.append(SeedRecord("", params, number, unit="entry"))
-    return found
+    return read_entries("LastPass Authenticator export", document["accounts"], _params, _label)
+
+
+def _names(account: Entry) -> tuple[str, str]:
+    issuer = account.get("issuerName") or account.get("originalIssuerName")
+    user = account.get("userName") or account.get("originalUserName")
+    return issuer if isinstance(issuer, str) else "", user if isinstance(user, str) else ""
+
+
+def _label(account: Entry) -> str:
+    return ":".join(part for part in _names(account) if part)
+
+
+def _params(account: Entry) -> OtpParams:
+    issuer, user = _names(account)
+    return OtpParams(secret=base32_field(account.get("secret")),
+                     algorithm=cast(Algorithm, account.get("algorithm") or "SHA1"), digits=account.get("digits", 6),
+                     period=account.get("timeStep") or 30, issuer=issuer, account=user)

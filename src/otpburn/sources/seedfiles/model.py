@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Any, TypeVar, cast
 
 from otpburn.errors import InputError
+from otpburn.otp.codec import decode_base32
 from otpburn.otp.params import OtpParams
 
 MAX_PROBLEMS_SHOWN = 5
@@ -68,6 +69,41 @@ class Rows:
     problems: list[str] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
     kind: str = ""
+
+
+Entry = dict[str, Any]
+
+
+def read_entries(kind: str, entries: Iterable[object], read: Callable[[Entry], OtpParams],
+                 label: Callable[[Entry], object]) -> Rows:
+    """An app export's entries as records; each one that cannot be used is a problem naming its number, its
+    label (the file's text, made printable and short) and why."""
+    found = Rows(kind=kind)
+    for number, entry in enumerate(entries, start=1):
+        where = f"entry {number}"
+        if not isinstance(entry, dict):
+            found.problems.append(f"{where}: not an account entry")
+            continue
+        shown = label(entry)
+        if isinstance(shown, str) and printable(shown, 60):
+            where += f" ({printable(shown, 60)})"
+        try:
+            params = read(entry)
+        except InputError as exc:
+            found.problems.append(f"{where}: {exc.message}")
+        else:
+            found.records.append(SeedRecord("", params, number, unit="entry"))
+    return found
+
+
+def base32_field(value: object) -> bytes:
+    """A file's base32 secret field. A bad one is named, never quoted: a shifted column could hold a secret."""
+    if not isinstance(value, str) or not value.strip():
+        raise InputError("no secret")
+    try:
+        return decode_base32(value)
+    except InputError:
+        raise InputError("the secret is not base32") from None
 
 
 def printable(text: str, limit: int | None = None) -> str:

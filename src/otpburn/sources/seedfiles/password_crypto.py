@@ -5,10 +5,11 @@ the cryptography; this module bounds what a file may ask of it and turns its fai
 from __future__ import annotations
 
 import functools
+import json
 from collections.abc import Callable
 
 from otpburn.errors import InputError, Remedy
-from otpburn.sources.seedfiles.model import Unlock, run_interruptibly
+from otpburn.sources.seedfiles.model import Unlock, refuse_bloated_json, run_interruptibly
 
 # The most PBKDF2 rounds a file may ask for (andOTP writes its own count; the apps use 10 000 to 600 000).
 MAX_PBKDF2_ROUNDS = 5_000_000
@@ -62,3 +63,12 @@ def cbc_open(path: str, app: str, key: bytes, iv: bytes, data: bytes) -> bytes:
     except ValueError:
         raise InputError(f"{path}: wrong password for this {app} (or the file is damaged)",
                          remedy=Remedy.SEED_FILE_PASSWORD) from None
+
+
+def decrypted_json(path: str, plain: bytes, what: str) -> object:
+    """The JSON a backup decrypted to (bounded as any JSON file is); a damaged file in one line."""
+    refuse_bloated_json(path, plain)
+    try:
+        return json.loads(plain)
+    except (ValueError, RecursionError):
+        raise InputError(f"{path}: the decrypted {what} is not JSON (the file is damaged)") from None

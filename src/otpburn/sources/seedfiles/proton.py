@@ -7,8 +7,9 @@ from __future__ import annotations
 from typing import Any
 
 from otpburn.errors import InputError
+from otpburn.otp.params import OtpParams
 from otpburn.sources.otpauth import STEAM_REFUSAL, parse_uri
-from otpburn.sources.seedfiles.model import Rows, SeedRecord, printable
+from otpburn.sources.seedfiles.model import Entry, Rows, read_entries
 
 
 def looks_like(document: object) -> bool:
@@ -17,23 +18,26 @@ def looks_like(document: object) -> bool:
 
 
 def read(document: dict[str, Any]) -> Rows:
-    found = Rows(kind="Proton Authenticator export")
-    for number, entry in enumerate(document["entries"], start=1):
-        content = entry.get("content") if isinstance(entry, dict) else None
-        if not isinstance(content, dict):
-            found.problems.append(f"entry {number}: not an entry")
-            continue
-        name = content.get("name") if isinstance(content.get("name"), str) else ""
-        where = f"entry {number}" + (f" ({printable(name, 60)})" if name else "")
-        try:
-            if str(content.get("entry_type", "Totp")).lower() == "steam":
-                raise InputError(STEAM_REFUSAL)
-            uri = content.get("uri")
-            if not isinstance(uri, str):
-                raise InputError("no otpauth link")
-            params = parse_uri(uri)
-        except InputError as exc:
-            found.problems.append(f"{where}: {exc.message}")
-            continue
-        found.records.append(SeedRecord("", params, number, unit="entry"))
-    return found
+    return read_entries("Proton Authenticator export", document["entries"], _params, _label)
+
+
+def _content(entry: Entry) -> Entry:
+    content = entry.get("content")
+    if not isinstance(content, dict):
+        raise InputError("not an account entry")
+    return content
+
+
+def _label(entry: Entry) -> object:
+    content = entry.get("content")
+    return content.get("name") if isinstance(content, dict) else ""
+
+
+def _params(entry: Entry) -> OtpParams:
+    content = _content(entry)
+    if str(content.get("entry_type", "Totp")).lower() == "steam":
+        raise InputError(STEAM_REFUSAL)
+    uri = content.get("uri")
+    if not isinstance(uri, str):
+        raise InputError("no otpauth link")
+    return parse_uri(uri)
