@@ -41,8 +41,8 @@ from otpburn.registrars.base import (
     Registration,
     UserRef,
 )
-from otpburn.registrars.http import Http, UnreadableAnswerError, one_line
-from otpburn.registrars.settings import RegistrarSettings, ca_file, secret
+from otpburn.registrars.http import UnreadableAnswerError, connect, one_line
+from otpburn.registrars.settings import RegistrarSettings, secret
 
 SYSTEM = "duo"
 LABEL = "Duo's Admin API"
@@ -91,9 +91,7 @@ class DuoRegistrar(RegistrarBase):
         super().__init__(settings, ask_secret, notify)
         host = settings.text("api-host").removeprefix("https://").rstrip("/")
         self.ikey = settings.text("integration-key")
-        self.http = Http(SYSTEM, f"https://{host}", label=LABEL, ca_pem=ca_file(settings),
-                         timeout=settings.number("timeout", 30, 1, 600), proxy=settings.text("proxy"),
-                         notify=self._note)
+        self.http = connect(settings, f"https://{host}", label=LABEL, notify=self._note)
         self.host = (urlsplit(self.http.base_url).hostname or host).lower()  # signed without a port, as the client
         self._skey: str | None = None
         self._params: dict[str, OtpParams] = {}  # serial -> the seed registered this run (for an HOTP resync)

@@ -30,8 +30,8 @@ from otpburn.registrars.base import (
     Registration,
     UserRef,
 )
-from otpburn.registrars.http import Http, UnreadableAnswerError, one_line, tls_failure
-from otpburn.registrars.settings import RegistrarSettings, ca_file, read_secret_file, secret
+from otpburn.registrars.http import UnreadableAnswerError, connect, connection_timeout, one_line, tls_failure
+from otpburn.registrars.settings import RegistrarSettings, read_secret_file, secret
 
 SYSTEM = "entra"
 LABEL = "Microsoft Graph"
@@ -67,11 +67,10 @@ class EntraRegistrar(RegistrarBase):
         self.method = settings.text("sign-in", "device-code")
         self.graph_url = settings.text("graph-url", GRAPH).rstrip("/")
         self.login_url = settings.text("login-url", LOGIN).rstrip("/")
-        self.timeout = settings.number("timeout", 30, 1, 600)
+        self.timeout = connection_timeout(settings)
         # MSAL signs in through this connection too: the login URL gets the same checks as Graph's.
-        self.http = Http(SYSTEM, self.graph_url, label=LABEL, ca_pem=ca_file(settings), timeout=self.timeout,
-                         proxy=settings.text("proxy"), notify=self._note, sleep=sleep,
-                         extra_urls={f"login-url of [{self.name}]": self.login_url})
+        self.http = connect(settings, self.graph_url, label=LABEL, notify=self._note, sleep=sleep,
+                            extra_urls={f"login-url of [{self.name}]": self.login_url})
         self._app: Any = None
         self._access: str | None = None
 

@@ -31,6 +31,7 @@ from otpburn import __version__
 from otpburn.errors import RegistrationError, RegistrationProblem, Remedy
 from otpburn.installation import install_command
 from otpburn.registrars.base import Notify
+from otpburn.registrars.settings import RegistrarSettings, ca_file
 from otpburn.untrusted import tame
 
 THROTTLE_STATUSES = (429, 503)
@@ -357,6 +358,17 @@ def parse_json(content: bytes) -> Any:
 
 
 # -- the connection ------------------------------------------------------------------------------------
+
+def connect(settings: RegistrarSettings, base_url: str, *, label: str, notify: Notify,
+            **options: Any) -> Http:
+    """The connection to a section's server, with the settings every section shares (ca-file, timeout, proxy)."""
+    return Http(settings.system, base_url, label=label, ca_pem=ca_file(settings), timeout=connection_timeout(settings),
+                proxy=settings.text("proxy"), notify=notify, **options)
+
+
+def connection_timeout(settings: RegistrarSettings) -> float:
+    return settings.number("timeout", 30, 1, 600)
+
 
 class Http:
     """One server's connection: `request` answers with the response or raises RegistrationError."""

@@ -25,8 +25,8 @@ from otpburn.registrars.base import (
     Registration,
     UserRef,
 )
-from otpburn.registrars.http import Http, UnreadableAnswerError, one_line
-from otpburn.registrars.settings import RegistrarSettings, ca_file, secret
+from otpburn.registrars.http import UnreadableAnswerError, connect, one_line
+from otpburn.registrars.settings import RegistrarSettings, secret
 
 SYSTEM = "privacyidea"
 LABEL = "the privacyIDEA server"
@@ -47,9 +47,7 @@ class PrivacyIdeaRegistrar(RegistrarBase):
         self.admin = settings.text("admin")
         self.realm = settings.text("realm")
         self.description = settings.text("description", "otpburn")
-        self.http = Http(SYSTEM, settings.text("url"), label=LABEL, ca_pem=ca_file(settings),
-                         timeout=settings.number("timeout", 30, 1, 600), proxy=settings.text("proxy"),
-                         notify=self._note)
+        self.http = connect(settings, settings.text("url"), label=LABEL, notify=self._note)
         self._auth: str | None = None
         self.server = ""
 
