@@ -49,6 +49,8 @@ class Remedy(StrEnum):
     CHOOSE_PROFILE = "choose-profile"  # say which profile of a multi-profile token to burn
     OVERWRITE_PROFILE = "overwrite-profile"  # replace what a profile holds, or choose a free one
     PROBE_REPORT = "probe-report"  # a token otpburn does not know: make a read-only report to share
+    NAME_USER = "name-user"  # say which user of the identity system the token is for
+    PROGRESS_FILE = "progress-file"  # keep the batch's record of what it burned somewhere that can be written
 
 
 class OtpburnError(Exception):

@@ -110,6 +110,8 @@ REMEDIES: dict[Remedy, str] = {
     Remedy.LAST_ATTEMPT: "only with the right key for certain, add --i-understand-last-attempt",
     Remedy.CHOOSE_PROFILE: "use --profile N or --profile next-free (see 'otpburn profiles')",
     Remedy.OVERWRITE_PROFILE: "use --profile next-free, or --force to replace this profile",
+    Remedy.NAME_USER: "give --user NAME",
+    Remedy.PROGRESS_FILE: "give another place with --progress-file FILE",
     Remedy.PROBE_REPORT: "'otpburn probe --output report.json' makes a read-only report (no secrets) to share, so "
                          "support for it can be written",
     Remedy.CONFIRM_WIPE: "add --yes to go ahead (the new seed is written right after)",

@@ -25,6 +25,10 @@ REMEDIES: dict[Remedy, str] = {
         "Remedies", "tick \"I understand: the last attempt\" only with the right key for certain"),
     Remedy.CHOOSE_PROFILE: QT_TRANSLATE_NOOP(
         "Remedies", "choose a profile in step 3"),
+    Remedy.NAME_USER: QT_TRANSLATE_NOOP(
+        "Remedies", "fill in the user in step 6"),
+    Remedy.PROGRESS_FILE: QT_TRANSLATE_NOOP(
+        "Remedies", "choose another folder for the batch's progress file"),
     Remedy.PROBE_REPORT: QT_TRANSLATE_NOOP(
         "Remedies", "Save a report (reads only, no secrets) in the Token card and share it, so support for it can "
                     "be written"),

@@ -121,7 +121,7 @@ def enroll(registrar: Registrar, enrollment: Enrollment, code: CodeSource | None
         log("register", "failed", str(exc), error=exc)
         raise
     if registration.replaced:
-        log("remove", "ok", "an older token with this serial was removed (--force)")
+        log("remove", "ok", "an older token with this serial was removed (replacing it was asked for)")
     log("register", "resumed" if registration.resumed else "ok",
         "found from an earlier run" if registration.resumed else "")
     if registration.done or code is None or (registration.user is None and not registrar.activates_unassigned):

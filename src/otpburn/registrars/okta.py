@@ -34,8 +34,8 @@ from otpburn.registrars.base import (
     Registration,
     UserRef,
 )
-from otpburn.registrars.http import Http, UnreadableAnswerError, one_line, settings_problem
-from otpburn.registrars.settings import RegistrarSettings, ca_file, secret
+from otpburn.registrars.http import UnreadableAnswerError, connect, one_line, settings_problem
+from otpburn.registrars.settings import RegistrarSettings, secret
 
 SYSTEM = "okta"
 LABEL = "Okta"
@@ -58,9 +58,7 @@ class OktaRegistrar(RegistrarBase):
         if self.encoding not in ENCODINGS:
             raise settings_problem(SYSTEM, f"{settings.where('secret-encoding')} should be one of "
                                            f"{', '.join(ENCODINGS)} (as the factor profile in Okta says)")
-        self.http = Http(SYSTEM, settings.text("org-url"), label=LABEL, ca_pem=ca_file(settings),
-                         timeout=settings.number("timeout", 30, 1, 600), proxy=settings.text("proxy"),
-                         notify=self._note)
+        self.http = connect(settings, settings.text("org-url"), label=LABEL, notify=self._note)
         self._token: str | None = None
         self.org = ""
 
@@ -94,7 +92,7 @@ class OktaRegistrar(RegistrarBase):
         return UserRef(found["id"], one_line(profile.get("login") or user, 120), one_line(display, 120))
 
     def check_serial(self, enrollment: Enrollment, *, force: bool = False) -> None:
-        """A factor is filed by user, not serial: refuse when the user has one (unless --force replaces it)."""
+        """A factor is filed by user, not serial: refuse when the user has one (unless `force` replaces it)."""
         user = self._user_of(enrollment)
         if self._factor(user) is not None and not force:
             raise self._duplicate(user)
@@ -118,8 +116,8 @@ class OktaRegistrar(RegistrarBase):
 
     def remove(self, serial: str) -> bool:
         raise RegistrationError("Okta files factors by user, not by serial: remove the user's custom OTP factor in "
-                                "the Okta admin console, or register again with --force", system=SYSTEM,
-                                stage="remove", problem=RegistrationProblem.REFUSED)
+                                "the Okta admin console, or register the token again replacing it", system=SYSTEM,
+                                stage="remove", problem=RegistrationProblem.REFUSED, remedy=Remedy.REPLACE_TOKEN)
 
     def close(self) -> None:
         self.http.close()
@@ -150,8 +148,9 @@ class OktaRegistrar(RegistrarBase):
 
     def _user_of(self, enrollment: Enrollment) -> UserRef:
         if not enrollment.user:
-            raise RegistrationError("Okta registers a factor for a user: give --user (the user's Okta login)",
-                                    system=SYSTEM, stage="user", problem=RegistrationProblem.USER_NOT_FOUND)
+            raise RegistrationError("Okta registers a factor for a user: name the user (their Okta login)",
+                                    system=SYSTEM, stage="user", problem=RegistrationProblem.USER_NOT_FOUND,
+                                    remedy=Remedy.NAME_USER)
         return self.find_user(enrollment.user)
 
     def _factor(self, user: UserRef) -> dict[str, Any] | None:

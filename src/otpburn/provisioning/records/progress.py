@@ -13,7 +13,7 @@ import os
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from otpburn.errors import InputError, OtpburnError
+from otpburn.errors import InputError, OtpburnError, Remedy
 from otpburn.files import write_private
 
 MAX_FILE_BYTES = 16 * 1024 * 1024
@@ -21,7 +21,7 @@ MAX_FILE_BYTES = 16 * 1024 * 1024
 
 class ProgressFileError(InputError):
     """The progress file cannot be read or written: `path`, and `reason` in the system's words. The place is the
-    user's to change (--progress-file), so it is bad input, found before the first token."""
+    user's to change, so it is bad input, found before the first token."""
 
     def __init__(self, path: Path, reason: str, *, damaged: bool = False) -> None:
         self.path, self.reason, self.damaged = path, reason, damaged
@@ -29,8 +29,8 @@ class ProgressFileError(InputError):
             text = f"the progress file {path} is damaged ({reason}); move it away to start the batch afresh"
         else:
             text = (f"the batch records what it burned in {path} and cannot write it ({reason}); nothing was "
-                    "burned. Give another place with --progress-file")
-        super().__init__(text)
+                    "burned")
+        super().__init__(text, remedy=None if damaged else Remedy.PROGRESS_FILE)
 
 
 @dataclass
