@@ -230,10 +230,12 @@ def test_ctrl_c_after_the_old_seed_is_erased_says_the_profile_is_empty_and_is_au
         if "old seed erased" in line:
             # Ctrl+C once the settings write is on its way (the device holds its answer for 3 s): inside that
             # step, whatever the machine's load, not in the moment between two steps.
-            for _ in range(3000):
+            for _ in range(30_000):  # a wait on the condition (bounded only against a hang), not a time budget
                 if slow_settings.times == 0:
                     break
                 time.sleep(0.001)
+            else:
+                pytest.fail("the settings write never reached the device")
             process.send_signal(signal.SIGINT)
             break
     out, err = process.communicate(timeout=60)
