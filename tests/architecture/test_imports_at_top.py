@@ -28,6 +28,7 @@ LAZY_PACKAGES = {
     "httpx": "identity systems only (~73 ms)",
     "httpcore": "identity systems only (~34 ms)",
     "certifi": "identity systems only (~13 ms)",
+    "nacl": "encrypted Ente Auth exports only (libsodium, ~15 ms)",
     "cryptography": "encrypted seed files, Molto2's SM4 and Entra certificates (~11-14 ms per module)",
     "keyring": "registrar secrets kept in the OS keyring (~51 ms, an optional extra)",
     "smartcard": "PC/SC (pyscard, an optional extra: the virtual reader works without it, ~11 ms)",

@@ -8,12 +8,15 @@ from pathlib import Path
 import pytest
 
 from otpburn.errors import InputError, Remedy
-from otpburn.sources.seedfiles import read_seed_file
+from otpburn.sources.seedfiles import Unlock, ente, read_seed_file
 
 CORPUS = Path(__file__).resolve().parent.parent / "data" / "seedfiles"
 ENCRYPTED = {"2fas-encrypted-from-2fas-backup-decryptor.2fas": "2FAS backup",
              "andotp-encrypted.json.aes": "andOTP backup", "andotp-encrypted-old.json.aes": "andOTP backup",
-             "authenticator-pro-encrypted.authpro": "Authenticator Pro backup"}
+             "authenticator-pro-encrypted.authpro": "Authenticator Pro backup",
+             "stratum-encrypted.authpro": "Authenticator Pro backup",
+             "authy-encrypted-from-aegis-tests.xml": "Authy token store",
+             "ente-auth-encrypted.json": "Ente Auth export"}
 
 
 @pytest.mark.parametrize("name,app", ENCRYPTED.items())
@@ -36,15 +39,11 @@ def test_without_a_password_the_file_says_it_needs_one(name):
 @pytest.mark.parametrize("name,content,words", [
     ("backup.zip", b"PK\x03\x04\x14\x00\x00\x00" + bytes(64), "a zip archive (an Authenticator Plus or Proton Pass"),
     ("blob.bin", bytes(range(256)) * 4, "a binary file in no format otpburn knows"),
-    ("ente-auth-codes.txt", b'{"version": 1, "kdfParams": {"memLimit": 4096, "opsLimit": 3, "salt": "c2FsdA=="}, '
+    ("ente-auth-codes.txt", b'{"version": 2, "kdfParams": {"memLimit": 4096, "opsLimit": 3, "salt": "c2FsdA=="}, '
                             b'"encryptedData": "ZGF0YQ==", "encryptionNonce": "bm9uY2U="}',
-     "an encrypted Ente Auth export; otpburn does not open it yet"),
+     "an encrypted Ente Auth export of a version otpburn does not know (2)"),
     ("vault.kdbx", bytes.fromhex("03d9a29a67fb4bb5") + bytes(64), "a KeePass database; otpburn does not open it: "
                                                                    "export it from KeePassXC as CSV"),
-    ("stratum.authpro", b"AUTHENTICATORPRO" + bytes(64), "an encrypted Stratum backup in a newer format"),
-    ("com.authy.storage.tokens.authenticator.xml",
-     b"<?xml version='1.0'?><map><string name=\"com.authy.storage.tokens.authenticator.key\">[]</string></map>",
-     "Authy's token store"),
     ("tokens.xml", b"<?xml version='1.0'?><map><string name=\"masterKey\">{}</string></map>",
      "FreeOTP 2's encrypted token store"),
 ])
@@ -66,3 +65,44 @@ def test_an_encrypted_andotp_backup_through_the_command_line(cli, tmp_path):
     assert result.returncode == 0, result.stderr.decode()
     assert out.read_text().count("otpauth://") == 3
     assert "entry 4 (Steam:gamer): this is a Steam Guard account" in result.stderr.decode()
+
+
+def test_ente_auth_decryption_matches_the_known_answer_of_entes_own_client():
+    """The vector of Ente's CLI (cli/internal/crypto/crypto_test.go): Argon2id of "test_password" (64 MiB, 2
+    passes) and one secret-stream message that opens to "plain_text"."""
+    document = {"version": 1, "kdfParams": {"memLimit": 64 * 1024 * 1024, "opsLimit": 2,
+                                            "salt": "vd0dcYMGNLKn/gpT6uTFTw=="},
+                "encryptedData": "kBXQ2PuX6y/aje5r22H0AehRPh6sQ0ULoeAO",
+                "encryptionNonce": "v7wsI+BFZsRMIjDm3rTxPhmi/CaUdkdJ"}
+    assert ente.decrypt("vector", document, Unlock(lambda: "test_password")) == "plain_text"
+
+
+@pytest.mark.parametrize("mem_limit,ops_limit", [(2 * 1024**3, 1), (1024**3, 5), (64 * 1024**2, 80)])
+def test_an_ente_export_asking_for_more_than_the_apps_sensitive_level_is_refused_before_any_work(
+        mem_limit, ops_limit):
+    document = {"version": 1, "kdfParams": {"memLimit": mem_limit, "opsLimit": ops_limit,
+                                            "salt": "vd0dcYMGNLKn/gpT6uTFTw=="},
+                "encryptedData": "kBXQ2PuX6y/aje5r22H0AehRPh6sQ0ULoeAO",
+                "encryptionNonce": "v7wsI+BFZsRMIjDm3rTxPhmi/CaUdkdJ"}
+    asked = []
+    with pytest.raises(InputError, match="otpburn does at most 4 passes over 1 GiB"):
+        ente.decrypt("big.json", document, Unlock(lambda: asked.append(1) or "x"))
+    assert asked == []  # refused before the password is even asked for
+
+
+def test_a_totp_authenticator_backup_with_a_password_says_it_needs_one():
+    path = str(CORPUS / "totp-authenticator-from-aegis-tests.bin")
+    with pytest.raises(InputError) as caught:
+        read_seed_file(path)
+    assert str(caught.value) == f"{path} is a TOTP Authenticator backup with a password"
+    assert caught.value.remedy is Remedy.SEED_FILE_PASSWORD
+    with pytest.raises(InputError, match="wrong password for this TOTP Authenticator backup"):
+        read_seed_file(path, lambda: "Testtest2")
+
+
+def test_a_bare_base32_secret_is_not_taken_for_a_totp_authenticator_backup(tmp_path):
+    path = tmp_path / "secret.txt"
+    path.write_text("JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP\n")  # 64 characters: 40 bytes
+    with pytest.raises(InputError) as caught:
+        read_seed_file(str(path))
+    assert "TOTP Authenticator" not in str(caught.value)

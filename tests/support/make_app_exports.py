@@ -5,6 +5,7 @@ are checked by hand against the accounts put in here."""
 
 from __future__ import annotations
 
+import base64
 import hashlib
 import json
 import os
@@ -14,6 +15,8 @@ from pathlib import Path
 from cryptography.hazmat.primitives import padding
 from cryptography.hazmat.primitives.ciphers import Cipher, algorithms, modes
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
+from cryptography.hazmat.primitives.kdf.argon2 import Argon2id
+from nacl import bindings
 
 CORPUS = Path(__file__).resolve().parents[1] / "data" / "seedfiles"
 
@@ -28,12 +31,53 @@ def andotp(plain: bytes, password: bytes, new: bool) -> bytes:
 
 
 def authenticator_pro(plain: bytes, password: bytes) -> bytes:
-    salt, iv = os.urandom(8), os.urandom(16)
-    key = hashlib.pbkdf2_hmac("sha1", password, salt, 100_000, 32)
+    """Stratum's current layout: Argon2id (3 passes, 64 MiB, 4 lanes), AES-256-GCM."""
+    salt, iv = os.urandom(16), os.urandom(12)
+    key = Argon2id(salt=salt, length=32, iterations=3, lanes=4, memory_cost=65_536).derive(password)
+    return b"AUTHENTICATORPRO" + salt + iv + AESGCM(key).encrypt(iv, plain, None)
+
+
+def authenticator_pro_legacy(plain: bytes, password: bytes) -> bytes:
+    """Authenticator Pro's legacy layout: PBKDF2-HMAC-SHA1 (64 000 rounds, 20-byte salt), AES-256-CBC."""
+    salt, iv = os.urandom(20), os.urandom(16)
+    key = hashlib.pbkdf2_hmac("sha1", password, salt, 64_000, 32)
     padder = padding.PKCS7(128).padder()
     encryptor = Cipher(algorithms.AES(key), modes.CBC(iv)).encryptor()
     return b"AuthenticatorPro" + salt + iv + encryptor.update(padder.update(plain) + padder.finalize()) + \
         encryptor.finalize()
+
+
+def totp_authenticator(accounts: list[dict[str, object]], password: bytes = b"TotpAuthenticator") -> bytes:
+    """TOTP Authenticator: {"<the accounts' JSON>": "<time>"}, AES-256-CBC (zero IV) keyed with SHA-256 of the
+    password (the app's own text when the user sets none), in base64."""
+    plain = json.dumps({json.dumps(accounts): "1700000000"}).encode()
+    padder = padding.PKCS7(128).padder()
+    encryptor = Cipher(algorithms.AES(hashlib.sha256(password).digest()), modes.CBC(bytes(16))).encryptor()
+    return base64.b64encode(encryptor.update(padder.update(plain) + padder.finalize()) + encryptor.finalize())
+
+
+TOTP_AUTHENTICATOR_ACCOUNTS: list[dict[str, object]] = [
+    {"base": 32, "key": "JBSWY3DPEHPK3PXP", "issuer": "GitHub", "name": "amy", "digits": "6", "period": "30"},
+    {"base": 16, "key": "3132333435363738393031323334353637383930", "issuer": "Example VPN", "name": "bob",
+     "digits": "8", "period": "60"},
+    {"base": 64, "key": "YWJjZGVmZ2hpag==", "issuer": "", "name": "carol"},
+    {"base": 10, "key": "12345", "issuer": "Odd", "name": "dave"},
+]
+
+
+def ente_auth(plain: bytes, password: bytes, mem_limit: int = 64 * 1024 * 1024, ops_limit: int = 2) -> bytes:
+    """Ente Auth's encrypted export: Argon2id (one lane) of the password, one XChaCha20-Poly1305 secret-stream
+    message with the final tag; its header is the "nonce"."""
+    salt = os.urandom(16)
+    key = Argon2id(salt=salt, length=32, iterations=ops_limit, lanes=1, memory_cost=mem_limit // 1024).derive(password)
+    state = bindings.crypto_secretstream_xchacha20poly1305_state()
+    header = bindings.crypto_secretstream_xchacha20poly1305_init_push(state, key)
+    sealed = bindings.crypto_secretstream_xchacha20poly1305_push(
+        state, plain, None, bindings.crypto_secretstream_xchacha20poly1305_TAG_FINAL)
+    return json.dumps({"version": 1, "kdfParams": {"memLimit": mem_limit, "opsLimit": ops_limit,
+                                                   "salt": base64.b64encode(salt).decode()},
+                       "encryptedData": base64.b64encode(sealed).decode(),
+                       "encryptionNonce": base64.b64encode(header).decode()}, indent=2).encode() + b"\n"
 
 
 def google_authenticator(path: Path) -> None:
@@ -64,7 +108,10 @@ def main() -> None:
     (CORPUS / "andotp-encrypted.json.aes").write_bytes(andotp(plain, b"123456", new=True))
     (CORPUS / "andotp-encrypted-old.json.aes").write_bytes(andotp(plain, b"123456", new=False))
     backup = (CORPUS / "authenticator-pro-backup.json").read_bytes()
-    (CORPUS / "authenticator-pro-encrypted.authpro").write_bytes(authenticator_pro(backup, b"stratum pass"))
+    (CORPUS / "authenticator-pro-encrypted.authpro").write_bytes(authenticator_pro_legacy(backup, b"stratum pass"))
+    (CORPUS / "stratum-encrypted.authpro").write_bytes(authenticator_pro(backup, b"stratum pass"))
+    (CORPUS / "totp-authenticator-no-password.bin").write_bytes(totp_authenticator(TOTP_AUTHENTICATOR_ACCOUNTS))
+    (CORPUS / "ente-auth-encrypted.json").write_bytes(ente_auth((CORPUS / "ente-auth.txt").read_bytes(), b"ente pass"))
     google_authenticator(CORPUS / "google-authenticator-databases.db")
     microsoft_authenticator(CORPUS / "microsoft-authenticator-phonefactor.db")
     json.dumps({})  # (the module's JSON files are written by hand)

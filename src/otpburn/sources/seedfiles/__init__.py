@@ -24,11 +24,15 @@ from otpburn.sources.seedfiles import (
     andotp_encrypted,
     android_databases,
     authenticator_pro,
+    authy,
     bitwarden,
+    ente,
     freeotp,
     lastpass,
     proton,
+    totp_authenticator,
 )
+from otpburn.sources.seedfiles.android_preferences import read_strings
 from otpburn.sources.seedfiles.app_exports import looks_like_app_export, read_andotp, read_app_export
 from otpburn.sources.seedfiles.csv_layouts import read_text
 from otpburn.sources.seedfiles.deepnet_files import ROOTS as DEEPNET_ROOTS
@@ -100,7 +104,7 @@ def _read(path: str, data: bytes, unlock: Unlock) -> Rows:
                          remedy=Remedy.DECRYPT_SEED_FILE)
     if data.startswith(android_databases.SQLITE_HEADER):
         return android_databases.read(path, data)
-    if data.startswith((authenticator_pro.HEADER, *authenticator_pro.NEWER_HEADERS)):
+    if data.startswith(authenticator_pro.HEADERS):
         return authenticator_pro.read(authenticator_pro.decrypt(path, data, unlock),
                                       "Authenticator Pro backup (encrypted)")
     if data.startswith(_KDBX):
@@ -113,14 +117,16 @@ def _read(path: str, data: bytes, unlock: Unlock) -> Rows:
         root = root_name(body)
         if root in DEEPNET_ROOTS:
             return read_deepnet(path, body, root)
-        if root == "map":  # Android shared preferences: FreeOTP's token store (or Authy's, named there)
-            return _android_preferences(path, body)
+        if root == "map":  # Android shared preferences: FreeOTP's or Authy's token store
+            return _android_preferences(path, body, unlock)
         return read_pskc(path, body, unlock)
     if suffix == ".aes" or path.lower().endswith(".json.aes"):
         entries = andotp_encrypted.decrypt(path, data, unlock)
         return read_andotp(entries, "andOTP backup (encrypted)")
     if body.startswith((b"{", b"[")):
         return _read_json(path, data, unlock)
+    if totp_authenticator.looks_like(body):
+        return totp_authenticator.read(path, body, unlock)
     if b"\x00" in data[:4096] or not _utf8(data[:65536]):
         raise InputError(f"{path}: a binary file in no format otpburn knows (an encrypted andOTP backup keeps its "
                          "name ending in .aes; others: export the accounts as otpauth links or a plain JSON)")
@@ -139,12 +145,11 @@ def _utf8(head: bytes) -> bool:
     return True
 
 
-def _android_preferences(path: str, body: bytes) -> Rows:
-    if b"com.authy" in body[:65536] or b"authy" in body[:4096].lower():
-        raise InputError(f"{path}: Authy's token store; otpburn does not read it (Authy keeps its secrets "
-                         "encrypted with the backup password): show each account's QR code on the service's "
-                         "site again and scan that")
-    return freeotp.read_v1(path, body)
+def _android_preferences(path: str, body: bytes, unlock: Unlock) -> Rows:
+    strings = read_strings(path, body, "Android app data")
+    if authy.looks_like(strings):
+        return authy.read(path, strings, unlock)
+    return freeotp.read_v1(path, strings)
 
 
 def _read_json(path: str, data: bytes, unlock: Unlock) -> Rows:
@@ -157,9 +162,11 @@ def _read_json(path: str, data: bytes, unlock: Unlock) -> Rows:
         raise InputError(f"{path}: not valid JSON (not UTF-8 text)") from None
     except ValueError as exc:
         raise InputError(f"{path}: not valid JSON ({exc})") from None
-    if isinstance(document, dict) and "kdfParams" in document and "encryptedData" in document:
-        raise InputError(f"{path}: an encrypted Ente Auth export; otpburn does not open it yet: export the codes "
-                         "from Ente Auth as plain text (a list of otpauth links), load that, then delete it")
+    if ente.looks_like(document):
+        text = ente.decrypt(path, document, unlock)
+        found = read_text(path, text)
+        found.kind = "Ente Auth export (encrypted)"
+        return found
     if freeotp.looks_like_plus(document):
         return freeotp.read_plus(document)
     if authenticator_pro.looks_like(document):

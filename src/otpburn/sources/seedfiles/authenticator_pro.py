@@ -1,11 +1,12 @@
-"""Authenticator Pro (now Stratum) backups: the plain JSON and the password-encrypted `.authpro` file.
+"""Authenticator Pro (now Stratum) backups: the plain JSON and both password-encrypted `.authpro` layouts.
 
 Sources: the project's doc/BACKUP_FORMAT.md (an `Authenticators` list; Type 1 HOTP, 2 TOTP, 3 mOTP, 4 Steam;
 Algorithm 0 SHA-1, 1 SHA-256, 2 SHA-512; Secret in upper-case base32; Digits, Period, Counter, Issuer,
-Username) and its extra/decrypt_backup.py (an encrypted backup is the text `AuthenticatorPro`, an 8-byte
-salt, a 16-byte IV, then the JSON in AES-256-CBC with PKCS#7 padding, keyed with PBKDF2-HMAC-SHA1 of the
-password over the salt, 100 000 rounds). Newer Stratum backups with another header use a key derivation
-that is not documented there: they are named, not guessed at.
+Username) and its extra/decrypt_backup.py, which reads both encrypted layouts:
+- current (Stratum, Authenticator Pro 2.x): the text `AUTHENTICATORPRO`, a 16-byte salt, a 12-byte IV, then
+  the JSON in AES-256-GCM, keyed with Argon2id of the password over the salt (3 passes, 64 MiB, 4 lanes);
+- legacy: the text `AuthenticatorPro`, a 20-byte salt, a 16-byte IV, then the JSON in AES-256-CBC with PKCS#7
+  padding, keyed with PBKDF2-HMAC-SHA1 of the password over the salt, 64 000 rounds.
 """
 
 from __future__ import annotations
@@ -17,11 +18,13 @@ from otpburn.errors import InputError
 from otpburn.otp.params import Algorithm, OtpParams, OtpType
 from otpburn.sources.otpauth import STEAM_REFUSAL
 from otpburn.sources.seedfiles.model import Entry, Rows, Unlock, base32_field, read_entries, refuse_bloated_json
-from otpburn.sources.seedfiles.password_crypto import ask_password, cbc_open, pbkdf2
+from otpburn.sources.seedfiles.password_crypto import argon2id, ask_password, cbc_open, gcm_open, pbkdf2
 
-HEADER = b"AuthenticatorPro"
-NEWER_HEADERS = (b"AUTHENTICATORPRO", b"Stratum")  # formats whose key derivation is not published
-SALT, IV, ROUNDS = 8, 16, 100_000
+HEADER = b"AUTHENTICATORPRO"
+LEGACY_HEADER = b"AuthenticatorPro"
+HEADERS = (HEADER, LEGACY_HEADER)
+SALT, IV = 16, 12
+LEGACY_SALT, LEGACY_IV, LEGACY_ROUNDS = 20, 16, 64_000
 TYPES = {1: OtpType.HOTP, 2: OtpType.TOTP}
 ALGORITHMS = {0: "SHA1", 1: "SHA256", 2: "SHA512"}
 
@@ -40,14 +43,15 @@ def _label(entry: Entry) -> str:
 
 
 def decrypt(path: str, data: bytes, unlock: Unlock) -> dict[str, Any]:
-    app = "an encrypted Authenticator Pro backup"
-    if data.startswith(NEWER_HEADERS):
-        raise InputError(f"{path}: an encrypted Stratum backup in a newer format whose key derivation is not "
-                         "published; make an unencrypted backup in Stratum, load it, then delete it")
-    start = len(HEADER)
-    salt, iv, sealed = data[start:start + SALT], data[start + SALT:start + SALT + IV], data[start + SALT + IV:]
-    key = pbkdf2(path, ask_password(path, unlock, app), salt, ROUNDS, "sha1")
-    plain = cbc_open(path, "Authenticator Pro backup", key, iv, sealed)
+    app, what = "an encrypted Authenticator Pro backup", "Authenticator Pro backup"
+    if data.startswith(HEADER):
+        salt, iv, sealed = _split(data, len(HEADER), SALT, IV)
+        key = argon2id(path, ask_password(path, unlock, app), salt, passes=3, memory_kib=65_536, lanes=4)
+        plain = gcm_open(path, what, key, iv, sealed)
+    else:
+        salt, iv, sealed = _split(data, len(LEGACY_HEADER), LEGACY_SALT, LEGACY_IV)
+        key = pbkdf2(path, ask_password(path, unlock, app), salt, LEGACY_ROUNDS, "sha1")
+        plain = cbc_open(path, what, key, iv, sealed)
     refuse_bloated_json(path, plain)
     try:
         document = json.loads(plain)
@@ -57,6 +61,10 @@ def decrypt(path: str, data: bytes, unlock: Unlock) -> dict[str, Any]:
     if not looks_like(document):
         raise InputError(f"{path}: the decrypted Authenticator Pro backup holds no authenticators")
     return dict(document)
+
+
+def _split(data: bytes, start: int, salt: int, iv: int) -> tuple[bytes, bytes, bytes]:
+    return data[start:start + salt], data[start + salt:start + salt + iv], data[start + salt + iv:]
 
 
 def _params(entry: Entry) -> OtpParams:

@@ -11,15 +11,12 @@ read.
 
 from __future__ import annotations
 
-import io
 import json
-import xml.etree.ElementTree as ElementTree
 from typing import Any, cast
 
 from otpburn.errors import InputError
 from otpburn.otp.params import Algorithm, OtpParams, OtpType
 from otpburn.sources.seedfiles.model import Entry, Rows, read_entries
-from otpburn.sources.seedfiles.xml_safety import check_xml
 
 
 def looks_like_plus(document: object) -> bool:
@@ -30,18 +27,12 @@ def read_plus(document: dict[str, Any]) -> Rows:
     return read_entries("FreeOTP+ export", document["tokens"], _params, _label)
 
 
-def read_v1(path: str, data: bytes) -> Rows:
-    check_xml(path, data, "FreeOTP token")
-    try:
-        root = ElementTree.parse(io.BytesIO(data)).getroot()  # noqa: S314 (check_xml refused DOCTYPEs)
-    except ElementTree.ParseError:
-        raise InputError(f"{path}: a damaged FreeOTP token file") from None
-    names = {element.get("name", "") for element in root}
-    if "masterKey" in names:
+def read_v1(path: str, strings: dict[str, str]) -> Rows:
+    """FreeOTP's token store, from its string preferences."""
+    if "masterKey" in strings:
         raise InputError(f"{path}: FreeOTP 2's encrypted token store; otpburn does not open it yet: show each "
                          "token's QR code in FreeOTP (or export from FreeOTP+) instead")
-    tokens = [_json(element.text or "") for element in root
-              if element.tag == "string" and element.get("name") != "tokenOrder"]
+    tokens = [_json(text) for name, text in strings.items() if name != "tokenOrder"]
     return read_entries("FreeOTP token file", tokens, _params, _label)
 
 

@@ -1,5 +1,5 @@
-"""The password-based encryption of the apps whose backups otpburn opens, in one place: PBKDF2 with the
-file's own salt and iteration count (bounded before any work), then AES-GCM or AES-CBC. `cryptography` does
+"""The password-based encryption of the apps whose backups otpburn opens, in one place: PBKDF2 or Argon2id with
+the file's own salt and cost (bounded before any work), then AES-GCM or AES-CBC. `cryptography` does
 the cryptography; this module bounds what a file may ask of it and turns its failures into one line."""
 
 from __future__ import annotations
@@ -13,6 +13,11 @@ from otpburn.sources.seedfiles.model import Unlock, refuse_bloated_json, run_int
 
 # The most PBKDF2 rounds a file may ask for (andOTP writes its own count; the apps use 10 000 to 600 000).
 MAX_PBKDF2_ROUNDS = 5_000_000
+# Argon2id's cost, as files may state it: Ente writes its own, from libsodium's "sensitive" level (4 passes over
+# 1 GiB) down to less memory and more passes on small phones, the same work. More is refused before any memory
+# is taken.
+MAX_ARGON2_MEMORY_KIB = 1024 * 1024
+MAX_ARGON2_WORK_KIB = 4 * MAX_ARGON2_MEMORY_KIB  # passes × memory
 
 
 def ask_password(path: str, unlock: Unlock, app: str) -> bytes:
@@ -31,6 +36,26 @@ def pbkdf2(path: str, secret: bytes, salt: bytes, rounds: int, hash_name: str, l
 
     algorithm: Callable[[], hashes.HashAlgorithm] = {"sha1": hashes.SHA1, "sha256": hashes.SHA256}[hash_name]
     derive = functools.partial(PBKDF2HMAC(algorithm(), length, salt, rounds).derive, secret)
+    return run_interruptibly(derive)
+
+
+def refuse_costly_argon2id(path: str, *, passes: int, memory_kib: int, lanes: int, salt: bytes) -> None:
+    """Refuse an Argon2id cost beyond what the apps use (checked before the password is even asked for)."""
+    if not (1 <= passes and 8 * lanes <= memory_kib <= MAX_ARGON2_MEMORY_KIB
+            and passes * memory_kib <= MAX_ARGON2_WORK_KIB and 1 <= lanes <= 16 and len(salt) >= 8):
+        raise InputError(f"{path}: its key derivation asks for Argon2id with {passes} passes over "
+                         f"{memory_kib // 1024} MiB; otpburn does at most 4 passes over 1 GiB, or the same work "
+                         "with less memory")
+
+
+def argon2id(path: str, secret: bytes, salt: bytes, *, passes: int, memory_kib: int, lanes: int,
+             length: int = 32) -> bytes:
+    """Argon2id with the cost a file states or its app fixes, bounded before any work."""
+    refuse_costly_argon2id(path, passes=passes, memory_kib=memory_kib, lanes=lanes, salt=salt)
+    from cryptography.hazmat.primitives.kdf.argon2 import Argon2id
+
+    derive = functools.partial(Argon2id(salt=salt, length=length, iterations=passes, lanes=lanes,
+                                        memory_cost=memory_kib).derive, secret)
     return run_interruptibly(derive)
 
 
