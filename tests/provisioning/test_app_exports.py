@@ -3,12 +3,14 @@ otpburn knows but does not open, each named as what it is (never "save it as UTF
 
 from __future__ import annotations
 
+import io
+import zipfile
 from pathlib import Path
 
 import pytest
 
 from otpburn.errors import InputError, Remedy
-from otpburn.sources.seedfiles import Unlock, ente, read_seed_file
+from otpburn.sources.seedfiles import Unlock, archives, ente, read_seed_file
 
 CORPUS = Path(__file__).resolve().parent.parent / "data" / "seedfiles"
 ENCRYPTED = {"2fas-encrypted-from-2fas-backup-decryptor.2fas": "2FAS backup",
@@ -16,7 +18,22 @@ ENCRYPTED = {"2fas-encrypted-from-2fas-backup-decryptor.2fas": "2FAS backup",
              "authenticator-pro-encrypted.authpro": "Authenticator Pro backup",
              "stratum-encrypted.authpro": "Authenticator Pro backup",
              "authy-encrypted-from-aegis-tests.xml": "Authy token store",
-             "ente-auth-encrypted.json": "Ente Auth export"}
+             "ente-auth-encrypted.json": "Ente Auth export",
+             "authenticator-plus-backup.zip": "Authenticator Plus backup"}
+
+
+def _zip(members: dict[str, bytes], method: int = zipfile.ZIP_STORED) -> bytes:
+    """A zip holding `members`; `method` 99 marks them as WinZip-AES sealed, as such archives do."""
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w") as archive:
+        for name, data in members.items():
+            archive.writestr(name, data)
+    if method == 99:
+        for header in (b"PK\x03\x04", b"PK\x01\x02"):  # the method field of local and central headers
+            at = buffer.getvalue().index(header)
+            offset = at + (8 if header == b"PK\x03\x04" else 10)
+            buffer.getbuffer()[offset:offset + 2] = (99).to_bytes(2, "little")
+    return buffer.getvalue()
 
 
 @pytest.mark.parametrize("name,app", ENCRYPTED.items())
@@ -37,13 +54,19 @@ def test_without_a_password_the_file_says_it_needs_one(name):
 
 
 @pytest.mark.parametrize("name,content,words", [
-    ("backup.zip", b"PK\x03\x04\x14\x00\x00\x00" + bytes(64), "a zip archive (an Authenticator Plus or Proton Pass"),
+    ("backup.zip", b"PK\x03\x04\x14\x00\x00\x00" + bytes(64), "a damaged zip archive"),
+    ("photos.zip", _zip({"holiday/readme.txt": b"hello"}), "a zip archive otpburn does not know (it reads Proton "
+                                                           "Pass and Authenticator Plus exports)"),
+    ("pass.zip", _zip({"Proton Pass/data.pgp": b"-----BEGIN PGP MESSAGE-----"}),
+     "a Proton Pass export encrypted with a PGP passphrase; otpburn does not decrypt it"),
+    ("aes.zip", _zip({"Accounts.txt": b"otpauth://totp/x?secret=JBSWY3DPEHPK3PXP"}, method=99),
+     "an Authenticator Plus backup in a zip sealed with AES, which otpburn does not open: unzip it"),
     ("blob.bin", bytes(range(256)) * 4, "a binary file in no format otpburn knows"),
     ("ente-auth-codes.txt", b'{"version": 2, "kdfParams": {"memLimit": 4096, "opsLimit": 3, "salt": "c2FsdA=="}, '
                             b'"encryptedData": "ZGF0YQ==", "encryptionNonce": "bm9uY2U="}',
      "an encrypted Ente Auth export of a version otpburn does not know (2)"),
     ("vault.kdbx", bytes.fromhex("03d9a29a67fb4bb5") + bytes(64), "a KeePass database; otpburn does not open it: "
-                                                                   "export it from KeePassXC as CSV"),
+                                                                   "export it as XML"),
     ("tokens.xml", b"<?xml version='1.0'?><map><string name=\"masterKey\">{}</string></map>",
      "FreeOTP 2's encrypted token store"),
 ])
@@ -94,7 +117,7 @@ def test_a_totp_authenticator_backup_with_a_password_says_it_needs_one():
     path = str(CORPUS / "totp-authenticator-from-aegis-tests.bin")
     with pytest.raises(InputError) as caught:
         read_seed_file(path)
-    assert str(caught.value) == f"{path} is a TOTP Authenticator backup with a password"
+    assert str(caught.value) == f"{path} is a password-protected TOTP Authenticator backup"
     assert caught.value.remedy is Remedy.SEED_FILE_PASSWORD
     with pytest.raises(InputError, match="wrong password for this TOTP Authenticator backup"):
         read_seed_file(path, lambda: "Testtest2")
@@ -106,3 +129,15 @@ def test_a_bare_base32_secret_is_not_taken_for_a_totp_authenticator_backup(tmp_p
     with pytest.raises(InputError) as caught:
         read_seed_file(str(path))
     assert "TOTP Authenticator" not in str(caught.value)
+
+
+def test_a_zip_member_that_would_unpack_beyond_the_bound_is_refused_before_inflating(tmp_path, monkeypatch):
+    monkeypatch.setattr(archives, "MAX_MEMBER_BYTES", 1000)
+    path = tmp_path / "bomb.zip"
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
+        archive.writestr("Proton Pass/data.json", b" " * 100_000)
+    path.write_bytes(buffer.getvalue())
+    with pytest.raises(InputError, match=r"its Proton Pass/data.json would unpack to more than 0 MiB; that is not a "
+                                         "Proton Pass export"):
+        read_seed_file(str(path))

@@ -10,6 +10,9 @@ import hashlib
 import json
 import os
 import sqlite3
+import subprocess
+import tempfile
+import zipfile
 from pathlib import Path
 
 from cryptography.hazmat.primitives import padding
@@ -80,6 +83,46 @@ def ente_auth(plain: bytes, password: bytes, mem_limit: int = 64 * 1024 * 1024, 
                        "encryptionNonce": base64.b64encode(header).decode()}, indent=2).encode() + b"\n"
 
 
+PROTON_PASS_DATA = {
+    "version": "1.21.2", "userId": "user-1", "encrypted": False,
+    "vaults": {
+        "share-1": {"name": "Personal", "description": "", "items": [
+            {"itemId": "item-1", "shareId": "share-1", "state": 1, "data": {
+                "metadata": {"name": "GitHub", "note": "", "itemUuid": "u1"}, "type": "login",
+                "extraFields": [{"fieldName": "Backup TOTP", "type": "totp",
+                                 "data": {"totpUri": "otpauth://totp/GitHub:amy-backup?secret=GEZDGNBVGY3TQOJQ"}}],
+                "content": {"itemEmail": "amy@example.org", "itemUsername": "", "password": "x", "urls": [],
+                            "totpUri": "otpauth://totp/GitHub:amy?secret=JBSWY3DPEHPK3PXP&issuer=GitHub"
+                                       "&algorithm=SHA256&digits=8&period=60", "passkeys": []}}},
+            {"itemId": "item-2", "shareId": "share-1", "state": 1, "data": {
+                "metadata": {"name": "Mail", "note": "", "itemUuid": "u2"}, "type": "login", "extraFields": [],
+                "content": {"itemEmail": "", "itemUsername": "bob", "password": "y", "urls": [],
+                            "totpUri": "MFRGGZDFMZTWQ2LK", "passkeys": []}}},
+            {"itemId": "item-3", "shareId": "share-1", "state": 1, "data": {
+                "metadata": {"name": "A note", "note": "text", "itemUuid": "u3"}, "type": "note", "extraFields": [],
+                "content": {}}}]},
+        "share-2": {"name": "Work", "description": "", "items": [
+            {"itemId": "item-4", "shareId": "share-2", "state": 1, "data": {
+                "metadata": {"name": "VPN", "note": "", "itemUuid": "u4"}, "type": "login", "extraFields": [],
+                "content": {"itemEmail": "", "itemUsername": "carol", "password": "z", "urls": [],
+                            "totpUri": "otpauth://totp/VPN:carol?secret=not-base32", "passkeys": []}}}]}}}
+
+
+def proton_pass(path: Path) -> None:
+    path.unlink(missing_ok=True)
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as archive:
+        archive.writestr("Proton Pass/data.json", json.dumps(PROTON_PASS_DATA, indent=2))
+
+
+def authenticator_plus(path: Path, links: bytes, password: str) -> None:
+    """A zip with the traditional encryption, as Info-ZIP's `zip -P` writes it (Python's zipfile reads but cannot
+    write it). The password is the corpus's own test password: `zip` takes it only from a terminal or argv."""
+    path.unlink(missing_ok=True)
+    with tempfile.TemporaryDirectory() as folder:
+        Path(folder, "Accounts.txt").write_bytes(links)
+        subprocess.run(["zip", "-q", "-P", password, str(path.resolve()), "Accounts.txt"], cwd=folder, check=True)
+
+
 def google_authenticator(path: Path) -> None:
     path.unlink(missing_ok=True)
     with sqlite3.connect(path) as db:
@@ -112,6 +155,8 @@ def main() -> None:
     (CORPUS / "stratum-encrypted.authpro").write_bytes(authenticator_pro(backup, b"stratum pass"))
     (CORPUS / "totp-authenticator-no-password.bin").write_bytes(totp_authenticator(TOTP_AUTHENTICATOR_ACCOUNTS))
     (CORPUS / "ente-auth-encrypted.json").write_bytes(ente_auth((CORPUS / "ente-auth.txt").read_bytes(), b"ente pass"))
+    proton_pass(CORPUS / "proton-pass-export.zip")
+    authenticator_plus(CORPUS / "authenticator-plus-backup.zip", (CORPUS / "ente-auth.txt").read_bytes(), "plus pass")
     google_authenticator(CORPUS / "google-authenticator-databases.db")
     microsoft_authenticator(CORPUS / "microsoft-authenticator-phonefactor.db")
     json.dumps({})  # (the module's JSON files are written by hand)

@@ -23,11 +23,13 @@ from otpburn.files import decode_text, read_input_file
 from otpburn.sources.seedfiles import (
     andotp_encrypted,
     android_databases,
+    archives,
     authenticator_pro,
     authy,
     bitwarden,
     ente,
     freeotp,
+    keepass_xml,
     lastpass,
     proton,
     totp_authenticator,
@@ -108,15 +110,17 @@ def _read(path: str, data: bytes, unlock: Unlock) -> Rows:
         return authenticator_pro.read(authenticator_pro.decrypt(path, data, unlock),
                                       "Authenticator Pro backup (encrypted)")
     if data.startswith(_KDBX):
-        raise InputError(f"{path}: a KeePass database; otpburn does not open it: export it from KeePassXC as CSV "
-                         "(Database → Export → CSV file), load that, then delete it")
+        raise InputError(f"{path}: a KeePass database; otpburn does not open it: export it as XML (KeePass: File → "
+                         "Export → KeePass XML (2.x); KeePassXC: Database → Export → XML or CSV file), load that, "
+                         "then delete it")
     if data.startswith(_ZIP):
-        raise InputError(f"{path}: a zip archive (an Authenticator Plus or Proton Pass backup?); otpburn does not "
-                         "open archives: export the accounts as otpauth links, or as a plain JSON, instead")
+        return archives.read(path, data, unlock)
     if body.startswith(b"<") or suffix in (".xml", ".pskc", ".pskcxml"):
         root = root_name(body)
         if root in DEEPNET_ROOTS:
             return read_deepnet(path, body, root)
+        if root == keepass_xml.ROOT:
+            return keepass_xml.read(path, body)
         if root == "map":  # Android shared preferences: FreeOTP's or Authy's token store
             return _android_preferences(path, body, unlock)
         return read_pskc(path, body, unlock)

@@ -43,7 +43,7 @@ def read(path: str, text: bytes, unlock: Unlock) -> Rows:
     if unlock.password is None:
         accounts = _decrypted(path, sealed, APP_DEFAULT_PASSWORD)
         if accounts is None:
-            raise InputError(f"{path} is a TOTP Authenticator backup with a password",
+            raise InputError(f"{path} is a password-protected TOTP Authenticator backup",
                              remedy=Remedy.SEED_FILE_PASSWORD)
     else:
         accounts = _decrypted(path, sealed, unlock.password())
