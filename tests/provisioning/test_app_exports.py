@@ -19,7 +19,8 @@ ENCRYPTED = {"2fas-encrypted-from-2fas-backup-decryptor.2fas": "2FAS backup",
              "stratum-encrypted.authpro": "Authenticator Pro backup",
              "authy-encrypted-from-aegis-tests.xml": "Authy token store",
              "ente-auth-encrypted.json": "Ente Auth export",
-             "authenticator-plus-backup.zip": "Authenticator Plus backup"}
+             "authenticator-plus-backup.zip": "Authenticator Plus backup",
+             "freeotp2-backup.xml": "FreeOTP 2 backup"}
 
 
 def _zip(members: dict[str, bytes], method: int = zipfile.ZIP_STORED) -> bytes:
@@ -68,7 +69,7 @@ def test_without_a_password_the_file_says_it_needs_one(name):
     ("vault.kdbx", bytes.fromhex("03d9a29a67fb4bb5") + bytes(64), "a KeePass database; otpburn does not open it: "
                                                                    "export it as XML"),
     ("tokens.xml", b"<?xml version='1.0'?><map><string name=\"masterKey\">{}</string></map>",
-     "FreeOTP 2's encrypted token store"),
+     "FreeOTP 2's token store from the app's own data, whose master key stays in the phone's keystore"),
 ])
 def test_files_otpburn_knows_but_does_not_open_are_named(tmp_path, name, content, words):
     path = tmp_path / name

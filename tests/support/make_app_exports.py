@@ -123,6 +123,15 @@ def authenticator_plus(path: Path, links: bytes, password: str) -> None:
         subprocess.run(["zip", "-q", "-P", password, str(path.resolve()), "Accounts.txt"], cwd=folder, check=True)
 
 
+def freeotp2(path: Path, password: str) -> None:
+    """FreeOTP 2's backup, written by the JDK's own serialization and cryptography
+    (tests/support/java/FreeOtpBackup.java; needs a JDK). The password is the corpus's own test password."""
+    source = Path(__file__).resolve().parent / "java" / "FreeOtpBackup.java"
+    with tempfile.TemporaryDirectory() as classes:
+        subprocess.run(["javac", "-d", classes, str(source)], check=True)
+        subprocess.run(["java", "-cp", classes, "FreeOtpBackup", str(path.resolve()), password], check=True)
+
+
 def google_authenticator(path: Path) -> None:
     path.unlink(missing_ok=True)
     with sqlite3.connect(path) as db:
@@ -157,6 +166,7 @@ def main() -> None:
     (CORPUS / "ente-auth-encrypted.json").write_bytes(ente_auth((CORPUS / "ente-auth.txt").read_bytes(), b"ente pass"))
     proton_pass(CORPUS / "proton-pass-export.zip")
     authenticator_plus(CORPUS / "authenticator-plus-backup.zip", (CORPUS / "ente-auth.txt").read_bytes(), "plus pass")
+    freeotp2(CORPUS / "freeotp2-backup.xml", "freeotp pass")
     google_authenticator(CORPUS / "google-authenticator-databases.db")
     microsoft_authenticator(CORPUS / "microsoft-authenticator-phonefactor.db")
     json.dumps({})  # (the module's JSON files are written by hand)

@@ -104,6 +104,8 @@ def _read(path: str, data: bytes, unlock: Unlock) -> Rows:
                                            and suffix in (".gpg", ".pgp", ".asc")):
         raise InputError(f"{path} is encrypted with OpenPGP (gpg); otpburn does not decrypt it itself",
                          remedy=Remedy.DECRYPT_SEED_FILE)
+    if data.startswith(freeotp.JAVA_SERIALIZATION):
+        return freeotp.read_v2(path, data, unlock)
     if data.startswith(android_databases.SQLITE_HEADER):
         return android_databases.read(path, data)
     if data.startswith(authenticator_pro.HEADERS):

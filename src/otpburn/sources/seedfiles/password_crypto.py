@@ -34,7 +34,8 @@ def pbkdf2(path: str, secret: bytes, salt: bytes, rounds: int, hash_name: str, l
     from cryptography.hazmat.primitives import hashes
     from cryptography.hazmat.primitives.kdf.pbkdf2 import PBKDF2HMAC
 
-    algorithm: Callable[[], hashes.HashAlgorithm] = {"sha1": hashes.SHA1, "sha256": hashes.SHA256}[hash_name]
+    algorithm: Callable[[], hashes.HashAlgorithm] = {"sha1": hashes.SHA1, "sha256": hashes.SHA256,
+                                                      "sha512": hashes.SHA512}[hash_name]
     derive = functools.partial(PBKDF2HMAC(algorithm(), length, salt, rounds).derive, secret)
     return run_interruptibly(derive)
 
@@ -62,14 +63,22 @@ def argon2id(path: str, secret: bytes, salt: bytes, *, passes: int, memory_kib: 
 def gcm_open(path: str, app: str, key: bytes, nonce: bytes, sealed: bytes) -> bytes:
     """AES-GCM: the plain text, or one line saying the password is wrong (a wrong key and a damaged file look
     the same to GCM)."""
+    plain = gcm_try_open(key, nonce, sealed)
+    if plain is None:
+        raise InputError(f"{path}: wrong password for this {app} (or the file is damaged)",
+                         remedy=Remedy.SEED_FILE_PASSWORD)
+    return plain
+
+
+def gcm_try_open(key: bytes, nonce: bytes, sealed: bytes, associated: bytes | None = None) -> bytes | None:
+    """AES-GCM's plain text, or None when the key, the nonce or the text is wrong."""
     from cryptography.exceptions import InvalidTag
     from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 
     try:
-        return AESGCM(key).decrypt(nonce, sealed, None)
+        return AESGCM(key).decrypt(nonce, sealed, associated)
     except (InvalidTag, ValueError):
-        raise InputError(f"{path}: wrong password for this {app} (or the file is damaged)",
-                         remedy=Remedy.SEED_FILE_PASSWORD) from None
+        return None
 
 
 def cbc_open(path: str, app: str, key: bytes, iv: bytes, data: bytes) -> bytes:
