@@ -4,6 +4,7 @@ otpburn knows but does not open, each named as what it is (never "save it as UTF
 from __future__ import annotations
 
 import io
+import json
 import zipfile
 from pathlib import Path
 
@@ -20,7 +21,9 @@ ENCRYPTED = {"2fas-encrypted-from-2fas-backup-decryptor.2fas": "2FAS backup",
              "authy-encrypted-from-aegis-tests.xml": "Authy token store",
              "ente-auth-encrypted.json": "Ente Auth export",
              "authenticator-plus-backup.zip": "Authenticator Plus backup",
-             "freeotp2-backup.xml": "FreeOTP 2 backup"}
+             "freeotp2-backup.xml": "FreeOTP 2 backup",
+             "bitwarden-password-protected.json": "password-protected Bitwarden export",
+             "bitwarden-password-protected-argon2.json": "password-protected Bitwarden export"}
 
 
 def _zip(members: dict[str, bytes], method: int = zipfile.ZIP_STORED) -> bytes:
@@ -142,3 +145,29 @@ def test_a_zip_member_that_would_unpack_beyond_the_bound_is_refused_before_infla
     with pytest.raises(InputError, match=r"its Proton Pass/data.json would unpack to more than 0 MiB; that is not a "
                                          "Proton Pass export"):
         read_seed_file(str(path))
+
+
+def test_a_bitwarden_password_protected_export_opens_as_another_implementation_sealed_it(tmp_path):
+    """The validation string of DSInternals' Bitwarden test export (password "secret", PBKDF2 1 000 rounds over
+    the salt's text): written by code we did not write, it must open here; its data holds no TOTP key."""
+    path = tmp_path / "dsinternals.json"
+    path.write_text(json.dumps({
+        "encrypted": True, "passwordProtected": True, "salt": "dGVzdHNhbHQ=", "kdfType": 0, "kdfIterations": 1000,
+        "encKeyValidation_DO_NOT_EDIT": "2.AAECAwQFBgcICQoLDA0ODw==|b9XNIQPuTmILvjmC3OOajqtRyvJUnQh8s6vEoZm3gvFFbcv0"
+                                        "RcM4DNRQtTYvEWNn|Fl3xOjOFYWWd+LQy6tpmlZn9L+y4qalS+vyIQ+5WZ14=",
+        "data": "2.AAECAwQFBgcICQoLDA0ODw==|b9XNIQPuTmILvjmC3OOajqtRyvJUnQh8s6vEoZm3gvFFbcv0RcM4DNRQtTYvEWNn|"
+                "Fl3xOjOFYWWd+LQy6tpmlZn9L+y4qalS+vyIQ+5WZ14="}))
+    # its data here is the validation string again: it opens to text that is not an export
+    with pytest.raises(InputError, match="the decrypted Bitwarden export is not JSON"):
+        read_seed_file(str(path), lambda: "secret")
+    with pytest.raises(InputError, match="wrong password for this password-protected Bitwarden export"):
+        read_seed_file(str(path), lambda: "Secret")
+
+
+def test_an_account_restricted_bitwarden_export_says_what_to_export_instead(tmp_path):
+    path = tmp_path / "bitwarden_encrypted_export.json"
+    path.write_text(json.dumps({"encrypted": True, "encKeyValidation_DO_NOT_EDIT": "2.AAAA|BBBB|CCCC",
+                                "folders": [], "items": [{"login": {"totp": "2.AAAA|BBBB|CCCC"}}]}))
+    with pytest.raises(InputError, match="a Bitwarden export restricted to its account .* export again as "
+                                         '"Password protected"'):
+        read_seed_file(str(path), lambda: "x")

@@ -7,18 +7,21 @@ from __future__ import annotations
 
 import base64
 import hashlib
+import hmac
 import json
 import os
 import sqlite3
 import subprocess
 import tempfile
+import uuid
 import zipfile
 from pathlib import Path
 
-from cryptography.hazmat.primitives import padding
+from cryptography.hazmat.primitives import hashes, padding
 from cryptography.hazmat.primitives.ciphers import Cipher, algorithms, modes
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 from cryptography.hazmat.primitives.kdf.argon2 import Argon2id
+from cryptography.hazmat.primitives.kdf.hkdf import HKDFExpand
 from nacl import bindings
 
 CORPUS = Path(__file__).resolve().parents[1] / "data" / "seedfiles"
@@ -132,6 +135,32 @@ def freeotp2(path: Path, password: str) -> None:
         subprocess.run(["java", "-cp", classes, "FreeOtpBackup", str(path.resolve()), password], check=True)
 
 
+def bitwarden_password_protected(export: bytes, password: bytes, argon2: bool = False) -> bytes:
+    """Bitwarden's password-protected export as its SDK writes it: the salt's text into PBKDF2-SHA256 (or, for
+    Argon2id, its SHA-256), HKDF-Expand into "enc" and "mac" keys, and EncStrings 2.<iv>|<data>|<mac>."""
+    salt = base64.b64encode(os.urandom(16)).decode()
+    if argon2:
+        key = Argon2id(salt=hashlib.sha256(salt.encode()).digest(), length=32, iterations=3, lanes=4,
+                       memory_cost=64 * 1024).derive(password)
+        kdf = {"kdfType": 1, "kdfIterations": 3, "kdfMemory": 64, "kdfParallelism": 4}
+    else:
+        key = hashlib.pbkdf2_hmac("sha256", password, salt.encode(), 600_000, 32)
+        kdf = {"kdfType": 0, "kdfIterations": 600_000}
+    enc_key = HKDFExpand(hashes.SHA256(), 32, b"enc").derive(key)
+    mac_key = HKDFExpand(hashes.SHA256(), 32, b"mac").derive(key)
+
+    def enc_string(plain: bytes) -> str:
+        iv, padder = os.urandom(16), padding.PKCS7(128).padder()
+        encryptor = Cipher(algorithms.AES(enc_key), modes.CBC(iv)).encryptor()
+        data = encryptor.update(padder.update(plain) + padder.finalize()) + encryptor.finalize()
+        mac = hmac.new(mac_key, iv + data, "sha256").digest()
+        return "2." + "|".join(base64.b64encode(part).decode() for part in (iv, data, mac))
+
+    return json.dumps({"encrypted": True, "passwordProtected": True, "salt": salt, **kdf,
+                       "encKeyValidation_DO_NOT_EDIT": enc_string(str(uuid.uuid4()).encode()),
+                       "data": enc_string(export)}, indent=2).encode() + b"\n"
+
+
 def google_authenticator(path: Path) -> None:
     path.unlink(missing_ok=True)
     with sqlite3.connect(path) as db:
@@ -167,6 +196,10 @@ def main() -> None:
     proton_pass(CORPUS / "proton-pass-export.zip")
     authenticator_plus(CORPUS / "authenticator-plus-backup.zip", (CORPUS / "ente-auth.txt").read_bytes(), "plus pass")
     freeotp2(CORPUS / "freeotp2-backup.xml", "freeotp pass")
+    bitwarden = (CORPUS / "bitwarden-export.json").read_bytes()
+    (CORPUS / "bitwarden-password-protected.json").write_bytes(bitwarden_password_protected(bitwarden, b"bw pass"))
+    (CORPUS / "bitwarden-password-protected-argon2.json").write_bytes(
+        bitwarden_password_protected(bitwarden, b"bw pass", argon2=True))
     google_authenticator(CORPUS / "google-authenticator-databases.db")
     microsoft_authenticator(CORPUS / "microsoft-authenticator-phonefactor.db")
     json.dumps({})  # (the module's JSON files are written by hand)

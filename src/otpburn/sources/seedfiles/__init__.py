@@ -178,7 +178,7 @@ def _read_json(path: str, data: bytes, unlock: Unlock) -> Rows:
     if authenticator_pro.looks_like(document):
         return authenticator_pro.read(document)
     if bitwarden.looks_like(document):
-        return bitwarden.read_json(path, document)
+        return bitwarden.read_json(path, document, unlock)
     if lastpass.looks_like(document):
         return lastpass.read(document)
     if proton.looks_like(document):

@@ -5,23 +5,43 @@ stores it in its `otp` attribute).
 
 Sources: Bitwarden's help pages "Export Vault Data" and "Condition a Bitwarden .csv or .json" (the JSON and
 CSV layouts), and "Integrated Authenticator" (what `totp` may hold: an otpauth:// URI, a bare base32 key —
-TOTP, SHA-1, 6 digits, 30 s, as Bitwarden computes it — or a steam:// key). A password-protected or
-account-restricted export is encrypted with keys otpburn does not derive: it is named, with what to export
-instead.
+TOTP, SHA-1, 6 digits, 30 s, as Bitwarden computes it — or a steam:// key).
+
+A password-protected export ("Encrypted Exports": `encrypted` and `passwordProtected` true, `salt`, `kdfType`,
+`kdfIterations`, `kdfMemory` in MiB, `kdfParallelism`, `encKeyValidation_DO_NOT_EDIT`, `data`) is opened as
+Bitwarden's SDK writes it (bitwarden-exporters' encrypted_json.rs, bitwarden-crypto): the password's key is
+PBKDF2-HMAC-SHA256 over the salt's text (kdfType 0) or Argon2id over SHA-256 of it (kdfType 1), stretched with
+HKDF-Expand-SHA256 into an encryption key ("enc") and a MAC key ("mac"); each value is an EncString
+`2.<iv>|<data>|<mac>`: AES-256-CBC, its HMAC-SHA256 over IV and data checked first. The validation string opens
+first, so a wrong password is named before the data is touched. An account-restricted export is sealed with
+the account's own key: named, with what to export instead.
 """
 
 from __future__ import annotations
 
+import base64
+import binascii
+import hashlib
 from collections.abc import Callable
 from typing import Any
 
-from otpburn.errors import InputError
+from otpburn.errors import InputError, Remedy
 from otpburn.otp.codec import decode_base32
 from otpburn.otp.params import OtpParams
 from otpburn.sources.otpauth import STEAM_REFUSAL, parse_uri
-from otpburn.sources.seedfiles.model import Rows, SeedRecord, printable
+from otpburn.sources.seedfiles.model import Rows, SeedRecord, Unlock, printable
+from otpburn.sources.seedfiles.password_crypto import (
+    argon2id,
+    ask_password,
+    cbc_open,
+    decrypted_json,
+    pbkdf2,
+    refuse_costly_argon2id,
+)
 
 KIND_JSON, KIND_CSV = "Bitwarden export (JSON)", "Bitwarden export (CSV)"
+KIND_PROTECTED = "Bitwarden export (password-protected)"
+APP = "password-protected Bitwarden export"
 KIND_KEEPASSXC = "KeePassXC export (CSV)"
 
 
@@ -29,10 +49,16 @@ def looks_like(document: object) -> bool:
     return isinstance(document, dict) and "encrypted" in document and ("items" in document or "data" in document)
 
 
-def read_json(path: str, document: dict[str, Any]) -> Rows:
+def read_json(path: str, document: dict[str, Any], unlock: Unlock) -> Rows:
+    if document.get("encrypted") is True and document.get("passwordProtected") is True:
+        opened = _decrypted_export(path, document, unlock)
+        found = read_json(path, opened, Unlock())
+        found.kind = KIND_PROTECTED
+        return found
     if document.get("encrypted") is not False or not isinstance(document.get("items"), list):
-        raise InputError(f"{path}: an encrypted Bitwarden export; otpburn reads Bitwarden's unencrypted .json "
-                         "export (export it, load it, then delete it)")
+        raise InputError(f"{path}: a Bitwarden export restricted to its account (sealed with the account's own "
+                         "key); export again as \"Password protected\" or unencrypted .json, load it, then delete "
+                         "it")
     found = Rows(kind=KIND_JSON)
     without = 0
     for number, item in enumerate(document["items"], start=1):
@@ -81,6 +107,68 @@ def _row_reader(totp_at: int, name_at: int, user_at: int | None) -> Callable[[in
         return SeedRecord("", totp_params(totp, name, user), number)
 
     return read_row
+
+
+def _decrypted_export(path: str, document: dict[str, Any], unlock: Unlock) -> dict[str, Any]:
+    salt, kdf, rounds = document.get("salt"), document.get("kdfType"), document.get("kdfIterations")
+    if not isinstance(salt, str) or kdf not in (0, 1) or not isinstance(rounds, int) or isinstance(rounds, bool):
+        raise InputError(f"{path}: a {APP} whose key derivation otpburn does not know")
+    if kdf == 1:
+        memory_mib, lanes = document.get("kdfMemory"), document.get("kdfParallelism")
+        if not isinstance(memory_mib, int) or not isinstance(lanes, int):
+            raise InputError(f"{path}: a damaged {APP} (its Argon2id memory or parallelism is missing)")
+        digest = hashlib.sha256(salt.encode("utf-8")).digest()
+        refuse_costly_argon2id(path, passes=rounds, memory_kib=memory_mib * 1024, lanes=lanes, salt=digest)
+        key = argon2id(path, ask_password(path, unlock, f"a {APP}"), digest, passes=rounds,
+                       memory_kib=memory_mib * 1024, lanes=lanes)
+    else:
+        key = pbkdf2(path, ask_password(path, unlock, f"a {APP}"), salt.encode("utf-8"), rounds, "sha256")
+    keys = _stretched(key)
+    if _open_enc_string(document.get("encKeyValidation_DO_NOT_EDIT"), *keys) is None:
+        raise InputError(f"{path}: wrong password for this {APP} (or the file is damaged)",
+                         remedy=Remedy.SEED_FILE_PASSWORD)
+    plain = _open_enc_string(document.get("data"), *keys)
+    if plain is None:
+        raise InputError(f"{path}: a damaged {APP} (its data does not open with the password that opens its "
+                         "validation string)")
+    opened = decrypted_json(path, plain, "Bitwarden export")
+    if not isinstance(opened, dict):
+        raise InputError(f"{path}: the decrypted Bitwarden export holds no items")
+    return opened
+
+
+def _stretched(key: bytes) -> tuple[bytes, bytes]:
+    """Bitwarden's stretched key: HKDF-Expand-SHA256 of the derived key into 32 bytes for AES, 32 for the MAC."""
+    from cryptography.hazmat.primitives import hashes
+    from cryptography.hazmat.primitives.kdf.hkdf import HKDFExpand
+
+    return (HKDFExpand(hashes.SHA256(), 32, b"enc").derive(key), HKDFExpand(hashes.SHA256(), 32, b"mac").derive(key))
+
+
+def _open_enc_string(value: object, enc_key: bytes, mac_key: bytes) -> bytes | None:
+    """A type-2 EncString (`2.<iv>|<data>|<mac>`, base64 each), or None when its MAC does not match."""
+    if not isinstance(value, str) or not value.startswith("2."):
+        return None
+    parts = value[2:].split("|")
+    if len(parts) != 3:
+        return None
+    try:
+        iv, data, mac = (base64.b64decode(part, validate=True) for part in parts)
+    except binascii.Error:
+        return None
+    from cryptography.exceptions import InvalidSignature
+    from cryptography.hazmat.primitives import hashes, hmac
+
+    check = hmac.HMAC(mac_key, hashes.SHA256())
+    check.update(iv + data)
+    try:
+        check.verify(mac)
+    except InvalidSignature:
+        return None
+    try:
+        return cbc_open("", "", enc_key, iv, data)
+    except InputError:  # the MAC matched, so only a file written wrongly gets here
+        return None
 
 
 def totp_params(value: object, name: str, username: str) -> OtpParams:
