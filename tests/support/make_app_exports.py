@@ -180,8 +180,25 @@ def microsoft_authenticator(path: Path) -> None:
     with sqlite3.connect(path) as db:
         db.execute("CREATE TABLE accounts (_id INTEGER PRIMARY KEY, name TEXT, username TEXT, oath_secret_key TEXT, "
                    "account_type INTEGER)")
-        db.execute("INSERT INTO accounts (name, username, oath_secret_key, account_type) VALUES "
-                   "('GitHub', 'amy', 'JBSWY3DPEHPK3PXP', 0)")
+        db.executemany("INSERT INTO accounts (name, username, oath_secret_key, account_type) VALUES (?, ?, ?, ?)", [
+            ("GitHub", "amy", "JBSWY3DPEHPK3PXP", 0),
+            ("Microsoft", "bob@outlook.com", base64.b64encode(b"12345678901234567890").decode(), 1),
+            ("Contoso", "carol@contoso.com", None, 2),  # a work account: push notifications, no OATH key
+            ("Broken", "dave", "not base32!", 0)])
+
+
+def stratum_database(path: Path) -> None:
+    """Stratum's own database (databases/authenticator.db3): the backup's fields as columns."""
+    path.unlink(missing_ok=True)
+    with sqlite3.connect(path) as db:
+        db.execute("CREATE TABLE authenticator (secret TEXT PRIMARY KEY, type INTEGER, icon TEXT, issuer TEXT, "
+                   "username TEXT, pin TEXT, algorithm INTEGER, digits INTEGER, period INTEGER, counter INTEGER, "
+                   "copyCount INTEGER, ranking INTEGER)")
+        db.executemany("INSERT INTO authenticator (secret, type, issuer, username, algorithm, digits, period, "
+                       "counter) VALUES (?, ?, ?, ?, ?, ?, ?, ?)", [
+                           ("JBSWY3DPEHPK3PXP", 2, "GitHub", "amy", 1, 8, 60, 0),
+                           ("GEZDGNBVGY3TQOJQ", 1, "Legacy", "bob", 0, 6, 30, 9),
+                           ("MFRGGZDFMZTWQ2LK", 4, "Steam", "gamer", 0, 5, 30, 0)])
 
 
 def main() -> None:
@@ -202,6 +219,7 @@ def main() -> None:
         bitwarden_password_protected(bitwarden, b"bw pass", argon2=True))
     google_authenticator(CORPUS / "google-authenticator-databases.db")
     microsoft_authenticator(CORPUS / "microsoft-authenticator-phonefactor.db")
+    stratum_database(CORPUS / "stratum-authenticator.db3")
     json.dumps({})  # (the module's JSON files are written by hand)
 
 

@@ -1,21 +1,30 @@
 """Authenticator apps' own databases, copied from a rooted or backed-up Android phone.
 
-Google Authenticator's `databases` file: an SQLite table `accounts` with `email` (the account name),
-`secret` (base32), `counter`, `type` (0 TOTP, 1 HOTP), `issuer` and `original_name`; every account is
-6-digit SHA-1 with a 30-second step (the app has no other settings). Microsoft Authenticator's
-`PhoneFactor` database keeps its OATH keys in `accounts.oath_secret_key` beside Microsoft's own push
-accounts: it is named, with what to do instead, since its columns are not published. The file is opened
-read-only, from a private copy, through Python's sqlite3 (no extension loading, no triggers run on read).
+- Google Authenticator's `databases` file: an SQLite table `accounts` with `email` (the account name),
+  `secret` (base32), `counter`, `type` (0 TOTP, 1 HOTP), `issuer` and `original_name`; every account is
+  6-digit SHA-1 with a 30-second step (the app has no other settings).
+- Microsoft Authenticator's `PhoneFactor`: table `accounts` with `name` (the issuer), `username`,
+  `oath_secret_key` and `account_type` — 0 an account added from a QR code (base32 key, 6 digits), 1 a
+  Microsoft personal account (base64 key, 8 digits), both SHA-1 every 30 s; other types are work accounts
+  signed in by push, with no OATH key (source: Aegis's MicrosoftAuthImporter and its test database).
+- Stratum's (Authenticator Pro's) `authenticator.db3`: table `authenticator` with the backup's fields as
+  columns (source: Aegis's StratumImporter), read like the backup.
+
+The file is opened read-only, from a private copy, through Python's sqlite3 (no extension loading, no
+triggers run on read).
 """
 
 from __future__ import annotations
 
+import base64
+import binascii
 import os
 import sqlite3
 import tempfile
 
 from otpburn.errors import InputError
 from otpburn.otp.params import OtpParams, OtpType
+from otpburn.sources.seedfiles.authenticator_pro import read as authenticator_pro_read
 from otpburn.sources.seedfiles.model import Rows, SeedRecord, base32_field, printable
 
 SQLITE_HEADER = b"SQLite format 3\x00"
@@ -45,12 +54,13 @@ def _columns(connection: sqlite3.Connection, table: str) -> set[str]:
 
 def _accounts(path: str, connection: sqlite3.Connection) -> Rows:
     columns = _columns(connection, "accounts")
-    if "oath_secret_key" in columns:
-        raise InputError(f"{path}: Microsoft Authenticator's database; otpburn does not read it: show each "
-                         "account's QR code again on the service's site and scan that")
+    if {"oath_secret_key", "account_type"} <= columns:
+        return _microsoft(connection, columns)
+    if {"secret", "type", "algorithm", "digits", "period"} <= _columns(connection, "authenticator"):
+        return _stratum(connection)
     if not {"email", "secret"} <= columns:
-        raise InputError(f"{path}: an SQLite database that is not Google Authenticator's (no accounts table with "
-                         "email and secret)")
+        raise InputError(f"{path}: an SQLite database otpburn does not know (it reads Google Authenticator's, "
+                         "Microsoft Authenticator's and Stratum's)")
     wanted = [name if name in columns else "NULL" for name in ("email", "secret", "counter", "type", "issuer",
                                                                "original_name")]
     query = f"SELECT {', '.join(wanted)} FROM accounts ORDER BY _id" if "_id" in columns else \
@@ -69,3 +79,46 @@ def _accounts(path: str, connection: sqlite3.Connection) -> Rows:
             continue
         found.records.append(SeedRecord("", params, number, unit="account"))
     return found
+
+
+def _microsoft(connection: sqlite3.Connection, columns: set[str]) -> Rows:
+    wanted = ", ".join(name if name in columns else "NULL" for name in ("name", "username", "oath_secret_key",
+                                                                          "account_type"))
+    order = " ORDER BY _id" if "_id" in columns else ""
+    found = Rows(kind="Microsoft Authenticator database")
+    push = 0
+    for number, (issuer, username, secret, kind) in enumerate(
+            connection.execute(f"SELECT {wanted} FROM accounts{order}").fetchmany(MAX_ACCOUNTS),  # noqa: S608
+            start=1):
+        if kind not in (0, 1):
+            push += 1
+            continue
+        issuer, username = (issuer if isinstance(issuer, str) else ""), (username if isinstance(username, str) else "")
+        where = f"account {number}" + (f" ({printable(issuer, 60)})" if printable(issuer, 60) else "")
+        try:
+            key = base32_field(secret) if kind == 0 else _base64_field(secret)
+            params = OtpParams(secret=key, digits=6 if kind == 0 else 8, issuer=issuer, account=username)
+        except InputError as exc:
+            found.problems.append(f"{where}: {exc.message}")
+            continue
+        found.records.append(SeedRecord("", params, number, unit="account"))
+    if push:
+        found.notes.append(f"{push} work or school account(s) signed in by push hold no OTP key and were left out")
+    return found
+
+
+def _base64_field(value: object) -> bytes:
+    if not isinstance(value, str) or not value:
+        raise InputError("no secret")
+    try:
+        return base64.b64decode(value, validate=True)
+    except binascii.Error:
+        raise InputError("the secret is not base64") from None
+
+
+def _stratum(connection: sqlite3.Connection) -> Rows:
+    names = ("Type", "Issuer", "Username", "Secret", "Algorithm", "Digits", "Period", "Counter")
+    rows = connection.execute("SELECT type, issuer, username, secret, algorithm, digits, period, counter "
+                              "FROM authenticator ORDER BY ranking, rowid").fetchmany(MAX_ACCOUNTS)
+    return authenticator_pro_read({"Authenticators": [dict(zip(names, row, strict=True)) for row in rows]},
+                                  "Stratum database")
