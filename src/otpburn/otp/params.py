@@ -76,19 +76,28 @@ class OtpParams:
     account: str = ""
 
     def __post_init__(self) -> None:
-        if not isinstance(self.secret, bytes):
-            raise InputError("secret must be bytes")
-        if not self.secret:
-            raise InputError("the secret is empty")
-        if len(self.secret) > MAX_SECRET_BYTES:
-            raise InputError(f"the secret is {len(self.secret)} bytes long; at most {MAX_SECRET_BYTES} are accepted")
-        object.__setattr__(self, "type", _coerce(OtpType, self.type, "type"))
-        object.__setattr__(self, "algorithm", _coerce(Algorithm, self.algorithm, "algorithm"))
-        _check_int("digits", self.digits, MIN_DIGITS, MAX_DIGITS)
-        _check_int("period", self.period, 1, MAX_PERIOD)
-        _check_int("counter", self.counter, 0, MAX_COUNTER)
-        for name in ("issuer", "account"):
-            _check_label(name, getattr(self, name))
+        # Each group is checked first in one expression for the values nearly every record has (a file of
+        # 100 000 records builds 100 000 of these); only a value that fails it goes through the checks that
+        # word the problem. Both paths accept exactly the same values.
+        secret = self.secret
+        if type(secret) is not bytes or not 0 < len(secret) <= MAX_SECRET_BYTES:
+            _check_secret(secret)
+        if type(self.type) is not OtpType:
+            object.__setattr__(self, "type", _coerce(OtpType, self.type, "type"))
+        if type(self.algorithm) is not Algorithm:
+            object.__setattr__(self, "algorithm", _coerce(Algorithm, self.algorithm, "algorithm"))
+        digits, period, counter = self.digits, self.period, self.counter
+        if not (type(digits) is int and MIN_DIGITS <= digits <= MAX_DIGITS and type(period) is int
+                and 1 <= period <= MAX_PERIOD and type(counter) is int and 0 <= counter <= MAX_COUNTER):
+            _check_int("digits", digits, MIN_DIGITS, MAX_DIGITS)
+            _check_int("period", period, 1, MAX_PERIOD)
+            _check_int("counter", counter, 0, MAX_COUNTER)
+        issuer, account = self.issuer, self.account
+        if not (type(issuer) is str and type(account) is str and len(issuer) <= MAX_LABEL
+                and len(account) <= MAX_LABEL and issuer.isascii() and issuer.isprintable()
+                and account.isascii() and account.isprintable()):
+            _check_label("issuer", issuer)
+            _check_label("account", account)
 
     def __repr__(self) -> str:
         return (
@@ -135,6 +144,15 @@ def _coerce(enum: type[E], value: object, name: str) -> E:
 
 _DIRECTION_CHARACTERS = frozenset("\u061c\u200e\u200f\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069")
 MAX_LABEL = 256  # characters of an issuer or account name: far beyond any real one, short enough to show
+
+
+def _check_secret(secret: object) -> None:
+    if not isinstance(secret, bytes):
+        raise InputError("secret must be bytes")
+    if not secret:
+        raise InputError("the secret is empty")
+    if len(secret) > MAX_SECRET_BYTES:
+        raise InputError(f"the secret is {len(secret)} bytes long; at most {MAX_SECRET_BYTES} are accepted")
 
 
 def _check_label(name: str, value: object) -> None:

@@ -192,14 +192,15 @@ def _read_json(path: str, data: bytes, unlock: Unlock) -> Rows:
 def _duplicates(records: list[SeedRecord]) -> list[str]:
     """Notes naming both places of a repeated serial or secret (the secret itself never shown)."""
     notes = []
-    seen_serials: dict[str, str] = {}
-    seen_secrets: dict[bytes, str] = {}
-    for record in records:
-        if record.serial:
-            if record.serial in seen_serials:
-                notes.append(f"{record.place}: serial {record.serial} again (first at {seen_serials[record.serial]})")
-            seen_serials.setdefault(record.serial, record.place)
-        if record.params.secret in seen_secrets:
-            notes.append(f"{record.place}: the same secret as {seen_secrets[record.params.secret]}")
-        seen_secrets.setdefault(record.params.secret, record.place)
+    seen_serials: dict[str, SeedRecord] = {}
+    seen_secrets: dict[bytes, SeedRecord] = {}
+    for record in records:  # the first record of each is kept; its place is worded only for a repeat
+        serial, secret = record.serial, record.params.secret
+        if serial:
+            first = seen_serials.setdefault(serial, record)
+            if first is not record:
+                notes.append(f"{record.place}: serial {serial} again (first at {first.place})")
+        first = seen_secrets.setdefault(secret, record)
+        if first is not record:
+            notes.append(f"{record.place}: the same secret as {first.place}")
     return notes

@@ -7,7 +7,7 @@ import csv
 import io
 import itertools
 import re
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 
 from otpburn.errors import InputError
 from otpburn.otp.codec import decode_base32, decode_hex
@@ -94,8 +94,7 @@ def _read_rows(path: str, text: str) -> Rows:
                 break
     if not data_rows:
         return Rows(kind="CSV")
-    rest = ((number, [cell.strip() for cell in row]) for number, row in rows if _has_data(row))
-    everything = itertools.chain(data_rows, rest)
+    everything = itertools.chain(data_rows, _with_data(rows))
     after_header = itertools.islice(everything, 1, None)
     first = data_rows[0][1]
     if version and version.group(1) == "2":  # privacyIDEA: user, resolver, realm, then the token
@@ -123,6 +122,15 @@ def _read_rows(path: str, text: str) -> Rows:
 
 def _has_data(row: list[str]) -> bool:
     return bool(row) and any(cell.strip() for cell in row) and not row[0].lstrip().startswith("#")
+
+
+def _with_data(rows: Iterable[tuple[int, list[str]]]) -> Iterator[Row]:
+    """The rows holding data (not blank, not a # comment), their cells stripped: what _has_data keeps, with
+    each cell stripped once."""
+    for number, row in rows:
+        cells = [cell.strip() for cell in row]
+        if cells and any(cells) and not cells[0].startswith("#"):
+            yield number, cells
 
 
 def _looks_hex(values: list[str]) -> bool:
@@ -154,6 +162,8 @@ _SCIENTIFIC = re.compile(r"^\d[.,]\d+E\+\d+$", re.IGNORECASE)
 
 
 def _serial(value: str) -> str:
+    if _SERIAL.match(value):  # the usual serial: neither of the spreadsheet forms below can match it
+        return value
     excel_text = _EXCEL_TEXT.match(value)
     if excel_text:
         value = excel_text.group(1)
