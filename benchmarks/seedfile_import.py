@@ -140,6 +140,80 @@ def google_authenticator_db(count: int) -> bytes:
         return path.read_bytes()
 
 
+def authy(count: int) -> bytes:
+    from xml.sax.saxutils import escape
+
+    tokens = [{"accountType": "authenticator", "decryptedSecret": encode_base32(secret(n)), "digits": 6,
+               "originalName": f"Acme:user{n}@example.org", "name": f"Acme: user{n}@example.org"}
+              for n in range(count)]
+    store = escape(json.dumps(tokens))
+    return ("<?xml version='1.0' encoding='utf-8' standalone='yes' ?>\n<map>\n<string name=\""
+            f"com.authy.storage.tokens.authenticator.key\">{store}</string>\n</map>\n").encode()
+
+
+def totp_authenticator(count: int) -> bytes:
+    from tests.support.make_app_exports import totp_authenticator as seal
+
+    return seal([{"base": 32, "key": encode_base32(secret(n)), "issuer": "Acme", "name": f"user{n}@example.org",
+                  "digits": "6", "period": "30"} for n in range(count)], PASSWORD.encode())
+
+
+def ente_encrypted(count: int) -> bytes:
+    from tests.support.make_app_exports import ente_auth
+
+    return ente_auth(render("otpauth", token_records(count)), PASSWORD.encode())
+
+
+def stratum_encrypted(count: int) -> bytes:
+    from tests.support.make_app_exports import authenticator_pro as seal
+
+    return seal(authenticator_pro(count), PASSWORD.encode())
+
+
+def bitwarden_protected(count: int) -> bytes:
+    from tests.support.make_app_exports import bitwarden_password_protected
+
+    return bitwarden_password_protected(bitwarden_json(count), PASSWORD.encode())
+
+
+def proton_pass(count: int) -> bytes:
+    import io
+    import zipfile
+
+    items = [{"itemId": str(n), "data": {"metadata": {"name": "Acme"}, "type": "login", "extraFields": [],
+                                         "content": {"itemUsername": f"user{n}@example.org",
+                                                     "totpUri": encode_base32(secret(n))}}} for n in range(count)]
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
+        archive.writestr("Proton Pass/data.json", json.dumps({"encrypted": False, "vaults": {
+            "v": {"name": "Personal", "items": items}}}))
+    return buffer.getvalue()
+
+
+def keepass_xml(count: int) -> bytes:
+    entries = "".join(f"<Entry><String><Key>Title</Key><Value>Acme</Value></String><String><Key>UserName</Key>"
+                      f"<Value>user{n}@example.org</Value></String><String><Key>otp</Key><Value>"
+                      f"otpauth://totp/Acme:user{n}?secret={encode_base32(secret(n))}&amp;issuer=Acme</Value>"
+                      "</String></Entry>" for n in range(count))
+    return (f"<?xml version=\"1.0\" encoding=\"utf-8\"?><KeePassFile><Meta/><Root><Group><Name>Vault</Name>"
+            f"{entries}</Group></Root></KeePassFile>").encode()
+
+
+def microsoft_authenticator_db(count: int) -> bytes:
+    import sqlite3
+
+    with tempfile.TemporaryDirectory() as folder:
+        path = Path(folder) / "PhoneFactor"
+        with sqlite3.connect(path) as db:
+            db.execute("CREATE TABLE accounts (_id INTEGER PRIMARY KEY, name TEXT, username TEXT, "
+                       "oath_secret_key TEXT, account_type INTEGER)")
+            db.executemany("INSERT INTO accounts (name, username, oath_secret_key, account_type) VALUES "
+                           "('Acme', ?, ?, 0)", ((f"user{n}@example.org", encode_base32(secret(n)))
+                                                 for n in range(count)))
+        db.close()
+        return path.read_bytes()
+
+
 def privacyidea_v2(count: int) -> bytes:
     lines = ["# version: 2"] + [f"user{n},deflocal,realm1,8659622{n:07d},{secret(n).hex()},totp,6,30"
                                 for n in range(count)]
@@ -167,6 +241,16 @@ FORMATS: dict[str, tuple[str, Callable[[int], bytes], str]] = {
     "bitwarden-json": ("bitwarden.json", bitwarden_json, "json"),
     "bitwarden-csv": ("bitwarden.csv", bitwarden_csv, "csv"),
     "google-authenticator": ("databases", google_authenticator_db, "sqlite"),
+    "microsoft-authenticator": ("PhoneFactor", microsoft_authenticator_db, "sqlite-microsoft"),
+    "authy": ("com.authy.storage.tokens.authenticator.xml", authy, "xml-json"),
+    "keepass-xml": ("export.xml", keepass_xml, "xml"),
+    "proton-pass": ("pass.zip", proton_pass, "zip-json"),
+    # Encrypted: one key derivation per file (PBKDF2 or Argon2id), then the layout; the baseline only reads
+    # the bytes, so the ratio is mostly the derivation the app chose.
+    "totp-authenticator": ("backup.bin", totp_authenticator, "bytes"),
+    "ente-encrypted": ("ente-codes.json", ente_encrypted, "bytes"),
+    "stratum-encrypted": ("backup.authpro", stratum_encrypted, "bytes"),
+    "bitwarden-protected": ("bitwarden-protected.json", bitwarden_protected, "bytes"),
 }
 
 READ = """
@@ -197,6 +281,15 @@ elif kind == 'bytes':
 elif kind == 'sqlite':
     import sqlite3
     n = len(sqlite3.connect(sys.argv[1]).execute('SELECT email, secret FROM accounts').fetchall())
+elif kind == 'sqlite-microsoft':
+    import sqlite3
+    n = len(sqlite3.connect(sys.argv[1]).execute('SELECT username, oath_secret_key FROM accounts').fetchall())
+elif kind == 'xml-json':  # shared preferences holding a JSON list
+    n = sum(len(json.loads(element.text or '[]')) for element in ET.fromstring(data))
+elif kind == 'zip-json':
+    import zipfile
+    with zipfile.ZipFile(io.BytesIO(data)) as archive:
+        n = len(json.dumps(json.loads(archive.read(archive.namelist()[0]))))
 else:
     n = sum(1 for _ in ET.fromstring(data).iter())
 print(n)

@@ -39,30 +39,28 @@ _SECRET_ENCODINGS = ("", "-Hex", "-Base32", "-Base64")
 
 def read(path: str, data: bytes) -> Rows:
     check_xml(path, data, "KeePass XML")
-    try:
-        root = ElementTree.parse(io.BytesIO(data)).getroot()  # noqa: S314 (check_xml refused DOCTYPEs)
-    except ElementTree.ParseError:
-        raise InputError(f"{path}: a damaged KeePass XML export") from None
-    recycle_bin = (root.findtext("Meta/RecycleBinUUID") or "").strip()
     found = Rows(kind=KIND)
     without = binned = 0
-    top = root.find("Root")
-    for number, (entry, in_bin) in enumerate(_entries(top, recycle_bin) if top is not None else (), start=1):
-        fields = _fields(entry)
-        if in_bin:
-            binned += 1
-            continue
-        title, user = fields.get("Title", ""), fields.get("UserName", "")
-        where = f"entry {number}" + (f" ({printable(title, 60)})" if printable(title, 60) else "")
-        try:
-            params = _params(fields, title, user)
-        except InputError as exc:
-            found.problems.append(f"{where}: {exc.message}")
-            continue
-        if params is None:
-            without += 1
-        else:
-            found.records.append(SeedRecord("", params, number, unit="entry"))
+    try:
+        for number, (entry, in_bin) in enumerate(_entries(data), start=1):
+            fields = _fields(entry)
+            entry.clear()  # streamed: an entry's text is dropped once read
+            if in_bin:
+                binned += 1
+                continue
+            title, user = fields.get("Title", ""), fields.get("UserName", "")
+            where = f"entry {number}" + (f" ({printable(title, 60)})" if printable(title, 60) else "")
+            try:
+                params = _params(fields, title, user)
+            except InputError as exc:
+                found.problems.append(f"{where}: {exc.message}")
+                continue
+            if params is None:
+                without += 1
+            else:
+                found.records.append(SeedRecord("", params, number, unit="entry"))
+    except ElementTree.ParseError:
+        raise InputError(f"{path}: a damaged KeePass XML export") from None
     if without:
         found.notes.append(_left_out(without, "without an OTP key"))
     if binned:
@@ -74,15 +72,30 @@ def _left_out(count: int, which: str) -> str:
     return f"1 entry {which} was left out" if count == 1 else f"{count} entries {which} were left out"
 
 
-def _entries(group: ElementTree.Element, recycle_bin: str, in_bin: bool = False) \
-        -> Iterator[tuple[ElementTree.Element, bool]]:
-    """Every current entry, depth first in file order (an entry's History holds old versions: not these)."""
-    in_bin = in_bin or (bool(recycle_bin) and (group.findtext("UUID") or "").strip() == recycle_bin)
-    for child in group:
-        if child.tag == "Entry":
-            yield child, in_bin
-        elif child.tag == "Group":
-            yield from _entries(child, recycle_bin, in_bin)
+def _entries(data: bytes) -> Iterator[tuple[ElementTree.Element, bool]]:
+    """Every current entry of the groups under Root, in file order, and whether it is in the recycle bin, read as
+    the file streams by (an entry's History holds its old versions: not these)."""
+    recycle_bin = ""
+    path: list[str] = []  # the open elements' tags
+    groups: list[bool] = []  # per open group: is it (or a group around it) the recycle bin
+    # check_xml refused DOCTYPEs and entities before this parser sees the file.
+    for event, element in ElementTree.iterparse(io.BytesIO(data), events=("start", "end")):  # noqa: S314
+        if event == "start":
+            path.append(element.tag)
+            if element.tag == "Group" and "Root" in path:
+                groups.append(bool(groups and groups[-1]))
+            continue
+        path.pop()
+        parent = path[-1] if path else ""
+        if element.tag == "RecycleBinUUID" and parent == "Meta":
+            recycle_bin = (element.text or "").strip()
+        elif element.tag == "UUID" and parent == "Group" and groups and recycle_bin:
+            groups[-1] = groups[-1] or (element.text or "").strip() == recycle_bin
+        elif element.tag == "Entry" and parent == "Group" and groups:
+            yield element, groups[-1]
+        elif element.tag == "Group" and groups:
+            groups.pop()
+            element.clear()
 
 
 def _fields(entry: ElementTree.Element) -> dict[str, str]:
