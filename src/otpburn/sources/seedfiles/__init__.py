@@ -1,10 +1,10 @@
 """Seed files in: the vendor CSV (serial → secret), privacyIDEA/LinOTP OATH CSV (every layout
 the server imports), Entra CSV, PSKC (plain, password- or key-encrypted), Deepnet's DualShield (V5) and
-UAP (V3) token files, lists of otpauth URIs
-and Google Authenticator export links, and the exports of Aegis, 2FAS (plain and password-protected),
-andOTP (plain and encrypted), FreeOTP (v1 token store) and FreeOTP+, Authenticator Pro (plain and
-encrypted), Bitwarden (JSON and CSV), LastPass and Proton Authenticator (JSON) and Google Authenticator's
-database. Formats are told by content.
+UAP (V3) token files, lists of otpauth URIs and Google Authenticator export links, and what authenticator
+apps and password managers export: Aegis, 2FAS, andOTP, Ente Auth, Authenticator Pro/Stratum, Bitwarden and
+TOTP Authenticator (plain and encrypted), FreeOTP (v1 store, v2 encrypted backup) and FreeOTP+, Authy's token
+store, LastPass, Proton Authenticator, Proton Pass and Authenticator Plus, KeePass/KeePassXC XML and CSV, and
+the Google Authenticator, Microsoft Authenticator and Stratum databases. Formats are told by content.
 
 A file yields its usable records plus a problem for each record it cannot use, naming its
 line (or key, or entry) and the reason; `strict` keeps the all-or-nothing reading for scripts.
@@ -184,8 +184,8 @@ def _read_json(path: str, data: bytes, unlock: Unlock) -> Rows:
     if proton.looks_like(document):
         return proton.read(document)
     if not looks_like_app_export(document):
-        raise InputError(f"{path}: a JSON file otpburn does not know (it reads Aegis, 2FAS, andOTP, FreeOTP+, "
-                         "Authenticator Pro, Bitwarden, LastPass and Proton Authenticator exports)")
+        raise InputError(f"{path}: a JSON file otpburn does not know (it reads Aegis, 2FAS, andOTP, Ente Auth, "
+                         "FreeOTP+, Authenticator Pro, Bitwarden, LastPass and Proton Authenticator exports)")
     return read_app_export(path, document, unlock)
 
 
