@@ -2,6 +2,7 @@
 
 import json
 import os
+from pathlib import Path
 
 from otpburn.otp import code_window, encode_base32
 from otpburn.provisioning.burn.steps import Step
@@ -285,8 +286,6 @@ def test_an_encrypted_seed_file_asks_for_its_password_on_the_ui_thread(qtbot, wi
 
 
 def test_a_key_encrypted_pskc_asks_for_its_key_and_a_vault_for_its_password(qtbot, window, monkeypatch):
-    from pathlib import Path
-
     corpus = Path(__file__).resolve().parent.parent / "data" / "seedfiles"
     asked: list[str] = []
 
@@ -307,6 +306,18 @@ def test_a_key_encrypted_pskc_asks_for_its_key_and_a_vault_for_its_password(qtbo
         window.seed.load_seed_file(str(corpus / "aegis-encrypted.json"))
     assert asked == ["key", "password"] and window.seed.account_choice.count() == 3
     assert "entry 4 (Steam:gamer)" in window.seed.status.text()  # what was left out is said beside the seeds
+
+
+def test_an_app_export_with_encrypted_secrets_asks_for_its_password_in_the_window(qtbot, window, monkeypatch):
+    """Authy's token store, as Aegis's test suite keeps it: the password is asked only once the file turns out
+    to need it, and the accounts arrive with Authy's defaults noted."""
+    corpus = Path(__file__).resolve().parent.parent / "data" / "seedfiles"
+    asked: list[str] = []
+    monkeypatch.setattr(window.seed, "_ask_password", lambda: asked.append("password") or "testtest")
+    with qtbot.waitSignal(window.seed.seed_changed, timeout=15_000):
+        window.seed.load_seed_file(str(corpus / "authy-encrypted-from-aegis-tests.xml"))
+    assert asked == ["password"] and window.seed.account_choice.count() == 3
+    assert window.seed.params.secret == bytes.fromhex("e49270f0d21f365c8408f8b475c5267c")
 
 
 def test_the_entra_export_needs_a_upn_before_burn(qtbot, window):

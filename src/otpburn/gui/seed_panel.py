@@ -230,7 +230,8 @@ class SeedPanel(StepBox):
     def choose_seed_file(self) -> None:
         path, _ = QFileDialog.getOpenFileName(
             self, self.tr("Load a seed file"), "",
-            self.tr("Seed files (*.csv *.txt *.xml *.pskc *.json *.2fas);;All files (*)"))
+            self.tr("Seed files and app exports (*.csv *.txt *.xml *.pskc *.json *.2fas *.aes *.authpro *.bin "
+                    "*.zip *.db *.db3 *.sqlite);;All files (*)"))
         if path:
             self.load_seed_file(path)
 
