@@ -78,6 +78,9 @@ def _accounts(path: str, connection: sqlite3.Connection) -> Rows:
             found.problems.append(f"{where}: {exc.message}")
             continue
         found.records.append(SeedRecord("", params, number, unit="account"))
+    if found.records:
+        found.notes.append("Google Authenticator's database stores no algorithm, digits or period: SHA-1, 6 digits "
+                           "and 30 s were used, as the app computes its codes")
     return found
 
 
@@ -102,6 +105,9 @@ def _microsoft(connection: sqlite3.Connection, columns: set[str]) -> Rows:
             found.problems.append(f"{where}: {exc.message}")
             continue
         found.records.append(SeedRecord("", params, number, unit="account"))
+    if found.records:
+        found.notes.append("Microsoft Authenticator's database stores no algorithm or period: SHA-1 and 30 s were "
+                           "used, as the app computes its codes")
     if push:
         found.notes.append(f"{push} work or school account(s) signed in by push hold no OTP key and were left out")
     return found

@@ -220,7 +220,11 @@ def _two_fas(path: str, backup: Entry, unlock: Unlock) -> Rows:
         kind = "2FAS backup (password-protected)"
     if not isinstance(services, list):
         raise InputError(f"{path}: a 2FAS backup without a list of services")
-    return _entries(kind, services, _two_fas_entry)
+    found = _entries(kind, services, _two_fas_entry)
+    if backup.get("schemaVersion") == 1 and found.records:
+        found.notes.append("2FAS's first backup format stores no algorithm, digits or period: SHA-1, 6 digits and "
+                           "30 s were used, as 2FAS computed them")
+    return found
 
 
 TWO_FAS_ROUNDS = 10_000  # PBKDF2-HMAC-SHA256, as 2FAS's apps derive the backup key
