@@ -22,6 +22,7 @@ from pathlib import Path
 from urllib.parse import quote
 
 import numpy as np
+import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -215,8 +216,9 @@ def json_mutated(draw: st.DrawFn, text: bytes) -> bytes:
     return json.dumps(document).encode()
 
 
-@FUZZ
-@given(st.sampled_from(CORPUS_FILES), st.data())
+@pytest.mark.parametrize("path", CORPUS_FILES, ids=[p.name for p in CORPUS_FILES])  # one target per file
+@settings(FUZZ, max_examples=max(1, EXAMPLES // 5))
+@given(data=st.data())
 def test_seed_file_corpus_mutated(path, data):
     content = path.read_bytes()
     strategies = [mutated([content])]

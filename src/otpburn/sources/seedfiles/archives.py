@@ -9,6 +9,7 @@ from __future__ import annotations
 import io
 import json
 import zipfile
+import zlib
 from collections.abc import Callable
 
 from otpburn.errors import InputError, Remedy
@@ -75,7 +76,7 @@ def _member(path: str, archive: zipfile.ZipFile, info: zipfile.ZipInfo, unlock: 
     except RuntimeError:  # zipfile's "Bad password for file"
         raise InputError(f"{path}: wrong password for this {app} (or the file is damaged)",
                          remedy=Remedy.SEED_FILE_PASSWORD) from None
-    except (zipfile.BadZipFile, NotImplementedError, OSError, EOFError, ValueError):
+    except (zipfile.BadZipFile, zlib.error, NotImplementedError, OSError, EOFError, ValueError):
         raise InputError(f"{path}: a damaged {app} (its {info.filename} does not unpack)") from None
 
 

@@ -68,19 +68,24 @@ def _split(data: bytes, start: int, salt: int, iv: int) -> tuple[bytes, bytes, b
 
 
 def _params(entry: Entry) -> OtpParams:
-    kind = entry.get("Type")
+    kind, algorithm_number = _number(entry.get("Type")), _number(entry.get("Algorithm", 0))
     if kind == 4:
         raise InputError(STEAM_REFUSAL)
     if kind not in TYPES:
         raise InputError("a Mobile-OTP or other authenticator, not HOTP or TOTP")
     secret_bytes = base32_field(entry.get("Secret"))
-    algorithm = ALGORITHMS.get(entry.get("Algorithm", 0))
+    algorithm = ALGORITHMS.get(algorithm_number) if algorithm_number is not None else None
     if algorithm is None:
         raise InputError("an algorithm Authenticator Pro does not define")
     return OtpParams(secret=secret_bytes, type=TYPES[kind], algorithm=Algorithm(algorithm),
                      digits=entry.get("Digits", 6), period=entry.get("Period") or 30,
                      counter=entry.get("Counter", 0), issuer=_text(entry.get("Issuer")),
                      account=_text(entry.get("Username")))
+
+
+def _number(value: object) -> int | None:
+    """A numbered setting (Type, Algorithm), or None for anything else the file holds there."""
+    return value if isinstance(value, int) and not isinstance(value, bool) else None
 
 
 def _text(value: object) -> str:

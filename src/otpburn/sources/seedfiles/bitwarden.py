@@ -111,11 +111,11 @@ def _row_reader(totp_at: int, name_at: int, user_at: int | None) -> Callable[[in
 
 def _decrypted_export(path: str, document: dict[str, Any], unlock: Unlock) -> dict[str, Any]:
     salt, kdf, rounds = document.get("salt"), document.get("kdfType"), document.get("kdfIterations")
-    if not isinstance(salt, str) or kdf not in (0, 1) or not isinstance(rounds, int) or isinstance(rounds, bool):
+    if not isinstance(salt, str) or type(kdf) is not int or kdf not in (0, 1) or type(rounds) is not int:
         raise InputError(f"{path}: a {APP} whose key derivation otpburn does not know")
     if kdf == 1:
         memory_mib, lanes = document.get("kdfMemory"), document.get("kdfParallelism")
-        if not isinstance(memory_mib, int) or not isinstance(lanes, int):
+        if type(memory_mib) is not int or type(lanes) is not int:
             raise InputError(f"{path}: a damaged {APP} (its Argon2id memory or parallelism is missing)")
         digest = hashlib.sha256(salt.encode("utf-8")).digest()
         refuse_costly_argon2id(path, passes=rounds, memory_kib=memory_mib * 1024, lanes=lanes, salt=digest)
