@@ -155,7 +155,12 @@ def _android_preferences(path: str, body: bytes, unlock: Unlock) -> Rows:
     strings = read_strings(path, body, "Android app data")
     if authy.looks_like(strings):
         return authy.read(path, strings, unlock)
-    return freeotp.read_v1(path, strings)
+    if totp_authenticator.PREFERENCE in strings:
+        return totp_authenticator.read_preferences(path, strings)
+    if "tokenOrder" in strings or "masterKey" in strings:
+        return freeotp.read_v1(path, strings)
+    raise InputError(f"{path}: an Android app's settings file otpburn does not know (it reads FreeOTP's, Authy's "
+                     "and TOTP Authenticator's token stores)")
 
 
 def _read_json(path: str, data: bytes, unlock: Unlock) -> Rows:

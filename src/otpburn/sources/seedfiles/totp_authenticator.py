@@ -6,6 +6,9 @@ one name is the JSON list of accounts (its value is the backup's time). An accou
 in the base `base` names (16, 32 or 64), `digits` and `period` as text, `issuer` and `name`; no algorithm:
 the app computes SHA-1 codes.
 
+The app's own data (shared_prefs/TOTP_Authenticator_Preferences.xml, from a rooted or backed-up phone) keeps the
+same list, unencrypted, under `STATIC_TOTP_CODES_LIST`.
+
 Sources: Aegis's TotpAuthenticatorImporter and its test file totp_authenticator.bin (password "Testtest1"),
 which decrypts here to the accounts Aegis checks it against.
 """
@@ -24,6 +27,7 @@ from otpburn.sources.seedfiles.model import Entry, Rows, Unlock, base32_field, r
 from otpburn.sources.seedfiles.password_crypto import cbc_open
 
 KIND = "TOTP Authenticator backup"
+PREFERENCE = "STATIC_TOTP_CODES_LIST"  # the app's own store of the list, in its shared preferences
 # What the app encrypts with when the user sets no password: public, in the app and in every importer of it.
 APP_DEFAULT_PASSWORD = "TotpAuthenticator"  # noqa: S105
 _BASE64_LINE = re.compile(rb"[A-Za-z0-9+/]{40,}={0,2}")
@@ -50,7 +54,19 @@ def read(path: str, text: bytes, unlock: Unlock) -> Rows:
         if accounts is None:
             raise InputError(f"{path}: wrong password for this TOTP Authenticator backup (or the file is damaged)",
                              remedy=Remedy.SEED_FILE_PASSWORD)
-    found = read_entries(KIND, accounts, _params, _label)
+    return _rows(accounts, KIND)
+
+
+def read_preferences(path: str, strings: dict[str, str]) -> Rows:
+    """The app's own store: the account list in its shared preferences, unencrypted."""
+    accounts = _accounts(strings[PREFERENCE].encode("utf-8"))
+    if accounts is None:
+        raise InputError(f"{path}: TOTP Authenticator's data, but its account list is damaged")
+    return _rows(accounts, "TOTP Authenticator app data")
+
+
+def _rows(accounts: list[object], kind: str) -> Rows:
+    found = read_entries(kind, accounts, _params, _label)
     if found.records:
         found.notes.append("TOTP Authenticator stores no algorithm: SHA-1 was used, as the app computes its codes")
     return found
@@ -66,8 +82,18 @@ def _decrypted(path: str, sealed: bytes, password: str) -> list[object] | None:
     refuse_bloated_json(path, plain)
     try:
         document = json.loads(plain)
-        listed = json.loads(next(iter(document))) if isinstance(document, dict) and document else None
-    except (ValueError, RecursionError, TypeError):
+    except (ValueError, RecursionError):
+        return None
+    if not isinstance(document, dict) or not document:
+        return None
+    return _accounts(next(iter(document)).encode("utf-8"))
+
+
+def _accounts(listed_text: bytes) -> list[object] | None:
+    """The JSON list of accounts (each an object, or the text of one), or None if it is not one."""
+    try:
+        listed = json.loads(listed_text)
+    except (ValueError, RecursionError):
         return None
     if not isinstance(listed, list):
         return None
@@ -115,7 +141,7 @@ def _number(entry: Entry, name: str, default: int) -> int:
         return int(value)
     if isinstance(value, int) and not isinstance(value, bool):
         return value
-    raise InputError(f"its {name} is not a number")
+    raise InputError(f"its {name} setting is not a number")
 
 
 def _text(entry: Entry, name: str) -> str:
