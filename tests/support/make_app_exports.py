@@ -161,44 +161,46 @@ def bitwarden_password_protected(export: bytes, password: bytes, argon2: bool = 
                        "data": enc_string(export)}, indent=2).encode() + b"\n"
 
 
-def google_authenticator(path: Path) -> None:
+def sqlite_file(path: Path, table: str, insert: str, rows: list[tuple[object, ...]]) -> None:
+    """An app's SQLite database: one table, its rows."""
     path.unlink(missing_ok=True)
     with sqlite3.connect(path) as db:
-        db.execute("CREATE TABLE accounts (_id INTEGER PRIMARY KEY, email TEXT NOT NULL, secret TEXT NOT NULL, "
-                   "counter INTEGER DEFAULT 0, type INTEGER, provider INTEGER DEFAULT 0, issuer TEXT DEFAULT NULL, "
-                   "original_name TEXT DEFAULT NULL)")
-        db.executemany("INSERT INTO accounts (email, secret, counter, type, issuer, original_name) VALUES "
-                       "(?, ?, ?, ?, ?, ?)", [
-                           ("alice@example.org", "GEZDGNBVGY3TQOJQGEZDGNBVGY3TQOJQ", 0, 0, "Example",
-                            "Example:alice@example.org"),
-                           ("bob", "JBSWY3DPEHPK3PXP", 7, 1, "Legacy", "Legacy:bob"),
-                           ("broken", "not base32 at all!", 0, 0, None, "broken")])
+        db.execute(table)
+        db.executemany(insert, rows)
+    db.close()
+
+
+def google_authenticator(path: Path) -> None:
+    sqlite_file(path, "CREATE TABLE accounts (_id INTEGER PRIMARY KEY, email TEXT NOT NULL, secret TEXT NOT NULL, "
+                      "counter INTEGER DEFAULT 0, type INTEGER, provider INTEGER DEFAULT 0, issuer TEXT DEFAULT NULL, "
+                      "original_name TEXT DEFAULT NULL)",
+                "INSERT INTO accounts (email, secret, counter, type, issuer, original_name) VALUES (?, ?, ?, ?, ?, ?)",
+                [("alice@example.org", "GEZDGNBVGY3TQOJQGEZDGNBVGY3TQOJQ", 0, 0, "Example",
+                  "Example:alice@example.org"),
+                 ("bob", "JBSWY3DPEHPK3PXP", 7, 1, "Legacy", "Legacy:bob"),
+                 ("broken", "not base32 at all!", 0, 0, None, "broken")])
 
 
 def microsoft_authenticator(path: Path) -> None:
-    path.unlink(missing_ok=True)
-    with sqlite3.connect(path) as db:
-        db.execute("CREATE TABLE accounts (_id INTEGER PRIMARY KEY, name TEXT, username TEXT, oath_secret_key TEXT, "
-                   "account_type INTEGER)")
-        db.executemany("INSERT INTO accounts (name, username, oath_secret_key, account_type) VALUES (?, ?, ?, ?)", [
-            ("GitHub", "amy", "JBSWY3DPEHPK3PXP", 0),
-            ("Microsoft", "bob@outlook.com", base64.b64encode(b"12345678901234567890").decode(), 1),
-            ("Contoso", "carol@contoso.com", None, 2),  # a work account: push notifications, no OATH key
-            ("Broken", "dave", "not base32!", 0)])
+    sqlite_file(path, "CREATE TABLE accounts (_id INTEGER PRIMARY KEY, name TEXT, username TEXT, oath_secret_key "
+                      "TEXT, account_type INTEGER)",
+                "INSERT INTO accounts (name, username, oath_secret_key, account_type) VALUES (?, ?, ?, ?)",
+                [("GitHub", "amy", "JBSWY3DPEHPK3PXP", 0),
+                 ("Microsoft", "bob@outlook.com", base64.b64encode(b"12345678901234567890").decode(), 1),
+                 ("Contoso", "carol@contoso.com", None, 2),  # a work account: push notifications, no OATH key
+                 ("Broken", "dave", "not base32!", 0)])
 
 
 def stratum_database(path: Path) -> None:
     """Stratum's own database (databases/authenticator.db3): the backup's fields as columns."""
-    path.unlink(missing_ok=True)
-    with sqlite3.connect(path) as db:
-        db.execute("CREATE TABLE authenticator (secret TEXT PRIMARY KEY, type INTEGER, icon TEXT, issuer TEXT, "
-                   "username TEXT, pin TEXT, algorithm INTEGER, digits INTEGER, period INTEGER, counter INTEGER, "
-                   "copyCount INTEGER, ranking INTEGER)")
-        db.executemany("INSERT INTO authenticator (secret, type, issuer, username, algorithm, digits, period, "
-                       "counter) VALUES (?, ?, ?, ?, ?, ?, ?, ?)", [
-                           ("JBSWY3DPEHPK3PXP", 2, "GitHub", "amy", 1, 8, 60, 0),
-                           ("GEZDGNBVGY3TQOJQ", 1, "Legacy", "bob", 0, 6, 30, 9),
-                           ("MFRGGZDFMZTWQ2LK", 4, "Steam", "gamer", 0, 5, 30, 0)])
+    sqlite_file(path, "CREATE TABLE authenticator (secret TEXT PRIMARY KEY, type INTEGER, icon TEXT, issuer TEXT, "
+                      "username TEXT, pin TEXT, algorithm INTEGER, digits INTEGER, period INTEGER, counter INTEGER, "
+                      "copyCount INTEGER, ranking INTEGER)",
+                "INSERT INTO authenticator (secret, type, issuer, username, algorithm, digits, period, counter) "
+                "VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                [("JBSWY3DPEHPK3PXP", 2, "GitHub", "amy", 1, 8, 60, 0),
+                 ("GEZDGNBVGY3TQOJQ", 1, "Legacy", "bob", 0, 6, 30, 9),
+                 ("MFRGGZDFMZTWQ2LK", 4, "Steam", "gamer", 0, 5, 30, 0)])
 
 
 def main() -> None:

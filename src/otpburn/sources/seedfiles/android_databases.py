@@ -25,7 +25,7 @@ import tempfile
 from otpburn.errors import InputError
 from otpburn.otp.params import OtpParams, OtpType
 from otpburn.sources.seedfiles.authenticator_pro import read as authenticator_pro_read
-from otpburn.sources.seedfiles.model import Rows, SeedRecord, base32_field, printable
+from otpburn.sources.seedfiles.model import Rows, add_record, base32_field
 
 SQLITE_HEADER = b"SQLite format 3\x00"
 MAX_ACCOUNTS = 100_000
@@ -69,19 +69,17 @@ def _accounts(path: str, connection: sqlite3.Connection) -> Rows:
     for number, (email, secret, counter, kind, issuer, original) in enumerate(
             connection.execute(query).fetchmany(MAX_ACCOUNTS), start=1):
         account = email if isinstance(email, str) else original if isinstance(original, str) else ""
-        where = f"account {number}" + (f" ({printable(account, 60)})" if account else "")
-        try:
-            params = OtpParams(secret=base32_field(secret), type=OtpType.HOTP if kind == 1 else OtpType.TOTP,
-                               counter=counter if isinstance(counter, int) and kind == 1 else 0,
-                               issuer=issuer if isinstance(issuer, str) else "", account=account)
-        except InputError as exc:
-            found.problems.append(f"{where}: {exc.message}")
-            continue
-        found.records.append(SeedRecord("", params, number, unit="account"))
+        add_record(found, number, "account", account, _google_params, secret, kind, counter, issuer, account)
     if found.records:
         found.notes.append("Google Authenticator's database stores no algorithm, digits or period: SHA-1, 6 digits "
                            "and 30 s were used, as the app computes its codes")
     return found
+
+
+def _google_params(secret: object, kind: object, counter: object, issuer: object, account: str) -> OtpParams:
+    return OtpParams(secret=base32_field(secret), type=OtpType.HOTP if kind == 1 else OtpType.TOTP,
+                     counter=counter if isinstance(counter, int) and kind == 1 else 0,
+                     issuer=issuer if isinstance(issuer, str) else "", account=account)
 
 
 def _microsoft(connection: sqlite3.Connection, columns: set[str]) -> Rows:
@@ -97,20 +95,20 @@ def _microsoft(connection: sqlite3.Connection, columns: set[str]) -> Rows:
             push += 1
             continue
         issuer, username = (issuer if isinstance(issuer, str) else ""), (username if isinstance(username, str) else "")
-        where = f"account {number}" + (f" ({printable(issuer, 60)})" if printable(issuer, 60) else "")
-        try:
-            key = base32_field(secret) if kind == 0 else _base64_field(secret)
-            params = OtpParams(secret=key, digits=6 if kind == 0 else 8, issuer=issuer, account=username)
-        except InputError as exc:
-            found.problems.append(f"{where}: {exc.message}")
-            continue
-        found.records.append(SeedRecord("", params, number, unit="account"))
+        add_record(found, number, "account", issuer, _microsoft_params, secret, kind, issuer, username)
     if found.records:
         found.notes.append("Microsoft Authenticator's database stores no algorithm or period: SHA-1 and 30 s were "
                            "used, as the app computes its codes")
     if push:
         found.notes.append(f"{push} work or school account(s) signed in by push hold no OTP key and were left out")
     return found
+
+
+def _microsoft_params(secret: object, kind: object, issuer: str, username: str) -> OtpParams:
+    """Type 0: an account added from a QR code (base32, 6 digits); type 1: a Microsoft personal account (base64,
+    8 digits)."""
+    return OtpParams(secret=base32_field(secret) if kind == 0 else _base64_field(secret), digits=6 if kind == 0 else 8,
+                     issuer=issuer, account=username)
 
 
 def _base64_field(value: object) -> bytes:

@@ -29,7 +29,7 @@ from otpburn.errors import InputError, Remedy
 from otpburn.otp.codec import decode_base32
 from otpburn.otp.params import OtpParams
 from otpburn.sources.otpauth import STEAM_REFUSAL, parse_uri
-from otpburn.sources.seedfiles.model import Rows, SeedRecord, Unlock, printable
+from otpburn.sources.seedfiles.model import Rows, SeedRecord, Unlock, add_record
 from otpburn.sources.seedfiles.password_crypto import (
     argon2id,
     ask_password,
@@ -71,11 +71,7 @@ def read_json(path: str, document: dict[str, Any], unlock: Unlock) -> Rows:
         name, username = item.get("name"), login.get("username")
         name = name if isinstance(name, str) else ""
         username = username if isinstance(username, str) else ""
-        where = f"item {number}" + (f" ({printable(name, 60)})" if name else "")
-        try:
-            found.records.append(SeedRecord("", totp_params(totp, name, username), number, unit="item"))
-        except InputError as exc:
-            found.problems.append(f"{where}: {exc.message}")
+        add_record(found, number, "item", name, totp_params, totp, name, username)
     if without:
         found.notes.append(f"{without} item(s) hold no TOTP key and were left out")
     return found

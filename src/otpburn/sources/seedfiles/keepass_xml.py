@@ -27,7 +27,7 @@ from otpburn.errors import InputError
 from otpburn.otp.codec import decode_base32
 from otpburn.otp.params import Algorithm, OtpParams, OtpType
 from otpburn.sources.otpauth import STEAM_REFUSAL, parse_uri
-from otpburn.sources.seedfiles.model import Rows, SeedRecord, printable
+from otpburn.sources.seedfiles.model import Rows, add_record
 from otpburn.sources.seedfiles.xml_safety import check_xml
 
 ROOT = "KeePassFile"
@@ -35,6 +35,9 @@ KIND = "KeePass XML export"
 _KEEPASS_ALGORITHMS = {"HMAC-SHA-1": "SHA1", "HMAC-SHA-256": "SHA256", "HMAC-SHA-512": "SHA512"}
 _KEEOTP_ALGORITHMS = {"SHA1": "SHA1", "SHA256": "SHA256", "SHA512": "SHA512"}
 _SECRET_ENCODINGS = ("", "-Hex", "-Base32", "-Base64")
+# The fields whose presence makes an entry one with an OTP key (the settings alone do not).
+_OTP_FIELDS = ("otp", "TOTP Seed", *(f"{prefix}-Secret{encoding}" for prefix in ("TimeOtp", "HmacOtp")
+                                       for encoding in _SECRET_ENCODINGS))
 
 
 def read(path: str, data: bytes) -> Rows:
@@ -49,16 +52,10 @@ def read(path: str, data: bytes) -> Rows:
                 binned += 1
                 continue
             title, user = fields.get("Title", ""), fields.get("UserName", "")
-            where = f"entry {number}" + (f" ({printable(title, 60)})" if printable(title, 60) else "")
-            try:
-                params = _params(fields, title, user)
-            except InputError as exc:
-                found.problems.append(f"{where}: {exc.message}")
-                continue
-            if params is None:
+            if not any(fields.get(name, "").strip() for name in _OTP_FIELDS):
                 without += 1
-            else:
-                found.records.append(SeedRecord("", params, number, unit="entry"))
+                continue
+            add_record(found, number, "entry", title, _params, fields, title, user)
     except ElementTree.ParseError:
         raise InputError(f"{path}: a damaged KeePass XML export") from None
     if without:
@@ -110,7 +107,7 @@ def _fields(entry: ElementTree.Element) -> dict[str, str]:
     return fields
 
 
-def _params(fields: dict[str, str], title: str, user: str) -> OtpParams | None:
+def _params(fields: dict[str, str], title: str, user: str) -> OtpParams:
     if any(value == "\0protected" for name, value in fields.items() if _is_otp_field(name)):
         raise InputError("its OTP key is a protected value, still encrypted (export the database as XML from "
                          "KeePass or KeePassXC rather than taking its inner XML)")
@@ -126,7 +123,7 @@ def _params(fields: dict[str, str], title: str, user: str) -> OtpParams | None:
         secret = _keepass_secret(fields, prefix)
         if secret is not None:
             return _keepass_params(kind, secret, fields, title, user)
-    return None
+    raise InputError("no OTP key")  # unreachable after the _OTP_FIELDS check; kept so the reader fails closed
 
 
 def _is_otp_field(name: str) -> bool:

@@ -5,13 +5,14 @@ from __future__ import annotations
 import threading
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
-from typing import Any, TypeVar, cast
+from typing import Any, ParamSpec, TypeVar, cast
 
 from otpburn.errors import InputError
 from otpburn.otp.codec import decode_base32
 from otpburn.otp.params import OtpParams
 
 MAX_PROBLEMS_SHOWN = 5
+P = ParamSpec("P")
 
 
 @dataclass(frozen=True, slots=True)  # slots: a 100 000-token file holds 100 000 of these
@@ -80,20 +81,25 @@ def read_entries(kind: str, entries: Iterable[object], read: Callable[[Entry], O
     label (the file's text, made printable and short) and why."""
     found = Rows(kind=kind)
     for number, entry in enumerate(entries, start=1):
-        where = f"entry {number}"
         if not isinstance(entry, dict):
-            found.problems.append(f"{where}: not an account entry")
+            found.problems.append(f"entry {number}: not an account entry")
             continue
         shown = label(entry)
-        if isinstance(shown, str) and printable(shown, 60):
-            where += f" ({printable(shown, 60)})"
-        try:
-            params = read(entry)
-        except InputError as exc:
-            found.problems.append(f"{where}: {exc.message}")
-        else:
-            found.records.append(SeedRecord("", params, number, unit="entry"))
+        add_record(found, number, "entry", shown if isinstance(shown, str) else "", read, entry)
     return found
+
+
+def add_record(found: Rows, number: int, unit: str, label: str, read: Callable[P, OtpParams], *args: P.args,
+               **kwargs: P.kwargs) -> None:
+    """The record `read(*args, **kwargs)` builds, or a problem naming its place, its label (the file's text, made
+    printable and short) and why it cannot be used."""
+    try:
+        params = read(*args, **kwargs)
+    except InputError as exc:
+        shown = printable(label, 60)
+        found.problems.append(f"{unit} {number}" + (f" ({shown})" if shown else "") + f": {exc.message}")
+    else:
+        found.records.append(SeedRecord("", params, number, unit=unit))
 
 
 def base32_field(value: object) -> bytes:

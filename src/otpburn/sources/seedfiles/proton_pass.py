@@ -14,7 +14,7 @@ from typing import Any
 
 from otpburn.errors import InputError
 from otpburn.sources.seedfiles.bitwarden import totp_params
-from otpburn.sources.seedfiles.model import Rows, SeedRecord, printable
+from otpburn.sources.seedfiles.model import Rows, add_record
 
 KIND = "Proton Pass export"
 DATA = "Proton Pass/data.json"
@@ -37,11 +37,7 @@ def read(document: object) -> Rows:
                 without += 1
             name, user = _names(item)
             for key in keys:
-                where = f"item {number}" + (f" ({printable(name, 60)})" if name else "")
-                try:
-                    found.records.append(SeedRecord("", totp_params(key, name, user), number, unit="item"))
-                except InputError as exc:
-                    found.problems.append(f"{where}: {exc.message}")
+                add_record(found, number, "item", name, totp_params, key, name, user)
     if without:
         found.notes.append(f"{without} item(s) hold no TOTP key and were left out")
     return found
