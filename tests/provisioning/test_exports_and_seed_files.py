@@ -415,3 +415,38 @@ def test_pskc_export_with_a_preshared_key_from_the_command_line(cli, tmp_path):
     wide = cli("export", "--format", "pskc", "--output", str(tmp_path / "y.pskc"), "--export-key-file", str(key),
                stdin=uri)
     assert wide.returncode == 2 and "16 bytes (32 hex digits, AES-128" in wide.stderr.decode()
+
+
+def test_a_check_sees_each_record_as_it_is_read_and_its_refusal_stops_the_reading(tmp_path):
+    path = tmp_path / "links.txt"
+    path.write_text("".join(f"otpauth://totp/Acme:user{n}?secret={encode_base32(bytes([n + 1]) * 20)}\n"
+                            for n in range(5)))
+    seen = []
+    read_seed_file(str(path), check=lambda record: seen.append(record.line))
+    assert seen == [1, 2, 3, 4, 5]  # every record, in file order
+    refusal = InputError("record 2 cannot convert")
+    seen.clear()
+
+    def refuse_the_second(record):
+        seen.append(record.line)
+        if record.line == 2:
+            raise refusal
+
+    with pytest.raises(InputError) as caught:
+        read_seed_file(str(path), check=refuse_the_second)
+    assert caught.value is refusal and seen == [1, 2]  # raised as it is, and records 3-5 never read
+
+
+def test_a_conversion_refuses_the_first_record_it_cannot_take_before_reading_the_rest(cli, tmp_path):
+    """An otpauth list names no serials: an Entra export refuses token 1 at once, with the writer's own words,
+    and a damaged line later in the file is never reached (it would otherwise be listed as left out)."""
+    path = tmp_path / "links.txt"
+    path.write_text(f"otpauth://totp/Acme:amy?secret={encode_base32(bytes(range(1, 21)))}\n"
+                    "otpauth://totp/Acme:bob?secret=not-base32\n")
+    result = cli("export", "--seed-file", str(path), "--format", "entra", "--output", str(tmp_path / "out.csv"))
+    stderr = result.stderr.decode()
+    assert result.returncode == 2 and "token 1 cannot go into the entra export" in stderr
+    assert "line 2" not in stderr and not (tmp_path / "out.csv").exists()
+    result = cli("export", "--seed-file", str(path), "--format", "vendor-csv", "--output", str(tmp_path / "v.csv"))
+    assert result.returncode == 2 and "token 1: the vendor seed file needs the token's serial number" in \
+        result.stderr.decode() and "line 2" not in result.stderr.decode()

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import itertools
+
 import click
 
 from otpburn import __version__
@@ -18,7 +20,8 @@ from otpburn.cli.options import (
 from otpburn.cli.seeds import SeedSource, get_seed, load_seed_file
 from otpburn.cli.wording import export_note_text
 from otpburn.provisioning.records.audit import log_path, read_entries
-from otpburn.provisioning.records.exports import ExportTarget, TokenRecord, write_export
+from otpburn.provisioning.records.exports import ExportTarget, TokenRecord, check_record, write_export
+from otpburn.sources.seedfiles import SeedRecord
 from otpburn.sources.selection import select_account
 from otpburn.untrusted import tame
 
@@ -48,11 +51,21 @@ def export_cmd(fmt: str, output: str, seed_file: str | None, seed_password_file:
                as_json: bool) -> None:
     """Write seeds in a format an identity system imports."""
     if seed_file:
-        seed_records = load_seed_file(seed_file, seed_password_file, seed_key_file, strict)
+        def as_token(record: SeedRecord) -> TokenRecord:
+            return TokenRecord(record.params, record.serial or serial, model, manufacturer, record.upn or upn)
+
+        numbers = itertools.count(1)
+
+        def refuse_early(record: SeedRecord) -> None:  # every record goes into the file: refuse one as it is read
+            check_record(fmt, as_token(record), next(numbers))
+
+        every_record = pick is None and account_filter is None
+        seed_records = load_seed_file(seed_file, seed_password_file, seed_key_file, strict,
+                                      refuse_early if every_record else None)
         if pick is not None or account_filter is not None:
             chosen = select_account([r.params for r in seed_records], pick, account_filter)
             seed_records = [r for r in seed_records if r.params is chosen]
-        records = [TokenRecord(r.params, r.serial or serial, model, manufacturer, r.upn or upn) for r in seed_records]
+        records = [as_token(r) for r in seed_records]
     else:
         source = SeedSource(screen, images, clipboard, delay, save_capture, uri_file, encoding, pick, account_filter)
         choice = get_seed(source, quiet=as_json)

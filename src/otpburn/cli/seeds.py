@@ -132,10 +132,12 @@ def seed_file_key(key_file: str | None) -> Callable[[], bytes]:
     return ask
 
 
-def load_seed_file(path: str, password_file: str | None, key_file: str | None, strict: bool) -> list[SeedRecord]:
+def load_seed_file(path: str, password_file: str | None, key_file: str | None, strict: bool,
+                   check: Callable[[SeedRecord], None] | None = None) -> list[SeedRecord]:
     """The usable records of a seed file ("-": standard input); the ones left out, and notes, are
-    listed on standard error."""
-    contents = read_seed_file(path, seed_file_password(password_file), key=seed_file_key(key_file), strict=strict)
+    listed on standard error. `check` refuses a record as soon as it is read."""
+    contents = read_seed_file(path, seed_file_password(password_file), key=seed_file_key(key_file), strict=strict,
+                              check=check)
     name = contents.path
     for problem in contents.problems:
         click.echo(f"otpburn: {name}: {problem} (left out)", err=True)

@@ -76,9 +76,22 @@ class ExportRefusedError(InputError):
 
 def _refuse(fmt: str, accepts: Accepts, records: Sequence[TokenRecord]) -> None:
     for number, record in enumerate(records, start=1):
-        refusals = accepts.refusals(record.params, record.serial)
-        if refusals:
-            raise ExportRefusedError(fmt, record.serial or str(number), refusals)
+        _refuse_one(fmt, accepts, record, number)
+
+
+def _refuse_one(fmt: str, accepts: Accepts, record: TokenRecord, number: int) -> None:
+    refusals = accepts.refusals(record.params, record.serial)
+    if refusals:
+        raise ExportRefusedError(fmt, record.serial or str(number), refusals)
+
+
+# The files that name each token by its serial, as their writers word the file when one has none.
+_FILED_BY_SERIAL = {"vendor-csv": "the vendor seed file", "privacyidea": "the OATH CSV"}
+
+
+def _require_serial(fmt: str, record: TokenRecord, number: int) -> None:
+    if not record.serial:
+        raise InputError(f"token {number}: {_FILED_BY_SERIAL[fmt]} needs the token's serial number")
 
 
 @dataclass(frozen=True)
@@ -133,8 +146,7 @@ def vendor_csv(records: Sequence[TokenRecord]) -> bytes:
     """The vendor tools' seed file: `serial,secret` with the secret in base32."""
     rows = [["serial", "secret"]]
     for number, record in enumerate(records, start=1):
-        if not record.serial:
-            raise InputError(f"token {number}: the vendor seed file needs the token's serial number")
+        _require_serial("vendor-csv", record, number)
         rows.append([record.serial, encode_base32(record.params.secret)])
     return _csv(rows)
 
@@ -148,8 +160,7 @@ def privacyidea_csv(records: Sequence[TokenRecord]) -> bytes:
     lines = []
     for number, record in enumerate(records, start=1):
         params = record.params
-        if not record.serial:
-            raise InputError(f"token {number}: the OATH CSV needs the token's serial number")
+        _require_serial("privacyidea", record, number)
         if "," in record.serial:
             raise InputError(f"token {number}: a serial number cannot contain a comma in this format")
         moving = str(params.period) if params.type is OtpType.TOTP else str(params.counter)
@@ -377,6 +388,17 @@ def export_format(name: str) -> ExportFormat:
         return FORMATS[name]
     except KeyError:
         raise InputError(f"unknown export format {name!r}: use one of {', '.join(FORMATS)}") from None
+
+
+def check_record(fmt: str, record: TokenRecord, number: int) -> None:
+    """Refuse, as `fmt`'s writer will, record `number` when the format cannot hold it: what the identity system
+    it is for accepts, and the serial it files tokens by. Run on each record as a seed file is read, it stops a
+    conversion at the first record that cannot convert instead of after reading 100 000."""
+    spec = export_format(fmt)
+    if spec.accepts is not None:
+        _refuse_one(fmt, spec.accepts, record, number)
+    elif fmt in _FILED_BY_SERIAL:
+        _require_serial(fmt, record, number)
 
 
 def render(fmt: str, records: Sequence[TokenRecord], protection: Protection | None = None) -> bytes:

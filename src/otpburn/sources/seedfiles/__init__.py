@@ -40,6 +40,8 @@ from otpburn.sources.seedfiles.csv_layouts import read_text
 from otpburn.sources.seedfiles.deepnet_files import ROOTS as DEEPNET_ROOTS
 from otpburn.sources.seedfiles.deepnet_files import read_deepnet
 from otpburn.sources.seedfiles.model import (
+    RECORD_CHECK,
+    RecordRefusedError,
     Rows,
     SeedFile,
     SeedFileError,
@@ -62,13 +64,14 @@ _OPENPGP_FIRST_BYTES = frozenset({0x84, 0x85, 0x86, 0x8C, 0x8D, 0xA4, 0xA6, 0xC1
 
 
 def read_seed_file(path: str, password: Callable[[], str] | None = None, *, key: Callable[[], bytes] | None = None,
-                   strict: bool = False) -> SeedFile:
+                   strict: bool = False, check: Callable[[SeedRecord], None] | None = None) -> SeedFile:
     """Every usable seed in `path` ("-": standard input), whatever its format, and a problem for each
     unusable one.
 
     The password or key is asked for only when the file turns out to need it. With `strict`,
     any problem refuses the whole file (SeedFileError listing them); without, only a file with
-    no usable record is refused.
+    no usable record is refused. `check` sees each record as it is read: the InputError it raises stops the
+    reading and is raised as it is (a conversion that cannot take record 1 says so at once).
     """
     if path == "-":
         data = sys.stdin.buffer.read(MAX_FILE_BYTES + 1)
@@ -77,7 +80,13 @@ def read_seed_file(path: str, password: Callable[[], str] | None = None, *, key:
         path = "standard input"
     else:
         data = read_input_file(path, "a seed file", MAX_FILE_BYTES)
-    return read_seed_bytes(path, data, Unlock(password, key), strict=strict)
+    checking = RECORD_CHECK.set(check)
+    try:
+        return read_seed_bytes(path, data, Unlock(password, key), strict=strict)
+    except RecordRefusedError as refused:
+        raise refused.error from None
+    finally:
+        RECORD_CHECK.reset(checking)
 
 
 def read_seed_bytes(path: str, data: bytes, unlock: Unlock | None = None, *, strict: bool = False) -> SeedFile:

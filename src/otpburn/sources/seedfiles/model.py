@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Callable, Iterable
+from contextvars import ContextVar
 from dataclasses import dataclass, field
 from typing import Any, ParamSpec, TypeVar, cast
 
@@ -62,11 +63,38 @@ class Unlock:
     key: Callable[[], bytes] | None = None  # PSKC with a pre-shared key
 
 
+class RecordRefusedError(Exception):
+    """Carries a caller's refusal of a record out of the readers, which turn an InputError met while reading a
+    record into a problem with that record; read_seed_file raises `error` itself."""
+
+    def __init__(self, error: InputError) -> None:
+        super().__init__(error.message)
+        self.error = error
+
+
+# What the caller of read_seed_file checks each record with as it is read (None: nothing).
+RECORD_CHECK: ContextVar[Callable[[SeedRecord], None] | None] = ContextVar("otpburn_record_check", default=None)
+
+
+class Records(list[SeedRecord]):
+    """The records a reader finds. Each one is shown to the caller's check (RECORD_CHECK) as it is added, so
+    that a conversion refuses at the first record it cannot take, not after reading the whole file."""
+
+    def append(self, record: SeedRecord) -> None:
+        check = RECORD_CHECK.get()
+        if check is not None:
+            try:
+                check(record)
+            except InputError as refused:
+                raise RecordRefusedError(refused) from None
+        super().append(record)
+
+
 @dataclass
 class Rows:
     """What one reader found: usable records, problems (records left out) and notes."""
 
-    records: list[SeedRecord] = field(default_factory=list)
+    records: list[SeedRecord] = field(default_factory=Records)
     problems: list[str] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
     kind: str = ""
