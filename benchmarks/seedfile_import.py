@@ -296,6 +296,16 @@ print(n)
 """
 
 
+REFUSED_CONVERSION = """
+import sys
+from otpburn.cli.main import main
+try:
+    main(["export", "--seed-file", sys.argv[1], "--format", "entra", "--output", sys.argv[1] + ".csv"])
+except SystemExit as exit:
+    assert exit.code == 2, exit.code
+"""
+
+
 def run_child(code: str, *args: str) -> tuple[float, int, str]:
     """Wall time, peak RSS (KiB) and output of a fresh Python process running `code`."""
     started = time.perf_counter()
@@ -339,6 +349,10 @@ def main() -> None:
         goal = "" if read_rss / 1024 <= 200 else "  over 200 MiB"
         print(f"{name:<16} {size:>7.1f}Mi {read_time:>8.2f}s {base_time:>8.2f}s {ratio:>6.1f} "
               f"{read_rss / 1024:>7.0f}Mi {base_rss / 1024:>7.0f}Mi  {counts.split()[0]}{goal}")
+        if name == "otpauth":
+            refused, _, _ = run_child(REFUSED_CONVERSION, str(path))
+            print(f"{'':<16} an Entra export of it refuses token 1 (no serial) after {refused:.2f}s "
+                  f"(reading it whole: {read_time:.2f}s)")
         path.unlink()
 
 
