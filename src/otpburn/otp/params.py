@@ -50,6 +50,9 @@ class Algorithm(str, Enum):
     @classmethod
     def parse(cls, text: str) -> Algorithm:
         """Accept the spellings seen in the wild: sha1, SHA-1, HmacSHA1, SHA256 ..."""
+        exact = _ALGORITHM_NAMES.get(text)  # the usual spelling, found at once
+        if exact is not None:
+            return exact
         norm = text.strip().upper().replace("-", "").replace("_", "")
         if norm.startswith("HMAC"):
             norm = norm[4:]
@@ -57,6 +60,9 @@ class Algorithm(str, Enum):
             if algorithm.value == norm:
                 return algorithm
         raise InputError(f"unsupported algorithm {text.strip()!r}: use SHA1, SHA256 or SHA512")
+
+
+_ALGORITHM_NAMES = {algorithm.value: algorithm for algorithm in Algorithm}
 
 
 @dataclass(frozen=True, repr=False, slots=True)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import threading
 from collections.abc import Callable, Iterable
 from contextvars import ContextVar
@@ -112,19 +113,19 @@ def read_entries(kind: str, entries: Iterable[object], read: Callable[[Entry], O
         if not isinstance(entry, dict):
             found.problems.append(f"entry {number}: not an account entry")
             continue
-        shown = label(entry)
-        add_record(found, number, "entry", shown if isinstance(shown, str) else "", read, entry)
+        add_record(found, number, "entry", functools.partial(label, entry), read, entry)
     return found
 
 
-def add_record(found: Rows, number: int, unit: str, label: str, read: Callable[P, OtpParams], *args: P.args,
-               **kwargs: P.kwargs) -> None:
+def add_record(found: Rows, number: int, unit: str, label: str | Callable[[], object], read: Callable[P, OtpParams],
+               *args: P.args, **kwargs: P.kwargs) -> None:
     """The record `read(*args, **kwargs)` builds, or a problem naming its place, its label (the file's text, made
-    printable and short) and why it cannot be used."""
+    printable and short; a function giving it is only called for a problem) and why it cannot be used."""
     try:
         params = read(*args, **kwargs)
     except InputError as exc:
-        shown = printable(label, 60)
+        text = label() if callable(label) else label
+        shown = printable(text, 60) if isinstance(text, str) else ""
         found.problems.append(f"{unit} {number}" + (f" ({shown})" if shown else "") + f": {exc.message}")
     else:
         found.records.append(SeedRecord("", params, number, unit=unit))
@@ -142,6 +143,8 @@ def base32_field(value: object) -> bytes:
 
 def printable(text: str, limit: int | None = None) -> str:
     """A file's own text made safe to show in a message: no control or invisible characters, cut short."""
+    if text.isprintable():  # the usual label: nothing to take out
+        return text[:limit]
     return "".join(char for char in text if char.isprintable())[:limit]
 
 
