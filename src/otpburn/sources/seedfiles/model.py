@@ -95,7 +95,7 @@ class Records(list[SeedRecord]):
 class Rows:
     """What one reader found: usable records, problems (records left out) and notes."""
 
-    records: list[SeedRecord] = field(default_factory=Records)
+    records: list[SeedRecord] = field(default_factory=lambda: Records() if RECORD_CHECK.get() else [])
     problems: list[str] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
     kind: str = ""
