@@ -199,6 +199,26 @@ def keepass_xml(count: int) -> bytes:
             f"{entries}</Group></Root></KeePassFile>").encode()
 
 
+def freeotp2(count: int) -> bytes:
+    """Written by the JDK (needs javac and java on the PATH)."""
+    from tests.support.make_app_exports import freeotp2 as write
+
+    with tempfile.TemporaryDirectory() as folder:
+        path = Path(folder) / "externalBackup.xml"
+        write(path, PASSWORD, count)
+        return path.read_bytes()
+
+
+def authenticator_plus(count: int) -> bytes:
+    """Written by Info-ZIP's zip (needs it on the PATH)."""
+    from tests.support.make_app_exports import authenticator_plus as write
+
+    with tempfile.TemporaryDirectory() as folder:
+        path = Path(folder) / "backup.zip"
+        write(path, render("otpauth", token_records(count)), PASSWORD)
+        return path.read_bytes()
+
+
 def microsoft_authenticator_db(count: int) -> bytes:
     import sqlite3
 
@@ -248,6 +268,8 @@ FORMATS: dict[str, tuple[str, Callable[[int], bytes], str]] = {
     # Encrypted: one key derivation per file (PBKDF2 or Argon2id), then the layout; the baseline only reads
     # the bytes, so the ratio is mostly the derivation the app chose.
     "totp-authenticator": ("backup.bin", totp_authenticator, "bytes"),
+    "freeotp2": ("externalBackup.xml", freeotp2, "bytes"),
+    "authenticator-plus": ("authplus.zip", authenticator_plus, "bytes"),
     "ente-encrypted": ("ente-codes.json", ente_encrypted, "bytes"),
     "stratum-encrypted": ("backup.authpro", stratum_encrypted, "bytes"),
     "bitwarden-protected": ("bitwarden-protected.json", bitwarden_protected, "bytes"),

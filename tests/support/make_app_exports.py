@@ -126,13 +126,15 @@ def authenticator_plus(path: Path, links: bytes, password: str) -> None:
         subprocess.run(["zip", "-q", "-P", password, str(path.resolve()), "Accounts.txt"], cwd=folder, check=True)
 
 
-def freeotp2(path: Path, password: str) -> None:
+def freeotp2(path: Path, password: str, count: int | None = None) -> None:
     """FreeOTP 2's backup, written by the JDK's own serialization and cryptography
-    (tests/support/java/FreeOtpBackup.java; needs a JDK). The password is the corpus's own test password."""
+    (tests/support/java/FreeOtpBackup.java; needs a JDK): the corpus's accounts, or `count` generated ones. The
+    password is a test password."""
     source = Path(__file__).resolve().parent / "java" / "FreeOtpBackup.java"
     with tempfile.TemporaryDirectory() as classes:
         subprocess.run(["javac", "-d", classes, str(source)], check=True)
-        subprocess.run(["java", "-cp", classes, "FreeOtpBackup", str(path.resolve()), password], check=True)
+        subprocess.run(["java", "-cp", classes, "FreeOtpBackup", str(path.resolve()), password,
+                        *([str(count)] if count is not None else [])], check=True)
 
 
 def bitwarden_password_protected(export: bytes, password: bytes, argon2: bool = False) -> bytes:

@@ -7,7 +7,8 @@
 // holds {"key": "<the JSON of its secret sealed the same way with the master key>"}, and "<UUID>-token" its
 // settings as FreeOTP's Token class writes them.
 //
-// Usage: java FreeOtpBackup <output> <password>   (the tokens are the corpus's fixed test accounts)
+// Usage: java FreeOtpBackup <output> <password> [count]
+//   without a count: the corpus's fixed test accounts; with one: that many TOTP accounts (for benchmarks)
 
 import java.io.FileOutputStream;
 import java.io.ObjectOutputStream;
@@ -65,6 +66,16 @@ public class FreeOtpBackup {
         backup.put("masterKey", "{\"mAlgorithm\":\"PBKDF2withHmacSHA512\",\"mEncryptedKey\":"
                 + sealed(passwordKey, master.getEncoded(), "AES") + ",\"mIterations\":" + ITERATIONS
                 + ",\"mSalt\":" + bytes(salt) + "}");
+        if (args.length > 2) {
+            for (int n = 0; n < Integer.parseInt(args[2]); n++) {
+                byte[] secret = java.nio.ByteBuffer.allocate(20).putInt(n).putInt(n).putInt(n).putInt(n).putInt(n)
+                        .array();
+                token(backup, master, secret, "{\"algo\":\"SHA1\",\"digits\":6,\"issuerExt\":\"Acme\",\"label\":\"user"
+                        + n + "@example.org\",\"period\":30,\"type\":\"TOTP\"}");
+            }
+            write(args[0], backup);
+            return;
+        }
         token(backup, master, "Hello!\u00de\u00ad\u00be\u00ef".getBytes(StandardCharsets.ISO_8859_1),
                 "{\"algo\":\"SHA1\",\"digits\":6,\"issuerExt\":\"Example\",\"label\":\"alice@example.org\","
                 + "\"period\":30,\"type\":\"TOTP\"}");
@@ -74,7 +85,11 @@ public class FreeOtpBackup {
         token(backup, master, "abcdefghij".getBytes(StandardCharsets.US_ASCII),
                 "{\"algo\":\"SHA1\",\"digits\":5,\"issuerExt\":\"Steam\",\"label\":\"gamer\",\"period\":30,"
                 + "\"type\":\"TOTP\"}");
-        try (ObjectOutputStream out = new ObjectOutputStream(new FileOutputStream(args[0]))) {
+        write(args[0], backup);
+    }
+
+    private static void write(String path, HashMap<String, String> backup) throws Exception {
+        try (ObjectOutputStream out = new ObjectOutputStream(new FileOutputStream(path))) {
             out.writeObject(backup);
         }
     }
