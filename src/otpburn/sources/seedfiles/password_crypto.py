@@ -41,9 +41,15 @@ def pbkdf2(path: str, secret: bytes, salt: bytes, rounds: int, hash_name: str, l
 
 
 def refuse_costly_argon2id(path: str, *, passes: int, memory_kib: int, lanes: int, salt: bytes) -> None:
-    """Refuse an Argon2id cost beyond what the apps use (checked before the password is even asked for)."""
-    if not (1 <= passes and 8 * lanes <= memory_kib <= MAX_ARGON2_MEMORY_KIB
-            and passes * memory_kib <= MAX_ARGON2_WORK_KIB and 1 <= lanes <= 16 and len(salt) >= 8):
+    """Refuse Argon2id settings beyond what the apps use, or that Argon2 does not allow (checked before the
+    password is even asked for)."""
+    if len(salt) < 8:
+        raise InputError(f"{path}: its key derivation salt is {len(salt)} bytes long; Argon2 needs at least 8 (the "
+                         "file is damaged)")
+    if not 1 <= lanes <= 16 or memory_kib < 8 * lanes or passes < 1:
+        raise InputError(f"{path}: its key derivation asks for Argon2id with {passes} passes, {lanes} lanes and "
+                         f"{memory_kib} KiB, which Argon2 does not allow (the file is damaged)")
+    if memory_kib > MAX_ARGON2_MEMORY_KIB or passes * memory_kib > MAX_ARGON2_WORK_KIB:
         raise InputError(f"{path}: its key derivation asks for Argon2id with {passes} passes over "
                          f"{memory_kib // 1024} MiB; otpburn does at most 4 passes over 1 GiB, or the same work "
                          "with less memory")
