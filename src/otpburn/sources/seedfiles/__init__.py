@@ -3,8 +3,9 @@ the server imports), Entra CSV, PSKC (plain, password- or key-encrypted), Deepne
 UAP (V3) token files, lists of otpauth URIs and Google Authenticator export links, and what authenticator
 apps and password managers export: Aegis, 2FAS, andOTP, Ente Auth, Authenticator Pro/Stratum, Bitwarden and
 TOTP Authenticator (plain and encrypted), FreeOTP (v1 store, v2 encrypted backup) and FreeOTP+, Authy's token
-store, LastPass, Proton Authenticator, Proton Pass and Authenticator Plus, KeePass/KeePassXC XML and CSV, and
-the Google Authenticator, Microsoft Authenticator and Stratum databases. Formats are told by content.
+store, Duo Mobile's account list, LastPass, Proton Authenticator, Proton Pass and Authenticator Plus,
+KeePass/KeePassXC XML and CSV, and the Google Authenticator, Microsoft Authenticator and Stratum databases.
+Formats are told by content.
 
 A file yields its usable records plus a problem for each record it cannot use, naming its
 line (or key, or entry) and the reason; `strict` keeps the all-or-nothing reading for scripts.
@@ -27,6 +28,7 @@ from otpburn.sources.seedfiles import (
     authenticator_pro,
     authy,
     bitwarden,
+    duo_mobile,
     ente,
     freeotp,
     keepass_xml,
@@ -189,6 +191,8 @@ def _read_json(path: str, data: bytes, unlock: Unlock) -> Rows:
         return found
     if freeotp.looks_like_plus(document):
         return freeotp.read_plus(document)
+    if duo_mobile.looks_like(document):
+        return duo_mobile.read(document)
     if authenticator_pro.looks_like(document):
         return authenticator_pro.read(document)
     if bitwarden.looks_like(document):
@@ -199,7 +203,8 @@ def _read_json(path: str, data: bytes, unlock: Unlock) -> Rows:
         return proton.read(document)
     if not looks_like_app_export(document):
         raise InputError(f"{path}: a JSON file otpburn does not know (it reads Aegis, 2FAS, andOTP, Ente Auth, "
-                         "FreeOTP+, Authenticator Pro, Bitwarden, LastPass and Proton Authenticator exports)")
+                         "FreeOTP+, Authenticator Pro, Bitwarden, Duo Mobile, LastPass and Proton Authenticator "
+                         "exports)")
     return read_app_export(path, document, unlock)
 
 
