@@ -72,7 +72,7 @@ def test_without_a_password_the_file_says_it_needs_one(name):
     ("vault.kdbx", bytes.fromhex("03d9a29a67fb4bb5") + bytes(64), "a KeePass database; otpburn does not open it: "
                                                                    "export it as XML"),
     ("settings.xml", b"<?xml version='1.0'?><map><string name=\"theme\">dark</string></map>",
-     "an Android app's settings file otpburn does not know (it reads FreeOTP's, Authy's and TOTP Authenticator's"),
+     "an Android app's settings file otpburn does not know (it reads FreeOTP's, Authy's, TOTP Authenticator's"),
     ("tokens.xml", b"<?xml version='1.0'?><map><string name=\"masterKey\">{}</string></map>",
      "FreeOTP 2's token store from the app's own data, whose master key stays in the phone's keystore"),
 ])

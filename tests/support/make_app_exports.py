@@ -163,6 +163,21 @@ def bitwarden_password_protected(export: bytes, password: bytes, argon2: bool = 
                        "data": enc_string(export)}, indent=2).encode() + b"\n"
 
 
+BATTLE_NET_MASK = bytes.fromhex("398e27fc50276a656065b0e525f4c06c04c61075286b8e7aeda59da9813b5dd6c80d2fb38068773fa59b"
+                                "a47c17ca6c6479015c1d5b8b8f6b9a")
+
+
+def battle_net(secret: bytes, serial: str) -> bytes:
+    """The Battle.net app's preferences: the device secret (hex) and the serial, each XORed with the app's mask."""
+    def masked(text: str) -> str:
+        return bytes(a ^ b for a, b in zip(text.encode(), BATTLE_NET_MASK, strict=False)).hex()
+
+    return ("<?xml version='1.0' encoding='utf-8' standalone='yes' ?>\n<map>\n"
+            f'    <string name="com.blizzard.messenger.AUTHENTICATOR_DEVICE_SECRET">{masked(secret.hex())}</string>\n'
+            f'    <string name="com.blizzard.messenger.AUTHENTICATOR_SERIAL">{masked(serial)}</string>\n'
+            "</map>\n").encode()
+
+
 def sqlite_file(path: Path, table: str, insert: str, rows: list[tuple[object, ...]]) -> None:
     """An app's SQLite database: one table, its rows."""
     path.unlink(missing_ok=True)
@@ -221,6 +236,7 @@ def main() -> None:
     (CORPUS / "bitwarden-password-protected.json").write_bytes(bitwarden_password_protected(bitwarden, b"bw pass"))
     (CORPUS / "bitwarden-password-protected-argon2.json").write_bytes(
         bitwarden_password_protected(bitwarden, b"bw pass", argon2=True))
+    (CORPUS / "battle-net-app-preferences.xml").write_bytes(battle_net(b"12345678901234567890", "EU-1234-5678-9012"))
     google_authenticator(CORPUS / "google-authenticator-databases.db")
     microsoft_authenticator(CORPUS / "microsoft-authenticator-phonefactor.db")
     stratum_database(CORPUS / "stratum-authenticator.db3")

@@ -3,9 +3,9 @@ the server imports), Entra CSV, PSKC (plain, password- or key-encrypted), Deepne
 UAP (V3) token files, lists of otpauth URIs and Google Authenticator export links, and what authenticator
 apps and password managers export: Aegis, 2FAS, andOTP, Ente Auth, Authenticator Pro/Stratum, Bitwarden and
 TOTP Authenticator (plain and encrypted), FreeOTP (v1 store, v2 encrypted backup) and FreeOTP+, Authy's token
-store, Duo Mobile's account list, LastPass, Proton Authenticator, Proton Pass and Authenticator Plus,
-KeePass/KeePassXC XML and CSV, and the Google Authenticator, Microsoft Authenticator and Stratum databases.
-Formats are told by content.
+store, Duo Mobile's account list, Battle.net Authenticator's data, LastPass, Proton Authenticator, Proton
+Pass and Authenticator Plus, KeePass/KeePassXC XML and CSV, and the Google Authenticator, Microsoft
+Authenticator and Stratum databases. Formats are told by content.
 
 A file yields its usable records plus a problem for each record it cannot use, naming its
 line (or key, or entry) and the reason; `strict` keeps the all-or-nothing reading for scripts.
@@ -27,6 +27,7 @@ from otpburn.sources.seedfiles import (
     archives,
     authenticator_pro,
     authy,
+    battle_net,
     bitwarden,
     duo_mobile,
     ente,
@@ -168,10 +169,12 @@ def _android_preferences(path: str, body: bytes, unlock: Unlock) -> Rows:
         return authy.read(path, strings, unlock)
     if totp_authenticator.PREFERENCE in strings:
         return totp_authenticator.read_preferences(path, strings)
+    if battle_net.looks_like(strings):
+        return battle_net.read(strings)
     if "tokenOrder" in strings or "masterKey" in strings:
         return freeotp.read_v1(path, strings)
-    raise InputError(f"{path}: an Android app's settings file otpburn does not know (it reads FreeOTP's, Authy's "
-                     "and TOTP Authenticator's token stores)")
+    raise InputError(f"{path}: an Android app's settings file otpburn does not know (it reads FreeOTP's, Authy's, "
+                     "TOTP Authenticator's and Battle.net's token stores)")
 
 
 def _read_json(path: str, data: bytes, unlock: Unlock) -> Rows:
