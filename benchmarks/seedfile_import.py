@@ -1,7 +1,8 @@
 """Importing large seed files: time and peak memory per format (goal: 100 000 records within 200 MiB).
 
 For each format a file of --records records is written (by otpburn's exporters, python-pskc,
-or the apps' published layouts), then read in a fresh process by `read_seed_file`. Baseline
+or the apps' published layouts), then read in a fresh process by `read_seed_file`. (The Battle.net
+Authenticator's data holds one authenticator by design: no row.) Baseline
 in the same run, in a fresh process too: the format's bare parser on the same file (csv,
 json, ElementTree, or base64 + protobuf-free splitting for export links), which any importer
 pays; the ratio says what otpburn's checks cost on top. Peak memory is the process's
@@ -140,6 +141,11 @@ def google_authenticator_db(count: int) -> bytes:
         return path.read_bytes()
 
 
+def duo_mobile(count: int) -> bytes:
+    return json.dumps([{"version": 1.0, "accountType": "OtpAccount", "name": f"user{n}@example.org",
+                        "otpGenerator": {"otpSecret": encode_base32(secret(n))}} for n in range(count)]).encode()
+
+
 def authy(count: int) -> bytes:
     from xml.sax.saxutils import escape
 
@@ -262,6 +268,7 @@ FORMATS: dict[str, tuple[str, Callable[[int], bytes], str]] = {
     "bitwarden-csv": ("bitwarden.csv", bitwarden_csv, "csv"),
     "google-authenticator": ("databases", google_authenticator_db, "sqlite"),
     "microsoft-authenticator": ("PhoneFactor", microsoft_authenticator_db, "sqlite-microsoft"),
+    "duo-mobile": ("accounts.json", duo_mobile, "json"),
     "authy": ("com.authy.storage.tokens.authenticator.xml", authy, "xml-json"),
     "keepass-xml": ("export.xml", keepass_xml, "xml"),
     "proton-pass": ("pass.zip", proton_pass, "zip-json"),
