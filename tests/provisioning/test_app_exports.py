@@ -179,7 +179,7 @@ def test_an_account_restricted_bitwarden_export_says_what_to_export_instead(tmp_
     ({"memLimit": 64 * 1024**2, "opsLimit": 2, "salt": "c2FsdA=="}, "its key derivation salt is 4 bytes long"),
     ({"memLimit": 64 * 1024**2, "opsLimit": 0, "salt": "vd0dcYMGNLKn/gpT6uTFTw=="}, "which Argon2 does not allow"),
 ])
-def test_ente_key_derivation_settings_argon2_refuses_are_one_line(params, words):
+def test_ente_key_derivation_settings_argon2_cannot_take_are_refused_in_one_line(params, words):
     document = {"version": 1, "kdfParams": params, "encryptedData": "kBXQ2PuX6y/aje5r22H0AehRPh6sQ0ULoeAO",
                 "encryptionNonce": "v7wsI+BFZsRMIjDm3rTxPhmi/CaUdkdJ"}
     with pytest.raises(InputError, match=words):
