@@ -25,7 +25,7 @@ import tempfile
 from otpburn.errors import InputError
 from otpburn.otp.params import OtpParams, OtpType
 from otpburn.sources.seedfiles.authenticator_pro import read as authenticator_pro_read
-from otpburn.sources.seedfiles.model import Rows, add_record, base32_field
+from otpburn.sources.seedfiles.model import Rows, add_record, base32_field, note_app_defaults
 
 SQLITE_HEADER = b"SQLite format 3\x00"
 MAX_ACCOUNTS = 100_000
@@ -70,9 +70,8 @@ def _accounts(path: str, connection: sqlite3.Connection) -> Rows:
             connection.execute(query).fetchmany(MAX_ACCOUNTS), start=1):
         account = email if isinstance(email, str) else original if isinstance(original, str) else ""
         add_record(found, number, "account", account, _google_params, secret, kind, counter, issuer, account)
-    if found.records:
-        found.notes.append("Google Authenticator's database stores no algorithm, digits or period: SHA-1, 6 digits "
-                           "and 30 s were used, as the app computes its codes")
+    note_app_defaults(found, "Google Authenticator's database", "algorithm, digits or period",
+                      "SHA-1, 6 digits and 30 s")
     return found
 
 
@@ -96,9 +95,7 @@ def _microsoft(connection: sqlite3.Connection, columns: set[str]) -> Rows:
             continue
         issuer, username = (issuer if isinstance(issuer, str) else ""), (username if isinstance(username, str) else "")
         add_record(found, number, "account", issuer, _microsoft_params, secret, kind, issuer, username)
-    if found.records:
-        found.notes.append("Microsoft Authenticator's database stores no algorithm or period: SHA-1 and 30 s were "
-                           "used, as the app computes its codes")
+    note_app_defaults(found, "Microsoft Authenticator's database", "algorithm or period", "SHA-1 and 30 s")
     if push:
         found.notes.append(f"{push} work or school account(s) signed in by push hold no OTP key and were left out")
     return found

@@ -25,6 +25,7 @@ from otpburn.sources.seedfiles.model import (
     Rows,
     Unlock,
     base32_field,
+    note_app_defaults,
     printable,
     read_entries,
     run_interruptibly,
@@ -221,9 +222,9 @@ def _two_fas(path: str, backup: Entry, unlock: Unlock) -> Rows:
     if not isinstance(services, list):
         raise InputError(f"{path}: a 2FAS backup without a list of services")
     found = _entries(kind, services, _two_fas_entry)
-    if backup.get("schemaVersion") == 1 and found.records:
-        found.notes.append("2FAS's first backup format stores no algorithm, digits or period: SHA-1, 6 digits and "
-                           "30 s were used, as 2FAS computed them")
+    if backup.get("schemaVersion") == 1:
+        note_app_defaults(found, "2FAS's first backup format", "algorithm, digits or period",
+                          "SHA-1, 6 digits and 30 s")
     return found
 
 

@@ -21,7 +21,7 @@ import json
 
 from otpburn.errors import InputError, Remedy
 from otpburn.otp.params import OtpParams
-from otpburn.sources.seedfiles.model import Entry, Rows, Unlock, base32_field, read_entries
+from otpburn.sources.seedfiles.model import Entry, Rows, Unlock, base32_field, note_app_defaults, read_entries
 from otpburn.sources.seedfiles.password_crypto import ask_password, cbc_open, pbkdf2
 
 STORES = ("com.authy.storage.tokens.authenticator.key", "com.authy.storage.tokens.authy.key")
@@ -51,9 +51,7 @@ def read(path: str, strings: dict[str, str], unlock: Unlock) -> Rows:
                                               "password)")
         entries = [_decrypted(path, entry, password) for entry in entries]
     found = read_entries(KIND, entries, _params, _label)
-    if found.records:
-        found.notes.append("Authy stores no algorithm or period: SHA-1 and 30 s (10 s for Authy's own tokens) "
-                           "were used, as Authy computes its codes")
+    note_app_defaults(found, "Authy", "algorithm or period", "SHA-1 and 30 s (10 s for Authy's own tokens)")
     return found
 
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from otpburn.errors import InputError
 from otpburn.otp.params import OtpParams, OtpType
-from otpburn.sources.seedfiles.model import Entry, Rows, add_record, base32_field
+from otpburn.sources.seedfiles.model import Entry, Rows, add_record, base32_field, note_app_defaults
 
 KIND = "Duo Mobile accounts"
 
@@ -31,9 +31,7 @@ def read(document: list[object]) -> Rows:
             found.problems.append(f"entry {number}: not an account entry")
             continue
         add_record(found, number, "entry", _label(entry), _params, entry)
-    if found.records:
-        found.notes.append("Duo Mobile stores no algorithm, digits or period: SHA-1, 6 digits and 30 s were used, "
-                           "as the app computes its codes")
+    note_app_defaults(found, "Duo Mobile", "algorithm, digits or period", "SHA-1, 6 digits and 30 s")
     if push:
         found.notes.append(f"{push} Duo push account(s) hold no OTP key and were left out")
     return found

@@ -131,6 +131,13 @@ def add_record(found: Rows, number: int, unit: str, label: str | Callable[[], ob
         found.records.append(SeedRecord("", params, number, unit=unit))
 
 
+def note_app_defaults(found: Rows, holder: str, missing: str, used: str) -> None:
+    """Say which settings a file does not hold and which otpburn took instead: the ones its app computes with
+    (said only when records were read)."""
+    if found.records:
+        found.notes.append(f"{holder} stores no {missing}: otpburn used {used}, as the app computes its codes")
+
+
 def base32_field(value: object) -> bytes:
     """A file's base32 secret field. A bad one is named, never quoted: a shifted column could hold a secret."""
     if not isinstance(value, str) or not value.strip():

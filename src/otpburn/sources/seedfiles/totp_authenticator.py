@@ -23,7 +23,15 @@ import re
 
 from otpburn.errors import InputError, Remedy
 from otpburn.otp.params import OtpParams
-from otpburn.sources.seedfiles.model import Entry, Rows, Unlock, base32_field, read_entries, refuse_bloated_json
+from otpburn.sources.seedfiles.model import (
+    Entry,
+    Rows,
+    Unlock,
+    base32_field,
+    note_app_defaults,
+    read_entries,
+    refuse_bloated_json,
+)
 from otpburn.sources.seedfiles.password_crypto import cbc_open
 
 KIND = "TOTP Authenticator backup"
@@ -67,8 +75,7 @@ def read_preferences(path: str, strings: dict[str, str]) -> Rows:
 
 def _rows(accounts: list[object], kind: str) -> Rows:
     found = read_entries(kind, accounts, _params, _label)
-    if found.records:
-        found.notes.append("TOTP Authenticator stores no algorithm: SHA-1 was used, as the app computes its codes")
+    note_app_defaults(found, "TOTP Authenticator", "algorithm", "SHA-1")
     return found
 
 
