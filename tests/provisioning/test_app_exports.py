@@ -184,3 +184,18 @@ def test_ente_key_derivation_settings_argon2_cannot_take_are_refused_in_one_line
                 "encryptionNonce": "v7wsI+BFZsRMIjDm3rTxPhmi/CaUdkdJ"}
     with pytest.raises(InputError, match=words):
         ente.decrypt("odd.json", document, Unlock(lambda: "test_password"))
+
+
+def test_through_the_command_line_a_backup_made_without_a_password_needs_none_and_one_with_it_is_named(cli, tmp_path):
+    """TOTP Authenticator seals even a backup made without a password, with the app's own: the command line
+    opens it without asking; an encrypted export with no password to hand is named as what it is."""
+    out = tmp_path / "links.txt"
+    result = cli("export", "--seed-file", str(CORPUS / "totp-authenticator-no-password.bin"), "--format", "otpauth",
+                 "--output", str(out))
+    assert result.returncode == 0, result.stderr.decode()
+    assert out.read_text().count("otpauth://") == 3
+    result = cli("export", "--seed-file", str(CORPUS / "ente-auth-encrypted.json"), "--format", "otpauth",
+                 "--output", str(tmp_path / "other.txt"))
+    assert result.returncode == 2
+    assert "ente-auth-encrypted.json is an encrypted Ente Auth export; give its password with " \
+           "--seed-password-file" in result.stderr.decode()

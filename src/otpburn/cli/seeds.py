@@ -9,7 +9,7 @@ from dataclasses import dataclass
 import click
 
 from otpburn.cli.common import read_secret_text, read_text_file
-from otpburn.errors import InputError, NotASeedError
+from otpburn.errors import InputError, NotASeedError, Remedy
 from otpburn.files import read_input_file
 from otpburn.otp import OtpParams, decode_secret
 from otpburn.sources.classify import Payload, PayloadKind, classify
@@ -114,7 +114,7 @@ def seed_file_password(password_file: str | None) -> Callable[[], str]:
             return read_text_file(password_file).rstrip("\r\n")
         if sys.stdin.isatty():
             return str(click.prompt("Password of the seed file", hide_input=True, err=True))
-        raise InputError("the seed file is encrypted: give --seed-password-file")
+        raise InputError("the seed file is encrypted", remedy=Remedy.SEED_FILE_PASSWORD)  # the reader names it
 
     return ask
 

@@ -140,8 +140,6 @@ def _aegis_decrypt(path: str, header: Entry, vault: Entry, unlock: Unlock) -> En
     if not slots:
         raise InputError(f"{path}: an encrypted Aegis vault without a password slot (it opens only with the "
                          "phone's biometrics); export it from Aegis with a password")
-    if unlock.password is None:
-        raise InputError(f"{path} is an encrypted Aegis vault", remedy=Remedy.SEED_FILE_PASSWORD)
     try:
         content = base64.b64decode(vault.pop("db"), validate=True)
         params = _hex_fields(header.get("params"), "nonce", "tag")
@@ -155,7 +153,7 @@ def _aegis_decrypt(path: str, header: Entry, vault: Entry, unlock: Unlock) -> En
         times, most = work // AEGIS_SLOT_WORK, MAX_SCRYPT_WORK // AEGIS_SLOT_WORK
         raise InputError(f"{path}: its {len(slot_fields)} password slots ask scrypt for {times} times the work of "
                          f"an Aegis vault's slot; otpburn does at most {most}")
-    password = unlock.password().encode("utf-8")
+    password = ask_password(path, unlock, "an encrypted Aegis vault")
     master_key = None
     for (n, r, p), (salt, wrapped), (nonce, tag) in slot_fields:
         derive = functools.partial(Scrypt(salt=salt, length=32, n=n, r=r, p=p).derive, password)

@@ -47,8 +47,8 @@ def read(path: str, strings: dict[str, str], unlock: Unlock) -> Rows:
                 raise InputError(f"{path}: a damaged Authy token store (no token list)")
             entries.extend(listed)
     if any(isinstance(entry, dict) and "encryptedSecret" in entry for entry in entries):
-        password = ask_password(path, unlock, "Authy's token store with encrypted secrets (give Authy's backup "
-                                              "password)")
+        password = ask_password(path, unlock, "Authy's token store with its secrets encrypted by Authy's backup "
+                                              "password")
         entries = [_decrypted(path, entry, password) for entry in entries]
     found = read_entries(KIND, entries, _params, _label)
     note_app_defaults(found, "Authy", "algorithm or period", "SHA-1 and 30 s (10 s for Authy's own tokens)")

@@ -22,9 +22,20 @@ MAX_ARGON2_WORK_KIB = 4 * MAX_ARGON2_MEMORY_KIB  # passes × memory
 
 def ask_password(path: str, unlock: Unlock, app: str) -> bytes:
     """The file's password, asked for only now that the file turned out to need it."""
+    return password_text(path, unlock, app).encode("utf-8")
+
+
+def password_text(path: str, unlock: Unlock, app: str) -> str:
+    """The file's password as text. When none can be had (no callback, or the front end's says so with the
+    password remedy), the file is named as what it is: "backup.json is an encrypted Aegis vault"."""
     if unlock.password is None:
         raise InputError(f"{path} is {app}", remedy=Remedy.SEED_FILE_PASSWORD)
-    return unlock.password().encode("utf-8")
+    try:
+        return unlock.password()
+    except InputError as exc:
+        if exc.remedy is Remedy.SEED_FILE_PASSWORD:
+            raise InputError(f"{path} is {app}", remedy=Remedy.SEED_FILE_PASSWORD) from None
+        raise
 
 
 def pbkdf2(path: str, secret: bytes, salt: bytes, rounds: int, hash_name: str, length: int = 32) -> bytes:

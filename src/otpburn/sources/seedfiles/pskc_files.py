@@ -17,6 +17,7 @@ from typing import Any
 from otpburn.errors import InputError, Remedy
 from otpburn.otp.params import Algorithm, OtpParams, OtpType
 from otpburn.sources.seedfiles.model import Rows, SeedRecord, Unlock, printable, run_interruptibly
+from otpburn.sources.seedfiles.password_crypto import password_text
 from otpburn.sources.seedfiles.xml_safety import check_xml
 
 MAX_PBKDF2_ITERATIONS = 10_000_000
@@ -199,15 +200,13 @@ def _unlock(path: str, document: Any, unlock: Unlock) -> None:
     encryption = document.encryption
     derivation = encryption.derivation
     if derivation.algorithm:
-        if unlock.password is None:
-            raise InputError(f"{path} is encrypted with a password", remedy=Remedy.SEED_FILE_PASSWORD)
         # The file chooses the work: bound it before running it (a real PSKC uses thousands of rounds).
         if (derivation.pbkdf2_iterations or 0) > MAX_PBKDF2_ITERATIONS or \
                 (derivation.pbkdf2_key_length or 0) > MAX_PBKDF2_KEY_LENGTH:
             raise InputError(f"{path}: its key derivation asks for {derivation.pbkdf2_iterations} rounds and a "
                              f"{derivation.pbkdf2_key_length}-byte key; otpburn runs at most "
                              f"{MAX_PBKDF2_ITERATIONS} rounds for a key of at most {MAX_PBKDF2_KEY_LENGTH} bytes")
-        secret_word = unlock.password()
+        secret_word = password_text(path, unlock, "encrypted with a password")
         try:
             run_interruptibly(lambda: encryption.derive_key(secret_word))
         except (PSKCError, KeyError, ValueError, TypeError) as exc:

@@ -32,7 +32,7 @@ from otpburn.sources.seedfiles.model import (
     read_entries,
     refuse_bloated_json,
 )
-from otpburn.sources.seedfiles.password_crypto import cbc_open
+from otpburn.sources.seedfiles.password_crypto import cbc_open, password_text
 
 KIND = "TOTP Authenticator backup"
 PREFERENCE = "STATIC_TOTP_CODES_LIST"  # the app's own store of the list, in its shared preferences
@@ -52,13 +52,10 @@ def looks_like(text: bytes) -> bool:
 
 def read(path: str, text: bytes, unlock: Unlock) -> Rows:
     sealed = base64.b64decode(text.strip())
-    if unlock.password is None:
-        accounts = _decrypted(path, sealed, APP_DEFAULT_PASSWORD)
-        if accounts is None:
-            raise InputError(f"{path} is a password-protected TOTP Authenticator backup",
-                             remedy=Remedy.SEED_FILE_PASSWORD)
-    else:
-        accounts = _decrypted(path, sealed, unlock.password())
+    accounts = _decrypted(path, sealed, APP_DEFAULT_PASSWORD)  # a backup made without a password: no question
+    if accounts is None:
+        password = password_text(path, unlock, "a password-protected TOTP Authenticator backup")
+        accounts = _decrypted(path, sealed, password)
         if accounts is None:
             raise InputError(f"{path}: wrong password for this TOTP Authenticator backup (or the file is damaged)",
                              remedy=Remedy.SEED_FILE_PASSWORD)
