@@ -10,11 +10,11 @@ import io
 import json
 import zipfile
 import zlib
-from collections.abc import Callable
 
 from otpburn.errors import InputError, Remedy
 from otpburn.sources.seedfiles.csv_layouts import read_text
-from otpburn.sources.seedfiles.model import Rows, Unlock, refuse_bloated_json
+from otpburn.sources.seedfiles.model import Rows, Unlock, printable, refuse_bloated_json
+from otpburn.sources.seedfiles.password_crypto import ask_password
 from otpburn.sources.seedfiles.proton_pass import DATA as PROTON_PASS_DATA
 from otpburn.sources.seedfiles.proton_pass import ENCRYPTED_DATA as PROTON_PASS_ENCRYPTED_DATA
 from otpburn.sources.seedfiles.proton_pass import read as read_proton_pass
@@ -58,26 +58,28 @@ def read(path: str, data: bytes, unlock: Unlock) -> Rows:
 
 
 def _member(path: str, archive: zipfile.ZipFile, info: zipfile.ZipInfo, unlock: Unlock, app: str) -> bytes:
+    name = printable(info.filename, 80)  # the archive's own text
     if info.file_size > MAX_MEMBER_BYTES:
-        raise InputError(f"{path}: its {info.filename} would unpack to more than {MAX_MEMBER_BYTES // 2**20} MiB; "
-                         f"that is not {_article(app)} {app}")
+        raise InputError(f"{path}: its {name} would unpack to more than {MAX_MEMBER_BYTES // 2**20} MiB; that is "
+                         f"not {_article(app)} {app}")
     if info.compress_type == _AES:
         raise InputError(f"{path}: {_article(app)} {app} in a zip sealed with AES, which otpburn does not open: "
-                         f"unzip it (7-Zip, or `7z x`), load {info.filename.rsplit('/', 1)[-1]}, then delete both")
-    password: Callable[[], str] | None = unlock.password
+                         f"unzip it (7-Zip, or `7z x`), load {name.rsplit('/', 1)[-1]}, then delete both")
     secret = None
     if info.flag_bits & 0x1:  # encrypted with the traditional zip encryption
-        if password is None:
-            raise InputError(f"{path} is a password-protected {app}", remedy=Remedy.SEED_FILE_PASSWORD)
-        secret = password().encode("utf-8")
+        secret = ask_password(path, unlock, f"a password-protected {app}")
     try:
         with archive.open(info, pwd=secret) as member:
-            return member.read(MAX_MEMBER_BYTES + 1)
+            content = member.read(MAX_MEMBER_BYTES + 1)
     except RuntimeError:  # zipfile's "Bad password for file"
         raise InputError(f"{path}: wrong password for this {app} (or the file is damaged)",
                          remedy=Remedy.SEED_FILE_PASSWORD) from None
     except (zipfile.BadZipFile, zlib.error, NotImplementedError, OSError, EOFError, ValueError):
-        raise InputError(f"{path}: a damaged {app} (its {info.filename} does not unpack)") from None
+        raise InputError(f"{path}: a damaged {app} (its {name} does not unpack)") from None
+    if len(content) > MAX_MEMBER_BYTES:  # the header understated it
+        raise InputError(f"{path}: its {name} unpacks to more than {MAX_MEMBER_BYTES // 2**20} MiB; that is not "
+                         f"{_article(app)} {app}")
+    return content
 
 
 def _decoded(path: str, data: bytes) -> str:
