@@ -3,7 +3,7 @@
 The file is one line of base64: AES-256-CBC with a zero IV and PKCS#7 padding, keyed with SHA-256 of the
 backup password — of the text `TotpAuthenticator` when the user set none. It decrypts to a JSON object whose
 one name is the JSON list of accounts (its value is the backup's time). An account holds its secret under `key`
-in the base `base` names (16, 32 or 64), `digits` and `period` as text, `issuer` and `name`; no algorithm:
+in the encoding `base` names (16, 32 or 64), `digits` and `period` as text, `issuer` and `name`; no algorithm:
 the app computes SHA-1 codes.
 
 The app's own data (shared_prefs/TOTP_Authenticator_Preferences.xml, from a rooted or backed-up phone) keeps the
