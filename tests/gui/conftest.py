@@ -1,3 +1,4 @@
+import contextlib
 import os
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
@@ -37,3 +38,21 @@ def burn(qtbot, window, timeout=20_000):
     with qtbot.waitSignal(window.burn.burned, timeout=timeout) as blocker:
         window.burn.burn_button.click()
     return blocker.args
+
+
+@contextlib.contextmanager
+def themed(theme):
+    """The application in `theme` for the block; afterwards the light theme and the palette it had, so that the
+    next test starts from the same look."""
+    from PySide6.QtWidgets import QApplication
+
+    from otpburn.gui.app import apply_theme
+
+    app = QApplication.instance()
+    saved = app.palette()
+    try:
+        apply_theme(app, theme)
+        yield app
+    finally:
+        apply_theme(app, "light")
+        app.setPalette(saved)

@@ -7,15 +7,15 @@ from PySide6.QtWidgets import (
     QAbstractButton,
     QAbstractItemView,
     QAbstractSpinBox,
-    QApplication,
     QComboBox,
     QGroupBox,
     QLineEdit,
     QProgressBar,
 )
 
-from otpburn.gui.app import apply_theme
 from otpburn.gui.common import ACCENT, ACCENT_FILL, STATUS_COLOURS, STATUS_COLOURS_DARK
+
+from .conftest import themed
 
 CONTROLS = (QAbstractButton, QLineEdit, QComboBox, QAbstractSpinBox, QAbstractItemView, QProgressBar)
 
@@ -62,10 +62,7 @@ def contrast(one: QColor, other: QColor) -> float:
 
 @pytest.mark.parametrize("theme", ["light", "dark"])
 def test_status_colours_meet_wcag_aa_in_both_themes(qtbot, theme):
-    app = QApplication.instance()
-    saved = app.palette()
-    try:
-        apply_theme(app, theme)
+    with themed(theme) as app:
         background = app.palette().window().color()
         colours = STATUS_COLOURS_DARK if theme == "dark" else STATUS_COLOURS
         for kind, colour in colours.items():
@@ -76,5 +73,3 @@ def test_status_colours_meet_wcag_aa_in_both_themes(qtbot, theme):
         # A ready step's title, and the white label of the highlighted action on its fill.
         assert contrast(QColor(ACCENT[theme]), background) >= 4.5
         assert contrast(QColor("#ffffff"), QColor(ACCENT_FILL[theme])) >= 4.5
-    finally:
-        app.setPalette(saved)

@@ -9,11 +9,11 @@ import subprocess
 import sys
 
 import pytest
-from PySide6.QtWidgets import QApplication, QCheckBox, QWidget
+from PySide6.QtWidgets import QCheckBox, QWidget
 
 from otpburn.gui.common import ACCENT, STATUS_COLOURS, StepState
 
-from .conftest import burn, connect
+from .conftest import burn, connect, themed
 from .test_accessibility import contrast
 
 PROBE = """
@@ -125,12 +125,7 @@ def test_done_next_token_clears_the_seed_and_keeps_the_reader(qtbot, window):
 
 
 def test_dark_theme_check_boxes_stand_out(qtbot):
-    from otpburn.gui.app import apply_theme
-
-    app = QApplication.instance()
-    saved_palette = app.palette()
-    try:
-        apply_theme(app, "dark")
+    with themed("dark") as app:
         box = QCheckBox("an option")
         qtbot.addWidget(box)
         box.show()
@@ -141,9 +136,6 @@ def test_dark_theme_check_boxes_stand_out(qtbot):
                    for x in range(indicator.left(), indicator.right() + 1)
                    for y in range(indicator.top(), indicator.bottom() + 1))
         assert best >= 3.0, f"the unchecked box reaches only {best:.2f}:1 against the window"  # WCAG 1.4.11
-    finally:
-        apply_theme(app, "light")
-        app.setPalette(saved_palette)
 
 
 def _option(box):
@@ -158,12 +150,7 @@ def _option(box):
 def test_focus_is_a_two_pixel_ring_in_the_highlight_colour(qtbot, theme):
     from PySide6.QtWidgets import QLineEdit, QPushButton, QVBoxLayout, QWidget
 
-    from otpburn.gui.app import apply_theme
-
-    app = QApplication.instance()
-    saved_palette = app.palette()
-    try:
-        apply_theme(app, theme)
+    with themed(theme) as app:
         holder = QWidget()
         layout = QVBoxLayout(holder)
         button, field = QPushButton("Burn"), QLineEdit()
@@ -181,6 +168,3 @@ def test_focus_is_a_two_pixel_ring_in_the_highlight_colour(qtbot, theme):
             close = [c for c in edge if abs(c.red() - highlight.red()) + abs(c.green() - highlight.green())
                      + abs(c.blue() - highlight.blue()) < 60]
             assert len(close) >= 2, (type(widget).__name__, [c.name() for c in edge], highlight.name())
-    finally:
-        apply_theme(app, "light")
-        app.setPalette(saved_palette)
