@@ -9,6 +9,7 @@ import click
 from otpburn.cli.common import GroupedCommand, describe_params, emit_json, params_dict, print_fields
 from otpburn.cli.exporting import plan_exports
 from otpburn.cli.options import (
+    SEED_FILE_FORMATS,
     algorithm_option,
     customer_key_options,
     display_timeout_option,
@@ -165,8 +166,7 @@ class TypedCode:
 @click.option("--touch", is_flag=True, help="OATH: require a touch for each code.")
 @click.option("--seed-file", type=click.Path(dir_okay=False, allow_dash=True),
               help="Take the seed from a seed file: the record for this token's serial, or the one --pick/--account "
-                   "choose (vendor/OATH/Entra CSV, PSKC, otpauth list, Google export, Aegis, 2FAS, andOTP; '-' "
-                   "reads stdin).")
+                   f"choose ({SEED_FILE_FORMATS}).")
 @seed_file_options
 @export_option
 @click.option("--upn", default="", help="User principal name for the Entra ID export.")

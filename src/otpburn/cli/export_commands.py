@@ -12,6 +12,7 @@ from otpburn.cli.exporting import export_protection
 from otpburn.cli.options import (
     FORMAT_HELP,
     FORMAT_NAMES,
+    SEED_FILE_FORMATS,
     export_key_option,
     json_option,
     seed_file_options,
@@ -30,8 +31,7 @@ from otpburn.untrusted import tame
 @click.option("--format", "fmt", type=click.Choice(FORMAT_NAMES), required=True, help=FORMAT_HELP)
 @click.option("--output", required=True, type=click.Path(dir_okay=False), help="File to write (created 0600).")
 @click.option("--seed-file", type=click.Path(dir_okay=False, allow_dash=True),
-              help="Convert a whole seed file (vendor/OATH/Entra CSV, PSKC, otpauth list, Google export, Aegis, "
-                   "2FAS, andOTP; '-' reads stdin); --pick/--account keep one account of it.")
+              help=f"Convert a whole seed file ({SEED_FILE_FORMATS}); --pick/--account keep one account of it.")
 @seed_file_options
 @seed_source_options
 @click.option("--serial", default="", help="The token's serial number (for a single seed).")

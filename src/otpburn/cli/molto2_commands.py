@@ -136,8 +136,8 @@ def fill(seed_file: str, reader_spec: str | None, seed_password_file: str | None
          ntp_servers: tuple[str, ...], trace: bool, as_json: bool) -> None:
     """Burn every account of SEED_FILE into free profiles of one Token2 Molto2, one after another.
 
-    The batch for a multi-profile token: a Google Authenticator export, an app backup
-    (Aegis, 2FAS, andOTP) or any seed file becomes one profile per account, titled with
+    The batch for a multi-profile token: a Google Authenticator export, an authenticator
+    app's backup or any seed file becomes one profile per account, titled with
     its issuer (or account). Profiles holding a seed are never touched; the customer key
     is asked once.
 

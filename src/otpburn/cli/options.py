@@ -50,9 +50,14 @@ seed_source_options = _all(
     click.option("--account", "account_filter", help="Which account (text in its name), when there are several."),
 )
 
+# What --seed-file takes, for its help in every command that has it (docs/reference.md lists each format).
+SEED_FILE_FORMATS = ("CSV, PSKC, DualShield, otpauth lists, Google export links, and the exports of authenticator apps "
+                     "and password managers; '-' reads stdin")
+
 seed_file_options = _all(
     click.option("--seed-password-file", type=click.Path(dir_okay=False),
-                 help="Password of an encrypted seed file (PSKC with a password, Aegis vault)."),
+                 help="Password of an encrypted seed file (PSKC, an app's encrypted backup); asked for when not "
+                      "given."),
     click.option("--seed-key-file", type=click.Path(dir_okay=False),
                  help="Pre-shared key of a key-encrypted PSKC file (hex, or the raw bytes)."),
     click.option("--strict", is_flag=True, help="Refuse the whole seed file if any record in it cannot be used."),
