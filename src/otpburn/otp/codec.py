@@ -64,11 +64,13 @@ def _describe(char: str) -> str:
 _PLAIN_BASE32 = re.compile(r"[A-Za-z2-7]+=*")
 
 
-_BASE32_AS_DIGITS = str.maketrans("ABCDEFGHIJKLMNOPQRSTUVWXYZ234567", "0123456789abcdefghijklmnopqrstuv")
+# Both cases map straight to int()'s base-32 digits, so no upper() copy is made first.
+_BASE32_AS_DIGITS = str.maketrans("ABCDEFGHIJKLMNOPQRSTUVWXYZ234567abcdefghijklmnopqrstuvwxyz",
+                                  "0123456789abcdefghijklmnopqrstuv0123456789abcdefghijklmnop")
 
 
 def _base32_bits(letters: str) -> bytes:
-    """Upper-case base32 without padding, decoded as base64.b32decode does (the bits past the last whole byte
+    """Base32 letters (either case) without padding, decoded as base64.b32decode does (the bits past the last whole byte
     dropped), by Python's own big-integer parsing: about ten times faster than b32decode's loop."""
     whole = len(letters) * 5 // 8
     number = int(letters.translate(_BASE32_AS_DIGITS), 32) >> (len(letters) * 5 - whole * 8)
@@ -80,7 +82,7 @@ def decode_base32(text: str) -> bytes:
     if _PLAIN_BASE32.fullmatch(text):  # a 100 000-record file decodes this way; the loop below words problems
         letters = text.rstrip("=")
         if len(letters) % 8 in _VALID_BASE32_REMAINDERS and len(text) - len(letters) < 8:
-            return _base32_bits(letters.upper())
+            return _base32_bits(letters)
     kept: list[str] = []
     padding_at: int | None = None
     for position, char in enumerate(text, start=1):

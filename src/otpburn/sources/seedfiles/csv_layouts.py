@@ -128,7 +128,7 @@ def _with_data(rows: Iterable[tuple[int, list[str]]]) -> Iterator[Row]:
     """The rows holding data (not blank, not a # comment), their cells stripped: what _has_data keeps, with
     each cell stripped once."""
     for number, row in rows:
-        cells = [cell.strip() for cell in row]
+        cells = list(map(str.strip, row))
         if cells and any(cells) and not cells[0].startswith("#"):
             yield number, cells
 
@@ -184,7 +184,7 @@ def _vendor_row(number: int, row: list[str]) -> SeedRecord:
         secret = decode_base32(row[1])
     except InputError:
         raise InputError("the secret is not base32") from None  # the codec's detail quotes a character of it
-    return SeedRecord(_serial(row[0]), OtpParams(secret=secret), number)
+    return SeedRecord(_serial(row[0]), OtpParams(secret), number)
 
 
 def _oath_row(number: int, row: list[str]) -> SeedRecord:
