@@ -6,7 +6,8 @@ Authenticator's data holds one authenticator by design: no row.) Baseline
 in the same run, in a fresh process too: the format's bare parser on the same file (csv,
 json, ElementTree, or base64 + protobuf-free splitting for export links), which any importer
 pays; the ratio says what otpburn's checks cost on top. Peak memory is the process's
-maximum resident set size.
+maximum resident set size (for a KeePass database, that of KeePassXC's keepassxc-cli when it is the larger:
+the reading process waits for it).
 
 Usage: python benchmarks/seedfile_import.py [--records N] [--only FORMAT ...]
 """
@@ -205,6 +206,16 @@ def keepass_xml(count: int) -> bytes:
             f"{entries}</Group></Root></KeePassFile>").encode()
 
 
+def keepass_kdbx(count: int) -> bytes:
+    """The XML above made into a KDBX database by KeePassXC (needs keepassxc-cli on the PATH)."""
+    with tempfile.TemporaryDirectory() as folder:
+        xml, database = Path(folder) / "export.xml", Path(folder) / "vault.kdbx"
+        xml.write_bytes(keepass_xml(count))
+        subprocess.run(["keepassxc-cli", "import", "--quiet", "--set-password", str(xml), str(database)],
+                       input=f"{PASSWORD}\n{PASSWORD}\n".encode(), check=True, capture_output=True)
+        return database.read_bytes()
+
+
 def freeotp2(count: int) -> bytes:
     """Written by the JDK (needs javac and java on the PATH)."""
     from tests.support.make_app_exports import freeotp2 as write
@@ -276,6 +287,7 @@ FORMATS: dict[str, tuple[str, Callable[[int], bytes], str]] = {
     # the bytes, so the ratio is mostly the derivation the app chose.
     "totp-authenticator": ("backup.bin", totp_authenticator, "bytes"),
     "freeotp2": ("externalBackup.xml", freeotp2, "bytes"),
+    "keepass-kdbx": ("vault.kdbx", keepass_kdbx, "bytes"),  # KeePassXC's own export runs first (its KDF too)
     "authenticator-plus": ("authplus.zip", authenticator_plus, "bytes"),
     "ente-encrypted": ("ente-codes.json", ente_encrypted, "bytes"),
     "stratum-encrypted": ("backup.authpro", stratum_encrypted, "bytes"),

@@ -14,6 +14,7 @@ APT_PACKAGES=(
     sway swaybg grim pipewire xdg-desktop-portal xdg-desktop-portal-wlr xdg-desktop-portal-gtk libglib2.0-bin
     dbus-user-session python3-venv
     python3-tk                                        # the tests show QR codes on the virtual screens with tkinter
+    keepassxc                                         # its keepassxc-cli opens KeePass databases (seed files)
     # Qt's xcb platform plugin, for the desktop app on Xvfb
     libxcb-cursor0 libxcb-icccm4 libxcb-keysyms1 libxcb-shape0 libxcb-render-util0 libxcb-image0 libxcb-xkb1
     libxcb-randr0 libxcb-xinerama0 libxkbcommon-x11-0 libegl1 libgl1 libfontconfig1 libdbus-1-3 fonts-dejavu-core

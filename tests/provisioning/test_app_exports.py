@@ -69,8 +69,6 @@ def test_without_a_password_the_file_says_it_needs_one(name):
     ("ente-auth-codes.txt", b'{"version": 2, "kdfParams": {"memLimit": 4096, "opsLimit": 3, "salt": "c2FsdA=="}, '
                             b'"encryptedData": "ZGF0YQ==", "encryptionNonce": "bm9uY2U="}',
      "an encrypted Ente Auth export of a version otpburn does not know (2)"),
-    ("vault.kdbx", bytes.fromhex("03d9a29a67fb4bb5") + bytes(64), "a KeePass database; otpburn does not open it: "
-                                                                   "export it as XML"),
     ("settings.xml", b"<?xml version='1.0'?><map><string name=\"theme\">dark</string></map>",
      "an Android app's settings file otpburn does not know (it reads FreeOTP's, Authy's, TOTP Authenticator's"),
     ("tokens.xml", b"<?xml version='1.0'?><map><string name=\"masterKey\">{}</string></map>",

@@ -9,7 +9,8 @@ from pathlib import Path
 import pytest
 
 from otpburn.errors import InputError, Remedy
-from otpburn.sources.seedfiles import read_seed_file
+from otpburn.sources.seedfiles import keepass_kdbx, read_seed_file
+from tests.conftest import skip_unless_required
 
 CORPUS = Path(__file__).resolve().parent.parent / "data" / "seedfiles"
 FILES = sorted(p for p in CORPUS.iterdir() if not p.name.endswith(".expected.json"))
@@ -38,6 +39,8 @@ def test_every_file_has_its_expectation():
 @pytest.mark.parametrize("path", FILES, ids=[p.name for p in FILES])
 def test_each_file_gives_exactly_its_records_problems_and_notes(path):
     expected = json.loads(CORPUS.joinpath(f"{path.stem}.expected.json").read_text())
+    if path.suffix == ".kdbx" and keepass_kdbx.find_tool() is None:
+        skip_unless_required("KeePass databases open with KeePassXC's keepassxc-cli (Debian package keepassxc)")
     if "error" in expected:
         with pytest.raises(InputError) as refused:
             read(path, expected)

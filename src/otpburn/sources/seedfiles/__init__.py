@@ -4,8 +4,8 @@ UAP (V3) token files, lists of otpauth URIs and Google Authenticator export link
 apps and password managers export: Aegis, 2FAS, andOTP, Ente Auth, Authenticator Pro/Stratum, Bitwarden and
 TOTP Authenticator (plain and encrypted), FreeOTP (v1 store, v2 encrypted backup) and FreeOTP+, Authy's token
 store, Duo Mobile's account list, Battle.net Authenticator's data, LastPass, Proton Authenticator, Proton
-Pass and Authenticator Plus, KeePass/KeePassXC XML and CSV, and the Google Authenticator, Microsoft
-Authenticator and Stratum databases. Formats are told by content.
+Pass and Authenticator Plus, KeePass databases (through KeePassXC) and their XML and CSV exports, and the
+Google Authenticator, Microsoft Authenticator and Stratum databases. Formats are told by content.
 
 A file yields its usable records plus a problem for each record it cannot use, naming its
 line (or key, or entry) and the reason; `strict` keeps the all-or-nothing reading for scripts.
@@ -32,6 +32,7 @@ from otpburn.sources.seedfiles import (
     duo_mobile,
     ente,
     freeotp,
+    keepass_kdbx,
     keepass_xml,
     lastpass,
     proton,
@@ -123,10 +124,8 @@ def _read(path: str, data: bytes, unlock: Unlock) -> Rows:
     if data.startswith(authenticator_pro.HEADERS):
         return authenticator_pro.read(authenticator_pro.decrypt(path, data, unlock),
                                       "Authenticator Pro backup (encrypted)")
-    if data.startswith(_KDBX):
-        raise InputError(f"{path}: a KeePass database; otpburn does not open it: export it as XML (KeePass: File → "
-                         "Export → KeePass XML (2.x); KeePassXC: Database → Export → XML or CSV file), load that, "
-                         "then delete it")
+    if data.startswith(keepass_kdbx.SIGNATURE):
+        return keepass_kdbx.read(path, data, unlock)
     if data.startswith(_ZIP):
         return archives.read(path, data, unlock)
     if body.startswith(b"<") or suffix in (".xml", ".pskc", ".pskcxml"):
@@ -152,7 +151,6 @@ def _read(path: str, data: bytes, unlock: Unlock) -> Rows:
 
 
 _ZIP = b"PK\x03\x04"
-_KDBX = bytes.fromhex("03d9a29a67fb4bb5")  # KeePass 2.x signatures 0x9AA2D903, 0xB54BFB67, little-endian
 
 
 def _utf8(head: bytes) -> bool:

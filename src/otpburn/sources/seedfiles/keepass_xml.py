@@ -11,7 +11,7 @@ An entry's OTP key is read from whichever of the three layouts KeePass and its p
   `TimeOtp-Algorithm` (HMAC-SHA-1, HMAC-SHA-256, HMAC-SHA-512); and `HmacOtp-Secret…` with `HmacOtp-Counter` for
   HOTP, whose codes KeePass makes 6 digits long.
 
-An encrypted `.kdbx` database is not read (no maintained kdbx library is MIT-compatible): export the XML.
+A `.kdbx` database comes here as the XML KeePassXC's own tool exports it to (`keepass_kdbx`).
 """
 
 from __future__ import annotations

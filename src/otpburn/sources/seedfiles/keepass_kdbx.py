@@ -1,0 +1,82 @@
+"""KeePass databases (`.kdbx`, KDBX 3.1 and 4), opened by KeePassXC's own command-line tool.
+
+Every maintained kdbx reader for Python is GPL (pykeepass, libkeepass), which otpburn, MIT-licensed, cannot
+import; KDBX 3.1 also protects its values with Salsa20, which none of otpburn's cryptography libraries offers.
+KeePassXC's `keepassxc-cli export --format xml` (KeePassXC 2.6 and later) opens the database — both KDBX
+versions, every cipher and key derivation KeePass knows — and writes the same XML that KeePass's "Export → KeePass
+XML" does, which keepass_xml.py reads. The tool runs as a separate program: the password goes to it on standard
+input (never on its command line), the export comes back through a pipe and is never written to a file.
+
+Only a password is handed over; a database that needs a key file or a YubiKey is exported as XML by hand.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import tempfile
+from pathlib import Path
+
+from otpburn.errors import InputError
+from otpburn.sources.seedfiles.keepass_xml import read as read_keepass_xml
+from otpburn.sources.seedfiles.model import Rows, Unlock
+from otpburn.sources.seedfiles.password_crypto import password_text
+from otpburn.untrusted import tame
+
+SIGNATURE = bytes.fromhex("03d9a29a67fb4bb5")  # KeePass 2.x signatures 0x9AA2D903, 0xB54BFB67, little-endian
+KIND = "KeePass database"
+TOOL = "keepassxc-cli"
+# Where KeePassXC's installers put the tool when it is not on PATH.
+_INSTALLED_AT = ("/Applications/KeePassXC.app/Contents/MacOS/keepassxc-cli",
+                 r"C:\Program Files\KeePassXC\keepassxc-cli.exe")
+EXPORT_BY_HAND = ("export it as XML (KeePass: File → Export → KeePass XML (2.x); KeePassXC: Database → Export → "
+                  "XML file), load that, then delete it")
+
+
+def find_tool() -> str | None:
+    """KeePassXC's command-line tool: on PATH, or where KeePassXC's installers put it."""
+    return shutil.which(TOOL) or next((place for place in _INSTALLED_AT if os.path.isfile(place)), None)
+
+
+def read(path: str, data: bytes, unlock: Unlock) -> Rows:
+    tool = find_tool()
+    if tool is None:
+        raise InputError(f"{path}: a KeePass database; otpburn opens it with KeePassXC's {TOOL}, which is not "
+                         f"installed: install KeePassXC, or {EXPORT_BY_HAND}")
+    password = password_text(path, unlock, "a KeePass database")
+    if "\n" in password or "\r" in password:
+        raise InputError(f"{path}: a KeePass password with a line break cannot be handed to {TOOL}; "
+                         f"{EXPORT_BY_HAND}")
+    exported = _export(path, tool, data, password)
+    found = read_keepass_xml(path, exported)
+    found.kind = KIND
+    return found
+
+
+def _export(path: str, tool: str, data: bytes, password: str) -> bytes:
+    """The database's XML export, from the bytes already read (standard input has no path to hand over)."""
+    with tempfile.TemporaryDirectory(prefix="otpburn-kdbx-") as folder:  # private: mode 0700
+        database = Path(folder, "database.kdbx")
+        # The database itself is encrypted; the private folder keeps even that to its owner.
+        descriptor = os.open(database, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        with os.fdopen(descriptor, "wb") as file:
+            file.write(data)
+        try:
+            result = subprocess.run(  # noqa: S603  a fixed tool and arguments; the password goes on stdin
+                [tool, "export", "--format", "xml", str(database)], input=(password + "\n").encode("utf-8"),
+                capture_output=True, check=False, creationflags=getattr(subprocess, "CREATE_NO_WINDOW", 0))
+        except OSError as exc:
+            raise InputError(f"{path}: {TOOL} could not be started ({tame(exc.strerror or str(exc))})") from None
+    if result.returncode != 0:
+        raise InputError(f"{path}: KeePassXC could not open this KeePass database ({_tool_says(result.stderr)}); "
+                         "if it needs a key file or a YubiKey besides the password, export it as XML from KeePassXC "
+                         "(Database → Export → XML file)")
+    return result.stdout
+
+
+def _tool_says(stderr: bytes) -> str:
+    """The first line the tool printed on failure (after its password prompt), tamed."""
+    lines = [line.strip() for line in stderr.decode("utf-8", "replace").splitlines()]
+    said = next((line for line in lines if line and not line.startswith("Enter password")), "")
+    return tame(said, 160) or f"{TOOL} stopped without saying why"

@@ -1,0 +1,117 @@
+"""KeePass databases, opened by KeePassXC's own keepassxc-cli (the corpus holds a KDBX 3.1 database that
+keepassxc-cli made and a KDBX 4 one with Argon2d; tests/provisioning/test_seedfile_corpus.py reads them field
+by field). Here: the command line, the password's path, and every way opening one can fail."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+
+from otpburn.errors import InputError, Remedy
+from otpburn.sources.seedfiles import keepass_kdbx, read_seed_file
+from tests.conftest import skip_unless_required
+
+CORPUS = Path(__file__).resolve().parent.parent / "data" / "seedfiles"
+DATABASE = CORPUS / "keepassxc-database.kdbx"
+PASSWORD = "correct horse battery staple"  # noqa: S105  the corpus databases' password
+
+
+@pytest.fixture
+def keepassxc_cli() -> str:
+    tool = keepass_kdbx.find_tool()
+    if tool is None:
+        skip_unless_required("KeePass databases open with KeePassXC's keepassxc-cli (Debian package keepassxc)")
+    assert tool is not None
+    return tool
+
+
+@pytest.fixture
+def password_file(tmp_path) -> Path:
+    path = tmp_path / "password"
+    path.write_text(PASSWORD + "\n")
+    path.chmod(0o600)
+    return path
+
+
+def test_a_database_converts_to_the_same_links_as_its_xml_export(cli, tmp_path, keepassxc_cli, password_file):
+    from_database, from_xml = tmp_path / "database.txt", tmp_path / "xml.txt"
+    result = cli("export", "--seed-file", str(DATABASE), "--seed-password-file", str(password_file),
+                 "--format", "otpauth", "--output", str(from_database))
+    assert result.returncode == 0, result.stderr.decode()
+    assert cli("export", "--seed-file", str(CORPUS / "keepass-export.xml"), "--format", "otpauth", "--output",
+               str(from_xml)).returncode == 0
+    assert from_database.read_text() == from_xml.read_text()
+    assert from_database.read_text().count("otpauth://") == 5
+    assert "entry 8 (Typo): the secret is not base32" in result.stderr.decode()
+
+
+def test_a_database_on_standard_input_opens_too(cli, tmp_path, keepassxc_cli, password_file):
+    out = tmp_path / "links.txt"
+    result = cli("export", "--seed-file", "-", "--seed-password-file", str(password_file), "--format", "otpauth",
+                 "--output", str(out), stdin=(CORPUS / "keepass-kdbx4.kdbx").read_bytes())
+    assert result.returncode == 0, result.stderr.decode()
+    assert out.read_text().count("otpauth://") == 3
+
+
+def test_the_password_reaches_keepassxc_on_its_input_never_on_its_command_line(tmp_path, keepassxc_cli,
+                                                                               monkeypatch):
+    """The real keepassxc-cli runs behind a two-line script that only writes down its arguments and what its
+    database folder looked like."""
+    shim = tmp_path / "bin" / "keepassxc-cli"
+    shim.parent.mkdir()
+    record = tmp_path / "seen"
+    shim.write_text(f'#!/bin/sh\nprintf "%s\\n" "$@" > {record}\nstat -c "%a" "$(dirname "$4")" "$4" >> {record}\n'
+                    f'exec {keepassxc_cli} "$@"\n')
+    shim.chmod(0o700)
+    monkeypatch.setenv("PATH", f"{shim.parent}{os.pathsep}{os.environ['PATH']}")
+    contents = read_seed_file(str(DATABASE), lambda: PASSWORD)
+    assert len(contents.records) == 5
+    seen = record.read_text().splitlines()
+    assert PASSWORD not in " ".join(seen)
+    assert seen[:3] == ["export", "--format", "xml"] and seen[-2:] == ["700", "600"]
+    assert not Path(seen[3]).exists() and not Path(seen[3]).parent.exists()  # the private copy is gone
+
+
+def test_a_wrong_password_is_one_line_with_keepassxcs_own_words(cli, tmp_path, keepassxc_cli):
+    wrong = tmp_path / "wrong"
+    wrong.write_text("not the password\n")
+    wrong.chmod(0o600)
+    result = cli("export", "--seed-file", str(DATABASE), "--seed-password-file", str(wrong), "--format", "otpauth",
+                 "--output", str(tmp_path / "out.txt"))
+    assert result.returncode == 2
+    lines = result.stderr.decode().strip().splitlines()
+    assert len(lines) == 1 and "KeePassXC could not open this KeePass database" in lines[0], lines
+    assert "Invalid credentials" in lines[0] and "key file or a YubiKey" in lines[0]
+    assert not (tmp_path / "out.txt").exists()
+
+
+@pytest.mark.parametrize("damage", [lambda data: data[:200], lambda data: data[:12] + bytes(len(data) - 12)])
+def test_a_damaged_database_is_one_line(tmp_path, keepassxc_cli, damage):
+    path = tmp_path / "damaged.kdbx"
+    path.write_bytes(damage(DATABASE.read_bytes()))
+    with pytest.raises(InputError, match=r"^.*damaged\.kdbx: KeePassXC could not open this KeePass database \("):
+        read_seed_file(str(path), lambda: PASSWORD)
+
+
+def test_without_a_password_the_database_is_named_and_the_password_asked_for(keepassxc_cli):
+    with pytest.raises(InputError, match=r"keepassxc-database\.kdbx is a KeePass database$") as caught:
+        read_seed_file(str(DATABASE))
+    assert caught.value.remedy is Remedy.SEED_FILE_PASSWORD
+
+
+def test_without_keepassxc_the_line_says_what_to_install_or_export(tmp_path, monkeypatch):
+    monkeypatch.setenv("PATH", str(tmp_path))  # nothing on it
+    asked = []
+    with pytest.raises(InputError) as caught:
+        read_seed_file(str(DATABASE), lambda: asked.append(1) or PASSWORD)
+    assert "otpburn opens it with KeePassXC's keepassxc-cli, which is not installed: install KeePassXC, or export " \
+           "it as XML (KeePass: File → Export → KeePass XML (2.x)" in str(caught.value)
+    assert not asked  # no password is asked for a file that cannot be opened anyway
+
+
+def test_a_password_with_a_line_break_is_refused_for_what_it_is(keepassxc_cli):
+    """keepassxc-cli reads one line; the rest of such a password would be lost, and the line misread."""
+    with pytest.raises(InputError, match="a KeePass password with a line break cannot be handed to keepassxc-cli"):
+        read_seed_file(str(DATABASE), lambda: "two\nlines")
