@@ -128,3 +128,10 @@ def test_base32_fast_path_decodes_as_the_standard_library_does(text):
             decode_base32(text)
         return
     assert decode_base32(text) == base64.b32decode(text.upper() + "=" * (-len(text) % 8))
+
+
+@given(st.binary(max_size=200))
+def test_base32_length_is_the_length_of_the_encoding(data):
+    from otpburn.otp.codec import base32_length
+
+    assert base32_length(data) == len(encode_base32(data))

@@ -6,6 +6,8 @@ import json
 
 import pskc
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from otpburn.cli.wording import describe, export_note_text
 from otpburn.errors import InputError
@@ -289,6 +291,22 @@ def test_export_cells_that_a_spreadsheet_would_run_or_split_are_refused(field, v
 
     with pytest.raises(InputError):
         TokenRecord(OtpParams(b"12345678901234567890"), **{"serial": "123", field: value})
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.text(max_size=140) | st.text(alphabet="=+-@\t\r\n\x00\x1f\x7f\u200e\u2028 aZ09.", max_size=8))
+def test_a_cell_is_taken_exactly_when_the_worded_checks_take_it(value):
+    """TokenRecord checks the usual cell in one expression first; it must take and refuse what _check_cell does."""
+    from otpburn.otp import OtpParams
+    from otpburn.provisioning.records.exports import _check_cell
+
+    try:
+        _check_cell("model", value)
+    except InputError:
+        with pytest.raises(InputError):
+            TokenRecord(OtpParams(b"12345678901234567890"), "123", model=value)
+    else:
+        assert TokenRecord(OtpParams(b"12345678901234567890"), "123", model=value).model == value
 
 
 def test_deeply_nested_xml_is_refused_before_the_pskc_parser(tmp_path):

@@ -352,3 +352,47 @@ def test_batch_and_burn_seed_file_choices_that_cannot_be_met_are_one_line(cli, t
     assert f"no account in {andotp} matches 'nobody'" in err
     err = one_line_error(cli("burn", "--reader", "virtual", "--seed-file", andotp, "--pick", "9"), after_notes=True)
     assert "account 9 is out of range: there are 3 accounts" in err and "--pick N or --account TEXT" in err
+
+
+def test_the_collector_is_paused_only_while_records_are_built_and_resumed_after_the_last_reader(tmp_path):
+    """Nested blocks and another thread's block: the collector comes back on when the last one ends, and stays
+    off if the caller had turned it off; a reader that fails resumes it too."""
+    import gc
+    import threading
+
+    from otpburn.sources.seedfiles import bulk_records
+
+    assert gc.isenabled()
+    inner_done, outer_may_end = threading.Event(), threading.Event()
+    seen = []
+
+    def other_reader() -> None:
+        with bulk_records():
+            seen.append(gc.isenabled())
+            inner_done.set()
+            outer_may_end.wait(10)
+
+    with bulk_records():
+        thread = threading.Thread(target=other_reader)
+        thread.start()
+        inner_done.wait(10)
+        with bulk_records():
+            seen.append(gc.isenabled())
+        seen.append(gc.isenabled())  # the inner block ended; the other thread's is still open
+    seen.append(gc.isenabled())  # this thread's blocks ended; the other thread's is still open
+    outer_may_end.set()
+    thread.join(10)
+    assert seen == [False, False, False, False] and gc.isenabled()
+
+    broken = tmp_path / "broken.json"
+    broken.write_text('{"services": 1}')
+    with pytest.raises(InputError):
+        read_seed_file(str(broken))
+    assert gc.isenabled()
+    gc.disable()
+    try:
+        with bulk_records():
+            pass
+        assert not gc.isenabled()  # the caller's choice stands
+    finally:
+        gc.enable()

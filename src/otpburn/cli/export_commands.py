@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import itertools
+from collections.abc import Callable
 
 import click
 
@@ -22,7 +23,7 @@ from otpburn.cli.seeds import SeedSource, get_seed, load_seed_file
 from otpburn.cli.wording import export_note_text
 from otpburn.provisioning.records.audit import log_path, read_entries
 from otpburn.provisioning.records.exports import ExportTarget, TokenRecord, check_record, write_export
-from otpburn.sources.seedfiles import SeedRecord
+from otpburn.sources.seedfiles import SeedRecord, bulk_records
 from otpburn.sources.selection import select_account
 from otpburn.untrusted import tame
 
@@ -50,29 +51,20 @@ def export_cmd(fmt: str, output: str, seed_file: str | None, seed_password_file:
                export_password_file: str | None, export_key_file: str | None, no_encrypt: bool, force: bool,
                as_json: bool) -> None:
     """Write seeds in a format an identity system imports."""
-    if seed_file:
-        def as_token(record: SeedRecord) -> TokenRecord:
-            return TokenRecord(record.params, record.serial or serial, model, manufacturer, record.upn or upn)
+    with bulk_records():  # a whole seed file is read, converted and written in here
+        if seed_file:
+            def as_token(record: SeedRecord) -> TokenRecord:  # a record's own serial and UPN come first
+                return TokenRecord(record.params, record.serial or serial, model, manufacturer, record.upn or upn)
 
-        numbers = itertools.count(1)
-
-        def refuse_early(record: SeedRecord) -> None:  # every record goes into the file: refuse one as it is read
-            check_record(fmt, as_token(record), next(numbers))
-
-        every_record = pick is None and account_filter is None
-        seed_records = load_seed_file(seed_file, seed_password_file, seed_key_file, strict,
-                                      refuse_early if every_record else None)
-        if pick is not None or account_filter is not None:
-            chosen = select_account([r.params for r in seed_records], pick, account_filter)
-            seed_records = [r for r in seed_records if r.params is chosen]
-        records = [as_token(r) for r in seed_records]
-    else:
-        source = SeedSource(screen, images, clipboard, delay, save_capture, uri_file, encoding, pick, account_filter)
-        choice = get_seed(source, quiet=as_json)
-        records = [TokenRecord(choice.params, serial, model, manufacturer, upn)]
-    protection = export_protection(fmt, export_password_file, export_key_file, no_encrypt)
-    notes = [export_note_text(note) for note in write_export(ExportTarget(fmt, output, protection), records,
-                                                             force=force)]
+            records = _seed_file_tokens(fmt, seed_file, seed_password_file, seed_key_file, strict, pick,
+                                        account_filter, as_token)
+        else:
+            source = SeedSource(screen, images, clipboard, delay, save_capture, uri_file, encoding, pick,
+                                account_filter)
+            records = [TokenRecord(get_seed(source, quiet=as_json).params, serial, model, manufacturer, upn)]
+        protection = export_protection(fmt, export_password_file, export_key_file, no_encrypt)
+        notes = [export_note_text(note) for note in write_export(ExportTarget(fmt, output, protection), records,
+                                                                 force=force)]
     for note in notes:
         click.echo(f"otpburn: note: {output}: {note}", err=True)
     if as_json:
@@ -80,6 +72,23 @@ def export_cmd(fmt: str, output: str, seed_file: str | None, seed_password_file:
     else:
         click.echo(f"Wrote {len(records)} record{'s' if len(records) != 1 else ''} to {output} ({fmt}, readable "
                    "only by you).")
+
+
+def _seed_file_tokens(fmt: str, seed_file: str, password_file: str | None, key_file: str | None, strict: bool,
+                      pick: int | None, account_filter: str | None,
+                      as_token: Callable[[SeedRecord], TokenRecord]) -> list[TokenRecord]:
+    """The seed file's records as the export's token records: one account of it, or every record, each refused
+    as it is read if the format cannot take it."""
+    if pick is not None or account_filter is not None:
+        seed_records = load_seed_file(seed_file, password_file, key_file, strict)
+        chosen = select_account([r.params for r in seed_records], pick, account_filter)
+        return [as_token(r) for r in seed_records if r.params is chosen]
+    numbers = itertools.count(1)
+
+    def refuse_early(record: SeedRecord) -> None:  # every record goes into the file: refuse one as it is read
+        check_record(fmt, as_token(record), next(numbers))
+
+    return [as_token(r) for r in load_seed_file(seed_file, password_file, key_file, strict, refuse_early)]
 
 
 @click.command("log")

@@ -142,6 +142,12 @@ def encode_base32(secret: bytes) -> str:
     return base64.b32encode(secret).decode("ascii").rstrip("=")
 
 
+def base32_length(secret: bytes) -> int:
+    """How many characters `encode_base32(secret)` has, without encoding it: five bits each, the last one
+    padded out."""
+    return (len(secret) * 8 + 4) // 5
+
+
 def encode_hex(secret: bytes) -> str:
     return secret.hex().upper()
 

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field, replace
 
-from otpburn.otp.codec import encode_base32
+from otpburn.otp.codec import base32_length
 from otpburn.otp.params import Algorithm, OtpParams, OtpType
 from otpburn.otp.refusals import Refusal, RefusalKind
 
@@ -38,8 +38,8 @@ class Accepts:
             found.append(Refusal(RefusalKind.PERIOD, self.holder, params.period, tuple(sorted(self.periods))))
         if self.digits is not None and params.digits not in self.digits:
             found.append(Refusal(RefusalKind.DIGITS, self.holder, params.digits, tuple(sorted(self.digits))))
-        if self.max_base32 is not None and len(encode_base32(params.secret)) > self.max_base32:
-            found.append(Refusal(RefusalKind.BASE32_TOO_LONG, self.holder, len(encode_base32(params.secret)),
+        if self.max_base32 is not None and base32_length(params.secret) > self.max_base32:
+            found.append(Refusal(RefusalKind.BASE32_TOO_LONG, self.holder, base32_length(params.secret),
                                  (self.max_base32,)))
         if self.needs_serial and serial is not None and not serial:
             found.append(Refusal(RefusalKind.SERIAL_MISSING, self.holder, ""))
