@@ -2,7 +2,7 @@
 
 Every maintained kdbx reader for Python is GPL (pykeepass, libkeepass), which otpburn, MIT-licensed, cannot
 import; KDBX 3.1 also protects its values with Salsa20, which none of otpburn's cryptography libraries offers.
-KeePassXC's `keepassxc-cli export --format xml` (KeePassXC 2.6 and later) opens the database — both KDBX
+KeePassXC's `keepassxc-cli export --format xml` (tested with KeePassXC 2.7.4) opens the database — both KDBX
 versions, every cipher and key derivation KeePass knows — and writes the same XML that KeePass's "Export → KeePass
 XML" does, which keepass_xml.py reads. The tool runs as a separate program: the password goes to it on standard
 input (never on its command line), the export comes back through a pipe and is never written to a file.
@@ -76,7 +76,8 @@ def _export(path: str, tool: str, data: bytes, password: str) -> bytes:
 
 
 def _tool_says(stderr: bytes) -> str:
-    """The first line the tool printed on failure (after its password prompt), tamed."""
+    """The tool's error line (or else its first line after the password prompt: Qt may warn before it), tamed."""
     lines = [line.strip() for line in stderr.decode("utf-8", "replace").splitlines()]
-    said = next((line for line in lines if line and not line.startswith("Enter password")), "")
-    return tame(said, 160) or f"{TOOL} stopped without saying why"
+    said = [line for line in lines if line and not line.startswith("Enter password")]
+    said = [line for line in said if line.startswith("Error")] or said
+    return tame(said[0], 160) if said else f"{TOOL} stopped without saying why"

@@ -174,8 +174,6 @@ def spreadsheet_unsafe(serial: str) -> bool:
     return serial.isdigit() and (serial.startswith("0") and len(serial) > 1 or len(serial) > 15)
 
 
-T = TypeVar("T")
-
 _pausing = threading.Lock()
 _pauses = 0  # how many bulk_records blocks are open, in any thread
 _resume_collector = False  # whether the first of them found the collector on
@@ -202,6 +200,9 @@ def bulk_records() -> Iterator[None]:
             _pauses -= 1
             if _pauses == 0 and _resume_collector:
                 gc.enable()
+
+
+T = TypeVar("T")
 
 
 def run_interruptibly(work: Callable[[], T]) -> T:
