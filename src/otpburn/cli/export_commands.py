@@ -23,7 +23,7 @@ from otpburn.cli.seeds import SeedSource, get_seed, load_seed_file
 from otpburn.cli.wording import export_note_text
 from otpburn.provisioning.records.audit import log_path, read_entries
 from otpburn.provisioning.records.exports import ExportTarget, TokenRecord, check_record, write_export
-from otpburn.sources.seedfiles import SeedRecord, bulk_records
+from otpburn.sources.seedfiles import SeedRecord
 from otpburn.sources.selection import select_account
 from otpburn.untrusted import tame
 
@@ -51,20 +51,19 @@ def export_cmd(fmt: str, output: str, seed_file: str | None, seed_password_file:
                export_password_file: str | None, export_key_file: str | None, no_encrypt: bool, force: bool,
                as_json: bool) -> None:
     """Write seeds in a format an identity system imports."""
-    with bulk_records():  # a whole seed file is read, converted and written in here
-        if seed_file:
-            def as_token(record: SeedRecord) -> TokenRecord:  # a record's own serial and UPN come first
-                return TokenRecord(record.params, record.serial or serial, model, manufacturer, record.upn or upn)
+    if seed_file:
+        def as_token(record: SeedRecord) -> TokenRecord:  # a record's own serial and UPN come first
+            return TokenRecord(record.params, record.serial or serial, model, manufacturer, record.upn or upn)
 
-            records = _seed_file_tokens(fmt, seed_file, seed_password_file, seed_key_file, strict, pick,
-                                        account_filter, as_token)
-        else:
-            source = SeedSource(screen, images, clipboard, delay, save_capture, uri_file, encoding, pick,
-                                account_filter)
-            records = [TokenRecord(get_seed(source, quiet=as_json).params, serial, model, manufacturer, upn)]
-        protection = export_protection(fmt, export_password_file, export_key_file, no_encrypt)
-        notes = [export_note_text(note) for note in write_export(ExportTarget(fmt, output, protection), records,
-                                                                 force=force)]
+        records = _seed_file_tokens(fmt, seed_file, seed_password_file, seed_key_file, strict, pick,
+                                    account_filter, as_token)
+    else:
+        source = SeedSource(screen, images, clipboard, delay, save_capture, uri_file, encoding, pick, account_filter)
+        choice = get_seed(source, quiet=as_json)
+        records = [TokenRecord(choice.params, serial, model, manufacturer, upn)]
+    protection = export_protection(fmt, export_password_file, export_key_file, no_encrypt)
+    notes = [export_note_text(note) for note in write_export(ExportTarget(fmt, output, protection), records,
+                                                             force=force)]
     for note in notes:
         click.echo(f"otpburn: note: {output}: {note}", err=True)
     if as_json:

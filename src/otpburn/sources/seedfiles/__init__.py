@@ -51,14 +51,13 @@ from otpburn.sources.seedfiles.model import (
     SeedFileError,
     SeedRecord,
     Unlock,
-    bulk_records,
     refuse_bloated_json,
     run_interruptibly,
 )
 from otpburn.sources.seedfiles.pskc_files import read_pskc
 from otpburn.sources.seedfiles.xml_safety import root_name
 
-__all__ = ["MAX_FILE_BYTES", "SeedFile", "SeedFileError", "SeedRecord", "Unlock", "bulk_records", "read_seed_file",
+__all__ = ["MAX_FILE_BYTES", "SeedFile", "SeedFileError", "SeedRecord", "Unlock", "read_seed_file",
            "read_seed_bytes", "run_interruptibly"]
 
 MAX_FILE_BYTES = 128 * 1024 * 1024  # 100 000 tokens in an encrypted PSKC take about 80 MiB
@@ -87,8 +86,7 @@ def read_seed_file(path: str, password: Callable[[], str] | None = None, *, key:
         data = read_input_file(path, "a seed file", MAX_FILE_BYTES)
     checking = RECORD_CHECK.set(check)
     try:
-        with bulk_records():
-            return read_seed_bytes(path, data, Unlock(password, key), strict=strict)
+        return read_seed_bytes(path, data, Unlock(password, key), strict=strict)
     except RecordRefusedError as refused:
         raise refused.error from None
     finally:

@@ -2,11 +2,9 @@
 
 from __future__ import annotations
 
-import contextlib
 import functools
-import gc
 import threading
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable
 from contextvars import ContextVar
 from dataclasses import dataclass, field
 from typing import Any, ParamSpec, TypeVar, cast
@@ -172,34 +170,6 @@ def spreadsheet_unsafe(serial: str) -> bool:
     """A serial a spreadsheet changes when it opens a CSV: leading zeros dropped, or more digits than
     a spreadsheet number keeps (15) rounded into scientific notation."""
     return serial.isdigit() and (serial.startswith("0") and len(serial) > 1 or len(serial) > 15)
-
-
-_pausing = threading.Lock()
-_pauses = 0  # how many bulk_records blocks are open, in any thread
-_resume_collector = False  # whether the first of them found the collector on
-
-
-@contextlib.contextmanager
-def bulk_records() -> Iterator[None]:
-    """Pause Python's cyclic garbage collector while a file's records are built.
-
-    Records hold no reference cycles, so the collector finds nothing in them; but each of its full passes walks
-    every object alive, and a 100 000-record file triggers several while it grows: a third of an Entra export's
-    time, measured. The collector is on again (if it was) when the last open block ends, in whichever thread.
-    """
-    global _pauses, _resume_collector
-    with _pausing:
-        if _pauses == 0:
-            _resume_collector = gc.isenabled()
-            gc.disable()
-        _pauses += 1
-    try:
-        yield
-    finally:
-        with _pausing:
-            _pauses -= 1
-            if _pauses == 0 and _resume_collector:
-                gc.enable()
 
 
 T = TypeVar("T")
