@@ -320,6 +320,24 @@ def test_an_app_export_with_encrypted_secrets_asks_for_its_password_in_the_windo
     assert window.seed.params.secret == bytes.fromhex("e49270f0d21f365c8408f8b475c5267c")
 
 
+def test_a_keepass_database_opens_in_the_window_through_keepassxc(qtbot, window, monkeypatch):
+    """The window asks the password once the file turns out to need it; keepassxc-cli runs off the UI thread."""
+    from otpburn.sources.seedfiles import keepass_kdbx
+    from tests.conftest import skip_unless_required
+
+    if keepass_kdbx.find_tool() is None:
+        skip_unless_required("KeePass databases open with KeePassXC's keepassxc-cli (Debian package keepassxc)")
+    corpus = Path(__file__).resolve().parent.parent / "data" / "seedfiles"
+    asked: list[str] = []
+    monkeypatch.setattr(window.seed, "_ask_password",
+                        lambda: asked.append("password") or "correct horse battery staple")
+    with qtbot.waitSignal(window.seed.seed_changed, timeout=15_000):
+        window.seed.load_seed_file(str(corpus / "keepass-kdbx4.kdbx"))
+    assert asked == ["password"] and window.seed.account_choice.count() == 3
+    assert window.seed.params.secret == bytes.fromhex("48656c6c6f21deadbeef") and window.seed.params.digits == 7
+    assert "1 entry in the recycle bin was left out" in window.seed.status.text()
+
+
 def test_the_entra_export_needs_a_upn_before_burn(qtbot, window):
     seed_from_image(qtbot, window)
     connect(qtbot, window)
