@@ -135,3 +135,21 @@ def test_base32_length_is_the_length_of_the_encoding(data):
     from otpburn.otp.codec import base32_length
 
     assert base32_length(data) == len(encode_base32(data))
+
+
+
+@given(st.text(alphabet="0123456789abcdefABCDEFxX :-g\n", max_size=60) | st.binary(max_size=30).map(bytes.hex))
+def test_hex_fast_path_gives_what_the_character_loop_gives(text):
+    """Plain hex goes through bytes.fromhex: the same bytes as the loop that words problems, which every other
+    text goes through."""
+    from otpburn.otp.codec import _decode_hex_by_character
+
+    try:
+        expected: object = _decode_hex_by_character(text)
+    except InputError as refused:
+        expected = refused.message
+    try:
+        got: object = decode_hex(text)
+    except InputError as refused:
+        got = refused.message
+    assert got == expected
