@@ -24,6 +24,7 @@ class Remedy(StrEnum):
     TOKEN_PASSWORD = "token-password"  # noqa: S105  give the token's (OATH applet's) password
     SEED_FILE_PASSWORD = "seed-file-password"  # noqa: S105  give the password of an encrypted seed file
     SEED_FILE_KEY = "seed-file-key"  # give the pre-shared key of a key-encrypted PSKC file
+    KEEPASS_KEY_FILE = "keepass-key-file"  # name the key file a KeePass database opens with (or export its XML)
     DECRYPT_SEED_FILE = "decrypt-seed-file"  # decrypt an OpenPGP-encrypted seed file on the way in
     PICK_ACCOUNT = "pick-account"  # choose one of several accounts
     CHOOSE_READER = "choose-reader"  # choose one of several readers

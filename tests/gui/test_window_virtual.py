@@ -338,6 +338,31 @@ def test_a_keepass_database_opens_in_the_window_through_keepassxc(qtbot, window,
     assert "1 entry in the recycle bin was left out" in window.seed.status.text()
 
 
+def test_a_keepass_database_with_a_key_file_asks_for_it_after_the_password(qtbot, window, monkeypatch):
+    """Nothing tells a wrong password from a missing key file: after the password, the window offers to choose
+    the key file; with it, the database opens."""
+    from otpburn.sources.seedfiles import keepass_kdbx
+    from tests.conftest import skip_unless_required
+
+    if keepass_kdbx.find_tool() is None:
+        skip_unless_required("KeePass databases open with KeePassXC's keepassxc-cli (Debian package keepassxc)")
+    folder = Path(__file__).resolve().parent.parent / "data" / "keepass-key-file"
+    asked: list[str] = []
+    monkeypatch.setattr(window.seed, "_ask_password",
+                        lambda: asked.append("password") or "correct horse battery staple")
+    monkeypatch.setattr(window.seed, "_ask_key_file",
+                        lambda: asked.append("key file") or (folder / "vault.keyx").read_bytes())
+    with qtbot.waitSignal(window.seed.seed_changed, timeout=15_000):
+        window.seed.load_seed_file(str(folder / "password-and-key-file.kdbx"))
+    assert asked == ["password", "key file"] and window.seed.account_choice.count() == 5
+
+    monkeypatch.setattr(window.seed, "_ask_key_file", lambda: asked.append("no key file") or None)  # cancelled
+    window.seed.load_seed_file(str(folder / "password-and-key-file.kdbx"))
+    qtbot.waitUntil(lambda: "KeePassXC could not open this KeePass database" in window.seed.status.text(),
+                    timeout=15_000)
+    assert asked[2:] == ["password", "no key file"] and "choose it when asked" in window.seed.status.text()
+
+
 def test_the_entra_export_needs_a_upn_before_burn(qtbot, window):
     seed_from_image(qtbot, window)
     connect(qtbot, window)

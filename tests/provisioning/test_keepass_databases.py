@@ -15,6 +15,7 @@ from tests.conftest import skip_unless_required
 
 CORPUS = Path(__file__).resolve().parent.parent / "data" / "seedfiles"
 DATABASE = CORPUS / "keepassxc-database.kdbx"
+KEY_FILES = Path(__file__).resolve().parent.parent / "data" / "keepass-key-file"  # see its README.md
 PASSWORD = "correct horse battery staple"  # noqa: S105  the corpus databases' password
 
 
@@ -83,8 +84,62 @@ def test_a_wrong_password_is_one_line_with_keepassxcs_own_words(cli, tmp_path, k
     assert result.returncode == 2
     lines = result.stderr.decode().strip().splitlines()
     assert len(lines) == 1 and "KeePassXC could not open this KeePass database" in lines[0], lines
-    assert "Invalid credentials" in lines[0] and "key file or a YubiKey" in lines[0]
+    assert "Invalid credentials" in lines[0]
+    assert "if it opens with a key file too, give it with --seed-key-file FILE" in lines[0]  # the remedy's words
     assert not (tmp_path / "out.txt").exists()
+
+
+def _export_links(cli, tmp_path, database: Path, password: str, *key_file: str):
+    password_file = tmp_path / "password"
+    password_file.write_text(password + "\n")
+    password_file.chmod(0o600)
+    out = tmp_path / "links.txt"
+    out.unlink(missing_ok=True)
+    result = cli("export", "--seed-file", str(database), "--seed-password-file", str(password_file), *key_file,
+                 "--format", "otpauth", "--output", str(out))
+    return result, out
+
+
+@pytest.mark.parametrize("database,password", [("password-and-key-file.kdbx", PASSWORD), ("key-file-only.kdbx", "")])
+def test_a_database_that_opens_with_a_key_file_opens_with_the_one_the_user_names(cli, tmp_path, keepassxc_cli,
+                                                                                 database, password):
+    """KeePassXC's own XML key file, as --seed-key-file; an empty password means the key file alone."""
+    result, out = _export_links(cli, tmp_path, KEY_FILES / database, password, "--seed-key-file",
+                                str(KEY_FILES / "vault.keyx"))
+    assert result.returncode == 0, result.stderr.decode()
+    assert out.read_text().count("otpauth://") == 5
+
+
+def test_a_key_file_database_without_its_key_file_says_how_to_give_it(cli, tmp_path, keepassxc_cli):
+    result, out = _export_links(cli, tmp_path, KEY_FILES / "password-and-key-file.kdbx", PASSWORD)
+    assert result.returncode == 2 and not out.exists()
+    assert "give it with --seed-key-file FILE" in result.stderr.decode()
+
+
+def test_a_wrong_key_file_is_named_with_the_password_as_what_to_check(cli, tmp_path, keepassxc_cli):
+    wrong_key = tmp_path / "other.keyx"
+    wrong_key.write_bytes(bytes(range(32)))
+    result, out = _export_links(cli, tmp_path, KEY_FILES / "password-and-key-file.kdbx", PASSWORD,
+                                "--seed-key-file", str(wrong_key))
+    assert result.returncode == 2 and not out.exists()
+    line = result.stderr.decode().strip()
+    assert line.endswith("check the password and the key file") and "--seed-key-file" not in line, line
+
+
+def test_the_key_file_is_copied_privately_and_removed(tmp_path, keepassxc_cli, monkeypatch):
+    shim = tmp_path / "bin" / "keepassxc-cli"
+    shim.parent.mkdir()
+    record = tmp_path / "seen"
+    shim.write_text(f'#!/bin/sh\nprintf "%s\\n" "$@" > {record}\nstat -c "%a" "$5" >> {record}\n'
+                    f'exec {keepassxc_cli} "$@"\n')
+    shim.chmod(0o700)
+    monkeypatch.setenv("PATH", f"{shim.parent}{os.pathsep}{os.environ['PATH']}")
+    key = (KEY_FILES / "vault.keyx").read_bytes()
+    contents = read_seed_file(str(KEY_FILES / "key-file-only.kdbx"), lambda: "", key_file=lambda: key)
+    assert len(contents.records) == 5
+    seen = record.read_text().splitlines()
+    assert seen[3:7] == ["--key-file", seen[4], "--no-password", seen[6]] and seen[-1] == "600"
+    assert not Path(seen[4]).exists()
 
 
 @pytest.mark.parametrize("damage", [lambda data: data[:200], lambda data: data[:12] + bytes(len(data) - 12)])

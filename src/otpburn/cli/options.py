@@ -59,7 +59,8 @@ seed_file_options = _all(
                  help="Password of an encrypted seed file (PSKC, an app's encrypted backup); asked for when not "
                       "given."),
     click.option("--seed-key-file", type=click.Path(dir_okay=False),
-                 help="Pre-shared key of a key-encrypted PSKC file (hex, or the raw bytes)."),
+                 help="Pre-shared key of a key-encrypted PSKC file (hex, or the raw bytes), or the key file a KeePass "
+                      "database opens with."),
     click.option("--strict", is_flag=True, help="Refuse the whole seed file if any record in it cannot be used."),
 )
 

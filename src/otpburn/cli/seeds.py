@@ -15,6 +15,7 @@ from otpburn.otp import OtpParams, decode_secret
 from otpburn.sources.classify import Payload, PayloadKind, classify
 from otpburn.sources.scan import ScanResult, scan_clipboard, scan_images, scan_screen
 from otpburn.sources.seedfiles import SeedRecord, read_seed_file
+from otpburn.sources.seedfiles.keepass_kdbx import MAX_KEY_FILE_BYTES
 from otpburn.sources.seedfiles.model import same_serial
 from otpburn.sources.seedfiles.pskc_files import parse_preshared_key
 from otpburn.sources.selection import select_account
@@ -108,11 +109,14 @@ def seed_from_text(text: str, encoding: str, pick: int | None, account: str | No
 
 # -- seed files --------------------------------------------------------------------------------------------
 
-def seed_file_password(password_file: str | None) -> Callable[[], str]:
+def seed_file_password(password_file: str | None, key_file: str | None = None) -> Callable[[], str]:
     def ask() -> str:
         if password_file:
             return read_text_file(password_file).rstrip("\r\n")
         if sys.stdin.isatty():
+            if key_file:  # a KeePass database may open with its key file alone
+                return str(click.prompt("Password of the seed file (Enter: none, the key file alone)",
+                                        hide_input=True, err=True, default="", show_default=False))
             return str(click.prompt("Password of the seed file", hide_input=True, err=True))
         raise InputError("the seed file is encrypted", remedy=Remedy.SEED_FILE_PASSWORD)  # the reader names it
 
@@ -136,8 +140,9 @@ def load_seed_file(path: str, password_file: str | None, key_file: str | None, s
                    check: Callable[[SeedRecord], None] | None = None) -> list[SeedRecord]:
     """The usable records of a seed file ("-": standard input); the ones left out, and notes, are
     listed on standard error. `check` refuses a record as soon as it is read."""
-    contents = read_seed_file(path, seed_file_password(password_file), key=seed_file_key(key_file), strict=strict,
-                              check=check)
+    named_key_file = (lambda: read_input_file(key_file, "a key file", MAX_KEY_FILE_BYTES)) if key_file else None
+    contents = read_seed_file(path, seed_file_password(password_file, key_file), key=seed_file_key(key_file),
+                              key_file=named_key_file, strict=strict, check=check)
     name = contents.path
     for problem in contents.problems:
         click.echo(f"otpburn: {name}: {problem} (left out)", err=True)

@@ -118,6 +118,8 @@ REMEDIES: dict[Remedy, str] = {
     Remedy.TOKEN_PASSWORD: "give the password at the prompt or with --password-file",
     Remedy.SEED_FILE_PASSWORD: "give its password with --seed-password-file, or at the prompt",
     Remedy.SEED_FILE_KEY: "give the key with --seed-key-file FILE (hex, or the raw 16, 24 or 32 bytes)",
+    Remedy.KEEPASS_KEY_FILE: "if it opens with a key file too, give it with --seed-key-file FILE; one that opens "
+                             "with a YubiKey: export it as XML from KeePassXC (Database → Export → XML file)",
     Remedy.DECRYPT_SEED_FILE: "decrypt it on the way in, so the seeds never land on disk in clear: "
                               "gpg --decrypt FILE | otpburn … --seed-file -",
     Remedy.PICK_ACCOUNT: "choose one with --pick N or --account TEXT",

@@ -235,17 +235,20 @@ class SeedPanel(StepBox):
         if path:
             self.load_seed_file(path)
 
-    def load_seed_file(self, path: str, password: str | None = None, key: bytes | None = None) -> None:
+    def load_seed_file(self, path: str, password: str | None = None, key: bytes | None = None,
+                       key_file: bytes | None = None) -> None:
         """Read a seed file off the UI thread (a large file or a slow key derivation must not freeze
-        the window); an encrypted one comes back asking for its password or key, asked here."""
+        the window); an encrypted one comes back asking for its password, key or key file, asked here."""
         from otpburn.sources.seedfiles import read_seed_file
 
         self.status.show_status(self.tr("Reading {0}…").format(path))
         given_password = (lambda: password) if password is not None else None
         given_key = (lambda: key) if key is not None else None
-        self._reading = worker.start(lambda report: read_seed_file(path, given_password, key=given_key),
-                                     lambda records: self._seed_file_read(path, records),
-                                     lambda failure: self._seed_file_failed(path, failure, password, key))
+        given_key_file = (lambda: key_file) if key_file is not None else None
+        self._reading = worker.start(
+            lambda report: read_seed_file(path, given_password, key=given_key, key_file=given_key_file),
+            lambda records: self._seed_file_read(path, records),
+            lambda failure: self._seed_file_failed(path, failure, password, key, key_file))
         self._reading_path = path
         self.cancel_button.setVisible(True)
 
@@ -269,7 +272,8 @@ class SeedPanel(StepBox):
             shown = "; ".join(left_out[:3]) + (f" (and {len(left_out) - 3} more)" if len(left_out) > 3 else "")
             self.status.show_status(self.tr("{0}. Left out or worth knowing: {1}").format(found, shown), "warn")
 
-    def _seed_file_failed(self, path: str, failure: TaskFailure, password: str | None, key: bytes | None) -> None:
+    def _seed_file_failed(self, path: str, failure: TaskFailure, password: str | None, key: bytes | None,
+                          key_file: bytes | None) -> None:
         self._reading = None
         self.cancel_button.setVisible(False)
         error = getattr(failure, "error", failure)
@@ -281,6 +285,11 @@ class SeedPanel(StepBox):
             if remedy is Remedy.SEED_FILE_KEY and key is None:
                 self.load_seed_file(path, password, self._ask_key())
                 return
+            if remedy is Remedy.KEEPASS_KEY_FILE and key_file is None:
+                chosen = self._ask_key_file()
+                if chosen is not None:  # otherwise the failure is shown as it is
+                    self.load_seed_file(path, password, key, chosen)
+                    return
         except InputError as exc:
             show_error(self.status, exc)
             return
@@ -294,6 +303,16 @@ class SeedPanel(StepBox):
         if not ok:
             raise InputError("no password given for the encrypted seed file")
         return text
+
+    def _ask_key_file(self) -> bytes | None:
+        """A KeePass database that did not open with the password alone: its key file, if it has one."""
+        from otpburn.files import read_input_file
+        from otpburn.sources.seedfiles.keepass_kdbx import MAX_KEY_FILE_BYTES
+
+        path, _ = QFileDialog.getOpenFileName(
+            self, self.tr("The database did not open with that password: choose its key file, if it has one"), "",
+            self.tr("Key files (*.keyx *.key);;All files (*)"))
+        return read_input_file(path, "a key file", MAX_KEY_FILE_BYTES) if path else None
 
     def _ask_key(self) -> bytes:
         from PySide6.QtWidgets import QInputDialog

@@ -42,6 +42,9 @@ REMEDIES: dict[Remedy, str] = {
         "Remedies", "type the file's password when asked"),
     Remedy.SEED_FILE_KEY: QT_TRANSLATE_NOOP(
         "Remedies", "type the file's key (hex) when asked"),
+    Remedy.KEEPASS_KEY_FILE: QT_TRANSLATE_NOOP(
+        "Remedies", "if it opens with a key file too, choose it when asked; one that opens with a YubiKey: export "
+                    "it as XML from KeePassXC (Database → Export → XML file) and load that"),
     Remedy.DECRYPT_SEED_FILE: QT_TRANSLATE_NOOP(
         "Remedies", "decrypt it with gpg first, load the result, then delete it"),
     Remedy.PICK_ACCOUNT: QT_TRANSLATE_NOOP(

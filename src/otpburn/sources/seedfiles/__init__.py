@@ -68,11 +68,13 @@ _OPENPGP_FIRST_BYTES = frozenset({0x84, 0x85, 0x86, 0x8C, 0x8D, 0xA4, 0xA6, 0xC1
 
 
 def read_seed_file(path: str, password: Callable[[], str] | None = None, *, key: Callable[[], bytes] | None = None,
-                   strict: bool = False, check: Callable[[SeedRecord], None] | None = None) -> SeedFile:
+                   key_file: Callable[[], bytes] | None = None, strict: bool = False,
+                   check: Callable[[SeedRecord], None] | None = None) -> SeedFile:
     """Every usable seed in `path` ("-": standard input), whatever its format, and a problem for each
     unusable one.
 
-    The password or key is asked for only when the file turns out to need it. With `strict`,
+    The password or key is asked for only when the file turns out to need it; `key_file` gives the bytes of a
+    key file the user named (a KeePass database's), when there is one. With `strict`,
     any problem refuses the whole file (SeedFileError listing them); without, only a file with
     no usable record is refused. `check` sees each record as it is read: the InputError it raises stops the
     reading and is raised as it is (a conversion that cannot take record 1 says so at once).
@@ -86,7 +88,7 @@ def read_seed_file(path: str, password: Callable[[], str] | None = None, *, key:
         data = read_input_file(path, "a seed file", MAX_FILE_BYTES)
     checking = RECORD_CHECK.set(check)
     try:
-        return read_seed_bytes(path, data, Unlock(password, key), strict=strict)
+        return read_seed_bytes(path, data, Unlock(password, key, key_file), strict=strict)
     except RecordRefusedError as refused:
         raise refused.error from None
     finally:

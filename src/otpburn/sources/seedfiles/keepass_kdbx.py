@@ -7,7 +7,8 @@ versions, every cipher and key derivation KeePass knows — and writes the same 
 XML" does, which keepass_xml.py reads. The tool runs as a separate program: the password goes to it on standard
 input (never on its command line), the export comes back through a pipe and is never written to a file.
 
-Only a password is handed over; a database that needs a key file or a YubiKey is exported as XML by hand.
+A key file the user names is copied beside the database (an empty password with it means a database opened by
+the key file alone); a database that needs a YubiKey is exported as XML by hand.
 """
 
 from __future__ import annotations
@@ -18,7 +19,7 @@ import subprocess
 import tempfile
 from pathlib import Path
 
-from otpburn.errors import InputError
+from otpburn.errors import InputError, Remedy
 from otpburn.sources.seedfiles.keepass_xml import read as read_keepass_xml
 from otpburn.sources.seedfiles.model import Rows, Unlock
 from otpburn.sources.seedfiles.password_crypto import password_text
@@ -30,6 +31,7 @@ TOOL = "keepassxc-cli"
 # Where KeePassXC's installers put the tool when it is not on PATH.
 _INSTALLED_AT = ("/Applications/KeePassXC.app/Contents/MacOS/keepassxc-cli",
                  r"C:\Program Files\KeePassXC\keepassxc-cli.exe")
+MAX_KEY_FILE_BYTES = 16 * 2**20  # KeePass takes any file as a key file (hashing what is not a key); this bounds it
 EXPORT_BY_HAND = ("export it as XML (KeePass: File → Export → KeePass XML (2.x); KeePassXC: Database → Export → "
                   "XML file), load that, then delete it")
 
@@ -44,35 +46,46 @@ def read(path: str, data: bytes, unlock: Unlock) -> Rows:
     if tool is None:
         raise InputError(f"{path}: a KeePass database; otpburn opens it with KeePassXC's {TOOL}, which is not "
                          f"installed: install KeePassXC, or {EXPORT_BY_HAND}")
+    key_file = unlock.key_file() if unlock.key_file is not None else None
     password = password_text(path, unlock, "a KeePass database")
     if "\n" in password or "\r" in password:
         raise InputError(f"{path}: a KeePass password with a line break cannot be handed to {TOOL}; "
                          f"{EXPORT_BY_HAND}")
-    exported = _export(path, tool, data, password)
+    exported = _export(path, tool, data, password, key_file)
     found = read_keepass_xml(path, exported)
     found.kind = KIND
     return found
 
 
-def _export(path: str, tool: str, data: bytes, password: str) -> bytes:
+def _export(path: str, tool: str, data: bytes, password: str, key_file: bytes | None) -> bytes:
     """The database's XML export, from the bytes already read (standard input has no path to hand over)."""
     with tempfile.TemporaryDirectory(prefix="otpburn-kdbx-") as folder:  # private: mode 0700
-        database = Path(folder, "database.kdbx")
-        # The database itself is encrypted; the private folder keeps even that to its owner.
-        descriptor = os.open(database, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-        with os.fdopen(descriptor, "wb") as file:
-            file.write(data)
+        database = _private_copy(Path(folder, "database.kdbx"), data)
+        command = [tool, "export", "--format", "xml"]
+        if key_file is not None:
+            command += ["--key-file", str(_private_copy(Path(folder, "database.key"), key_file))]
+            if not password:  # opened by the key file alone
+                command.append("--no-password")
         try:
             result = subprocess.run(  # noqa: S603  a fixed tool and arguments; the password goes on stdin
-                [tool, "export", "--format", "xml", str(database)], input=(password + "\n").encode("utf-8"),
-                capture_output=True, check=False, creationflags=getattr(subprocess, "CREATE_NO_WINDOW", 0))
+                [*command, str(database)], input=(password + "\n").encode("utf-8"), capture_output=True,
+                check=False, creationflags=getattr(subprocess, "CREATE_NO_WINDOW", 0))
         except OSError as exc:
             raise InputError(f"{path}: {TOOL} could not be started ({tame(exc.strerror or str(exc))})") from None
     if result.returncode != 0:
-        raise InputError(f"{path}: KeePassXC could not open this KeePass database ({_tool_says(result.stderr)}); "
-                         "if it needs a key file or a YubiKey besides the password, export it as XML from KeePassXC "
-                         "(Database → Export → XML file)")
+        refused = f"{path}: KeePassXC could not open this KeePass database ({_tool_says(result.stderr)})"
+        if key_file is not None:
+            raise InputError(f"{refused}; check the password and the key file")
+        raise InputError(refused, remedy=Remedy.KEEPASS_KEY_FILE)  # nothing tells a wrong password from a missing key
     return result.stdout
+
+
+def _private_copy(path: Path, data: bytes) -> Path:
+    """`data` in a new file only its owner reads (the database is encrypted; its key file is not)."""
+    descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    with os.fdopen(descriptor, "wb") as file:
+        file.write(data)
+    return path
 
 
 def _tool_says(stderr: bytes) -> str:

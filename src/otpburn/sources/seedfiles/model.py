@@ -60,8 +60,11 @@ class SeedFileError(InputError):
 class Unlock:
     """How to open an encrypted seed file, asked only when a file turns out to need it."""
 
-    password: Callable[[], str] | None = None  # PSKC with PBKDF2, an encrypted Aegis vault
+    password: Callable[[], str] | None = None  # PSKC with PBKDF2, an app's encrypted backup, a KeePass database
     key: Callable[[], bytes] | None = None  # PSKC with a pre-shared key
+    # The bytes of a key file the user named (a KeePass database's): never asked for, as nothing tells that a
+    # database needs one.
+    key_file: Callable[[], bytes] | None = None
 
 
 class RecordRefusedError(Exception):
