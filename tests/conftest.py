@@ -51,6 +51,18 @@ def cli():
     return run_cli
 
 
+@pytest.fixture
+def keepassxc_cli() -> str:
+    """KeePassXC's own keepassxc-cli, which opens KeePass databases for otpburn."""
+    from otpburn.sources.seedfiles.keepass_kdbx import find_tool
+
+    tool = find_tool()
+    if tool is None:
+        skip_unless_required("KeePass databases open with KeePassXC's keepassxc-cli (Debian package keepassxc)")
+    assert tool is not None
+    return tool
+
+
 @pytest.fixture(autouse=True, scope="session")
 def private_state(tmp_path_factory):
     """Keep the tests' virtual token and audit log out of the user's own folders."""

@@ -320,13 +320,8 @@ def test_an_app_export_with_encrypted_secrets_asks_for_its_password_in_the_windo
     assert window.seed.params.secret == bytes.fromhex("e49270f0d21f365c8408f8b475c5267c")
 
 
-def test_a_keepass_database_opens_in_the_window_through_keepassxc(qtbot, window, monkeypatch):
+def test_a_keepass_database_opens_in_the_window_through_keepassxc(qtbot, window, monkeypatch, keepassxc_cli):
     """The window asks the password once the file turns out to need it; keepassxc-cli runs off the UI thread."""
-    from otpburn.sources.seedfiles import keepass_kdbx
-    from tests.conftest import skip_unless_required
-
-    if keepass_kdbx.find_tool() is None:
-        skip_unless_required("KeePass databases open with KeePassXC's keepassxc-cli (Debian package keepassxc)")
     corpus = Path(__file__).resolve().parent.parent / "data" / "seedfiles"
     asked: list[str] = []
     monkeypatch.setattr(window.seed, "_ask_password",
@@ -338,14 +333,9 @@ def test_a_keepass_database_opens_in_the_window_through_keepassxc(qtbot, window,
     assert "1 entry in the recycle bin was left out" in window.seed.status.text()
 
 
-def test_a_keepass_database_with_a_key_file_asks_for_it_after_the_password(qtbot, window, monkeypatch):
+def test_a_keepass_database_with_a_key_file_asks_for_it_after_the_password(qtbot, window, monkeypatch, keepassxc_cli):
     """Nothing tells a wrong password from a missing key file: after the password, the window offers to choose
     the key file; with it, the database opens."""
-    from otpburn.sources.seedfiles import keepass_kdbx
-    from tests.conftest import skip_unless_required
-
-    if keepass_kdbx.find_tool() is None:
-        skip_unless_required("KeePass databases open with KeePassXC's keepassxc-cli (Debian package keepassxc)")
     folder = Path(__file__).resolve().parent.parent / "data" / "keepass-key-file"
     asked: list[str] = []
     monkeypatch.setattr(window.seed, "_ask_password",

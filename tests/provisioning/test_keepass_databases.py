@@ -10,8 +10,7 @@ from pathlib import Path
 import pytest
 
 from otpburn.errors import InputError, Remedy
-from otpburn.sources.seedfiles import keepass_kdbx, read_seed_file
-from tests.conftest import skip_unless_required
+from otpburn.sources.seedfiles import read_seed_file
 
 CORPUS = Path(__file__).resolve().parent.parent / "data" / "seedfiles"
 DATABASE = CORPUS / "keepassxc-database.kdbx"
@@ -20,12 +19,18 @@ PASSWORD = "correct horse battery staple"  # noqa: S105  the corpus databases' p
 
 
 @pytest.fixture
-def keepassxc_cli() -> str:
-    tool = keepass_kdbx.find_tool()
-    if tool is None:
-        skip_unless_required("KeePass databases open with KeePassXC's keepassxc-cli (Debian package keepassxc)")
-    assert tool is not None
-    return tool
+def tool_arguments(tmp_path, keepassxc_cli, monkeypatch):
+    """The real keepassxc-cli, behind a short script that only writes down its arguments, each existing file
+    among them with its mode and its folder's: `seen()` gives them, one line each."""
+    shim = tmp_path / "bin" / "keepassxc-cli"
+    shim.parent.mkdir()
+    record = tmp_path / "seen"
+    shim.write_text('#!/bin/sh\nfor arg in "$@"; do\n  if [ -f "$arg" ]; then\n'
+                    '    echo "$arg $(stat -c %a "$arg") $(stat -c %a "$(dirname "$arg")")"\n'
+                    f'  else echo "$arg"; fi\ndone > {record}\nexec {keepassxc_cli} "$@"\n')
+    shim.chmod(0o700)
+    monkeypatch.setenv("PATH", f"{shim.parent}{os.pathsep}{os.environ['PATH']}")
+    return lambda: record.read_text().splitlines()
 
 
 @pytest.fixture
@@ -56,23 +61,15 @@ def test_a_database_on_standard_input_opens_too(cli, tmp_path, keepassxc_cli, pa
     assert out.read_text().count("otpauth://") == 3
 
 
-def test_the_password_reaches_keepassxc_on_its_input_never_on_its_command_line(tmp_path, keepassxc_cli,
-                                                                               monkeypatch):
-    """The real keepassxc-cli runs behind a two-line script that only writes down its arguments and what its
-    database folder looked like."""
-    shim = tmp_path / "bin" / "keepassxc-cli"
-    shim.parent.mkdir()
-    record = tmp_path / "seen"
-    shim.write_text(f'#!/bin/sh\nprintf "%s\\n" "$@" > {record}\nstat -c "%a" "$(dirname "$4")" "$4" >> {record}\n'
-                    f'exec {keepassxc_cli} "$@"\n')
-    shim.chmod(0o700)
-    monkeypatch.setenv("PATH", f"{shim.parent}{os.pathsep}{os.environ['PATH']}")
+def test_the_password_reaches_keepassxc_on_its_input_never_on_its_command_line(tool_arguments):
     contents = read_seed_file(str(DATABASE), lambda: PASSWORD)
     assert len(contents.records) == 5
-    seen = record.read_text().splitlines()
+    seen = tool_arguments()
     assert PASSWORD not in " ".join(seen)
-    assert seen[:3] == ["export", "--format", "xml"] and seen[-2:] == ["700", "600"]
-    assert not Path(seen[3]).exists() and not Path(seen[3]).parent.exists()  # the private copy is gone
+    assert seen[:3] == ["export", "--format", "xml"] and len(seen) == 4
+    database, mode, folder_mode = seen[3].split()
+    assert (mode, folder_mode) == ("600", "700")  # a private copy in a private folder
+    assert not Path(database).exists() and not Path(database).parent.exists()  # gone afterwards
 
 
 def test_a_wrong_password_is_one_line_with_keepassxcs_own_words(cli, tmp_path, keepassxc_cli):
@@ -126,20 +123,14 @@ def test_a_wrong_key_file_is_named_with_the_password_as_what_to_check(cli, tmp_p
     assert line.endswith("check the password and the key file") and "--seed-key-file" not in line, line
 
 
-def test_the_key_file_is_copied_privately_and_removed(tmp_path, keepassxc_cli, monkeypatch):
-    shim = tmp_path / "bin" / "keepassxc-cli"
-    shim.parent.mkdir()
-    record = tmp_path / "seen"
-    shim.write_text(f'#!/bin/sh\nprintf "%s\\n" "$@" > {record}\nstat -c "%a" "$5" >> {record}\n'
-                    f'exec {keepassxc_cli} "$@"\n')
-    shim.chmod(0o700)
-    monkeypatch.setenv("PATH", f"{shim.parent}{os.pathsep}{os.environ['PATH']}")
+def test_the_key_file_is_copied_privately_and_removed(tool_arguments):
     key = (KEY_FILES / "vault.keyx").read_bytes()
     contents = read_seed_file(str(KEY_FILES / "key-file-only.kdbx"), lambda: "", key_file=lambda: key)
     assert len(contents.records) == 5
-    seen = record.read_text().splitlines()
-    assert seen[3:7] == ["--key-file", seen[4], "--no-password", seen[6]] and seen[-1] == "600"
-    assert not Path(seen[4]).exists()
+    seen = tool_arguments()
+    assert seen[3] == "--key-file" and seen[5] == "--no-password"
+    key_copy, mode, folder_mode = seen[4].split()
+    assert (mode, folder_mode) == ("600", "700") and not Path(key_copy).exists()
 
 
 @pytest.mark.parametrize("damage", [lambda data: data[:200], lambda data: data[:12] + bytes(len(data) - 12)])
