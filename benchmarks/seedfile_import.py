@@ -337,8 +337,8 @@ print(n)
 """
 
 
-# The conversion the issue that set these goals timed: an Entra ID CSV from a vendor CSV, against a ten-line
-# script that does the same with no checks at all (it trusts every cell, decodes nothing).
+# The conversion administrators run most: an Entra ID CSV made from a vendor CSV, against a ten-line script that
+# does the same with no checks at all (it trusts every cell, decodes nothing).
 CONVERSION = """
 import sys
 from otpburn.cli.main import main
