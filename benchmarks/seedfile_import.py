@@ -15,6 +15,7 @@ Usage: python benchmarks/seedfile_import.py [--records N] [--only FORMAT ...]
 from __future__ import annotations
 
 import argparse
+import base64
 import json
 import os
 import subprocess
@@ -158,6 +159,31 @@ def authy(count: int) -> bytes:
             f"com.authy.storage.tokens.authenticator.key\">{store}</string>\n</map>\n").encode()
 
 
+def authy_tokens(count: int, sealed: bool) -> bytes:
+    """Authy's cloud token list: the decrypted form, or sealed (every token under one salt, as one backup password
+    and salt give one key: one derivation, then a decryption per token)."""
+    from cryptography.hazmat.primitives import hashes, padding
+    from cryptography.hazmat.primitives.ciphers import Cipher, algorithms, modes
+    from cryptography.hazmat.primitives.kdf.pbkdf2 import PBKDF2HMAC
+
+    key = PBKDF2HMAC(hashes.SHA1(), 32, b"benchmark salt", 100_000).derive(PASSWORD.encode())  # noqa: S303  Authy's
+    tokens = []
+    for n in range(count):
+        seed = encode_base32(secret(n))
+        token: dict[str, object] = {"account_type": "authenticator", "digits": 6, "issuer": "Acme",
+                                    "name": f"Acme: user{n}@example.org", "original_name": f"Acme:user{n}@example.org"}
+        if sealed:
+            padder = padding.PKCS7(128).padder()
+            encryptor = Cipher(algorithms.AES(key), modes.CBC(bytes(16))).encryptor()
+            data = encryptor.update(padder.update(seed.encode()) + padder.finalize()) + encryptor.finalize()
+            token.update(encrypted_seed=base64.b64encode(data).decode(), salt="benchmark salt",
+                         key_derivation_iterations=100_000, unique_iv=None)
+        else:
+            token["decrypted_seed"] = seed
+        tokens.append(token)
+    return json.dumps({"authenticator_tokens" if sealed else "decrypted_authenticator_tokens": tokens}).encode()
+
+
 def totp_authenticator(count: int) -> bytes:
     from tests.support.make_app_exports import totp_authenticator as seal
 
@@ -281,6 +307,8 @@ FORMATS: dict[str, tuple[str, Callable[[int], bytes], str]] = {
     "microsoft-authenticator": ("PhoneFactor", microsoft_authenticator_db, "sqlite-microsoft"),
     "duo-mobile": ("accounts.json", duo_mobile, "json"),
     "authy": ("com.authy.storage.tokens.authenticator.xml", authy, "xml-json"),
+    "authy-decrypted": ("decrypted_tokens.json", lambda n: authy_tokens(n, sealed=False), "json"),
+    "authy-cloud": ("authenticator_tokens.json", lambda n: authy_tokens(n, sealed=True), "json"),
     "keepass-xml": ("export.xml", keepass_xml, "xml"),
     "proton-pass": ("pass.zip", proton_pass, "zip-json"),
     # Encrypted: one key derivation per file (PBKDF2 or Argon2id), then the layout; the baseline only reads

@@ -197,3 +197,50 @@ def test_through_the_command_line_a_backup_made_without_a_password_needs_none_an
     assert result.returncode == 2
     assert "ente-auth-encrypted.json is an encrypted Ente Auth export; give its password with " \
            "--seed-password-file" in result.stderr.decode()
+
+
+def test_an_authy_token_list_through_the_command_line(cli, tmp_path):
+    """The file the guides for leaving Authy save, sealed by OpenSSL: three tokens open, the one sealed under an
+    earlier backup password and the one without a seed are named."""
+    password = tmp_path / "password"
+    password.write_text("authy backup\n")
+    password.chmod(0o600)
+    out = tmp_path / "links.txt"
+    result = cli("export", "--seed-file", str(CORPUS / "authy-cloud-tokens.json"), "--seed-password-file",
+                 str(password), "--format", "otpauth", "--output", str(out))
+    assert result.returncode == 0, result.stderr.decode()
+    assert out.read_text().count("otpauth://") == 3
+    said = result.stderr.decode()
+    assert "entry 4 (Old VPN: dave): this password does not open it" in said and "entry 5 (Empty): no secret" in said
+
+
+def _authy_tokens(*tokens: dict[str, object]) -> bytes:
+    return json.dumps({"authenticator_tokens": list(tokens)}).encode()
+
+
+def test_an_authy_token_list_asking_for_too_much_key_derivation_is_refused_before_the_password(tmp_path):
+    path = tmp_path / "authenticator_tokens.json"
+    path.write_bytes(_authy_tokens(*({"encrypted_seed": "AAAA", "salt": f"salt {n}", "digits": 6,
+                                      "key_derivation_iterations": 5_000_000} for n in range(21))))
+    asked = []
+    with pytest.raises(InputError, match="its tokens ask for 105000000 PBKDF2 rounds in all; otpburn does at most"):
+        read_seed_file(str(path), lambda: asked.append(1) or "x")
+    assert not asked
+
+
+def test_an_authy_token_whose_sealing_is_damaged_is_named_and_the_others_still_open(tmp_path):
+    tokens = json.loads((CORPUS / "authy-cloud-tokens.json").read_text())["authenticator_tokens"]
+    damaged = [{**tokens[0], "unique_iv": "00ff"}, {**tokens[1], "salt": None}, tokens[2]]
+    path = tmp_path / "authenticator_tokens.json"
+    path.write_bytes(_authy_tokens(*damaged))
+    contents = read_seed_file(str(path), lambda: "authy backup")
+    assert [record.params.issuer for record in contents.records] == ["Wiki"]
+    assert contents.problems == ["entry 1 (Google: amy@example.com): its IV is not 16 bytes of hex",
+                                 "entry 2 (GitHub: bob): its salt or key derivation rounds are missing"]
+
+
+def test_an_authy_token_list_without_a_password_is_named_for_what_it_is():
+    with pytest.raises(InputError, match="is an Authy token list, its seeds sealed with Authy's backup password$") \
+            as caught:
+        read_seed_file(str(CORPUS / "authy-cloud-tokens.json"))
+    assert caught.value.remedy is Remedy.SEED_FILE_PASSWORD

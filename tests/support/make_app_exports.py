@@ -178,6 +178,49 @@ def battle_net(secret: bytes, serial: str) -> bytes:
             "</map>\n").encode()
 
 
+def openssl_authy_seal(seed: str, password: str, salt: str, rounds: int, iv: bytes | None) -> str:
+    """One Authy token's `encrypted_seed`, sealed by OpenSSL's command line (a judge: not the library otpburn
+    opens it with): PBKDF2-HMAC-SHA1 over the salt's text, then AES-256-CBC with PKCS#7 padding."""
+    derived = subprocess.run(["openssl", "kdf", "-keylen", "32", "-kdfopt", "digest:SHA1", "-kdfopt",
+                              f"pass:{password}", "-kdfopt", f"salt:{salt}", "-kdfopt", f"iter:{rounds}", "PBKDF2"],
+                             capture_output=True, check=True, text=True).stdout
+    sealed = subprocess.run(["openssl", "enc", "-aes-256-cbc", "-K", derived.strip().replace(":", ""), "-iv",
+                             (iv or bytes(16)).hex(), "-base64", "-A"], input=seed.encode("ascii"),
+                            capture_output=True, check=True).stdout
+    return sealed.decode("ascii").strip()
+
+
+def authy_cloud_tokens(password: str) -> bytes:
+    """Authy's token list as its cloud service returns it (fields as the guides for leaving Authy show them):
+    tokens with and without an IV, at 100 000 and 1 000 rounds, two sharing a salt, one sealed under an earlier
+    backup password, one without a seed."""
+    def token(unique_id: str, name: str, original_name: str, issuer: str | None, account_type: str, digits: int,
+              **sealing: object) -> dict[str, object]:
+        return {"account_type": account_type, "digits": digits, **sealing, "issuer": issuer,
+                "logo": account_type, "name": name, "original_name": original_name,
+                "password_timestamp": 1700000000, "unique_id": unique_id}
+
+    def sealed(seed: str, salt: str, rounds: int, iv: bytes | None,
+               sealing_password: str = password) -> dict[str, object]:
+        return {"encrypted_seed": openssl_authy_seal(seed, sealing_password, salt, rounds, iv),
+                "key_derivation_iterations": rounds, "salt": salt, "unique_iv": iv.hex() if iv else None}
+
+    iv = bytes(range(16, 32))
+    tokens = [
+        token("1001", "Google: amy@example.com", "Google:amy@example.com", "Google", "google", 6,
+              **sealed("JBSWY3DPEHPK3PXP", "3kQ9zYx7PqR2sT5v", 100_000, iv)),
+        token("1002", "GitHub: bob", "GitHub:bob", None, "github", 8,
+              **sealed("GEZDGNBVGY3TQOJQGEZDGNBVGY3TQOJQ", "old-style-salt", 1_000, None)),
+        token("1003", "Wiki - carol", "", None, "authenticator", 7,
+              **sealed("MFRGGZDFMZTWQ2LK", "3kQ9zYx7PqR2sT5v", 100_000, bytes(range(32, 48)))),
+        token("1004", "Old VPN: dave", "Old VPN:dave", "Old VPN", "authenticator", 6,
+              **sealed("JBSWY3DPEHPK3PXP", "another-salt", 100_000, iv, "an earlier password")),
+        token("1005", "Empty", "Empty", None, "authenticator", 6),
+    ]
+    return (json.dumps({"authenticator_tokens": tokens, "message": "success", "success": True}, indent=1)
+            + "\n").encode()
+
+
 def sqlite_file(path: Path, table: str, insert: str, rows: list[tuple[object, ...]]) -> None:
     """An app's SQLite database: one table, its rows."""
     path.unlink(missing_ok=True)
@@ -240,6 +283,7 @@ def main() -> None:
     google_authenticator(CORPUS / "google-authenticator-databases.db")
     microsoft_authenticator(CORPUS / "microsoft-authenticator-phonefactor.db")
     stratum_database(CORPUS / "stratum-authenticator.db3")
+    (CORPUS / "authy-cloud-tokens.json").write_bytes(authy_cloud_tokens("authy backup"))
     json.dumps({})  # (the module's JSON files are written by hand)
 
 

@@ -3,9 +3,9 @@ the server imports), Entra CSV, PSKC (plain, password- or key-encrypted), Deepne
 UAP (V3) token files, lists of otpauth URIs and Google Authenticator export links, and what authenticator
 apps and password managers export: Aegis, 2FAS, andOTP, Ente Auth, Authenticator Pro/Stratum, Bitwarden and
 TOTP Authenticator (plain and encrypted), FreeOTP (v1 store, v2 encrypted backup) and FreeOTP+, Authy's token
-store, Duo Mobile's account list, Battle.net Authenticator's data, LastPass, Proton Authenticator, Proton
-Pass and Authenticator Plus, KeePass databases (through KeePassXC) and their XML and CSV exports, and the
-Google Authenticator, Microsoft Authenticator and Stratum databases. Formats are told by content.
+store and its cloud token list, Duo Mobile's account list, Battle.net Authenticator's data, LastPass, Proton
+Authenticator, Proton Pass and Authenticator Plus, KeePass databases (through KeePassXC) and their XML and CSV
+exports, and the Google Authenticator, Microsoft Authenticator and Stratum databases. Formats are told by content.
 
 A file yields its usable records plus a problem for each record it cannot use, naming its
 line (or key, or entry) and the reason; `strict` keeps the all-or-nothing reading for scripts.
@@ -27,6 +27,7 @@ from otpburn.sources.seedfiles import (
     archives,
     authenticator_pro,
     authy,
+    authy_cloud,
     battle_net,
     bitwarden,
     duo_mobile,
@@ -200,6 +201,8 @@ def _read_json(path: str, data: bytes, unlock: Unlock) -> Rows:
         return authenticator_pro.read(document)
     if bitwarden.looks_like(document):
         return bitwarden.read_json(path, document, unlock)
+    if authy_cloud.looks_like(document):
+        return authy_cloud.read(path, document, unlock)
     if lastpass.looks_like(document):
         return lastpass.read(document)
     if proton.looks_like(document):
@@ -207,7 +210,7 @@ def _read_json(path: str, data: bytes, unlock: Unlock) -> Rows:
     if not looks_like_app_export(document):
         raise InputError(f"{path}: a JSON file otpburn does not know (it reads Aegis, 2FAS, andOTP, Ente Auth, "
                          "FreeOTP+, Authenticator Pro, Bitwarden, Duo Mobile, LastPass and Proton Authenticator "
-                         "exports)")
+                         "exports, and Authy's token list)")
     return read_app_export(path, document, unlock)
 
 

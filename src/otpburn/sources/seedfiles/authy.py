@@ -97,12 +97,12 @@ def _params(entry: Entry) -> OtpParams:
         return OtpParams(secret=secret, digits=digits, period=AUTHY_OWN_TOKEN_PERIOD, issuer=_text(entry, "name"))
     if "decryptedSecret" not in entry:
         raise InputError("no secret")
-    issuer, account = _names(entry)
+    issuer, account = display_names(entry)
     return OtpParams(secret=base32_field(entry.get("decryptedSecret")), digits=digits, period=AUTHY_TOKEN_PERIOD,
                      issuer=issuer, account=account)
 
 
-def _names(entry: Entry) -> tuple[str, str]:
+def display_names(entry: Entry) -> tuple[str, str]:
     """The issuer and account, as Authy shows them: the original issuer, or the part of the original name
     before ':', or of the name before ' - ', or the account type; the account is the name without it."""
     name, original_name = _text(entry, "name"), _text(entry, "originalName")

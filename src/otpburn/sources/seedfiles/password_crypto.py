@@ -101,19 +101,30 @@ def gcm_try_open(key: bytes, nonce: bytes, sealed: bytes, associated: bytes | No
 def cbc_open(path: str, app: str, key: bytes, iv: bytes, data: bytes) -> bytes:
     """AES-CBC with PKCS#7 padding: the plain text, or one line (CBC has no tag: bad padding is a wrong
     password; the caller's JSON check catches the rest)."""
+    if len(data) % 16 or not data or len(iv) != 16:
+        raise InputError(f"{path}: this {app} is cut short or damaged")
+    plain = cbc_try_open(key, iv, data)
+    if plain is None:
+        raise InputError(f"{path}: wrong password for this {app} (or the file is damaged)",
+                         remedy=Remedy.SEED_FILE_PASSWORD)
+    return plain
+
+
+def cbc_try_open(key: bytes, iv: bytes, data: bytes) -> bytes | None:
+    """AES-CBC's plain text with its PKCS#7 padding taken off, or None when the padding is wrong (a wrong key,
+    nearly always) or the text is not whole blocks."""
     from cryptography.hazmat.primitives import padding
     from cryptography.hazmat.primitives.ciphers import Cipher, algorithms, modes
 
     if len(data) % 16 or not data or len(iv) != 16:
-        raise InputError(f"{path}: this {app} is cut short or damaged")
+        return None
     decryptor = Cipher(algorithms.AES(key), modes.CBC(iv)).decryptor()
     padded = decryptor.update(data) + decryptor.finalize()
     unpadder = padding.PKCS7(128).unpadder()
     try:
         return unpadder.update(padded) + unpadder.finalize()
     except ValueError:
-        raise InputError(f"{path}: wrong password for this {app} (or the file is damaged)",
-                         remedy=Remedy.SEED_FILE_PASSWORD) from None
+        return None
 
 
 def decrypted_json(path: str, plain: bytes, what: str) -> object:

@@ -1,0 +1,145 @@
+"""Authy's token list as its cloud service hands it to the app, `{"authenticator_tokens": [...]}`: the file the
+published guides for leaving Authy have people save (Authy-iOS-MiTM and the gist it grew from), and the
+decrypted list those guides' script writes, `{"decrypted_authenticator_tokens": [...]}`.
+
+A token holds `name`, `original_name`, `issuer`, `account_type`, `digits` and its seed sealed with the Authy
+backup password: `encrypted_seed` (base64) is AES-256-CBC with PKCS#7 padding, keyed with PBKDF2-HMAC-SHA1 of the
+password over the token's `salt` (its text) for `key_derivation_iterations` rounds, with `unique_iv` (hex) as the
+IV, or sixteen zero bytes when it is null; the plain text is the base32 seed. The decrypted list holds that text
+as `decrypted_seed` (or the script's "Decryption failed: …" where the password did not fit). Authy stores no
+algorithm or period: it computes SHA-1 codes every 30 s, and so does what otpburn reads.
+
+A token the password does not open is a problem of its own (Authy seals each token under the backup password
+of its time, `password_timestamp`); when none opens, the password is wrong.
+
+Sources: florian-berger/AuthyDecryptor (Decryptor.cs, EncryptedToken.cs) and the README and decrypt.py of
+AlexTech01/Authy-iOS-MiTM. The tests' file is sealed by OpenSSL's command line (`openssl kdf`, `openssl enc`).
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+from typing import Any
+
+from otpburn.errors import InputError, Remedy
+from otpburn.otp.params import OtpParams
+from otpburn.sources.seedfiles.authy import AUTHY_TOKEN_PERIOD, display_names
+from otpburn.sources.seedfiles.model import Entry, Rows, Unlock, base32_field, note_app_defaults, read_entries
+from otpburn.sources.seedfiles.password_crypto import MAX_PBKDF2_ROUNDS, ask_password, cbc_try_open, pbkdf2
+
+SEALED, OPENED = "authenticator_tokens", "decrypted_authenticator_tokens"
+KIND = "Authy token list"
+# The most PBKDF2 rounds one file may ask for in all: a thousand tokens at Authy's 100 000 each.
+MAX_TOTAL_ROUNDS = 100_000_000
+_FAILED = "Decryption failed"  # how the guides' script marks a token the password did not open
+
+
+def looks_like(document: object) -> bool:
+    return isinstance(document, dict) and any(isinstance(document.get(name), list) for name in (SEALED, OPENED))
+
+
+def read(path: str, document: dict[str, Any], unlock: Unlock) -> Rows:
+    if isinstance(document.get(OPENED), list):
+        found = read_entries(f"{KIND} (decrypted)", document[OPENED], _opened_params, _label)
+    else:
+        found = read_entries(f"{KIND} (encrypted)", _opened(path, document[SEALED], unlock), _params, _label)
+    note_app_defaults(found, "Authy", "algorithm or period", "SHA-1 and 30 s")
+    return found
+
+
+def _opened(path: str, tokens: list[object], unlock: Unlock) -> list[object]:
+    """The tokens, each sealed one given its `seed`: the base32 text, or None where this password does not open
+    it."""
+    sealed = [token for token in tokens if isinstance(token, dict) and isinstance(token.get("encrypted_seed"), str)]
+    derivations = {(token.get("salt"), token.get("key_derivation_iterations")) for token in sealed}
+    rounds = sum(count for _, count in derivations if isinstance(count, int) and 0 < count <= MAX_PBKDF2_ROUNDS)
+    if rounds > MAX_TOTAL_ROUNDS:  # refused before the password is asked for
+        raise InputError(f"{path}: its tokens ask for {rounds} PBKDF2 rounds in all; otpburn does at most "
+                         f"{MAX_TOTAL_ROUNDS}")
+    if not sealed:
+        return tokens
+    password = ask_password(path, unlock, "an Authy token list, its seeds sealed with Authy's backup password")
+    keys: dict[tuple[str, int], bytes] = {}  # one derivation per salt and round count
+    opens = 0
+    for token in sealed:
+        token["seed"] = seed = _open(path, token, password, keys)  # the parsed file's own dict: no copy of it
+        opens += seed is not None
+    if not opens:
+        raise InputError(f"{path}: wrong password for this Authy token list (no token opens with it)",
+                         remedy=Remedy.SEED_FILE_PASSWORD)
+    return tokens
+
+
+def _open(path: str, token: Entry, password: bytes, keys: dict[tuple[str, int], bytes]) -> str | None:
+    """The token's base32 seed, or None when the password does not open it; a token whose sealing is damaged
+    is left to `_params` to name."""
+    salt, rounds, iv_text = token.get("salt"), token.get("key_derivation_iterations"), token.get("unique_iv")
+    if not isinstance(salt, str) or not isinstance(rounds, int) or isinstance(rounds, bool):
+        return None
+    iv = _iv(iv_text)
+    try:
+        data = base64.b64decode(token["encrypted_seed"], validate=True)
+    except binascii.Error:
+        return None
+    if iv is None:
+        return None
+    if (salt, rounds) not in keys:
+        keys[salt, rounds] = pbkdf2(path, password, salt.encode("utf-8"), rounds, "sha1")
+    plain = cbc_try_open(keys[salt, rounds], iv, data)
+    try:
+        text = plain.decode("ascii") if plain is not None else ""
+        base32_field(text)
+    except (UnicodeDecodeError, InputError):
+        return None  # bad padding, or padding that fit by chance around text that is no seed
+    return text
+
+
+def _iv(text: object) -> bytes | None:
+    if text is None:
+        return bytes(16)
+    try:
+        iv = bytes.fromhex(text) if isinstance(text, str) else b""
+    except ValueError:
+        return None
+    return iv if len(iv) == 16 else None
+
+
+def _label(token: Entry) -> object:
+    return token.get("name") or token.get("original_name") or ""
+
+
+def _names(token: Entry) -> tuple[str, str]:
+    """The issuer and account as Authy shows them (the Android store's rules, under the cloud's field names)."""
+    return display_names({"originalIssuer": token.get("issuer"), "originalName": token.get("original_name"),
+                          "name": token.get("name"), "accountType": token.get("account_type")})
+
+
+def _params(token: Entry) -> OtpParams:
+    if "encrypted_seed" not in token:
+        raise InputError("no secret")
+    seed = token.get("seed")
+    if seed is None:
+        if not isinstance(token.get("salt"), str) or not isinstance(token.get("key_derivation_iterations"), int):
+            raise InputError("its salt or key derivation rounds are missing")
+        if _iv(token.get("unique_iv")) is None:
+            raise InputError("its IV is not 16 bytes of hex")
+        raise InputError("this password does not open it (Authy may have sealed it under an earlier backup "
+                         "password)")
+    return _token_params(token, seed)
+
+
+def _opened_params(token: Entry) -> OtpParams:
+    seed = token.get("decrypted_seed")
+    if isinstance(seed, str) and seed.startswith(_FAILED):
+        raise InputError("the script that wrote this file could not decrypt it (the backup password did not fit)")
+    return _token_params(token, seed)
+
+
+def _token_params(token: Entry, seed: object) -> OtpParams:
+    digits = token.get("digits")
+    if not isinstance(digits, int):
+        raise InputError("no number of digits")
+    issuer, account = _names(token)
+    return OtpParams(secret=base32_field(seed), digits=digits, period=AUTHY_TOKEN_PERIOD, issuer=issuer,
+                     account=account)
