@@ -230,13 +230,19 @@ def test_an_authy_token_list_asking_for_too_much_key_derivation_is_refused_befor
 
 def test_an_authy_token_whose_sealing_is_damaged_is_named_and_the_others_still_open(tmp_path):
     tokens = json.loads((CORPUS / "authy-cloud-tokens.json").read_text())["authenticator_tokens"]
-    damaged = [{**tokens[0], "unique_iv": "00ff"}, {**tokens[1], "salt": None}, tokens[2]]
+    damaged = [{**tokens[0], "unique_iv": "00ff"}, {**tokens[1], "salt": None}, tokens[2],
+               {**tokens[1], "key_derivation_iterations": 0}, {**tokens[1], "encrypted_seed": "not base64!"},
+               {**tokens[1], "encrypted_seed": 5, "seed": "JBSWY3DPEHPK3PXP"}]
     path = tmp_path / "authenticator_tokens.json"
     path.write_bytes(_authy_tokens(*damaged))
     contents = read_seed_file(str(path), lambda: "authy backup")
     assert [record.params.issuer for record in contents.records] == ["Wiki"]
-    assert contents.problems == ["entry 1 (Google: amy@example.com): its IV is not 16 bytes of hex",
-                                 "entry 2 (GitHub: bob): its salt or key derivation rounds are missing"]
+    assert contents.problems == [
+        "entry 1 (Google: amy@example.com): its IV is not 16 bytes of hex",
+        "entry 2 (GitHub: bob): its salt or key derivation rounds are missing",
+        "entry 4 (GitHub: bob): its key derivation asks for 0 PBKDF2 rounds; otpburn does at most 5000000",
+        "entry 5 (GitHub: bob): its sealed seed is not base64",
+        "entry 6 (GitHub: bob): no secret"]
 
 
 def test_an_authy_token_list_without_a_password_is_named_for_what_it_is():

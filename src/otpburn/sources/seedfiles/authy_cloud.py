@@ -49,44 +49,51 @@ def read(path: str, document: dict[str, Any], unlock: Unlock) -> Rows:
 
 
 def _opened(path: str, tokens: list[object], unlock: Unlock) -> list[object]:
-    """The tokens, each sealed one given its `seed`: the base32 text, or None where this password does not open
-    it."""
+    """The tokens, each sealed one given its `seed`: the base32 text, or None where it does not open (this
+    password does not fit it, or its sealing is damaged: `_params` says which)."""
     sealed = [token for token in tokens if isinstance(token, dict) and isinstance(token.get("encrypted_seed"), str)]
-    derivations = {(token.get("salt"), token.get("key_derivation_iterations")) for token in sealed}
-    rounds = sum(count for _, count in derivations if isinstance(count, int) and 0 < count <= MAX_PBKDF2_ROUNDS)
+    openable = [token for token in sealed if _sealing_problem(token) is None]
+    rounds = sum(count for _, count in {(token["salt"], token["key_derivation_iterations"]) for token in openable})
     if rounds > MAX_TOTAL_ROUNDS:  # refused before the password is asked for
         raise InputError(f"{path}: its tokens ask for {rounds} PBKDF2 rounds in all; otpburn does at most "
                          f"{MAX_TOTAL_ROUNDS}")
-    if not sealed:
+    for token in sealed:
+        token["seed"] = None  # the parsed file's own dicts: no copy of them
+    if not openable:
         return tokens
     password = ask_password(path, unlock, "an Authy token list, its seeds sealed with Authy's backup password")
     keys: dict[tuple[str, int], bytes] = {}  # one derivation per salt and round count
-    opens = 0
-    for token in sealed:
-        token["seed"] = seed = _open(path, token, password, keys)  # the parsed file's own dict: no copy of it
-        opens += seed is not None
-    if not opens:
+    for token in openable:
+        token["seed"] = _open(path, token, password, keys)
+    if all(token["seed"] is None for token in openable):
         raise InputError(f"{path}: wrong password for this Authy token list (no token opens with it)",
                          remedy=Remedy.SEED_FILE_PASSWORD)
     return tokens
 
 
-def _open(path: str, token: Entry, password: bytes, keys: dict[tuple[str, int], bytes]) -> str | None:
-    """The token's base32 seed, or None when the password does not open it; a token whose sealing is damaged
-    is left to `_params` to name."""
-    salt, rounds, iv_text = token.get("salt"), token.get("key_derivation_iterations"), token.get("unique_iv")
-    if not isinstance(salt, str) or not isinstance(rounds, int) or isinstance(rounds, bool):
-        return None
-    iv = _iv(iv_text)
+def _sealing_problem(token: Entry) -> str | None:
+    """What keeps a sealed token from being opened with any password, or None."""
+    salt, rounds = token.get("salt"), token.get("key_derivation_iterations")
+    if not isinstance(salt, str) or type(rounds) is not int:
+        return "its salt or key derivation rounds are missing"
+    if not 1 <= rounds <= MAX_PBKDF2_ROUNDS:
+        return f"its key derivation asks for {rounds} PBKDF2 rounds; otpburn does at most {MAX_PBKDF2_ROUNDS}"
+    if _iv(token.get("unique_iv")) is None:
+        return "its IV is not 16 bytes of hex"
     try:
-        data = base64.b64decode(token["encrypted_seed"], validate=True)
+        base64.b64decode(token["encrypted_seed"], validate=True)
     except binascii.Error:
-        return None
-    if iv is None:
-        return None
+        return "its sealed seed is not base64"
+    return None
+
+
+def _open(path: str, token: Entry, password: bytes, keys: dict[tuple[str, int], bytes]) -> str | None:
+    """The base32 seed of a token without a sealing problem, or None when this password does not open it."""
+    salt, rounds = token["salt"], token["key_derivation_iterations"]
     if (salt, rounds) not in keys:
         keys[salt, rounds] = pbkdf2(path, password, salt.encode("utf-8"), rounds, "sha1")
-    plain = cbc_try_open(keys[salt, rounds], iv, data)
+    iv = _iv(token.get("unique_iv"))
+    plain = cbc_try_open(keys[salt, rounds], iv or bytes(16), base64.b64decode(token["encrypted_seed"]))
     try:
         text = plain.decode("ascii") if plain is not None else ""
         base32_field(text)
@@ -116,16 +123,12 @@ def _names(token: Entry) -> tuple[str, str]:
 
 
 def _params(token: Entry) -> OtpParams:
-    if "encrypted_seed" not in token:
+    if not isinstance(token.get("encrypted_seed"), str):  # `_opened` gave every other token its `seed`
         raise InputError("no secret")
     seed = token.get("seed")
     if seed is None:
-        if not isinstance(token.get("salt"), str) or not isinstance(token.get("key_derivation_iterations"), int):
-            raise InputError("its salt or key derivation rounds are missing")
-        if _iv(token.get("unique_iv")) is None:
-            raise InputError("its IV is not 16 bytes of hex")
-        raise InputError("this password does not open it (Authy may have sealed it under an earlier backup "
-                         "password)")
+        raise InputError(_sealing_problem(token) or "this password does not open it (Authy may have sealed it "
+                                                    "under an earlier backup password)")
     return _token_params(token, seed)
 
 
