@@ -82,16 +82,21 @@ def test_files_otpburn_knows_but_does_not_open_are_named(tmp_path, name, content
     assert words in str(caught.value) and "UTF-8" not in str(caught.value)
 
 
-def test_an_encrypted_andotp_backup_through_the_command_line(cli, tmp_path):
-    password = tmp_path / "password"
-    password.write_text("123456\n")
-    password.chmod(0o600)
+def _links_from(cli, tmp_path, name: str, password: str) -> tuple[int, str]:
+    """How many otpauth links the command line's export of a corpus file holds, and what it said on stderr."""
+    password_file = tmp_path / "password"
+    password_file.write_text(password + "\n")
+    password_file.chmod(0o600)
     out = tmp_path / "links.txt"
-    result = cli("export", "--seed-file", str(CORPUS / "andotp-encrypted.json.aes"), "--seed-password-file",
-                 str(password), "--format", "otpauth", "--output", str(out))
+    result = cli("export", "--seed-file", str(CORPUS / name), "--seed-password-file", str(password_file),
+                 "--format", "otpauth", "--output", str(out))
     assert result.returncode == 0, result.stderr.decode()
-    assert out.read_text().count("otpauth://") == 3
-    assert "entry 4 (Steam:gamer): this is a Steam Guard account" in result.stderr.decode()
+    return out.read_text().count("otpauth://"), result.stderr.decode()
+
+
+def test_an_encrypted_andotp_backup_through_the_command_line(cli, tmp_path):
+    links, said = _links_from(cli, tmp_path, "andotp-encrypted.json.aes", "123456")
+    assert links == 3 and "entry 4 (Steam:gamer): this is a Steam Guard account" in said
 
 
 def test_ente_auth_decryption_matches_the_known_answer_of_entes_own_client():
@@ -202,15 +207,8 @@ def test_through_the_command_line_a_backup_made_without_a_password_needs_none_an
 def test_an_authy_token_list_through_the_command_line(cli, tmp_path):
     """The file the guides for leaving Authy save, sealed by OpenSSL: three tokens open, the one sealed under an
     earlier backup password and the one without a seed are named."""
-    password = tmp_path / "password"
-    password.write_text("authy backup\n")
-    password.chmod(0o600)
-    out = tmp_path / "links.txt"
-    result = cli("export", "--seed-file", str(CORPUS / "authy-cloud-tokens.json"), "--seed-password-file",
-                 str(password), "--format", "otpauth", "--output", str(out))
-    assert result.returncode == 0, result.stderr.decode()
-    assert out.read_text().count("otpauth://") == 3
-    said = result.stderr.decode()
+    links, said = _links_from(cli, tmp_path, "authy-cloud-tokens.json", "authy backup")
+    assert links == 3
     assert "entry 4 (Old VPN: dave): this password does not open it" in said and "entry 5 (Empty): no secret" in said
 
 
