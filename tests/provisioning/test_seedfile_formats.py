@@ -352,4 +352,3 @@ def test_batch_and_burn_seed_file_choices_that_cannot_be_met_are_one_line(cli, t
     assert f"no account in {andotp} matches 'nobody'" in err
     err = one_line_error(cli("burn", "--reader", "virtual", "--seed-file", andotp, "--pick", "9"), after_notes=True)
     assert "account 9 is out of range: there are 3 accounts" in err and "--pick N or --account TEXT" in err
-

@@ -310,7 +310,7 @@ class SeedPanel(StepBox):
         from otpburn.sources.seedfiles.keepass_kdbx import MAX_KEY_FILE_BYTES
 
         path, _ = QFileDialog.getOpenFileName(
-            self, self.tr("The database did not open with that password: choose its key file, if it has one"), "",
+            self, self.tr("Choose the database's key file, if it has one"), "",
             self.tr("Key files (*.keyx *.key);;All files (*)"))
         return read_input_file(path, "a key file", MAX_KEY_FILE_BYTES) if path else None
 

@@ -67,15 +67,23 @@ def _decrypted(path: str, entry: object, password: bytes) -> object:
     except binascii.Error:
         return {**entry, "encryptedSecret": None}
     key = pbkdf2(path, password, salt.encode("utf-8"), ROUNDS, "sha1")
-    plain = cbc_open(path, "Authy token store", key, bytes(16), data)
-    try:
-        secret = plain.decode("ascii")
-        base32_field(secret)
-    except (UnicodeDecodeError, InputError):
+    secret = seed_text(cbc_open(path, "Authy token store", key, bytes(16), data))
+    if secret is None:
         raise InputError(f"{path}: wrong password for this Authy token store (or the file is damaged)",
-                         remedy=Remedy.SEED_FILE_PASSWORD) from None
+                         remedy=Remedy.SEED_FILE_PASSWORD)
     decrypted = {name: value for name, value in entry.items() if name not in ("encryptedSecret", "salt")}
     return {**decrypted, "decryptedSecret": secret}
+
+
+def seed_text(plain: bytes | None) -> str | None:
+    """The base32 seed an opened Authy secret holds, or None: no plain text (bad padding), or padding that fit
+    by chance around text that is no seed — a wrong password, either way."""
+    try:
+        text = plain.decode("ascii") if plain is not None else ""
+        base32_field(text)
+    except (UnicodeDecodeError, InputError):
+        return None
+    return text
 
 
 def _label(entry: Entry) -> object:

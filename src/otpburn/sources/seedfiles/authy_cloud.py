@@ -20,11 +20,11 @@ from __future__ import annotations
 
 import base64
 import binascii
-from typing import Any
+from typing import Any, NamedTuple
 
 from otpburn.errors import InputError, Remedy
 from otpburn.otp.params import OtpParams
-from otpburn.sources.seedfiles.authy import AUTHY_TOKEN_PERIOD, display_names
+from otpburn.sources.seedfiles.authy import AUTHY_TOKEN_PERIOD, display_names, seed_text
 from otpburn.sources.seedfiles.model import Entry, Rows, Unlock, base32_field, note_app_defaults, read_entries
 from otpburn.sources.seedfiles.password_crypto import MAX_PBKDF2_ROUNDS, ask_password, cbc_try_open, pbkdf2
 
@@ -52,8 +52,8 @@ def _opened(path: str, tokens: list[object], unlock: Unlock) -> list[object]:
     """The tokens, each sealed one given its `seed`: the base32 text, or None where it does not open (this
     password does not fit it, or its sealing is damaged: `_params` says which)."""
     sealed = [token for token in tokens if isinstance(token, dict) and isinstance(token.get("encrypted_seed"), str)]
-    openable = [token for token in sealed if _sealing_problem(token) is None]
-    rounds = sum(count for _, count in {(token["salt"], token["key_derivation_iterations"]) for token in openable})
+    openable = [(token, sealing) for token in sealed if isinstance(sealing := _sealing(token), Sealing)]
+    rounds = sum(count for _, count in {(sealing.salt, sealing.rounds) for _, sealing in openable})
     if rounds > MAX_TOTAL_ROUNDS:  # refused before the password is asked for
         raise InputError(f"{path}: its tokens ask for {rounds} PBKDF2 rounds in all; otpburn does at most "
                          f"{MAX_TOTAL_ROUNDS}")
@@ -63,53 +63,43 @@ def _opened(path: str, tokens: list[object], unlock: Unlock) -> list[object]:
         return tokens
     password = ask_password(path, unlock, "an Authy token list, its seeds sealed with Authy's backup password")
     keys: dict[tuple[str, int], bytes] = {}  # one derivation per salt and round count
-    for token in openable:
-        token["seed"] = _open(path, token, password, keys)
-    if all(token["seed"] is None for token in openable):
+    for token, sealing in openable:
+        if (sealing.salt, sealing.rounds) not in keys:
+            keys[sealing.salt, sealing.rounds] = pbkdf2(path, password, sealing.salt.encode("utf-8"), sealing.rounds,
+                                                        "sha1")
+        token["seed"] = seed_text(cbc_try_open(keys[sealing.salt, sealing.rounds], sealing.iv, sealing.data))
+    if all(token["seed"] is None for token, _ in openable):
         raise InputError(f"{path}: wrong password for this Authy token list (no token opens with it)",
                          remedy=Remedy.SEED_FILE_PASSWORD)
     return tokens
 
 
-def _sealing_problem(token: Entry) -> str | None:
-    """What keeps a sealed token from being opened with any password, or None."""
-    salt, rounds = token.get("salt"), token.get("key_derivation_iterations")
+class Sealing(NamedTuple):
+    """How one token's seed is sealed, read from the token."""
+
+    salt: str
+    rounds: int
+    iv: bytes
+    data: bytes
+
+
+def _sealing(token: Entry) -> Sealing | str:
+    """The token's sealing, or what keeps it from being opened with any password."""
+    salt, rounds, iv_text = token.get("salt"), token.get("key_derivation_iterations"), token.get("unique_iv")
     if not isinstance(salt, str) or type(rounds) is not int:
         return "its salt or key derivation rounds are missing"
     if not 1 <= rounds <= MAX_PBKDF2_ROUNDS:
         return f"its key derivation asks for {rounds} PBKDF2 rounds; otpburn does at most {MAX_PBKDF2_ROUNDS}"
-    if _iv(token.get("unique_iv")) is None:
+    try:
+        iv = bytes(16) if iv_text is None else bytes.fromhex(iv_text) if isinstance(iv_text, str) else b""
+    except ValueError:
+        iv = b""
+    if len(iv) != 16:
         return "its IV is not 16 bytes of hex"
     try:
-        base64.b64decode(token["encrypted_seed"], validate=True)
+        return Sealing(salt, rounds, iv, base64.b64decode(token["encrypted_seed"], validate=True))
     except binascii.Error:
         return "its sealed seed is not base64"
-    return None
-
-
-def _open(path: str, token: Entry, password: bytes, keys: dict[tuple[str, int], bytes]) -> str | None:
-    """The base32 seed of a token without a sealing problem, or None when this password does not open it."""
-    salt, rounds = token["salt"], token["key_derivation_iterations"]
-    if (salt, rounds) not in keys:
-        keys[salt, rounds] = pbkdf2(path, password, salt.encode("utf-8"), rounds, "sha1")
-    iv = _iv(token.get("unique_iv"))
-    plain = cbc_try_open(keys[salt, rounds], iv or bytes(16), base64.b64decode(token["encrypted_seed"]))
-    try:
-        text = plain.decode("ascii") if plain is not None else ""
-        base32_field(text)
-    except (UnicodeDecodeError, InputError):
-        return None  # bad padding, or padding that fit by chance around text that is no seed
-    return text
-
-
-def _iv(text: object) -> bytes | None:
-    if text is None:
-        return bytes(16)
-    try:
-        iv = bytes.fromhex(text) if isinstance(text, str) else b""
-    except ValueError:
-        return None
-    return iv if len(iv) == 16 else None
 
 
 def _label(token: Entry) -> object:
@@ -127,8 +117,9 @@ def _params(token: Entry) -> OtpParams:
         raise InputError("no secret")
     seed = token.get("seed")
     if seed is None:
-        raise InputError(_sealing_problem(token) or "this password does not open it (Authy may have sealed it "
-                                                    "under an earlier backup password)")
+        sealing = _sealing(token)
+        raise InputError(sealing if isinstance(sealing, str) else "this password does not open it (Authy may have "
+                                                                   "sealed it under an earlier backup password)")
     return _token_params(token, seed)
 
 

@@ -93,4 +93,4 @@ def _tool_says(stderr: bytes) -> str:
     lines = [line.strip() for line in stderr.decode("utf-8", "replace").splitlines()]
     said = [line for line in lines if line and not line.startswith("Enter password")]
     said = [line for line in said if line.startswith("Error")] or said
-    return tame(said[0], 160) if said else f"{TOOL} stopped without saying why"
+    return tame(said[0], 160).rstrip(".") if said else f"{TOOL} stopped without saying why"  # it goes in brackets
