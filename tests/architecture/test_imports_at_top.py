@@ -30,6 +30,7 @@ LAZY_PACKAGES = {
     "certifi": "identity systems only (~13 ms)",
     "nacl": "encrypted Ente Auth exports only (libsodium, ~15 ms)",
     "javaobj": "FreeOTP 2 backups only (~75 ms, numpy among it)",
+    "pyzipper": "zip archives only (Proton Pass, Authenticator Plus; ~44 ms, pycryptodomex among it)",
     "cryptography": "encrypted seed files, Molto2's SM4 and Entra certificates (~11-14 ms per module)",
     "keyring": "registrar secrets kept in the OS keyring (~51 ms, an optional extra)",
     "smartcard": "PC/SC (pyscard, an optional extra: the virtual reader works without it, ~11 ms)",

@@ -21,22 +21,24 @@ ENCRYPTED = {"2fas-encrypted-from-2fas-backup-decryptor.2fas": "2FAS backup",
              "authy-encrypted-from-aegis-tests.xml": "Authy token store",
              "ente-auth-encrypted.json": "Ente Auth export",
              "authenticator-plus-backup.zip": "Authenticator Plus backup",
+             "authenticator-plus-aes256.zip": "Authenticator Plus backup",
+             "authenticator-plus-aes128-stored.zip": "Authenticator Plus backup",
              "freeotp2-backup.xml": "FreeOTP 2 backup",
              "bitwarden-password-protected.json": "password-protected Bitwarden export",
              "bitwarden-password-protected-argon2.json": "password-protected Bitwarden export"}
 
 
 def _zip(members: dict[str, bytes], method: int = zipfile.ZIP_STORED) -> bytes:
-    """A zip holding `members`; `method` 99 marks them as WinZip-AES sealed, as such archives do."""
+    """A zip holding `members`, stored, with `method` written in its headers (99: WinZip's AES; 9: Deflate64)."""
     buffer = io.BytesIO()
     with zipfile.ZipFile(buffer, "w") as archive:
         for name, data in members.items():
             archive.writestr(name, data)
-    if method == 99:
+    if method != zipfile.ZIP_STORED:
         for header in (b"PK\x03\x04", b"PK\x01\x02"):  # the method field of local and central headers
             at = buffer.getvalue().index(header)
             offset = at + (8 if header == b"PK\x03\x04" else 10)
-            buffer.getbuffer()[offset:offset + 2] = (99).to_bytes(2, "little")
+            buffer.getbuffer()[offset:offset + 2] = method.to_bytes(2, "little")
     return buffer.getvalue()
 
 
@@ -64,7 +66,9 @@ def test_without_a_password_the_file_says_it_needs_one(name):
     ("pass.zip", _zip({"Proton Pass/data.pgp": b"-----BEGIN PGP MESSAGE-----"}),
      "a Proton Pass export encrypted with a PGP passphrase; otpburn does not decrypt it"),
     ("aes.zip", _zip({"Accounts.txt": b"otpauth://totp/x?secret=JBSWY3DPEHPK3PXP"}, method=99),
-     "an Authenticator Plus backup in a zip sealed with AES, which otpburn does not open: unzip it"),
+     "its Accounts.txt is compressed in a way otpburn cannot unpack"),  # AES's method, without AES's header
+    ("deflate64.zip", _zip({"Accounts.txt": b"otpauth://totp/x?secret=JBSWY3DPEHPK3PXP"}, method=9),
+     "its Accounts.txt is compressed in a way otpburn cannot unpack: unzip it (7-Zip, or `7z x`), load Accounts.txt"),
     ("blob.bin", bytes(range(256)) * 4, "a binary file in no format otpburn knows"),
     ("ente-auth-codes.txt", b'{"version": 2, "kdfParams": {"memLimit": 4096, "opsLimit": 3, "salt": "c2FsdA=="}, '
                             b'"encryptedData": "ZGF0YQ==", "encryptionNonce": "bm9uY2U="}',
@@ -248,3 +252,41 @@ def test_an_authy_token_list_without_a_password_is_named_for_what_it_is():
             as caught:
         read_seed_file(str(CORPUS / "authy-cloud-tokens.json"))
     assert caught.value.remedy is Remedy.SEED_FILE_PASSWORD
+
+
+def test_an_authenticator_plus_zip_sealed_with_aes_through_the_command_line(cli, tmp_path):
+    links, said = _links_from(cli, tmp_path, "authenticator-plus-aes256.zip", "plus pass")
+    assert links == 3 and "line 4: this is a Steam Guard account" in said
+
+
+def test_a_wrong_password_that_passes_the_zips_one_byte_check_is_still_a_wrong_password():
+    """The traditional zip encryption checks a password against one byte of the member's header, so one wrong
+    password in 256 gets past it and fails only when the member inflates or at its CRC."""
+    path = CORPUS / "authenticator-plus-backup.zip"
+    with zipfile.ZipFile(path) as archive:
+        passing = next(guess for guess in (f"guess {n}" for n in range(10_000)) if _passes_check_byte(archive, guess))
+    with pytest.raises(InputError) as caught:
+        read_seed_file(str(path), lambda: passing)
+    assert str(caught.value) == f"{path}: wrong password for this Authenticator Plus backup (or the file is damaged)"
+    assert caught.value.remedy is Remedy.SEED_FILE_PASSWORD
+
+
+def _passes_check_byte(archive: zipfile.ZipFile, password: str) -> bool:
+    try:
+        archive.read("Accounts.txt", pwd=password.encode())
+    except RuntimeError:  # "Bad password": the check byte differs
+        return False
+    except Exception:  # noqa: BLE001  past the check byte, the member fails to inflate or its CRC differs
+        return True
+    raise AssertionError("a guess opened the corpus file")
+
+
+def test_an_aes_sealed_member_altered_after_sealing_fails_its_authentication_code(tmp_path):
+    data = bytearray((CORPUS / "authenticator-plus-aes128-stored.zip").read_bytes())
+    data[data.index(b"Accounts.txt") + len("Accounts.txt") + 11 + 8 + 2 + 10] ^= 1  # past the AES extra field,
+    # salt (8 bytes for AES-128) and password check: a byte of the sealed accounts
+    path = tmp_path / "altered.zip"
+    path.write_bytes(bytes(data))
+    with pytest.raises(InputError) as caught:
+        read_seed_file(str(path), lambda: "plus pass")
+    assert str(caught.value) == f"{path}: wrong password for this Authenticator Plus backup (or the file is damaged)"

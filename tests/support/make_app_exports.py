@@ -126,6 +126,17 @@ def authenticator_plus(path: Path, links: bytes, password: str) -> None:
         subprocess.run(["zip", "-q", "-P", password, str(path.resolve()), "Accounts.txt"], cwd=folder, check=True)
 
 
+def authenticator_plus_aes(path: Path, links: bytes, password: str, method: str, level: int) -> None:
+    """The same zip sealed with WinZip's AES (`method` AES128 or AES256), as 7-Zip's `7z a -tzip -mem=…` writes it
+    (Python's zipfile neither reads nor writes it); `level` 0 stores Accounts.txt, 5 deflates it. The password is
+    the corpus's own test password, on 7z's command line."""
+    path.unlink(missing_ok=True)
+    with tempfile.TemporaryDirectory() as folder:
+        Path(folder, "Accounts.txt").write_bytes(links)
+        subprocess.run(["7z", "a", "-bd", "-tzip", f"-mem={method}", f"-mx{level}", f"-p{password}",
+                        str(path.resolve()), "Accounts.txt"], cwd=folder, check=True, stdout=subprocess.DEVNULL)
+
+
 def freeotp2(path: Path, password: str, count: int | None = None) -> None:
     """FreeOTP 2's backup, written by the JDK's own serialization and cryptography
     (tests/support/java/FreeOtpBackup.java; needs a JDK): the corpus's accounts, or `count` generated ones. The
@@ -274,6 +285,10 @@ def main() -> None:
     (CORPUS / "ente-auth-encrypted.json").write_bytes(ente_auth((CORPUS / "ente-auth.txt").read_bytes(), b"ente pass"))
     proton_pass(CORPUS / "proton-pass-export.zip")
     authenticator_plus(CORPUS / "authenticator-plus-backup.zip", (CORPUS / "ente-auth.txt").read_bytes(), "plus pass")
+    authenticator_plus_aes(CORPUS / "authenticator-plus-aes256.zip", (CORPUS / "ente-auth.txt").read_bytes(),
+                           "plus pass", "AES256", 5)
+    authenticator_plus_aes(CORPUS / "authenticator-plus-aes128-stored.zip", (CORPUS / "ente-auth.txt").read_bytes(),
+                           "plus pass", "AES128", 0)
     freeotp2(CORPUS / "freeotp2-backup.xml", "freeotp pass")
     bitwarden = (CORPUS / "bitwarden-export.json").read_bytes()
     (CORPUS / "bitwarden-password-protected.json").write_bytes(bitwarden_password_protected(bitwarden, b"bw pass"))

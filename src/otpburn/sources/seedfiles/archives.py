@@ -1,15 +1,16 @@
 """Zip archives apps export: Proton Pass's (`Proton Pass/data.json`) and Authenticator Plus's (a password-protected
-zip holding `Accounts.txt`, otpauth links one per line — Aegis's AuthenticatorPlusImporter). Python's zipfile
-opens them, including the traditional zip encryption; a member sealed with WinZip's AES, which zipfile does not
-decrypt, is named with what to do instead. Sizes are bounded before anything is inflated.
+zip holding `Accounts.txt`, otpauth links one per line — Aegis's AuthenticatorPlusImporter, which opens it with
+zip4j: the traditional zip encryption or WinZip's AES). pyzipper opens both (Python's zipfile does not decrypt
+WinZip's AES). Sizes are bounded before anything is inflated.
 """
 
 from __future__ import annotations
 
 import io
 import json
-import zipfile
+import lzma
 import zlib
+from typing import TYPE_CHECKING
 
 from otpburn.errors import InputError, Remedy
 from otpburn.sources.seedfiles.csv_layouts import read_text
@@ -19,15 +20,19 @@ from otpburn.sources.seedfiles.proton_pass import DATA as PROTON_PASS_DATA
 from otpburn.sources.seedfiles.proton_pass import ENCRYPTED_DATA as PROTON_PASS_ENCRYPTED_DATA
 from otpburn.sources.seedfiles.proton_pass import read as read_proton_pass
 
+if TYPE_CHECKING:
+    import pyzipper
+
 MAX_MEMBER_BYTES = 64 * 1024 * 1024
 AUTHENTICATOR_PLUS = "Accounts.txt"
-_AES = 99  # the compression method WinZip's AES encryption records
 
 
 def read(path: str, data: bytes, unlock: Unlock) -> Rows:
+    import pyzipper  # zips only (~44 ms, with pycryptodomex)
+
     try:
-        archive = zipfile.ZipFile(io.BytesIO(data))
-    except (zipfile.BadZipFile, ValueError, EOFError):
+        archive = pyzipper.AESZipFile(io.BytesIO(data))
+    except (pyzipper.BadZipFile, ValueError, EOFError):
         raise InputError(f"{path}: a damaged zip archive") from None
     with archive:
         members = {info.filename: info for info in archive.infolist()}
@@ -57,24 +62,30 @@ def read(path: str, data: bytes, unlock: Unlock) -> Rows:
                      "exports): unzip it and load the seed file inside")
 
 
-def _member(path: str, archive: zipfile.ZipFile, info: zipfile.ZipInfo, unlock: Unlock, app: str) -> bytes:
+def _member(path: str, archive: pyzipper.AESZipFile, info: pyzipper.ZipInfo, unlock: Unlock, app: str) -> bytes:
+    import pyzipper
+
     name = printable(info.filename, 80)  # the archive's own text
     if info.file_size > MAX_MEMBER_BYTES:
         raise InputError(f"{path}: its {name} would unpack to more than {MAX_MEMBER_BYTES // 2**20} MiB; that is "
                          f"not {_article(app)} {app}")
-    if info.compress_type == _AES:
-        raise InputError(f"{path}: {_article(app)} {app} in a zip sealed with AES, which otpburn does not open: "
-                         f"unzip it (7-Zip, or `7z x`), load {name.rsplit('/', 1)[-1]}, then delete both")
-    secret = None
-    if info.flag_bits & 0x1:  # encrypted with the traditional zip encryption
-        secret = ask_password(path, unlock, f"a password-protected {app}")
+    encrypted = bool(info.flag_bits & 0x1)  # the traditional zip encryption or WinZip's AES
+    secret = ask_password(path, unlock, f"a password-protected {app}") if encrypted else None
+    wrong_password = InputError(f"{path}: wrong password for this {app} (or the file is damaged)",
+                                remedy=Remedy.SEED_FILE_PASSWORD)
     try:
         with archive.open(info, pwd=secret) as member:
-            content = member.read(MAX_MEMBER_BYTES + 1)
-    except RuntimeError:  # zipfile's "Bad password for file"
-        raise InputError(f"{path}: wrong password for this {app} (or the file is damaged)",
-                         remedy=Remedy.SEED_FILE_PASSWORD) from None
-    except (zipfile.BadZipFile, zlib.error, NotImplementedError, OSError, EOFError, ValueError):
+            content: bytes = member.read(MAX_MEMBER_BYTES + 1)
+    except NotImplementedError:  # a compression method pyzipper lacks (Deflate64, PPMd); a RuntimeError, so first
+        raise InputError(f"{path}: its {name} is compressed in a way otpburn cannot unpack: unzip it (7-Zip, or "
+                         f"`7z x`), load {name.rsplit('/', 1)[-1]}, then delete both") from None
+    except RuntimeError:  # "Bad password for file": the password check in the member's header failed
+        raise wrong_password from None
+    except (pyzipper.BadZipFile, zlib.error, lzma.LZMAError, OSError, EOFError, ValueError):
+        # That check is one byte (traditional encryption) or two (AES): one wrong password in 256, or in 65 536,
+        # passes it and fails only here, at the CRC, the inflating or AES's authentication code.
+        if encrypted:
+            raise wrong_password from None
         raise InputError(f"{path}: a damaged {app} (its {name} does not unpack)") from None
     if len(content) > MAX_MEMBER_BYTES:  # the header understated it
         raise InputError(f"{path}: its {name} unpacks to more than {MAX_MEMBER_BYTES // 2**20} MiB; that is not "
