@@ -153,3 +153,24 @@ def test_hex_fast_path_gives_what_the_character_loop_gives(text):
     except InputError as refused:
         got = refused.message
     assert got == expected
+
+
+@settings(max_examples=500, derandomize=True)
+@given(st.one_of(
+    st.text(alphabet="ABCDEFGHIJKLMNOPQRSTUVWXYZ234567abcdefghijklmnopqrstuvwxyz=", max_size=40),
+    st.text(alphabet="AZaz27=018_+- \t\n\u00e9\u212a\uff21", max_size=24),  # int()'s own extras: _ + - and spaces
+    st.text(max_size=24)))
+def test_base32_fast_path_gives_what_the_character_loop_gives(text):
+    """Plain base32 goes through bytes.translate and int(): the same bytes as the loop that words problems, or the
+    same refusal, for any text (int() itself would take underscores, signs, spaces and non-ASCII digits)."""
+    from otpburn.otp.codec import _decode_base32_by_character
+
+    try:
+        expected: object = _decode_base32_by_character(text)
+    except InputError as refused:
+        expected = refused.message
+    try:
+        got: object = decode_base32(text)
+    except InputError as refused:
+        got = refused.message
+    assert got == expected

@@ -1,7 +1,11 @@
+import copy
+import pickle
+
 import pytest
 
 from otpburn.errors import InputError
 from otpburn.otp import Algorithm, OtpParams, OtpType
+from otpburn.sources.seedfiles import SeedRecord
 
 
 def test_defaults_and_enums_from_text():
@@ -14,7 +18,8 @@ def test_defaults_and_enums_from_text():
 def test_repr_hides_secret():
     secret = b"super-secret-bytes!!"
     params = OtpParams(secret=secret, issuer="Acme", account="bob")
-    text = repr(params) + str(params)
+    record = SeedRecord("8659622000001", params, 1)  # a tuple holding it: its repr is the value's own
+    text = repr(params) + str(params) + repr(record) + str(record) + f"{params}{record!r}"
     assert "super" not in text and secret.hex() not in text
     assert "<20 bytes>" in text
 
@@ -44,6 +49,18 @@ def test_invalid_values_are_refused(changes):
     fields = {"secret": b"1234567890"} | changes
     with pytest.raises(InputError):
         OtpParams(**fields)
+    params = OtpParams(secret=b"1234567890")
+    # Every way to a new value checks it: replace, and the tuple's own _replace and _make.
+    for build in (lambda: params.replace(**changes), lambda: params._replace(**changes),
+                  lambda: OtpParams._make({**params._asdict(), **changes}.values())):
+        with pytest.raises(InputError):
+            build()
+
+
+def test_a_copy_and_a_pickle_are_equal_values():
+    params = OtpParams(secret=b"1234567890", type="hotp", counter=7, issuer="Acme", account="bob")
+    assert copy.copy(params) == params == pickle.loads(pickle.dumps(params))  # noqa: S301  our own bytes
+    assert pickle.loads(pickle.dumps(params)).type is OtpType.HOTP  # noqa: S301
 
 
 def test_label_and_fingerprint():
