@@ -11,6 +11,7 @@ from __future__ import annotations
 import pytest
 
 from otpburn.cli import wording as cli
+from otpburn.cli.export_notes import export_note_text
 from otpburn.errors import RegistrationError, RegistrationProblem
 from otpburn.otp import Algorithm, OtpParams
 from otpburn.otp.diagnosis import Cause, Diagnosis
@@ -155,7 +156,7 @@ def test_diagnoses(cause):
 
 @pytest.mark.parametrize("note", list(EXPORT_NOTES.values()), ids=lambda note: type(note).__name__)
 def test_export_notes(note):
-    worded(cli.export_note_text(note), gui.export_note_text(note))
+    worded(export_note_text(note), gui.export_note_text(note))
 
 
 @pytest.mark.parametrize("step", [None, *Step])

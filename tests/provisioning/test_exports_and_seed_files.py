@@ -9,7 +9,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from otpburn.cli.wording import describe, export_note_text
+from otpburn.cli.export_notes import export_note_text
+from otpburn.cli.wording import describe
 from otpburn.errors import InputError
 from otpburn.otp import Algorithm, OtpParams, OtpType, encode_base32
 from otpburn.provisioning.records.exports import (

@@ -9,6 +9,7 @@ from pathlib import Path
 import click
 
 from otpburn.cli.common import GroupedCommand, emit_json
+from otpburn.cli.export_notes import export_note_text
 from otpburn.cli.exporting import plan_exports
 from otpburn.cli.options import (
     FORMAT_NAMES,
@@ -34,7 +35,6 @@ from otpburn.cli.wording import (
     batch_event_text,
     check_line,
     describe,
-    export_note_text,
     row_detail,
     waiting_text,
 )

@@ -7,6 +7,7 @@ import sys
 import click
 
 from otpburn.cli.common import GroupedCommand, describe_params, emit_json, params_dict, print_fields
+from otpburn.cli.export_notes import export_note_text
 from otpburn.cli.exporting import plan_exports
 from otpburn.cli.options import (
     SEED_FILE_FORMATS,
@@ -39,7 +40,6 @@ from otpburn.cli.wording import (
     check_dict,
     check_line,
     describe,
-    export_note_text,
     fix_text,
     mark,
     note_text,

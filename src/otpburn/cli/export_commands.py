@@ -9,6 +9,7 @@ import click
 
 from otpburn import __version__
 from otpburn.cli.common import emit_json
+from otpburn.cli.export_notes import export_note_text
 from otpburn.cli.exporting import export_protection
 from otpburn.cli.options import (
     FORMAT_HELP,
@@ -20,7 +21,6 @@ from otpburn.cli.options import (
     seed_source_options,
 )
 from otpburn.cli.seeds import SeedSource, get_seed, load_seed_file
-from otpburn.cli.wording import export_note_text
 from otpburn.provisioning.records.audit import log_path, read_entries
 from otpburn.provisioning.records.exports import ExportTarget, TokenRecord, check_record, write_export
 from otpburn.sources.seedfiles import SeedRecord

@@ -2,7 +2,8 @@
 
 The library never words a step, a state, a check, a note, a refusal or an event: it hands data to the
 front ends. These are the command line's words for each (the window has its own, through Qt's
-translation); `tests/architecture/test_wording.py` renders every member through both.
+translation; an export's notes are worded in `otpburn.cli.export_notes`); `tests/architecture/test_wording.py`
+renders every member through both.
 """
 
 from __future__ import annotations
@@ -68,7 +69,7 @@ from otpburn.provisioning.burn.steps import (
     TitleCutNote,
     TokenState,
 )
-from otpburn.provisioning.records.exports import DuoTypeNote, ExportNote, ExportRefusedError, SpreadsheetNote
+from otpburn.provisioning.records.exports import ExportRefusedError
 from otpburn.registrars.base import IMPORT_NAMES, SYSTEM_NAMES, SettingsRefusedError
 
 EXIT_OK = 0
@@ -380,18 +381,6 @@ def waiting_text(left: TokenLeft) -> str:
     where = f" during '{left.step}'" if left.step else ""
     return (f"The token left the reader{where}. Keep it still on the reader: waiting up to {left.timeout:.0f} s "
             "for it to come back (Ctrl+C to stop)…")
-
-
-def export_note_text(note: ExportNote) -> str:
-    if isinstance(note, SpreadsheetNote):
-        shown = ", ".join(note.serials[:3]) + (f" and {len(note.serials) - 3} more" if len(note.serials) > 3 else "")
-        return (f"serial{'s' if len(note.serials) > 1 else ''} {shown} would be changed by a spreadsheet program "
-                "(leading zeros dropped, long numbers rounded): upload the file as written, or open it with the "
-                "serial column imported as text")
-    if isinstance(note, DuoTypeNote):
-        return (f"in Duo's Import Hardware Tokens, choose the type TOTP-{note.digits} ({note.period} s); Duo cannot "
-                "resync a drifting TOTP token, so burn with the clock set")
-    raise KeyError(type(note).__name__)
 
 
 def diagnosis_values(diagnosis: Diagnosis, params: OtpParams) -> dict[str, object]:
