@@ -15,7 +15,7 @@ from otpburn.otp.params import Algorithm, OtpParams, OtpType
 from otpburn.sources.migration import find_migration_links, parse_migration
 from otpburn.sources.otpauth import parse_uri
 from otpburn.sources.seedfiles.bitwarden import csv_reader as password_manager_csv
-from otpburn.sources.seedfiles.model import Rows, SeedRecord, collector_paused
+from otpburn.sources.seedfiles.model import Rows, SeedRecord
 
 
 def read_text(path: str, text: str) -> Rows:
@@ -142,15 +142,14 @@ def _looks_hex(values: list[str]) -> bool:
 def _rows(rows: Iterable[Row], parse_row: Callable[[int, list[str]], SeedRecord | None], kind: str) -> Rows:
     found = Rows(kind=kind)
     records, problems = found.records, found.problems
-    with collector_paused():  # rows and records hold no cycles
-        for number, row in rows:
-            try:
-                record = parse_row(number, row)
-            except InputError as exc:
-                problems.append(f"line {number}: {exc.message}")
-            else:
-                if record is not None:
-                    records.append(record)
+    for number, row in rows:
+        try:
+            record = parse_row(number, row)
+        except InputError as exc:
+            problems.append(f"line {number}: {exc.message}")
+        else:
+            if record is not None:
+                records.append(record)
     return found
 
 

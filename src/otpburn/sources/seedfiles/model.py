@@ -2,11 +2,9 @@
 
 from __future__ import annotations
 
-import contextlib
 import functools
-import gc
 import threading
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable
 from contextvars import ContextVar
 from dataclasses import dataclass, field
 from typing import Any, NamedTuple, ParamSpec, TypeVar, cast
@@ -109,23 +107,6 @@ class Rows:
 
 
 Entry = dict[str, Any]
-
-
-@contextlib.contextmanager
-def collector_paused() -> Iterator[None]:
-    """Python's cyclic garbage collector paused while a reader builds records from rows that hold no reference
-    cycles (a CSV row, its strings, the record tuples): its full passes over every record built so far took about
-    a tenth of a 100 000-row CSV read. Only around such code: pausing it around python-pskc's or javaobj's work
-    let their cyclic garbage pile up (a 100 000-key PSKC file peaked at 658 MiB instead of 135). Everything made
-    inside is still freed by reference counting as it goes."""
-    if not gc.isenabled():  # paused already, by the caller or another reader
-        yield
-        return
-    gc.disable()
-    try:
-        yield
-    finally:
-        gc.enable()
 
 
 def read_entries(kind: str, entries: Iterable[object], read: Callable[[Entry], OtpParams],
