@@ -7,9 +7,11 @@ in the same run, in a fresh process too: the format's bare parser on the same fi
 json, ElementTree, or base64 + protobuf-free splitting for export links), which any importer
 pays; the ratio says what otpburn's checks cost on top. Peak memory is the process's
 maximum resident set size (for a KeePass database, that of KeePassXC's keepassxc-cli when it is the larger:
-the reading process waits for it).
+the reading process waits for it). Each pair (baseline, then import) runs --runs times, the two in turn, and
+the figures printed are medians, the ratio the median of each pair's own ratio: one slow or lucky run does not
+move it, and a machine that slows down during the run slows both halves of a pair.
 
-Usage: python benchmarks/seedfile_import.py [--records N] [--only FORMAT ...]
+Usage: python benchmarks/seedfile_import.py [--records N] [--runs N] [--only FORMAT ...]
 """
 
 from __future__ import annotations
@@ -18,12 +20,14 @@ import argparse
 import base64
 import json
 import os
+import statistics
 import subprocess
 import sys
 import tempfile
 import time
 from collections.abc import Callable
 from pathlib import Path
+from typing import NamedTuple
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "src"))
@@ -262,6 +266,16 @@ def authenticator_plus(count: int) -> bytes:
         return path.read_bytes()
 
 
+def authenticator_plus_aes(count: int) -> bytes:
+    """Sealed with WinZip's AES-256 by 7-Zip (needs 7z on the PATH: Debian's p7zip-full)."""
+    from tests.support.make_app_exports import authenticator_plus_aes as write
+
+    with tempfile.TemporaryDirectory() as folder:
+        path = Path(folder) / "backup.zip"
+        write(path, render("otpauth", token_records(count)), PASSWORD, "AES256", 5)
+        return path.read_bytes()
+
+
 def microsoft_authenticator_db(count: int) -> bytes:
     import sqlite3
 
@@ -317,6 +331,7 @@ FORMATS: dict[str, tuple[str, Callable[[int], bytes], str]] = {
     "freeotp2": ("externalBackup.xml", freeotp2, "bytes"),
     "keepass-kdbx": ("vault.kdbx", keepass_kdbx, "bytes"),  # KeePassXC's own export runs first (its KDF too)
     "authenticator-plus": ("authplus.zip", authenticator_plus, "bytes"),
+    "authenticator-plus-aes": ("authplus-aes.zip", authenticator_plus_aes, "bytes"),
     "ente-encrypted": ("ente-codes.json", ente_encrypted, "bytes"),
     "stratum-encrypted": ("backup.authpro", stratum_encrypted, "bytes"),
     "bitwarden-protected": ("bitwarden-protected.json", bitwarden_protected, "bytes"),
@@ -411,9 +426,27 @@ def run_child(code: str, *args: str) -> tuple[float, int, str]:
     return elapsed, usage.ru_maxrss, out.decode().strip()
 
 
+class Paired(NamedTuple):
+    baseline: float  # median seconds
+    measured: float
+    ratio: float  # the median of each pair's own ratio
+    baseline_peak: int  # the largest peak RSS, KiB
+    measured_peak: int
+    output: str  # what the measured run printed, the first time
+
+
+def paired(runs: int, baseline: tuple[str, ...], measured: tuple[str, ...]) -> Paired:
+    """Run `baseline` and `measured` (code and arguments for run_child) in turn, `runs` times each."""
+    pairs = [(run_child(*baseline), run_child(*measured)) for _ in range(runs)]
+    return Paired(statistics.median(base[0] for base, _ in pairs), statistics.median(run[0] for _, run in pairs),
+                  statistics.median(run[0] / base[0] for base, run in pairs), max(base[1] for base, _ in pairs),
+                  max(run[1] for _, run in pairs), pairs[0][1][2])
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--records", type=int, default=100_000)
+    parser.add_argument("--runs", type=int, default=3, help="baseline and import pairs per format (medians shown)")
     parser.add_argument("--only", nargs="*", choices=sorted(FORMATS))
     parser.add_argument("--make", choices=sorted(FORMATS), help=argparse.SUPPRESS)  # a child writing one file
     parser.add_argument("--output", help=argparse.SUPPRESS)
@@ -423,8 +456,8 @@ def main() -> None:
         return
     folder = Path(tempfile.mkdtemp(prefix="otpburn-import-bench-"))
     idle_time, idle_rss, _ = run_child("import otpburn.sources.seedfiles")
-    print(f"{args.records} records per file; a Python process importing the seed-file readers: "
-          f"{idle_time * 1000:.0f} ms, {idle_rss / 1024:.0f} MiB\n")
+    print(f"{args.records} records per file, {args.runs} runs each (medians); a Python process importing the "
+          f"seed-file readers: {idle_time * 1000:.0f} ms, {idle_rss / 1024:.0f} MiB\n")
     print(f"{'format':<16} {'file':>9} {'import':>9} {'baseline':>9} {'ratio':>6} {'peak':>9} {'base peak':>9}"
           "  records")
     for name in args.only or FORMATS:
@@ -434,18 +467,17 @@ def main() -> None:
         subprocess.run([sys.executable, __file__, "--make", name, "--records", str(args.records), "--output",
                         str(path)], check=True)
         size = path.stat().st_size / 2**20
-        base_time, base_rss, _ = run_child(BASELINE, str(path), baseline_kind)
-        read_time, read_rss, counts = run_child(READ.format(password=PASSWORD, key=KEY), str(path))
-        ratio = read_time / base_time if base_time else float("nan")
+        base_time, read_time, ratio, base_rss, read_rss, counts = paired(
+            args.runs, (BASELINE, str(path), baseline_kind), (READ.format(password=PASSWORD, key=KEY), str(path)))
         goal = "" if read_rss / 1024 <= 200 else "  over 200 MiB"
         print(f"{name:<16} {size:>7.1f}Mi {read_time:>8.2f}s {base_time:>8.2f}s {ratio:>6.1f} "
               f"{read_rss / 1024:>7.0f}Mi {base_rss / 1024:>7.0f}Mi  {counts.split()[0]}{goal}")
         if name == "vendor-csv":
-            converted, converted_rss, _ = run_child(CONVERSION, str(path))
-            plain, plain_rss, _ = run_child(TEN_LINE_CONVERSION, str(path))
+            plain, converted, times, plain_rss, converted_rss, _ = paired(
+                args.runs, (TEN_LINE_CONVERSION, str(path)), (CONVERSION, str(path)))
             same = Path(f"{path}.entra.csv").read_bytes() == Path(f"{path}.plain.csv").read_bytes()
             print(f"{'':<16} an Entra export of it: {converted:.2f}s, {converted_rss / 1024:.0f} MiB; a ten-line "
-                  f"script's: {plain:.2f}s, {plain_rss / 1024:.0f} MiB ({converted / plain:.1f}x, "
+                  f"script's: {plain:.2f}s, {plain_rss / 1024:.0f} MiB ({times:.1f}x, "
                   f"{converted_rss / plain_rss:.1f}x; same file: {'yes' if same else 'NO'})")
             Path(f"{path}.entra.csv").unlink()
             Path(f"{path}.plain.csv").unlink()
