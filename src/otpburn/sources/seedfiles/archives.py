@@ -9,6 +9,7 @@ from __future__ import annotations
 import io
 import json
 import lzma
+import struct
 import zlib
 from typing import TYPE_CHECKING
 
@@ -32,7 +33,8 @@ def read(path: str, data: bytes, unlock: Unlock) -> Rows:
 
     try:
         archive = pyzipper.AESZipFile(io.BytesIO(data))
-    except (pyzipper.BadZipFile, ValueError, EOFError):
+    except (pyzipper.BadZipFile, ValueError, EOFError, struct.error, NotImplementedError):
+        # NotImplementedError: a "version needed to extract" beyond what pyzipper reads, as damage writes it
         raise InputError(f"{path}: a damaged zip archive") from None
     with archive:
         members = {info.filename: info for info in archive.infolist()}
@@ -73,6 +75,7 @@ def _member(path: str, archive: pyzipper.AESZipFile, info: pyzipper.ZipInfo, unl
     secret = ask_password(path, unlock, f"a password-protected {app}") if encrypted else None
     wrong_password = InputError(f"{path}: wrong password for this {app} (or the file is damaged)",
                                 remedy=Remedy.SEED_FILE_PASSWORD)
+    damaged = InputError(f"{path}: a damaged {app} (its {name} does not unpack)")
     try:
         with archive.open(info, pwd=secret) as member:
             content: bytes = member.read(MAX_MEMBER_BYTES + 1)
@@ -81,12 +84,12 @@ def _member(path: str, archive: pyzipper.AESZipFile, info: pyzipper.ZipInfo, unl
                          f"`7z x`), load {name.rsplit('/', 1)[-1]}, then delete both") from None
     except RuntimeError:  # "Bad password for file": the password check in the member's header failed
         raise wrong_password from None
+    except (struct.error, IndexError, KeyError):  # pyzipper reading an encryption header cut short, or one naming
+        raise damaged from None  # an AES key size it does not know
     except (pyzipper.BadZipFile, zlib.error, lzma.LZMAError, OSError, EOFError, ValueError):
-        # That check is one byte (traditional encryption) or two (AES): one wrong password in 256, or in 65 536,
-        # passes it and fails only here, at the CRC, the inflating or AES's authentication code.
-        if encrypted:
-            raise wrong_password from None
-        raise InputError(f"{path}: a damaged {app} (its {name} does not unpack)") from None
+        # The password check is one byte (traditional encryption) or two (AES): one wrong password in 256, or in
+        # 65 536, passes it and fails only here, at the CRC, the inflating or AES's authentication code.
+        raise (wrong_password if encrypted else damaged) from None
     if len(content) > MAX_MEMBER_BYTES:  # the header understated it
         raise InputError(f"{path}: its {name} unpacks to more than {MAX_MEMBER_BYTES // 2**20} MiB; that is not "
                          f"{_article(app)} {app}")
