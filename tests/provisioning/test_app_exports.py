@@ -317,3 +317,33 @@ def test_a_zip_damaged_where_its_reader_does_not_expect_it_is_one_line(tmp_path,
     with pytest.raises(InputError) as caught:
         read_seed_file(str(path), lambda: "plus pass")
     assert str(caught.value) == f"{path}: {words}"
+
+
+@pytest.mark.parametrize("name,field", [
+    ("bitwarden-password-protected.json", "encKeyValidation_DO_NOT_EDIT"),
+    ("ente-auth-encrypted.json", "encryptedData"),
+    ("authy-cloud-tokens.json", "encrypted_seed"),
+])
+def test_text_that_is_not_ascii_where_base64_belongs_is_one_line(tmp_path, name, field):
+    """base64.b64decode raises ValueError, not binascii.Error, for text outside ASCII (found by a long fuzz run)."""
+    document = json.loads((CORPUS / name).read_text())
+    for holder in [document, *document.get("authenticator_tokens", [])]:
+        if field in holder:  # (after Bitwarden's "2." EncString prefix)
+            prefix = "2." if holder[field].startswith("2.") else ""
+            holder[field] = prefix + "\u00e9" + holder[field][len(prefix):]
+    path = tmp_path / name
+    path.write_text(json.dumps(document))
+    unlock = json.loads((CORPUS / f"{Path(name).stem}.expected.json").read_text())["unlock"]
+    with pytest.raises(InputError) as caught:
+        read_seed_file(str(path), lambda: unlock["password"])
+    assert "\n" not in str(caught.value) and str(caught.value).startswith(str(path))
+
+
+def test_an_ente_export_of_an_unknown_version_shows_it_tamed(tmp_path):
+    document = json.loads((CORPUS / "ente-auth-encrypted.json").read_text())
+    document["version"] = "\n\u202e9"
+    path = tmp_path / "ente.json"
+    path.write_text(json.dumps(document))
+    with pytest.raises(InputError) as caught:
+        read_seed_file(str(path), lambda: "x")
+    assert "of a version otpburn does not know (9)" in str(caught.value)

@@ -17,7 +17,6 @@ triggers run on read).
 from __future__ import annotations
 
 import base64
-import binascii
 import os
 import sqlite3
 import tempfile
@@ -113,7 +112,7 @@ def _base64_field(value: object) -> bytes:
         raise InputError("no secret")
     try:
         return base64.b64decode(value, validate=True)
-    except binascii.Error:
+    except ValueError:  # binascii.Error, or text that is not ASCII
         raise InputError("the secret is not base64") from None
 
 

@@ -84,8 +84,9 @@ def _member(path: str, archive: pyzipper.AESZipFile, info: pyzipper.ZipInfo, unl
                          f"`7z x`), load {name.rsplit('/', 1)[-1]}, then delete both") from None
     except RuntimeError:  # "Bad password for file": the password check in the member's header failed
         raise wrong_password from None
-    except (struct.error, IndexError, KeyError):  # pyzipper reading an encryption header cut short, or one naming
-        raise damaged from None  # an AES key size it does not know
+    except (struct.error, IndexError, KeyError, AttributeError):  # pyzipper reading an encryption header cut short
+        # or naming an AES key size that does not exist, or an AES header on a member not marked encrypted
+        raise damaged from None
     except (pyzipper.BadZipFile, zlib.error, lzma.LZMAError, OSError, EOFError, ValueError):
         # The password check is one byte (traditional encryption) or two (AES): one wrong password in 256, or in
         # 65 536, passes it and fails only here, at the CRC, the inflating or AES's authentication code.

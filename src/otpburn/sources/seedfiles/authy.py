@@ -16,7 +16,6 @@ Sources: Aegis's AuthyImporter and its test files authy_plain.xml and authy_encr
 from __future__ import annotations
 
 import base64
-import binascii
 import json
 
 from otpburn.errors import InputError, Remedy
@@ -64,7 +63,7 @@ def _decrypted(path: str, entry: object, password: bytes) -> object:
         return {**entry, "encryptedSecret": None}  # reported by _params as an entry without a secret
     try:
         data = base64.b64decode(sealed, validate=True)
-    except binascii.Error:
+    except ValueError:  # binascii.Error, or text that is not ASCII
         return {**entry, "encryptedSecret": None}
     key = pbkdf2(path, password, salt.encode("utf-8"), ROUNDS, "sha1")
     secret = seed_text(cbc_open(path, "Authy token store", key, bytes(16), data))

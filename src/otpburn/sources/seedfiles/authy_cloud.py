@@ -19,7 +19,6 @@ AlexTech01/Authy-iOS-MiTM. The tests' file is sealed by OpenSSL's command line (
 from __future__ import annotations
 
 import base64
-import binascii
 from typing import Any, NamedTuple
 
 from otpburn.errors import InputError, Remedy
@@ -98,7 +97,7 @@ def _sealing(token: Entry) -> Sealing | str:
         return "its IV is not 16 bytes of hex"
     try:
         return Sealing(salt, rounds, iv, base64.b64decode(token["encrypted_seed"], validate=True))
-    except binascii.Error:
+    except ValueError:  # binascii.Error, or text that is not ASCII
         return "its sealed seed is not base64"
 
 

@@ -20,7 +20,6 @@ the account's own key: named, with what to export instead.
 from __future__ import annotations
 
 import base64
-import binascii
 import hashlib
 from collections.abc import Callable
 from typing import Any
@@ -150,7 +149,7 @@ def _open_enc_string(value: object, enc_key: bytes, mac_key: bytes) -> bytes | N
         return None
     try:
         iv, data, mac = (base64.b64decode(part, validate=True) for part in parts)
-    except binascii.Error:
+    except ValueError:  # binascii.Error, or text that is not ASCII
         return None
     from cryptography.exceptions import InvalidSignature
     from cryptography.hazmat.primitives import hashes, hmac

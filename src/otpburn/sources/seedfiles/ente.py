@@ -14,11 +14,10 @@ tests decrypt here. PyNaCl (libsodium) opens the secret stream; `cryptography` d
 from __future__ import annotations
 
 import base64
-import binascii
 from typing import Any
 
 from otpburn.errors import InputError, Remedy
-from otpburn.sources.seedfiles.model import Unlock
+from otpburn.sources.seedfiles.model import Unlock, printable
 from otpburn.sources.seedfiles.password_crypto import argon2id, ask_password, refuse_costly_argon2id
 
 APP = "Ente Auth export"
@@ -32,8 +31,8 @@ def decrypt(path: str, document: dict[str, Any], unlock: Unlock) -> str:
     """The export's text (otpauth links), once the password opens it."""
     if document.get("version") != 1:
         raise InputError(f"{path}: an encrypted Ente Auth export of a version otpburn does not know "
-                         f"({str(document.get('version'))[:10]}); export the codes from Ente Auth as plain text "
-                         "(a list of otpauth links), load that, then delete it")
+                         f"({printable(str(document.get('version')), 10)}); export the codes from Ente Auth as plain "
+                         "text (a list of otpauth links), load that, then delete it")
     params = document.get("kdfParams")
     if not isinstance(params, dict):
         raise InputError(f"{path}: a damaged Ente Auth export (no key derivation parameters)")
@@ -76,6 +75,6 @@ def _base64(path: str, value: object, what: str) -> bytes:
     try:
         if isinstance(value, str) and value:
             return base64.b64decode(value, validate=True)
-    except binascii.Error:
+    except ValueError:  # binascii.Error, or text that is not ASCII
         pass
     raise InputError(f"{path}: a damaged Ente Auth export (its {what} is not base64)")
