@@ -347,3 +347,14 @@ def test_an_ente_export_of_an_unknown_version_shows_it_tamed(tmp_path):
     with pytest.raises(InputError) as caught:
         read_seed_file(str(path), lambda: "x")
     assert "of a version otpburn does not know (9)" in str(caught.value)
+
+
+def test_an_app_database_whose_schema_is_not_utf8_is_one_line(tmp_path):
+    """SQLite's error for a schema it cannot parse quotes the bytes it stopped at, and Python's sqlite3 decodes that
+    message as UTF-8 (found by a long fuzz run: a byte changed in the schema)."""
+    data = (CORPUS / "microsoft-authenticator-phonefactor.db").read_bytes()
+    path = tmp_path / "PhoneFactor"
+    path.write_bytes(data.replace(b"CREATE TABLE accounts (", b"CREATE TABLE accounts \x80("))
+    with pytest.raises(InputError) as caught:
+        read_seed_file(str(path))
+    assert str(caught.value) == f"{path}: a damaged SQLite database (text in it is not UTF-8)"

@@ -43,6 +43,8 @@ def read(path: str, data: bytes) -> Rows:
             return _accounts(path, connection)
         except sqlite3.DatabaseError:
             raise InputError(f"{path}: a damaged SQLite database") from None
+        except UnicodeDecodeError:  # SQLite's error for a schema it cannot parse quoted bytes that are not UTF-8
+            raise InputError(f"{path}: a damaged SQLite database (text in it is not UTF-8)") from None
         finally:
             connection.close()
 
