@@ -161,3 +161,36 @@ def test_a_password_with_a_line_break_is_refused_for_what_it_is(keepassxc_cli):
     """keepassxc-cli reads one line; the rest of such a password would be lost, and the line misread."""
     with pytest.raises(InputError, match="a KeePass password with a line break cannot be handed to keepassxc-cli"):
         read_seed_file(str(DATABASE), lambda: "two\nlines")
+
+
+def _with_field(data: bytes, marker: bytes, value: int) -> bytes:
+    """`data` with the 8-byte little-endian value right after `marker` (in the outer header) set to `value`."""
+    at = data.index(marker) + len(marker)
+    return data[:at] + value.to_bytes(8, "little") + data[at + 8:]
+
+
+@pytest.mark.parametrize("name,marker,value,words", [
+    # The Argon2 passes a fuzzed byte turned into 65 550 (from 14): KeePassXC worked on it for hours.
+    ("keepass-kdbx4.kdbx", b"\x05\x01\x00\x00\x00I\x08\x00\x00\x00", 65_550,
+     "its key derivation asks for Argon2 with 65550 passes over 64 MiB; otpburn does at most 256 passes over 1 GiB"),
+    ("keepass-kdbx4.kdbx", b"\x05\x01\x00\x00\x00M\x08\x00\x00\x00", 2**40,
+     "its key derivation asks for Argon2 with 14 passes over 1048576 MiB"),
+    ("keepassxc-database.kdbx", b"\x06\x08\x00", 2**40,  # KDBX 3.1's TransformRounds field
+     f"its key derivation asks for {2**40} AES-KDF rounds; otpburn does at most 1000000000 (is the file damaged?)"),
+])
+def test_a_key_derivation_beyond_any_keepass_setting_is_refused_before_the_password(tmp_path, keepassxc_cli, name,
+                                                                                    marker, value, words):
+    path = tmp_path / name
+    path.write_bytes(_with_field((CORPUS / name).read_bytes(), marker, value))
+    asked = []
+    with pytest.raises(InputError) as caught:
+        read_seed_file(str(path), lambda: asked.append(1) or PASSWORD)
+    assert str(caught.value).startswith(f"{path}: {words}") and asked == []
+
+
+def test_a_header_that_ends_inside_a_field_is_a_damaged_database(tmp_path, keepassxc_cli):
+    path = tmp_path / "cut.kdbx"
+    path.write_bytes((CORPUS / "keepass-kdbx4.kdbx").read_bytes()[:40])
+    with pytest.raises(InputError) as caught:
+        read_seed_file(str(path), lambda: PASSWORD)
+    assert str(caught.value) == f"{path}: a damaged KeePass database (its header does not parse)"

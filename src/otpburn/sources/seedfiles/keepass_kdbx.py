@@ -9,12 +9,19 @@ input (never on its command line), the export comes back through a pipe and is n
 
 A key file the user names is copied beside the database (an empty password with it means a database opened by
 the key file alone); a database that needs a YubiKey is exported as XML by hand.
+
+Before the tool runs (and before the password is asked for), the key derivation the database's outer header asks
+for is bounded, as otpburn bounds every file's: a damaged byte there (one found by fuzzing made an Argon2 of 65 550
+passes over 64 MiB) would otherwise keep KeePassXC busy for hours. The header is read by hand, as no MIT-licensed
+library reads it: KeePass's file format (KDBX 3.1: field 6, the AES-KDF's rounds; KDBX 4: field 11, a variant
+dictionary holding the KDF's UUID and its "R" rounds, or Argon2's "I" passes, "M" memory in bytes and "P" lanes).
 """
 
 from __future__ import annotations
 
 import os
 import shutil
+import struct
 import subprocess
 import tempfile
 from pathlib import Path
@@ -46,6 +53,7 @@ def read(path: str, data: bytes, unlock: Unlock) -> Rows:
     if tool is None:
         raise InputError(f"{path}: a KeePass database; otpburn opens it with KeePassXC's {TOOL}, which is not "
                          f"installed: install KeePassXC, or {EXPORT_BY_HAND}")
+    refuse_costly_kdf(path, data)
     key_file = unlock.key_file() if unlock.key_file is not None else None
     password = password_text(path, unlock, "a KeePass database")
     if "\n" in password or "\r" in password:
@@ -55,6 +63,80 @@ def read(path: str, data: bytes, unlock: Unlock) -> Rows:
     found = read_keepass_xml(path, exported)
     found.kind = KIND
     return found
+
+
+# Far beyond what KeePass and KeePassXC calibrate (about a second's work on the machine that saved the database),
+# low enough that a damaged high byte is caught.
+MAX_AES_KDF_ROUNDS = 1_000_000_000
+MAX_ARGON2_MEMORY = 4 * 2**30  # bytes
+MAX_ARGON2_WORK = 256 * 2**30  # passes × memory: 256 passes over 1 GiB, or 4 096 over 64 MiB
+_AES_KDF_UUID = bytes.fromhex("c9d9f39a628a4460bf740d08c18a4fea")
+_AES_KDF = {_AES_KDF_UUID, bytes.fromhex("7c02bb8279a74ac0927d114a00648238")}  # and the one KeePassXC gives KDBX 3.1
+_ARGON2 = {bytes.fromhex("ef636ddf8c29444b91f7a9a403e30a0c"), bytes.fromhex("9e298b1956db4773b23dfc3ec6f0a1e6")}
+
+
+def refuse_costly_kdf(path: str, data: bytes) -> None:
+    """Refuse a database whose key derivation asks for more than MAX_* (or whose header does not parse)."""
+    try:
+        kdf = _kdf_parameters(data)
+    except (struct.error, ValueError, IndexError):
+        raise InputError(f"{path}: a damaged KeePass database (its header does not parse)") from None
+    rounds = kdf.get("R")
+    if kdf.get("$UUID") in _AES_KDF and isinstance(rounds, int) and rounds > MAX_AES_KDF_ROUNDS:
+        raise InputError(f"{path}: its key derivation asks for {rounds} AES-KDF rounds; otpburn does at most "
+                         f"{MAX_AES_KDF_ROUNDS} (is the file damaged?)")
+    passes, memory = kdf.get("I"), kdf.get("M")
+    if kdf.get("$UUID") in _ARGON2 and isinstance(passes, int) and isinstance(memory, int) and \
+            (memory > MAX_ARGON2_MEMORY or passes * memory > MAX_ARGON2_WORK):
+        raise InputError(f"{path}: its key derivation asks for Argon2 with {passes} passes over {memory // 2**20} "
+                         f"MiB; otpburn does at most 256 passes over 1 GiB, or the same work with less memory, and "
+                         "4 GiB (is the file damaged?)")
+
+
+def _kdf_parameters(data: bytes) -> dict[str, object]:
+    """The outer header's key derivation settings: KDBX 4's variant dictionary, or KDBX 3.1's AES-KDF rounds as
+    {"$UUID": AES-KDF, "R": rounds}; empty when the header holds none (the tool then says what is wrong)."""
+    major = struct.unpack_from("<H", data, 10)[0]
+    at = 12
+    while True:
+        if major >= 4:
+            field, size = struct.unpack_from("<BI", data, at)
+            at += 5
+        else:
+            field, size = struct.unpack_from("<BH", data, at)
+            at += 3
+        value = data[at:at + size]
+        if len(value) != size:
+            raise ValueError("the header ends inside a field")
+        at += size
+        if field == 0:
+            return {}
+        if field == 6 and major < 4 and size == 8:  # KDBX 3.1: TransformRounds
+            return {"$UUID": _AES_KDF_UUID, "R": struct.unpack("<Q", value)[0]}
+        if field == 11 and major >= 4:  # KDBX 4: KdfParameters
+            return _variant_dictionary(value)
+
+
+def _variant_dictionary(data: bytes) -> dict[str, object]:
+    """KeePass's VariantDictionary: a version (major byte 1), then typed entries up to a type 0."""
+    if struct.unpack_from("<H", data, 0)[0] >> 8 != 1:
+        raise ValueError("not a version 1 variant dictionary")
+    entries: dict[str, object] = {}
+    at = 2
+    while (kind := data[at]) != 0:
+        key_size = struct.unpack_from("<i", data, at + 1)[0]
+        key = data[at + 5:at + 5 + key_size].decode("utf-8", "replace")
+        at += 5 + key_size
+        value_size = struct.unpack_from("<i", data, at)[0]
+        value = data[at + 4:at + 4 + value_size]
+        if key_size < 0 or value_size < 0 or len(value) != value_size:
+            raise ValueError("an entry runs past the dictionary")
+        at += 4 + value_size
+        if kind in (0x04, 0x05) and value_size in (4, 8):  # UInt32, UInt64
+            entries[key] = int.from_bytes(value, "little")
+        elif kind == 0x42:  # byte array
+            entries[key] = value
+    return entries
 
 
 def _export(path: str, tool: str, data: bytes, password: str, key_file: bytes | None) -> bytes:
