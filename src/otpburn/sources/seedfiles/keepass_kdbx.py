@@ -125,12 +125,14 @@ def _variant_dictionary(data: bytes) -> dict[str, object]:
     at = 2
     while (kind := data[at]) != 0:
         key_size = struct.unpack_from("<i", data, at + 1)[0]
+        if key_size < 0:
+            raise ValueError("a key of negative size")
         key = data[at + 5:at + 5 + key_size].decode("utf-8", "replace")
         at += 5 + key_size
         value_size = struct.unpack_from("<i", data, at)[0]
         value = data[at + 4:at + 4 + value_size]
-        if key_size < 0 or value_size < 0 or len(value) != value_size:
-            raise ValueError("an entry runs past the dictionary")
+        if value_size < 0 or len(value) != value_size:
+            raise ValueError("a value runs past the dictionary")
         at += 4 + value_size
         if kind in (0x04, 0x05) and value_size in (4, 8):  # UInt32, UInt64
             entries[key] = int.from_bytes(value, "little")
