@@ -1,8 +1,10 @@
 """Exports re-imported (Entra rules, python-pskc, our own importer), and a bad-input suite."""
 
+import copy
 import csv
 import io
 import json
+import pickle
 
 import pskc
 import pytest
@@ -292,6 +294,21 @@ def test_export_cells_that_a_spreadsheet_would_run_or_split_are_refused(field, v
 
     with pytest.raises(InputError):
         TokenRecord(OtpParams(b"12345678901234567890"), **{"serial": "123", field: value})
+    record = TokenRecord(OtpParams(b"12345678901234567890"), "123")
+    # Every way to a new record checks it: the tuple's own _replace and _make too.
+    for build in (lambda: record._replace(**{field: value}),
+                  lambda: TokenRecord._make({**record._asdict(), field: value}.values())):
+        with pytest.raises(InputError):
+            build()
+
+
+def test_a_token_record_copies_pickles_and_shows_no_secret():
+    record = RECORDS[0]
+    assert copy.copy(record) == record == pickle.loads(pickle.dumps(record))  # noqa: S301  our own bytes
+    assert record._replace(model="C301").model == "C301"
+    shown = repr(record) + str(record)
+    assert "<20 bytes>" in shown and "8659622000001" in shown
+    assert repr(record.params.secret) not in shown and encode_base32(record.params.secret) not in shown
 
 
 @settings(max_examples=300, deadline=None)
@@ -469,3 +486,4 @@ def test_a_conversion_refuses_the_first_record_it_cannot_take_before_reading_the
     result = cli("export", "--seed-file", str(path), "--format", "vendor-csv", "--output", str(tmp_path / "v.csv"))
     assert result.returncode == 2 and "token 1: the vendor seed file needs the token's serial number" in \
         result.stderr.decode() and "line 2" not in result.stderr.decode()
+
