@@ -487,3 +487,19 @@ def test_a_conversion_refuses_the_first_record_it_cannot_take_before_reading_the
     assert result.returncode == 2 and "token 1: the vendor seed file needs the token's serial number" in \
         result.stderr.decode() and "line 2" not in result.stderr.decode()
 
+
+@settings(max_examples=300, deadline=None)
+@given(st.text(alphabet=st.sampled_from(list("ab,\"# \n\r\t\x0b\x0c\x1c\x85\u2028\u2029é€😀\ud800")), max_size=60))
+def test_csv_text_is_split_into_lines_as_io_stringio_splits_it(text):
+    """The CSV reader's lines come decoded a block at a time instead of from an io.StringIO copy of the text: the
+    same lines, the other line separators Unicode knows kept inside them, and so the same rows."""
+    from otpburn.sources.seedfiles.csv_layouts import _lines
+
+    assert list(_lines(text)) == list(io.StringIO(text))
+
+
+def test_csv_lines_across_the_decoders_blocks_are_whole():
+    from otpburn.sources.seedfiles.csv_layouts import _lines
+
+    text = "".join(f"8659622{n:07d},\"é😀\u2028{n}\"\r\n" for n in range(20_000)) + "last\ud800"
+    assert list(_lines(text)) == list(io.StringIO(text))
