@@ -11,6 +11,7 @@ import tempfile
 import time
 from enum import StrEnum
 from pathlib import Path
+from typing import IO
 
 from otpburn.errors import InputError, OperationError, Remedy
 
@@ -23,7 +24,7 @@ def read_input_file(path: str | os.PathLike[str], what: str, max_bytes: int) -> 
     label = str(path)
     try:
         with open(path, "rb") as stream:
-            data = stream.read(max_bytes + 1)
+            data = read_at_most(stream, max_bytes, os.fstat(stream.fileno()).st_size)
     except FileNotFoundError:
         raise InputError(f"{label}: no such file") from None
     except IsADirectoryError:
@@ -35,6 +36,28 @@ def read_input_file(path: str | os.PathLike[str], what: str, max_bytes: int) -> 
     if len(data) > max_bytes:
         raise InputError(f"{label} is larger than {_size(max_bytes)}; that is not {what}")
     return data
+
+
+_READ_BLOCK = 1 << 16
+
+
+def read_at_most(stream: IO[bytes], max_bytes: int, expected: int = 0) -> bytes:
+    """What `stream` holds, but no more than `max_bytes + 1` bytes (one more than allowed tells it is too long).
+
+    Read a block at a time, the first of the `expected` size (a regular file's) and one byte more: one
+    read(max_bytes + 1) sets that many bytes aside before it reads any, 128 MiB for a 5 MB seed file.
+    """
+    blocks: list[bytes] = []
+    left = max_bytes + 1
+    block_size = expected + 1 if expected else _READ_BLOCK
+    while left > 0:
+        block = stream.read(min(left, block_size))
+        if not block:
+            break
+        blocks.append(block)
+        left -= len(block)
+        block_size = _READ_BLOCK  # it grew since its size was taken, or is a pipe
+    return b"".join(blocks)  # one block: that block itself, not a copy
 
 
 def decode_text(data: bytes, origin: str, hint: str = "") -> str:

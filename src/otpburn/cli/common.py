@@ -11,7 +11,7 @@ import click
 from click.shell_completion import CompletionItem
 
 from otpburn.errors import InputError
-from otpburn.files import decode_text, read_input_file
+from otpburn.files import decode_text, read_at_most, read_input_file
 from otpburn.otp import OtpParams, OtpType, encode_base32, mask_secret
 from otpburn.untrusted import escape_invisible
 
@@ -62,7 +62,7 @@ def read_text_file(path: str) -> str:
 
 
 def read_stdin() -> str:
-    data = sys.stdin.buffer.read(MAX_TEXT_INPUT + 1)
+    data = read_at_most(sys.stdin.buffer, MAX_TEXT_INPUT)
     return _decode_text(data, "standard input")
 
 

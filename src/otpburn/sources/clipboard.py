@@ -9,6 +9,7 @@ import sys
 from typing import TYPE_CHECKING
 
 from otpburn.errors import InputError
+from otpburn.files import read_at_most
 from otpburn.sources.images import MAX_FILE_BYTES, MAX_PIXELS, load_grayscale
 
 if TYPE_CHECKING:
@@ -86,7 +87,7 @@ def _linux_clipboard_image_bytes() -> bytes | None:
     try:
         with subprocess.Popen([*reader, wanted], stdout=subprocess.PIPE, stderr=subprocess.DEVNULL) as tool:
             assert tool.stdout is not None  # noqa: S101 (PIPE was asked for)
-            data = tool.stdout.read(MAX_FILE_BYTES + 1)
+            data = read_at_most(tool.stdout, MAX_FILE_BYTES)
             tool.kill()
     except OSError:
         return None

@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 from otpburn.errors import InputError, NothingFoundError, Remedy
-from otpburn.files import write_private
+from otpburn.files import read_at_most, write_private
 from otpburn.sources.clipboard import read_clipboard
 from otpburn.sources.images import MAX_FILE_BYTES, load_grayscale
 from otpburn.sources.qr import FoundCode, decode, fast_pass
@@ -66,7 +66,7 @@ def scan_images(paths: list[str]) -> ScanResult:
     result = ScanResult()
     for path in paths:
         if path == "-":  # read no more than a file may hold
-            data = sys.stdin.buffer.read(MAX_FILE_BYTES + 1)
+            data = read_at_most(sys.stdin.buffer, MAX_FILE_BYTES)
             if len(data) > MAX_FILE_BYTES:
                 raise InputError(f"the image on standard input is over {MAX_FILE_BYTES // 2**20} MiB; that is not "
                                  "a screenshot")

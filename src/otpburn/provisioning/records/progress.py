@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from otpburn.errors import InputError, OtpburnError, Remedy
-from otpburn.files import write_private
+from otpburn.files import read_at_most, write_private
 
 MAX_FILE_BYTES = 16 * 1024 * 1024
 
@@ -53,7 +53,7 @@ class Progress:
             raise ProgressFileError(path, reason) from None
         try:
             with os.fdopen(handle, "rb") as stream:
-                data = json.loads(stream.read(MAX_FILE_BYTES).decode("utf-8"))
+                data = json.loads(read_at_most(stream, MAX_FILE_BYTES).decode("utf-8"))
             return cls(path, {str(k): str(v) for k, v in dict(data.get("burned", {})).items()},
                        {str(k): str(v) for k, v in dict(data.get("registered", {})).items()})
         except (OSError, ValueError, TypeError, AttributeError) as exc:

@@ -21,7 +21,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 from otpburn.errors import InputError, Remedy
-from otpburn.files import decode_text, read_input_file
+from otpburn.files import decode_text, read_at_most, read_input_file
 from otpburn.sources.seedfiles import (
     andotp_encrypted,
     android_databases,
@@ -82,7 +82,7 @@ def read_seed_file(path: str, password: Callable[[], str] | None = None, *, key:
     reading and is raised as it is (a conversion that cannot take record 1 says so at once).
     """
     if path == "-":
-        data = sys.stdin.buffer.read(MAX_FILE_BYTES + 1)
+        data = read_at_most(sys.stdin.buffer, MAX_FILE_BYTES)
         if len(data) > MAX_FILE_BYTES:
             raise InputError(f"standard input holds more than {MAX_FILE_BYTES // 2**20} MiB; that is not a seed file")
         path = "standard input"
