@@ -122,13 +122,11 @@ class OtpParams(_OtpFields):
         """A copy with `changes`, checked as any new value is."""
         return self._replace(**changes)
 
-    # NamedTuple's own _make and _replace build the tuple without __new__: these check, as any new value is.
+    # NamedTuple's own _make builds the tuple without __new__ (and its _replace goes through _make): this checks,
+    # as any new value is.
     @classmethod
     def _make(cls, iterable: Iterable[Any]) -> Self:  # type: ignore[override]  # the same call, a narrower type
         return cls(*iterable)
-
-    def _replace(self, **changes: Any) -> Self:
-        return type(self)(**{**self._asdict(), **changes})
 
     @property
     def label(self) -> str:
