@@ -9,6 +9,7 @@ from pathlib import Path
 import click
 
 from otpburn.cli.common import GroupedCommand, emit_json
+from otpburn.cli.exit_codes import EXIT_CANCELLED, EXIT_FAILED, EXIT_NOT_REGISTERED
 from otpburn.cli.export_notes import export_note_text
 from otpburn.cli.exporting import plan_exports
 from otpburn.cli.options import (
@@ -27,9 +28,6 @@ from otpburn.cli.options import (
 from otpburn.cli.registering import ask_token_code, open_registrar, user_for
 from otpburn.cli.seeds import load_seed_file, matching_records, one_record_per_secret
 from otpburn.cli.wording import (
-    EXIT_CANCELLED,
-    EXIT_FAILED,
-    EXIT_NOT_REGISTERED,
     REGISTRATION_WORDS,
     ROW_RESULTS,
     batch_event_text,

@@ -7,6 +7,7 @@ import sys
 import click
 
 from otpburn.cli.common import GroupedCommand, describe_params, emit_json, params_dict, print_fields
+from otpburn.cli.exit_codes import EXIT_MISMATCH, EXIT_NOT_REGISTERED
 from otpburn.cli.export_notes import export_note_text
 from otpburn.cli.exporting import plan_exports
 from otpburn.cli.options import (
@@ -33,8 +34,6 @@ from otpburn.cli.registering import open_registrar, registration_dict, registrat
 from otpburn.cli.seeds import SeedChoice, SeedSource, get_seed, load_seed_file, seed_for_token
 from otpburn.cli.tokens import credentials, info_dict, offset_text, parse_profile, resolve_profile, tracer, utc
 from otpburn.cli.wording import (
-    EXIT_MISMATCH,
-    EXIT_NOT_REGISTERED,
     STEPS,
     cause_text,
     check_dict,

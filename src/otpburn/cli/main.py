@@ -11,11 +11,9 @@ import sys
 import click
 
 from otpburn import __version__
+from otpburn.cli.exit_codes import EXIT_CANCELLED, EXIT_FAILED
 from otpburn.errors import OtpburnError
 from otpburn.untrusted import tame
-
-EXIT_FAILED = 1  # the CLI's exit codes are in cli/wording.py; these two are needed before it loads
-EXIT_CANCELLED = 130
 
 # name -> (module:function, one-line help). Help text lives here so `otpburn --help`
 # does not import every command module.

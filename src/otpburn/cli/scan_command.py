@@ -5,9 +5,9 @@ from __future__ import annotations
 import click
 
 from otpburn.cli.common import emit_json, params_dict, params_rows, print_fields
+from otpburn.cli.exit_codes import EXIT_FAILED
 from otpburn.cli.options import json_option, scan_options, show_secret_option
 from otpburn.cli.seeds import SeedSource, run_scan
-from otpburn.cli.wording import EXIT_FAILED
 from otpburn.otp import OtpParams
 from otpburn.sources.classify import classify
 from otpburn.sources.selection import select_account

@@ -16,9 +16,9 @@ from otpburn.cli.common import (
     read_secret_text,
     read_text_file,
 )
+from otpburn.cli.exit_codes import EXIT_BAD_INPUT, EXIT_FAILED
 from otpburn.cli.options import json_option, show_secret_option
 from otpburn.cli.seeds import seed_from_text
-from otpburn.cli.wording import EXIT_BAD_INPUT, EXIT_FAILED
 from otpburn.errors import InputError
 from otpburn.files import write_private
 from otpburn.otp import Algorithm, OtpType, code_window, encode_base32

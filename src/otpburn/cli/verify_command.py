@@ -7,9 +7,10 @@ import time
 import click
 
 from otpburn.cli.common import describe_params, emit_json
+from otpburn.cli.exit_codes import EXIT_MISMATCH
 from otpburn.cli.options import json_option, seed_source_options
 from otpburn.cli.seeds import SeedSource, get_seed
-from otpburn.cli.wording import EXIT_MISMATCH, cause_text, fix_text, mark
+from otpburn.cli.wording import cause_text, fix_text, mark
 from otpburn.errors import InputError
 from otpburn.provisioning.burn.checks import Verdict
 from otpburn.provisioning.verification import check_typed_code

@@ -13,6 +13,14 @@ from collections.abc import Callable, Sequence
 
 import click
 
+from otpburn.cli.exit_codes import (
+    EXIT_BAD_INPUT,
+    EXIT_CANCELLED,
+    EXIT_FAILED,
+    EXIT_MISMATCH,
+    EXIT_NO_READER,
+    EXIT_NOT_REGISTERED,
+)
 from otpburn.errors import (
     InputError,
     NothingFoundError,
@@ -71,14 +79,6 @@ from otpburn.provisioning.burn.steps import (
 )
 from otpburn.provisioning.records.exports import ExportRefusedError
 from otpburn.registrars.base import IMPORT_NAMES, SYSTEM_NAMES, SettingsRefusedError
-
-EXIT_OK = 0
-EXIT_FAILED = 1  # an operation failed, or a QR code held no seed
-EXIT_BAD_INPUT = 2  # bad input or usage
-EXIT_NO_READER = 3  # no reader or token (scan: no QR code)
-EXIT_MISMATCH = 4  # the token's code does not match the seed
-EXIT_NOT_REGISTERED = 5  # the identity system did not take a burned token (the burn stands)
-EXIT_CANCELLED = 130  # Ctrl+C
 
 # First match wins; an error that wraps another (a stopped burn) exits as the one underneath.
 EXIT_CODES: list[tuple[type[OtpburnError], int]] = [
