@@ -76,6 +76,24 @@ def test_image_formats(cli, tmp_path, fmt):
     assert cli("scan", "--image", str(path)).returncode == 0
 
 
+def test_damaged_metadata_is_not_the_users_noise(cli, tmp_path):
+    """A TIFF whose pixels decode but one of whose tags points past the file's end (seen when fuzzing): the code
+    is read, and Pillow's own warning about the tag does not reach the terminal."""
+    png = qr_png("otpauth://totp/A:a?secret=JBSWY3DPEHPK3PXP", tmp_path / "code.png")
+    path = tmp_path / "code.tif"
+    Image.open(png).convert("L").save(path, "TIFF")
+    data = bytearray(path.read_bytes())
+    assert data[:4] == b"II*\0"
+    directory = struct.unpack_from("<I", data, 4)[0]
+    entries = struct.unpack_from("<H", data, directory)[0]
+    last = directory + 2 + 12 * (entries - 1)  # the last entry: a tag Pillow does not need to decode the pixels
+    struct.pack_into("<HHII", data, last, 305, 2, 10**7, 8)  # Software, text, ten million characters
+    path.write_bytes(data)
+    result = cli("scan", "--image", str(path))
+    assert result.returncode == 0, result.stderr.decode()
+    assert result.stderr == b""
+
+
 def test_no_code_exits_3(cli, tmp_path):
     path = tmp_path / "photo.png"
     Image.fromarray(np.random.default_rng(1).integers(0, 255, (400, 600), dtype=np.uint8)).save(path)

@@ -35,6 +35,9 @@ def load_grayscale(source: str | os.PathLike[str] | bytes, name: str | None = No
     if not data:
         raise InputError(f"{label} is empty (0 bytes)")
     with warnings.catch_warnings():
+        # Pillow's notes on a file's damaged metadata (a TIFF tag that points past the end) are not the user's: the
+        # pixels are what is read, and a file whose pixels do not decode is refused below. A decompression bomb is.
+        warnings.simplefilter("ignore")
         warnings.simplefilter("error", Image.DecompressionBombWarning)
         try:
             image: Image.Image = Image.open(io.BytesIO(data), formats=FORMATS)
