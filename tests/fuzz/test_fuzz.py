@@ -16,6 +16,7 @@ import os
 import signal
 import sys
 import time
+import warnings
 from collections import Counter
 from collections.abc import Callable
 from pathlib import Path
@@ -66,8 +67,10 @@ def watchdog(target: str):
 
 
 def survives(target: str, function: Callable[..., object], *args: object) -> object:
-    """Run `function`: its result, or None after an OtpburnError with a one-line message."""
-    with watchdog(target):
+    """Run `function`: its result, or None after an OtpburnError with a one-line message. A warning that gets out
+    of it (a library's note that would reach the user's terminal) fails the example."""
+    with watchdog(target), warnings.catch_warnings():
+        warnings.simplefilter("error")
         try:
             return function(*args)
         except OtpburnError as exc:
