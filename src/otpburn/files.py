@@ -3,6 +3,7 @@ overwritten; read only when no other user could have changed them, never through
 
 from __future__ import annotations
 
+import codecs
 import errno
 import os
 import stat
@@ -60,12 +61,17 @@ def read_at_most(stream: IO[bytes], max_bytes: int, expected: int = 0) -> bytes:
     return b"".join(blocks)  # one block: that block itself, not a copy
 
 
+UTF16_BOMS = (codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)
+
+
 def decode_text(data: bytes, origin: str, hint: str = "") -> str:
-    """UTF-8 text (a BOM is fine) from bytes a user gave us, or an InputError naming `origin`."""
+    """Text from bytes a user gave us: UTF-8 (a BOM is fine), or UTF-16 that starts with its byte-order mark, as
+    Windows PowerShell 5.1's `>` and Out-File and Excel's "Unicode Text" save it; or an InputError naming `origin`."""
+    encoding = "UTF-16" if data.startswith(UTF16_BOMS) else "UTF-8"
     try:
-        text = data.decode("utf-8-sig")
+        text = data.decode("utf-16" if encoding == "UTF-16" else "utf-8-sig")
     except UnicodeDecodeError:
-        raise InputError(f"{origin} is not UTF-8 text{hint}") from None
+        raise InputError(f"{origin} is not {encoding} text{hint}") from None
     if "\0" in text:
         raise InputError(f"{origin} is binary data, not text")
     return text

@@ -107,7 +107,20 @@ def test_parse_non_seed_exits_1_with_advice(cli):
 
 def test_parse_binary_stdin_is_refused(cli):
     result = cli("parse", stdin=b"\x89PNG\r\n\x1a\n\0\0")
-    assert result.returncode == 2 and "not UTF-8" in result.stderr.decode() or "binary" in result.stderr.decode()
+    err = result.stderr.decode()
+    assert result.returncode == 2 and ("not UTF-8" in err or "binary" in err), err
+
+
+def test_parse_reads_a_file_windows_powershell_wrote(cli, tmp_path):
+    """Windows PowerShell 5.1's `echo ... > uri.txt` writes UTF-16 (little-endian, with its byte-order mark) and
+    CRLF; a UTF-16 file cut in the middle of a character is refused in one line."""
+    path = tmp_path / "uri.txt"
+    path.write_bytes(b"\xff\xfe" + (URI + "\r\n").encode("utf-16-le"))
+    data = json.loads(cli("parse", "--file", str(path), "--json", "--show-secret").stdout)
+    assert data["seed"] and data["accounts"][0]["secret"] == SECRET and data["accounts"][0]["issuer"] == "Atlassian"
+    path.write_bytes(path.read_bytes()[:-1])
+    cut = cli("parse", "--file", str(path))
+    assert cut.returncode == 2 and cut.stderr.decode() == f"otpburn: {path} is not UTF-16 text\n"
 
 
 def test_code_rfc_vector_from_hex_stdin(cli):

@@ -10,6 +10,7 @@ slowest example and peak memory of each.
 from __future__ import annotations
 
 import base64
+import codecs
 import contextlib
 import io
 import os
@@ -128,12 +129,19 @@ def seed_files() -> list[tuple[str, bytes]]:
     files.append(("pskc", render("pskc", records, Protection(password="fuzz password"))))
     files.append(("entra", render("entra", records[:3], None)))
     files.append(("dualshield", render("dualshield", records[:3], None)))
+    # As Windows tools save them: Excel's "Unicode Text" (UTF-16 with tabs), a German Excel's CSV (semicolons),
+    # and XML through PowerShell 5.1's Out-File (UTF-16).
+    tabs = render("vendor-csv", records, None).decode().replace(",", "\t").replace("\n", "\r\n")
+    files.append(("unicode-text", codecs.BOM_UTF16_LE + tabs.encode("utf-16-le")))
+    files.append(("semicolons", render("entra", records[:3], None).replace(b",", b";")))
+    xml = render("dualshield", records[:3], None).decode().replace('encoding="UTF-8"', 'encoding="UTF-16"')
+    files.append(("dualshield-utf16", codecs.BOM_UTF16_LE + xml.encode("utf-16-le")))
     return files
 
 
 SEED_FILES = seed_files()
 SUFFIX = {"vendor-csv": ".csv", "privacyidea": ".csv", "otpauth": ".txt", "pskc": ".pskc", "entra": ".csv",
-          "dualshield": ".xml"}
+          "dualshield": ".xml", "unicode-text": ".txt", "semicolons": ".csv", "dualshield-utf16": ".xml"}
 
 
 def images() -> list[bytes]:

@@ -3,7 +3,10 @@ descriptions, each beside the records, problems and notes it must give."""
 
 from __future__ import annotations
 
+import csv
+import io
 import json
+import re
 from pathlib import Path
 
 import pytest
@@ -62,3 +65,94 @@ def test_a_pskc_with_only_keys_that_are_not_otp_keys_says_which_it_skipped(tmp_p
     path.write_bytes(only_pin)
     with pytest.raises(InputError, match=r"key 1 \(serial 987654321\): not an HOTP or TOTP key \(pin\)"):
         read_seed_file(str(path))
+
+
+def text_files() -> list[Path]:
+    """The corpus files that are text (UTF-8, no NUL): CSV, otpauth lists, JSON, XML, base64 backups."""
+    found = []
+    for path in FILES:
+        try:
+            text = path.read_bytes().decode("utf-8")
+        except UnicodeDecodeError:
+            continue
+        if "\0" not in text:
+            found.append(path)
+    return found
+
+
+TEXT_FILES = text_files()
+
+
+@pytest.mark.parametrize("encoding", ["utf-16-le", "utf-16-be"])
+@pytest.mark.parametrize("path", TEXT_FILES, ids=[p.name for p in TEXT_FILES])
+def test_each_text_file_saved_as_utf16_reads_the_same(tmp_path, path, encoding):
+    """Windows PowerShell 5.1's `>` and Out-File, and Excel's "Unicode Text", save text as UTF-16 with a byte-order
+    mark. Saved so (an XML declaration then names UTF-16, as those tools write it), each text file of the corpus
+    gives what it gives as UTF-8: the same records, problems and notes, or the same refusal."""
+    expected = json.loads(CORPUS.joinpath(f"{path.stem}.expected.json").read_text())
+    text = path.read_bytes().decode("utf-8").removeprefix("\ufeff")
+    text = re.sub(r"""^(\s*<\?xml[^>]*encoding=)(["'])[^"']*\2""", r"\1\2UTF-16\2", text)
+    saved = tmp_path / path.name
+    saved.write_bytes(b"\xff\xfe" + text.encode(encoding) if encoding == "utf-16-le" else
+                      b"\xfe\xff" + text.encode(encoding))
+    if "error" in expected:
+        with pytest.raises(InputError) as refused:
+            read(saved, expected)
+        assert str(refused.value) == expected["error"].replace("{path}", str(saved))
+        return
+    contents = read(saved, expected)
+    assert contents.kind == expected["kind"]
+    assert [as_dict(record) for record in contents.records] == expected["records"]
+    assert contents.problems == expected["problems"]
+    assert contents.notes == expected["notes"]
+
+
+CSV_FILES = [path for path in FILES if path.suffix == ".csv"]
+
+
+def resaved(text: str, separator: str) -> str:
+    """The CSV as a spreadsheet program saves it with another separator: every cell kept, CRLF line ends."""
+    buffer = io.StringIO()
+    csv.writer(buffer, delimiter=separator, lineterminator="\r\n").writerows(csv.reader(io.StringIO(text)))
+    return buffer.getvalue()
+
+
+@pytest.mark.parametrize("layout", ["semicolons", "tabs", "Excel's separator line"])
+@pytest.mark.parametrize("path", CSV_FILES, ids=[p.name for p in CSV_FILES])
+def test_each_csv_saved_with_another_separator_reads_the_same(tmp_path, path, layout):
+    """Excel saves CSV with semicolons where the decimal mark is a comma (German, French, Dutch...) and as
+    "Text (Tab delimited)" with tabs; a file made for Excel may name its separator on its first line ("sep=;").
+    Each CSV of the corpus saved so gives what it gives with commas, line numbers included."""
+    expected = json.loads(CORPUS.joinpath(f"{path.stem}.expected.json").read_text())
+    text = path.read_text(encoding="utf-8-sig")
+    if layout == "Excel's separator line":
+        saved_text = "sep=;\r\n" + resaved(text, ";")
+        expected = renumbered(expected)  # the hint is line 1: every line comes one later
+    else:
+        saved_text = resaved(text, ";" if layout == "semicolons" else "\t")
+    saved = tmp_path / path.name
+    saved.write_text(saved_text, encoding="utf-8")
+    contents = read(saved, expected)
+    assert contents.kind == expected["kind"]
+    assert [as_dict(record) for record in contents.records] == expected["records"]
+    assert contents.problems == expected["problems"]
+    assert contents.notes == expected["notes"]
+
+
+def renumbered(expected: dict) -> dict:
+    """The expectation with every "line N" made "line N+1"."""
+    return json.loads(re.sub(r"\bline (\d+)", lambda found: f"line {int(found.group(1)) + 1}", json.dumps(expected)))
+
+
+def test_the_first_line_with_data_tells_the_separator(tmp_path):
+    """Commas win wherever the first data line has one: a comma file whose later cells hold semicolons or tabs
+    is read with commas; a semicolon file whose comments hold commas is read with semicolons."""
+    commas = tmp_path / "commas.csv"
+    commas.write_text("serial,secret\n86596220000001,JBSWY3DPEHPK3PXP\n8659622000;0002,KRSXG5CTMVRXEZLU\n")
+    contents = read_seed_file(str(commas), None)
+    assert [record.serial for record in contents.records] == ["86596220000001"]
+    assert contents.problems == ["line 3: the serial number column holds something else (expected letters, "
+                                 "digits, . _ : - up to 64)"]
+    semicolons = tmp_path / "semicolons.csv"
+    semicolons.write_text("# exported 3 June, 2026, by hand\nserial;secret\n86596220000001;JBSWY3DPEHPK3PXP\n")
+    assert [record.serial for record in read_seed_file(str(semicolons), None).records] == ["86596220000001"]

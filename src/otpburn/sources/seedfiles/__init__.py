@@ -14,6 +14,7 @@ Duplicates are notes naming both places.
 
 from __future__ import annotations
 
+import codecs
 import json
 import operator
 import sys
@@ -21,7 +22,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 from otpburn.errors import InputError, Remedy
-from otpburn.files import decode_text, read_at_most, read_input_file
+from otpburn.files import UTF16_BOMS, decode_text, read_at_most, read_input_file
 from otpburn.sources.seedfiles import (
     andotp_encrypted,
     android_databases,
@@ -115,6 +116,8 @@ def _read(path: str, data: bytes, unlock: Unlock) -> Rows:
     """The format is told by the content (a file's name only settles what content cannot)."""
     if not data.strip():
         raise InputError(f"{path} is empty")
+    if data.startswith(UTF16_BOMS):
+        return _read_utf16(path, data, unlock)
     body = data.lstrip(b"\xef\xbb\xbf \t\r\n")  # a BOM or blank lines before the XML declaration or JSON
     suffix = Path(path).suffix.lower()
     if body.startswith(_OPENPGP_ARMOUR) or (body[:1] and body[0] in _OPENPGP_FIRST_BYTES
@@ -133,14 +136,7 @@ def _read(path: str, data: bytes, unlock: Unlock) -> Rows:
     if data.startswith(_ZIP):
         return archives.read(path, data, unlock)
     if body.startswith(b"<") or suffix in (".xml", ".pskc", ".pskcxml"):
-        root = root_name(body)
-        if root in DEEPNET_ROOTS:
-            return read_deepnet(path, body, root)
-        if root == keepass_xml.ROOT:
-            return keepass_xml.read(path, body)
-        if root == "map":  # Android shared preferences: FreeOTP's or Authy's token store
-            return _android_preferences(path, body, unlock)
-        return read_pskc(path, body, unlock)
+        return _read_xml(path, body, unlock)
     if suffix == ".aes" or path.lower().endswith(".json.aes"):
         entries = andotp_encrypted.decrypt(path, data, unlock)
         return read_andotp(entries, "andOTP backup (encrypted)")
@@ -155,6 +151,27 @@ def _read(path: str, data: bytes, unlock: Unlock) -> Rows:
 
 
 _ZIP = b"PK\x03\x04"
+
+
+def _read_xml(path: str, body: bytes, unlock: Unlock) -> Rows:
+    root = root_name(body)
+    if root in DEEPNET_ROOTS:
+        return read_deepnet(path, body, root)
+    if root == keepass_xml.ROOT:
+        return keepass_xml.read(path, body)
+    if root == "map":  # Android shared preferences: FreeOTP's or Authy's token store
+        return _android_preferences(path, body, unlock)
+    return read_pskc(path, body, unlock)
+
+
+def _read_utf16(path: str, data: bytes, unlock: Unlock) -> Rows:
+    """A text file saved as UTF-16 with its byte-order mark (Windows PowerShell 5.1's `>` and Out-File, Excel's
+    "Unicode Text"). XML stays UTF-16, its blank start taken off as for any XML: its declaration, if any, names
+    UTF-16, and expat reads that itself. Other text (CSV, otpauth links, JSON) is read as the UTF-8 it converts to."""
+    text = decode_text(data, path, " (save it as UTF-8)").lstrip("\ufeff \t\r\n")
+    if text.startswith("<"):
+        return _read_xml(path, codecs.BOM_UTF16_LE + text.encode("utf-16-le"), unlock)
+    return _read(path, text.encode("utf-8"), unlock)  # UTF-8 never starts with a UTF-16 byte-order mark
 
 
 def _utf8(head: bytes) -> bool:

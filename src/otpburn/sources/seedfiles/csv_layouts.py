@@ -24,7 +24,7 @@ def read_text(path: str, text: str) -> Rows:
     # case-blind regex over a 100 000-row CSV (and done before any record is built, it raises no peak).
     if first.lower().startswith("otpauth://") or "otpauth-migration://" in text.lower():
         return _read_uri_list(text)
-    return _read_csv(path, text)
+    return _read_csv(path, text, first)
 
 
 def _lines(text: str) -> io.TextIOWrapper:
@@ -78,19 +78,37 @@ LAYOUT_LOOKAHEAD = 1000  # rows that decide between a vendor base32 and a privac
 Row = tuple[int, list[str]]  # line number, cells without surrounding spaces
 
 
-def _read_csv(path: str, text: str) -> Rows:
+# Excel's first-line hint naming the separator ("sep=;"): Excel reads it, and tools that write CSV for Excel add it.
+_EXCEL_SEPARATOR = re.compile(r"sep=([,;\t|])\r?\n")
+
+
+def _read_csv(path: str, text: str, first: str) -> Rows:
     """The records of a CSV file, read row by row (a 100 000-token file is never held as a list of rows)."""
+    hint = _EXCEL_SEPARATOR.match(text)
     try:
-        return _read_rows(path, text)
+        return _read_rows(path, text, hint.group(1) if hint else _separator(first), skip_first=bool(hint))
     except csv.Error as exc:
         raise InputError(f"{path}: not a readable CSV file ({exc})") from None
 
 
-def _read_rows(path: str, text: str) -> Rows:
+def _separator(first: str) -> str:
+    """What separates the cells, told by the first line with data: commas; or, where that line has none, the
+    semicolons a spreadsheet program saves CSV with in languages whose decimal mark is a comma (German, French,
+    Dutch...), or the tabs of Excel's "Text (Tab delimited)". Every layout's first line has two cells or more."""
+    if "," in first:
+        return ","
+    if ";" in first:
+        return ";"
+    return "\t" if "\t" in first else ","
+
+
+def _read_rows(path: str, text: str, separator: str, *, skip_first: bool) -> Rows:
     version = None
     first_cell_seen = False
     data_rows: list[Row] = []  # the first rows with data, enough to tell the layout
-    rows = enumerate(csv.reader(_lines(text), skipinitialspace=True), start=1)
+    rows = enumerate(csv.reader(_lines(text), delimiter=separator, skipinitialspace=True), start=1)
+    if skip_first:
+        next(rows)  # the separator hint; the lines keep their numbers
     for number, row in rows:
         if row and row[0].strip() and not first_cell_seen:  # "# version: 2" must be the first thing in the file
             first_cell_seen = True
