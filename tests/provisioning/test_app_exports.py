@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import io
 import json
+import random
 import zipfile
 from pathlib import Path
 
@@ -70,6 +71,7 @@ def test_without_a_password_the_file_says_it_needs_one(name):
     ("deflate64.zip", _zip({"Accounts.txt": b"otpauth://totp/x?secret=JBSWY3DPEHPK3PXP"}, method=9),
      "its Accounts.txt is compressed in a way otpburn cannot unpack: unzip it (7-Zip, or `7z x`), load Accounts.txt"),
     ("blob.bin", bytes(range(256)) * 4, "a binary file in no format otpburn knows"),
+    ("random.bin", random.Random(26).randbytes(1024), "a binary file in no format otpburn knows"),
     ("ente-auth-codes.txt", b'{"version": 2, "kdfParams": {"memLimit": 4096, "opsLimit": 3, "salt": "c2FsdA=="}, '
                             b'"encryptedData": "ZGF0YQ==", "encryptionNonce": "bm9uY2U="}',
      "an encrypted Ente Auth export of a version otpburn does not know (2)"),
@@ -84,6 +86,16 @@ def test_files_otpburn_knows_but_does_not_open_are_named(tmp_path, name, content
     with pytest.raises(InputError) as caught:
         read_seed_file(str(path), lambda: "x")
     assert words in str(caught.value) and "UTF-8" not in str(caught.value)
+
+
+def test_a_csv_a_spreadsheet_saved_in_an_older_encoding_is_called_text_not_utf8(tmp_path):
+    """Excel's "CSV (Comma delimited)" saves Windows-1252: one 'ü' in a UPN used to make it "a binary file"."""
+    path = tmp_path / "entra.csv"
+    path.write_bytes("upn,serial number,secret key,time interval,manufacturer,model\r\n"
+                     "jürgen@example.org,86596220000001,JBSWY3DPEHPK3PXP,30,Token2,C202\r\n".encode("cp1252"))
+    with pytest.raises(InputError) as caught:
+        read_seed_file(str(path))
+    assert str(caught.value) == f'{path} is not UTF-8 text (save it as UTF-8; in Excel, as "CSV UTF-8")'
 
 
 def _links_from(cli, tmp_path, name: str, password: str) -> tuple[int, str]:

@@ -144,10 +144,10 @@ def _read(path: str, data: bytes, unlock: Unlock) -> Rows:
         return _read_json(path, data, unlock)
     if totp_authenticator.looks_like(body):
         return totp_authenticator.read(path, body, unlock)
-    if b"\x00" in data[:4096] or not _utf8(data[:65536]):
+    if b"\x00" in data[:4096] or not _looks_like_text(data[:65536]):
         raise InputError(f"{path}: a binary file in no format otpburn knows (an encrypted andOTP backup keeps its "
                          "name ending in .aes; others: export the accounts as otpauth links or a plain JSON)")
-    return read_text(path, decode_text(data, path, " (save it as UTF-8)"))
+    return read_text(path, decode_text(data, path, ' (save it as UTF-8; in Excel, as "CSV UTF-8")'))
 
 
 _ZIP = b"PK\x03\x04"
@@ -172,6 +172,21 @@ def _read_utf16(path: str, data: bytes, unlock: Unlock) -> Rows:
     if text.startswith("<"):
         return _read_xml(path, codecs.BOM_UTF16_LE + text.encode("utf-16-le"), unlock)
     return _read(path, text.encode("utf-8"), unlock)  # UTF-8 never starts with a UTF-16 byte-order mark
+
+
+# Control characters no text file holds (tab, the line ends and form feed are text), and the bytes past ASCII.
+_NOT_IN_TEXT = bytes(range(0x00, 0x09)) + bytes(range(0x0E, 0x20)) + b"\x7f"
+_PAST_ASCII = bytes(range(0x80, 0x100))
+
+
+def _looks_like_text(head: bytes) -> bool:
+    """Whether a file's start is text: UTF-8, or an older 8-bit encoding (Excel's "CSV (Comma delimited)" saves
+    Windows-1252, say), which the reading then calls not UTF-8. Such text has no control characters and is mostly
+    ASCII (seed files are); encrypted or compressed bytes are half past ASCII, with control characters among them."""
+    if _utf8(head):
+        return True
+    past_ascii = len(head) - len(head.translate(None, _PAST_ASCII))
+    return len(head.translate(None, _NOT_IN_TEXT)) == len(head) and past_ascii * 4 <= len(head)
 
 
 def _utf8(head: bytes) -> bool:
