@@ -3,6 +3,7 @@ descriptions, each beside the records, problems and notes it must give."""
 
 from __future__ import annotations
 
+import codecs
 import csv
 import io
 import json
@@ -148,3 +149,13 @@ def test_the_first_line_with_data_tells_the_separator(tmp_path):
     semicolons = tmp_path / "semicolons.csv"
     semicolons.write_text("# exported 3 June, 2026, by hand\nserial;secret\n86596220000001;JBSWY3DPEHPK3PXP\n")
     assert [record.serial for record in read_seed_file(str(semicolons), None).records] == ["86596220000001"]
+
+
+def test_a_utf16_csv_keeps_its_line_numbers(tmp_path):
+    """Blank lines before the header count, in UTF-16 as in UTF-8."""
+    path = tmp_path / "seeds.csv"
+    path.write_bytes(codecs.BOM_UTF16_LE + "\r\n\r\nserial;secret\r\n86596220000001;JBSWY3DPEHPK3PXP\r\n"
+                     "86596220000002;not base32!\r\n".encode("utf-16-le"))
+    contents = read_seed_file(str(path), None)
+    assert [record.place for record in contents.records] == ["line 4"]
+    assert contents.problems == ["line 5: the secret is not base32"]

@@ -168,10 +168,11 @@ def _read_utf16(path: str, data: bytes, unlock: Unlock) -> Rows:
     """A text file saved as UTF-16 with its byte-order mark (Windows PowerShell 5.1's `>` and Out-File, Excel's
     "Unicode Text"). XML stays UTF-16, its blank start taken off as for any XML: its declaration, if any, names
     UTF-16, and expat reads that itself. Other text (CSV, otpauth links, JSON) is read as the UTF-8 it converts to."""
-    text = decode_text(data, path, " (save it as UTF-8)").lstrip("\ufeff \t\r\n")
-    if text.startswith("<"):
-        return _read_xml(path, codecs.BOM_UTF16_LE + text.encode("utf-16-le"), unlock)
-    return _read(path, text.encode("utf-8"), unlock)  # UTF-8 never starts with a UTF-16 byte-order mark
+    text = decode_text(data, path, " (save it as UTF-8)")
+    xml = text.lstrip("\ufeff \t\r\n")
+    if xml.startswith("<"):
+        return _read_xml(path, codecs.BOM_UTF16_LE + xml.encode("utf-16-le"), unlock)
+    return _read(path, text.encode("utf-8"), unlock)  # whole, for its line numbers; never a UTF-16 mark in UTF-8
 
 
 # Control characters no text file holds (tab, the line ends and form feed are text), and the bytes past ASCII.
