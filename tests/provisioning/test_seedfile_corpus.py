@@ -99,8 +99,8 @@ def test_each_text_file_saved_as_utf16_reads_the_same(tmp_path, path, encoding):
     text = path.read_bytes().decode("utf-8").removeprefix("\ufeff")
     text = re.sub(r"""^(\s*<\?xml[^>]*encoding=)(["'])[^"']*\2""", r"\1\2UTF-16\2", text)
     saved = tmp_path / path.name
-    saved.write_bytes(b"\xff\xfe" + text.encode(encoding) if encoding == "utf-16-le" else
-                      b"\xfe\xff" + text.encode(encoding))
+    mark = codecs.BOM_UTF16_LE if encoding == "utf-16-le" else codecs.BOM_UTF16_BE
+    saved.write_bytes(mark + text.encode(encoding))
     gives_what_is_expected(saved, expected)
 
 
