@@ -1,10 +1,12 @@
 """Exports re-imported (Entra rules, python-pskc, our own importer), and a bad-input suite."""
 
+import base64
 import copy
 import csv
 import io
 import json
 import pickle
+from pathlib import Path
 
 import pskc
 import pytest
@@ -503,3 +505,21 @@ def test_csv_lines_across_the_decoders_blocks_are_whole():
 
     text = "".join(f"8659622{n:07d},\"é😀\u2028{n}\"\r\n" for n in range(20_000)) + "last\ud800"
     assert list(_lines(text)) == list(io.StringIO(text))
+
+
+def test_a_deepnet_secret_file_converts_to_entra_with_its_own_manufacturer_and_model(cli, tmp_path):
+    """Deepnet ships SafeID tokens with Entra ID's columns but no upn column, keys in base32 or hex; the Entra
+    export adds the UPN and keeps the file's manufacturer and model (not the defaults), keys in base32."""
+    corpus = Path(__file__).resolve().parent.parent / "data" / "seedfiles"
+    out = tmp_path / "entra.csv"
+    result = cli("export", "--seed-file", str(corpus / "safeid-token-secret-file-hex-keys.csv"), "--format", "entra",
+                 "--output", str(out))
+    assert result.returncode == 0, result.stderr.decode()
+    assert "its secret keys are hex" in result.stderr.decode()
+    key = base64.b32encode(bytes.fromhex("3132333435363738393031323334353637383930")).decode()
+    assert out.read_text().splitlines()[2] == f"user002@contoso.com,10001002,{key},60,Deepnet Security,SafeID/Classic"
+    result = cli("export", "--seed-file", str(corpus / "safeid-token-secret-file.csv"), "--format", "entra",
+                 "--upn", "amy@example.org", "--manufacturer", "Token2", "--output", str(out), "--force")
+    assert result.returncode == 0, result.stderr.decode()
+    assert out.read_text().splitlines()[1] == ("amy@example.org,10001001,234567ABCDEFGHIJKLMNOPQRSTUVWXYZ,60,"
+                                               "Deepnet Security,SafeID/Classic")

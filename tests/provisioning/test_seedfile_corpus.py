@@ -25,7 +25,8 @@ def as_dict(record) -> dict[str, object]:
     return {"place": record.place, "serial": record.serial, "type": params.type.value,
             "algorithm": params.algorithm.value, "digits": params.digits, "period": params.period,
             "counter": params.counter, "secret": params.secret.hex(), "issuer": params.issuer,
-            "account": params.account, "user": record.user, "resolver": record.resolver, "realm": record.realm}
+            "account": params.account, "user": record.user, "resolver": record.resolver, "realm": record.realm,
+            "upn": record.upn, "manufacturer": record.manufacturer, "model": record.model}
 
 
 def read(path: Path, expected: dict):

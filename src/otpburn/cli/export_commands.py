@@ -36,9 +36,11 @@ from otpburn.untrusted import tame
 @seed_file_options
 @seed_source_options
 @click.option("--serial", default="", help="The token's serial number (for a single seed).")
-@click.option("--upn", default="", help="User principal name for Entra ID (name@domain).")
-@click.option("--manufacturer", default="", help="Manufacturer column (Entra, PSKC).")
-@click.option("--model", default="", help="Model column (Entra, PSKC).")
+@click.option("--upn", default="", help="User principal name for Entra ID (name@domain), where the seed file "
+              "names none.")
+@click.option("--manufacturer", default="", help="Manufacturer column (Entra, PSKC), where the seed file names "
+              "none.")
+@click.option("--model", default="", help="Model column (Entra, PSKC), where the seed file names none.")
 @click.option("--export-password-file", type=click.Path(dir_okay=False), help="PSKC password, read from this file.")
 @export_key_option
 @click.option("--no-encrypt", is_flag=True, help="PSKC: write the secrets unencrypted.")
@@ -52,8 +54,9 @@ def export_cmd(fmt: str, output: str, seed_file: str | None, seed_password_file:
                as_json: bool) -> None:
     """Write seeds in a format an identity system imports."""
     if seed_file:
-        def as_token(record: SeedRecord) -> TokenRecord:  # a record's own serial and UPN come first
-            return TokenRecord(record.params, record.serial or serial, model, manufacturer, record.upn or upn)
+        def as_token(record: SeedRecord) -> TokenRecord:  # what the record itself says comes first
+            return TokenRecord(record.params, record.serial or serial, record.model or model,
+                               record.manufacturer or manufacturer, record.upn or upn)
 
         records = _seed_file_tokens(fmt, seed_file, seed_password_file, seed_key_file, strict, pick,
                                     account_filter, as_token)

@@ -130,7 +130,9 @@ def _read_rows(path: str, text: str, separator: str, *, skip_first: bool) -> Row
         kind, read_row = password_manager
         return _rows(after_header, read_row, kind)
     if header[:3] == ["upn", "serial number", "secret key"]:
-        return _rows(after_header, _entra_row, "Entra ID CSV")
+        return _entra_rows(after_header, data_rows[1:], "Entra ID CSV")
+    if header[:2] == ["serial number", "secret key"]:  # Entra ID's columns without upn: Deepnet's SafeID secret files
+        return _entra_rows(after_header, data_rows[1:], "Entra ID CSV without upn", upn_column=False)
     if header[:2] == ["serial", "secret"] or header[:2] == ["serial", "seed"]:
         return _rows(after_header, _vendor_row, "vendor CSV")
     if len(first) >= 3 and first[2].lower() in PRIVACYIDEA_TYPES:
@@ -141,8 +143,8 @@ def _read_rows(path: str, text: str, separator: str, *, skip_first: bool) -> Row
             return _rows(everything, _oath_row, "privacyIDEA/LinOTP OATH CSV")
         return _rows(everything, _vendor_row, "vendor CSV")
     raise InputError(f"{path}: unknown CSV layout; expected 'serial,secret', privacyIDEA/LinOTP OATH CSV "
-                     "(serial, hex key[, totp|hotp, digits, period|counter, hash]), an Entra ID CSV, or a Bitwarden "
-                     "or KeePassXC CSV export")
+                     "(serial, hex key[, totp|hotp, digits, period|counter, hash]), an Entra ID CSV (with or without "
+                     "its upn column), or a Bitwarden or KeePassXC CSV export")
 
 
 def _has_data(row: list[str]) -> bool:
@@ -249,16 +251,34 @@ def _oath_row_with_user(number: int, row: list[str]) -> SeedRecord:
     return SeedRecord(record.serial, record.params, number, user=user, resolver=resolver, realm=realm)
 
 
-def _entra_row(number: int, row: list[str]) -> SeedRecord:
-    if len(row) != 6:
-        raise InputError(f"expected 6 columns (upn, serial number, secret key, time interval, manufacturer, model), "
-                         f"found {len(row)}")
-    try:
-        secret = decode_base32(row[2])
-    except InputError:
-        raise InputError("the secret key is not base32") from None  # the codec's detail quotes a character
-    period = _number(row, 3, 30, "time interval")
-    return SeedRecord(_serial(row[1]), OtpParams(secret=secret, period=period), number, upn=row[0])
+ENTRA_COLUMNS = ("upn", "serial number", "secret key", "time interval", "manufacturer", "model")
+
+
+def _entra_rows(rows: Iterable[Row], sample: list[Row], kind: str, *, upn_column: bool = True) -> Rows:
+    """Entra ID's layout, with its upn column or without it (as Deepnet ships the secret files of its SafeID tokens:
+    Deepnet's wiki, "Token Secret File" and "How to Upload SafeID Hardware Token to Azure AD", whose example also
+    spells the column "timeinterval"). Microsoft's secret keys are base32; Deepnet's may be hex, which a file's keys
+    show by holding 0, 1, 8 or 9 (base32 has none of them): the first rows decide for the whole file, as for
+    two-column files."""
+    columns = ENTRA_COLUMNS if upn_column else ENTRA_COLUMNS[1:]
+    hex_keys = _looks_hex([row[columns.index("secret key")] for _, row in sample if len(row) == len(columns)])
+
+    def read_row(number: int, row: list[str]) -> SeedRecord:
+        if len(row) != len(columns):
+            raise InputError(f"expected {len(columns)} columns ({', '.join(columns)}), found {len(row)}")
+        upn = row[0] if upn_column else ""
+        serial, key, _, manufacturer, model = row[-5:]
+        try:
+            secret = decode_hex(key) if hex_keys else decode_base32(key)
+        except InputError:  # the codec's detail quotes a character
+            raise InputError(f"the secret key is not {'hex' if hex_keys else 'base32'}") from None
+        params = OtpParams(secret=secret, period=_number(row, len(row) - 3, 30, "time interval"))
+        return SeedRecord(_serial(serial), params, number, upn=upn, manufacturer=manufacturer, model=model)
+
+    found = _rows(rows, read_row, kind)
+    if hex_keys and found.records:
+        found.notes.append("its secret keys are hex, not base32 (they hold 0, 1, 8 or 9, which base32 has not)")
+    return found
 
 
 def _number(row: list[str], index: int, default: int, name: str) -> int:

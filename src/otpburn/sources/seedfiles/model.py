@@ -32,6 +32,9 @@ class SeedRecord(NamedTuple):
     realm: str = ""
     unit: str = "line"  # what `line` counts: "line" in text files, "key" in PSKC, "entry" in app exports,
     # "token" in Deepnet token files
+    # The token the seed is for, as an Entra ID CSV names it (a conversion keeps them).
+    manufacturer: str = ""
+    model: str = ""
 
     @property
     def place(self) -> str:
