@@ -251,7 +251,7 @@ def _oath_row_with_user(number: int, row: list[str]) -> SeedRecord:
     return SeedRecord(record.serial, record.params, number, user=user, resolver=resolver, realm=realm)
 
 
-ENTRA_COLUMNS = ("upn", "serial number", "secret key", "time interval", "manufacturer", "model")
+_ENTRA_COLUMNS = ("upn", "serial number", "secret key", "time interval", "manufacturer", "model")
 
 
 def _entra_rows(rows: Iterable[Row], sample: list[Row], kind: str, *, upn_column: bool = True) -> Rows:
@@ -260,7 +260,7 @@ def _entra_rows(rows: Iterable[Row], sample: list[Row], kind: str, *, upn_column
     spells the column "timeinterval"). Microsoft's secret keys are base32; Deepnet's may be hex, which a file's keys
     show by holding 0, 1, 8 or 9 (base32 has none of them): the first rows decide for the whole file, as for
     two-column files."""
-    columns = ENTRA_COLUMNS if upn_column else ENTRA_COLUMNS[1:]
+    columns = _ENTRA_COLUMNS if upn_column else _ENTRA_COLUMNS[1:]
     hex_keys = _looks_hex([row[columns.index("secret key")] for _, row in sample if len(row) == len(columns)])
 
     def read_row(number: int, row: list[str]) -> SeedRecord:
