@@ -261,19 +261,24 @@ def _entra_rows(rows: Iterable[Row], sample: list[Row], kind: str, *, upn_column
     show by holding 0, 1, 8 or 9 (base32 has none of them): the first rows decide for the whole file, as for
     two-column files."""
     columns = _ENTRA_COLUMNS if upn_column else _ENTRA_COLUMNS[1:]
-    hex_keys = _looks_hex([row[columns.index("secret key")] for _, row in sample if len(row) == len(columns)])
+    width = len(columns)
+    serial_at, key_at, period_at, manufacturer_at, model_at = (columns.index(name) for name in columns[-5:])
+    hex_keys = _looks_hex([row[key_at] for _, row in sample if len(row) == width])
+    decode = decode_hex if hex_keys else decode_base32
+    names: dict[str, str] = {}  # one string per manufacturer and model, not one per row (100 000 rows: ~11 MB)
 
     def read_row(number: int, row: list[str]) -> SeedRecord:
-        if len(row) != len(columns):
-            raise InputError(f"expected {len(columns)} columns ({', '.join(columns)}), found {len(row)}")
-        upn = row[0] if upn_column else ""
-        serial, key, _, manufacturer, model = row[-5:]
+        if len(row) != width:
+            raise InputError(f"expected {width} columns ({', '.join(columns)}), found {len(row)}")
         try:
-            secret = decode_hex(key) if hex_keys else decode_base32(key)
+            secret = decode(row[key_at])
         except InputError:  # the codec's detail quotes a character
             raise InputError(f"the secret key is not {'hex' if hex_keys else 'base32'}") from None
-        params = OtpParams(secret=secret, period=_number(row, len(row) - 3, 30, "time interval"))
-        return SeedRecord(_serial(serial), params, number, upn=upn, manufacturer=manufacturer, model=model)
+        params = OtpParams(secret, period=_number(row, period_at, 30, "time interval"))
+        manufacturer, model = row[manufacturer_at], row[model_at]
+        return SeedRecord(_serial(row[serial_at]), params, number, row[0] if upn_column else "",
+                          manufacturer=names.setdefault(manufacturer, manufacturer),
+                          model=names.setdefault(model, model))
 
     found = _rows(rows, read_row, kind)
     if hex_keys and found.records:
