@@ -262,7 +262,8 @@ def _entra_rows(rows: Iterable[Row], sample: list[Row], kind: str, *, upn_column
     two-column files."""
     columns = _ENTRA_COLUMNS if upn_column else _ENTRA_COLUMNS[1:]
     width = len(columns)
-    serial_at, key_at, period_at, manufacturer_at, model_at = (columns.index(name) for name in columns[-5:])
+    serial_at = columns.index("serial number")  # after the upn, if there is one; the other columns follow it
+    key_at, period_at, manufacturer_at, model_at = range(serial_at + 1, serial_at + 5)
     hex_keys = _looks_hex([row[key_at] for _, row in sample if len(row) == width])
     decode = decode_hex if hex_keys else decode_base32
     names: dict[str, str] = {}  # one string per manufacturer and model, not one per row (100 000 rows: ~11 MB)
