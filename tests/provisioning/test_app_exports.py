@@ -3,6 +3,7 @@ otpburn knows but does not open, each named as what it is (never "save it as UTF
 
 from __future__ import annotations
 
+import base64
 import io
 import json
 import random
@@ -26,7 +27,8 @@ ENCRYPTED = {"2fas-encrypted-from-2fas-backup-decryptor.2fas": "2FAS backup",
              "authenticator-plus-aes128-stored.zip": "Authenticator Plus backup",
              "freeotp2-backup.xml": "FreeOTP 2 backup",
              "bitwarden-password-protected.json": "password-protected Bitwarden export",
-             "bitwarden-password-protected-argon2.json": "password-protected Bitwarden export"}
+             "bitwarden-password-protected-argon2.json": "password-protected Bitwarden export",
+             "vendor-seeds-in-zip.zip": "zip archive"}
 
 
 def _zip(members: dict[str, bytes], method: int = zipfile.ZIP_STORED) -> bytes:
@@ -62,8 +64,11 @@ def test_without_a_password_the_file_says_it_needs_one(name):
 
 @pytest.mark.parametrize("name,content,words", [
     ("backup.zip", b"PK\x03\x04\x14\x00\x00\x00" + bytes(64), "a damaged zip archive"),
-    ("photos.zip", _zip({"holiday/readme.txt": b"hello"}), "a zip archive otpburn does not know (it reads Proton "
-                                                           "Pass and Authenticator Plus exports)"),
+    ("photos.zip", _zip({"holiday/readme.txt": b"hello", "holiday/beach.jpg": b"\xff\xd8"}),
+     "a zip archive otpburn does not know (it reads Proton Pass and Authenticator Plus exports, and zips holding one "
+     "seed file)"),
+    ("nested.zip", _zip({"__MACOSX/._inner.zip": b"", "inner.zip": _zip({"seeds.csv": b"serial,secret\n"})}),
+     "a zip archive inside a zip archive (inner.zip): unzip both, load the seed file inside, then delete them"),
     ("pass.zip", _zip({"Proton Pass/data.pgp": b"-----BEGIN PGP MESSAGE-----"}),
      "a Proton Pass export encrypted with a PGP passphrase; otpburn does not decrypt it"),
     ("aes.zip", _zip({"Accounts.txt": b"otpauth://totp/x?secret=JBSWY3DPEHPK3PXP"}, method=99),
@@ -86,6 +91,31 @@ def test_files_otpburn_knows_but_does_not_open_are_named(tmp_path, name, content
     with pytest.raises(InputError) as caught:
         read_seed_file(str(path), lambda: "x")
     assert words in str(caught.value) and "UTF-8" not in str(caught.value)
+
+
+def test_a_vendors_zip_is_read_as_the_seed_file_inside(tmp_path):
+    """Token2 and Feitian deliver seed files in password-protected zips (Feitian's renamed to .pdf); WinZip's AES
+    here, the traditional encryption in the corpus. Folders and macOS's __MACOSX entries are not files."""
+    import pyzipper
+
+    path = tmp_path / "order-12345.pdf"
+    with pyzipper.AESZipFile(path, "w", compression=pyzipper.ZIP_DEFLATED, encryption=pyzipper.WZ_AES) as archive:
+        archive.setpassword(b"delivery password")
+        archive.writestr("seeds/", b"")
+        archive.writestr("seeds/Feitian seeds.txt", b"2100000001 JBSWY3DPEHPK3PXP\r\n2100000002 not base32\r\n")
+        archive.writestr("__MACOSX/seeds/._Feitian seeds.txt", b"\0\5\26\7")
+    contents = read_seed_file(str(path), lambda: "delivery password")
+    assert contents.kind == "vendor CSV in a zip archive"
+    assert [(record.serial, record.params.secret) for record in contents.records] == \
+        [("2100000001", base64.b32decode("JBSWY3DPEHPK3PXP"))]
+    assert contents.problems == ["line 2: expected 2 columns (serial,secret), found 3"]
+    with pytest.raises(InputError) as caught:
+        read_seed_file(str(path), lambda: "delivery password", strict=True)
+    assert str(caught.value) == f"{path}: line 2: expected 2 columns (serial,secret), found 3. Nothing was read from it"
+    with zipfile.ZipFile(path, "w") as archive:  # what the reader inside says names the file in the zip
+        archive.writestr("seeds/notes.txt", b"nothing but words\n")
+    with pytest.raises(InputError, match=r"order-12345\.pdf:seeds/notes\.txt: unknown CSV layout"):
+        read_seed_file(str(path))
 
 
 def test_a_csv_a_spreadsheet_saved_in_an_older_encoding_is_called_text_not_utf8(tmp_path):

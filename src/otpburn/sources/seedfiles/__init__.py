@@ -133,8 +133,8 @@ def _read(path: str, data: bytes, unlock: Unlock) -> Rows:
                                       "Authenticator Pro backup (encrypted)")
     if data.startswith(keepass_kdbx.SIGNATURE):
         return keepass_kdbx.read(path, data, unlock)
-    if data.startswith(_ZIP):
-        return archives.read(path, data, unlock)
+    if data.startswith(archives.ZIP_SIGNATURE):
+        return archives.read(path, data, unlock, _read)
     if body.startswith(b"<") or suffix in (".xml", ".pskc", ".pskcxml"):
         return _read_xml(path, body, unlock)
     if suffix == ".aes" or path.lower().endswith(".json.aes"):
@@ -148,9 +148,6 @@ def _read(path: str, data: bytes, unlock: Unlock) -> Rows:
         raise InputError(f"{path}: a binary file in no format otpburn knows (an encrypted andOTP backup keeps its "
                          "name ending in .aes; others: export the accounts as otpauth links or a plain JSON)")
     return read_text(path, decode_text(data, path, ' (save it as UTF-8; in Excel, as "CSV UTF-8")'))
-
-
-_ZIP = b"PK\x03\x04"
 
 
 def _read_xml(path: str, body: bytes, unlock: Unlock) -> Rows:

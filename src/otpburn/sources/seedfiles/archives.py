@@ -2,6 +2,10 @@
 zip holding `Accounts.txt`, otpauth links one per line — Aegis's AuthenticatorPlusImporter, which opens it with
 zip4j: the traditional zip encryption or WinZip's AES). pyzipper opens both (Python's zipfile does not decrypt
 WinZip's AES). Sizes are bounded before anything is inflated.
+
+Vendors deliver seed files in password-protected zips too: Token2 ("in a password-protected zip file", "Requesting
+factory-set seeds for Token2 hardware tokens") and Feitian (a zip renamed to .pdf, "FEITIAN OTP Seed Process"). A zip
+holding one file is read as the seed file inside it, one level deep.
 """
 
 from __future__ import annotations
@@ -11,6 +15,7 @@ import json
 import lzma
 import struct
 import zlib
+from collections.abc import Callable
 from typing import TYPE_CHECKING
 
 from otpburn.errors import InputError, Remedy
@@ -28,7 +33,12 @@ MAX_MEMBER_BYTES = 64 * 1024 * 1024
 AUTHENTICATOR_PLUS = "Accounts.txt"
 
 
-def read(path: str, data: bytes, unlock: Unlock) -> Rows:
+ZIP_SIGNATURE = b"PK\x03\x04"
+
+
+def read(path: str, data: bytes, unlock: Unlock, read_inside: Callable[[str, bytes, Unlock], Rows]) -> Rows:
+    """The records of a zip archive; `read_inside` reads the one seed file a vendor's zip holds (named `path:file`,
+    so that its suffix still helps tell its format)."""
     import pyzipper  # zips only (~44 ms, with pycryptodomex)
 
     try:
@@ -60,8 +70,18 @@ def read(path: str, data: bytes, unlock: Unlock) -> Rows:
             found = read_text(path, _decoded(path, text))
             found.kind = "Authenticator Plus backup"
             return found
+        files = [info for info in members.values() if not info.is_dir() and not info.filename.startswith("__MACOSX/")]
+        if len(files) == 1:  # a vendor's seed delivery
+            inside = _member(path, archive, files[0], unlock, "zip archive")
+            name = printable(files[0].filename, 80)
+            if inside.startswith(ZIP_SIGNATURE):
+                raise InputError(f"{path}: a zip archive inside a zip archive ({name}): unzip both, load the seed file "
+                                 "inside, then delete them")
+            found = read_inside(f"{path}:{name}", inside, unlock)
+            found.kind = f"{found.kind or 'seed file'} in a zip archive"
+            return found
     raise InputError(f"{path}: a zip archive otpburn does not know (it reads Proton Pass and Authenticator Plus "
-                     "exports): unzip it and load the seed file inside")
+                     "exports, and zips holding one seed file): unzip it and load the seed file inside")
 
 
 def _member(path: str, archive: pyzipper.AESZipFile, info: pyzipper.ZipInfo, unlock: Unlock, app: str) -> bytes:

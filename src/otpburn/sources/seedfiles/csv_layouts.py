@@ -94,19 +94,23 @@ def _read_csv(path: str, text: str, first: str) -> Rows:
 def _separator(first: str) -> str:
     """What separates the cells, told by the first line with data: commas; or, where that line has none, the
     semicolons a spreadsheet program saves CSV with in languages whose decimal mark is a comma (German, French,
-    Dutch...), or the tabs of Excel's "Text (Tab delimited)". Every layout's first line has two cells or more."""
-    if "," in first:
-        return ","
-    if ";" in first:
-        return ";"
-    return "\t" if "\t" in first else ","
+    Dutch...), the tabs of Excel's "Text (Tab delimited)", or spaces (Feitian sends its seed files "serial seed",
+    space-delimited: its knowledge base, "FEITIAN OTP Seed Process"). Every layout's first line has two cells or
+    more."""
+    for separator in (",", ";", "\t", " "):
+        if separator in first:
+            return separator
+    return ","
 
 
 def _read_rows(path: str, text: str, separator: str, *, skip_first: bool) -> Rows:
     version = None
     first_cell_seen = False
     data_rows: list[Row] = []  # the first rows with data, enough to tell the layout
-    rows = enumerate(csv.reader(_lines(text), delimiter=separator, skipinitialspace=True), start=1)
+    lines: Iterable[str] = _lines(text)
+    if separator == " ":  # spaces at a line's end would make an empty last cell (and runs of them are one separator)
+        lines = (line.rstrip(" \t\r\n") + "\n" for line in lines)
+    rows = enumerate(csv.reader(lines, delimiter=separator, skipinitialspace=True), start=1)
     if skip_first:
         next(rows)  # the separator hint; the lines keep their numbers
     for number, row in rows:
