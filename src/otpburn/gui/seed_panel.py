@@ -231,7 +231,7 @@ class SeedPanel(StepBox):
         path, _ = QFileDialog.getOpenFileName(
             self, self.tr("Load a seed file"), "",
             self.tr("Seed files and app exports (*.csv *.txt *.xml *.pskc *.json *.2fas *.aes *.authpro *.bin "
-                    "*.zip *.db *.db3 *.sqlite *.kdbx);;All files (*)"))
+                    "*.zip *.pdf *.db *.db3 *.sqlite *.kdbx);;All files (*)"))  # .pdf: Feitian's zipped seeds
         if path:
             self.load_seed_file(path)
 
