@@ -45,6 +45,14 @@ def _zip(members: dict[str, bytes], method: int = zipfile.ZIP_STORED) -> bytes:
     return buffer.getvalue()
 
 
+def _claiming_size(archive: bytes, size: int) -> bytes:
+    """The zip with its (one) member's unpacked size in the central directory made `size`."""
+    buffer = bytearray(archive)
+    at = buffer.index(b"PK\x01\x02") + 24
+    buffer[at:at + 4] = size.to_bytes(4, "little")
+    return bytes(buffer)
+
+
 @pytest.mark.parametrize("name,app", ENCRYPTED.items())
 def test_a_wrong_password_is_one_line_naming_the_app(name, app):
     path = str(CORPUS / name)
@@ -67,6 +75,8 @@ def test_without_a_password_the_file_says_it_needs_one(name):
     ("photos.zip", _zip({"holiday/readme.txt": b"hello", "holiday/beach.jpg": b"\xff\xd8"}),
      "a zip archive otpburn does not know (it reads Proton Pass and Authenticator Plus exports, and zips holding one "
      "seed file)"),
+    ("big.zip", _claiming_size(_zip({"seeds.csv": b"serial,secret\n"}), 2**31 - 1),
+     "its seeds.csv would unpack to more than 64 MiB; that is not a seed file"),
     ("nested.zip", _zip({"__MACOSX/._inner.zip": b"", "inner.zip": _zip({"seeds.csv": b"serial,secret\n"})}),
      "a zip archive inside a zip archive (inner.zip): unzip both, load the seed file inside, then delete them"),
     ("pass.zip", _zip({"Proton Pass/data.pgp": b"-----BEGIN PGP MESSAGE-----"}),

@@ -72,7 +72,7 @@ def read(path: str, data: bytes, unlock: Unlock, read_inside: Callable[[str, byt
             return found
         files = [info for info in members.values() if not info.is_dir() and not info.filename.startswith("__MACOSX/")]
         if len(files) == 1:  # a vendor's seed delivery
-            inside = _member(path, archive, files[0], unlock, "zip archive")
+            inside = _member(path, archive, files[0], unlock, "zip archive", member_is="seed file")
             name = printable(files[0].filename, 80)
             if inside.startswith(ZIP_SIGNATURE):
                 raise InputError(f"{path}: a zip archive inside a zip archive ({name}): unzip both, load the seed file "
@@ -84,13 +84,17 @@ def read(path: str, data: bytes, unlock: Unlock, read_inside: Callable[[str, byt
                      "exports, and zips holding one seed file): unzip it and load the seed file inside")
 
 
-def _member(path: str, archive: pyzipper.AESZipFile, info: pyzipper.ZipInfo, unlock: Unlock, app: str) -> bytes:
+def _member(path: str, archive: pyzipper.AESZipFile, info: pyzipper.ZipInfo, unlock: Unlock, app: str, *,
+            member_is: str = "") -> bytes:
+    """The unpacked `info` of `app` (what the password and damage lines name); `member_is` is what a member that large
+    cannot be (the app itself, unless given)."""
     import pyzipper
 
+    member_is = member_is or app
     name = printable(info.filename, 80)  # the archive's own text
     if info.file_size > MAX_MEMBER_BYTES:
         raise InputError(f"{path}: its {name} would unpack to more than {MAX_MEMBER_BYTES // 2**20} MiB; that is "
-                         f"not {_article(app)} {app}")
+                         f"not {_article(member_is)} {member_is}")
     encrypted = bool(info.flag_bits & 0x1)  # the traditional zip encryption or WinZip's AES
     secret = ask_password(path, unlock, f"a password-protected {app}") if encrypted else None
     wrong_password = InputError(f"{path}: wrong password for this {app} (or the file is damaged)",
@@ -113,7 +117,7 @@ def _member(path: str, archive: pyzipper.AESZipFile, info: pyzipper.ZipInfo, unl
         raise (wrong_password if encrypted else damaged) from None
     if len(content) > MAX_MEMBER_BYTES:  # the header understated it
         raise InputError(f"{path}: its {name} unpacks to more than {MAX_MEMBER_BYTES // 2**20} MiB; that is not "
-                         f"{_article(app)} {app}")
+                         f"{_article(member_is)} {member_is}")
     return content
 
 
