@@ -1,5 +1,5 @@
 import pytest
-from hypothesis import given, settings
+from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
 from otpburn.errors import InputError
@@ -138,10 +138,14 @@ def test_base32_length_is_the_length_of_the_encoding(data):
 
 
 
-@given(st.text(alphabet="0123456789abcdefABCDEFxX :-g\n", max_size=60) | st.binary(max_size=30).map(bytes.hex))
+@given(st.text(alphabet="0123456789abcdefABCDEFxX :-g\n\t\v\x1c\u0660\uff10\u00b2", max_size=60)
+       | st.binary(max_size=30).map(bytes.hex))
+@example("")
+@example("00\v\v")  # bytes.fromhex skips the vertical tab (any ASCII space); the loop names it
+@example("0a 1b ")
 def test_hex_fast_path_gives_what_the_character_loop_gives(text):
     """Plain hex goes through bytes.fromhex: the same bytes as the loop that words problems, which every other
-    text goes through."""
+    text goes through (spaces fromhex skips, digits of other scripts and the empty text included)."""
     from otpburn.otp.codec import _decode_hex_by_character
 
     assert _outcome(decode_hex, text) == _outcome(_decode_hex_by_character, text)
