@@ -22,12 +22,16 @@ def main() -> None:
     args = parser.parse_args()
     example = (ROOT / "examples" / "atlassian-account.txt").read_bytes()
     otpburn = [sys.executable, "-m", "otpburn"]
+    # As installed: byte code cached (pip compiles at install; each warm-up run writes what it imports). Otherwise a
+    # machine that sets PYTHONDONTWRITEBYTECODE compiles otpburn's modules in every run, never the standard library's.
+    env = {"PYTHONDONTWRITEBYTECODE": ""}
     baseline = time_command("python -c pass (baseline)", [sys.executable, "-c", "pass"], args.runs)
     rows = [
         baseline,
-        time_command("otpburn --help", [*otpburn, "--help"], args.runs),
-        time_command("otpburn parse < example", [*otpburn, "parse"], args.runs, stdin=example),
-        time_command("otpburn code --json < example", [*otpburn, "code", "--json"], args.runs, stdin=example),
+        time_command("otpburn --help", [*otpburn, "--help"], args.runs, env=env),
+        time_command("otpburn parse < example", [*otpburn, "parse"], args.runs, stdin=example, env=env),
+        time_command("otpburn code --json < example", [*otpburn, "code", "--json"], args.runs, stdin=example,
+                     env=env),
     ]
     print(f"start-up, {args.runs} runs each (peak = max resident set size of the process)")
     print_table(rows, baseline, "peak RSS KiB")
