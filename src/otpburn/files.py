@@ -67,11 +67,11 @@ UTF16_BOMS = (codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)
 def decode_text(data: bytes, origin: str, hint: str = "") -> str:
     """Text from bytes a user gave us: UTF-8 (a BOM is fine), or UTF-16 that starts with its byte-order mark, as
     Windows PowerShell 5.1's `>` and Out-File and Excel's "Unicode Text" save it; or an InputError naming `origin`."""
-    encoding = "UTF-16" if data.startswith(UTF16_BOMS) else "UTF-8"
+    utf16 = data.startswith(UTF16_BOMS)
     try:
-        text = data.decode("utf-16" if encoding == "UTF-16" else "utf-8-sig")
+        text = data.decode("utf-16" if utf16 else "utf-8-sig")
     except UnicodeDecodeError:
-        raise InputError(f"{origin} is not {encoding} text{hint}") from None
+        raise InputError(f"{origin} is not {'UTF-16' if utf16 else 'UTF-8'} text{hint}") from None
     if "\0" in text:
         raise InputError(f"{origin} is binary data, not text")
     return text
