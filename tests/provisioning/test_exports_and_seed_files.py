@@ -304,6 +304,35 @@ def test_export_cells_that_a_spreadsheet_would_run_or_split_are_refused(field, v
             build()
 
 
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.lists(st.text(alphabet=st.sampled_from(list('a,"\r\n é€😀\u2028')), max_size=6), max_size=4),
+                max_size=5))
+def test_csv_exports_are_the_bytes_a_text_csv_writer_gives_encoded(rows):
+    """CSV exports are encoded as they are written: the same bytes as the text a csv.writer makes, then encoded."""
+    from otpburn.provisioning.records.exports import _csv
+
+    text = io.StringIO()
+    csv.writer(text, lineterminator="\r\n").writerows(rows)
+    assert _csv(iter(rows)) == text.getvalue().encode("utf-8")
+
+
+def test_a_csv_export_is_built_in_about_the_memory_of_its_bytes():
+    """Held as text, then encoded, 20 000 Entra rows took 2.8 times their bytes at peak (the text writer's buffer,
+    its string and the bytes); encoded as they are written, 1.2 times. Counted by tracemalloc, not timed."""
+    import tracemalloc
+
+    from otpburn.provisioning.records.exports import _csv
+
+    rows = (["user@example.org", f"8659622{n:07d}", "A" * 32, "30", "Token2", "C301"] for n in range(20_000))
+    tracemalloc.start()
+    try:
+        written = _csv(rows)
+        peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+    assert len(written) == 20_000 * 81 and peak < 1.6 * len(written)
+
+
 def test_a_token_record_copies_pickles_and_shows_no_secret():
     record = RECORDS[0]
     assert copy.copy(record) == record == pickle.loads(pickle.dumps(record))  # noqa: S301  our own bytes

