@@ -79,6 +79,16 @@ def test_usage_errors_under_json_are_json_too(cli):
                      "remedy": None, "exit_code": 2}
 
 
+@pytest.mark.parametrize("command", [["register", "pi", "--user"], ["register", "pi", "--serial"], ["burn", "--user"],
+                                     ["burn", "--upn"]])
+def test_text_for_an_identity_system_that_is_not_utf8_is_a_usage_error(cli, command):
+    """Bytes typed in another encoding reach Python as lone surrogates, which no request or file can carry: the
+    option is named before anything starts, not an internal error where the text is encoded."""
+    result = cli(*command, "am\udcffy")
+    stderr = result.stderr.decode()
+    assert result.returncode == 2 and f"'{command[-1]}': holds bytes that are not UTF-8 text" in stderr, stderr
+
+
 def test_a_code_given_as_an_argument_is_shown_where_it_belongs(cli):
     result = cli("verify", "123456")
     assert result.returncode == 2 and "otpburn verify --code 123456" in result.stderr.decode()

@@ -290,7 +290,7 @@ def test_force_never_replaces_devices_pipes_or_links(tmp_path):
 
 @pytest.mark.parametrize("field,value", [("upn", '=HYPERLINK("http://x","a")@b.com'), ("serial", "12\n34"),
                                          ("serial", "+123"), ("model", "@SUM(A1)"), ("manufacturer", "-2+3"),
-                                         ("serial", "1" * 200)])
+                                         ("serial", "1" * 200), ("model", "C\udcff301")])
 def test_export_cells_that_a_spreadsheet_would_run_or_split_are_refused(field, value):
     from otpburn.otp import OtpParams
 
@@ -343,7 +343,7 @@ def test_a_token_record_copies_pickles_and_shows_no_secret():
 
 
 @settings(max_examples=300, deadline=None)
-@given(st.text(max_size=140) | st.text(alphabet="=+-@\t\r\n\x00\x1f\x7f\u200e\u2028 aZ09.", max_size=8))
+@given(st.text(max_size=140) | st.text(alphabet="=+-@\t\r\n\x00\x1f\x7f\u200e\u2028\udcff aZ09.", max_size=8))
 def test_a_cell_is_taken_exactly_when_the_worded_checks_take_it(value):
     """TokenRecord checks the usual cell in one expression first; it must take and refuse what _check_cell does."""
     from otpburn.otp import OtpParams
@@ -517,6 +517,19 @@ def test_a_conversion_refuses_the_first_record_it_cannot_take_before_reading_the
     result = cli("export", "--seed-file", str(path), "--format", "vendor-csv", "--output", str(tmp_path / "v.csv"))
     assert result.returncode == 2 and "token 1: the vendor seed file needs the token's serial number" in \
         result.stderr.decode() and "line 2" not in result.stderr.decode()
+
+
+@pytest.mark.parametrize("option", ["--serial", "--upn", "--manufacturer", "--model"])
+def test_an_argument_that_is_not_utf8_is_refused_before_the_export_is_written(cli, tmp_path, option):
+    """Text typed in another encoding (here the byte 0xff) reaches Python as a lone surrogate, which no UTF-8 file
+    can hold: a refusal naming the option, not an internal error."""
+    path = tmp_path / "seeds.csv"
+    path.write_text(f"serial,secret\n8659622000001,{encode_base32(bytes(range(1, 21)))}\n")
+    result = cli("export", "--seed-file", str(path), "--format", "entra", option, "a\udcffb@example.org", "--output",
+                 str(tmp_path / "out.csv"))
+    assert result.returncode == 2, result.stderr
+    assert f"'{option}': holds bytes that are not UTF-8 text" in result.stderr.decode()
+    assert "internal error" not in result.stderr.decode() and not (tmp_path / "out.csv").exists()
 
 
 @settings(max_examples=300, deadline=None)

@@ -6,7 +6,7 @@ import sys
 
 import click
 
-from otpburn.cli.common import GroupedCommand, describe_params, emit_json, params_dict, print_fields
+from otpburn.cli.common import UTF8_TEXT, GroupedCommand, describe_params, emit_json, params_dict, print_fields
 from otpburn.cli.exit_codes import EXIT_MISMATCH, EXIT_NOT_REGISTERED
 from otpburn.cli.export_notes import export_note_text
 from otpburn.cli.exporting import plan_exports
@@ -168,7 +168,7 @@ class TypedCode:
                    f"choose ({SEED_FILE_FORMATS}).")
 @seed_file_options
 @export_option
-@click.option("--upn", default="", help="User principal name for the Entra ID export.")
+@click.option("--upn", default="", type=UTF8_TEXT, help="User principal name for the Entra ID export.")
 @ntp_option
 @click.option("--resume-timeout", type=click.FloatRange(0, 600), metavar="SECONDS", default=30.0, show_default=True,
               help="If the token leaves the reader, wait this long for it to come back and resume (0: stop).")

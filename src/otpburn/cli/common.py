@@ -19,8 +19,10 @@ MAX_TEXT_INPUT = 1 << 20  # a seed text is tiny; refuse to slurp a huge file by 
 
 if TYPE_CHECKING:
     StrChoice = click.Choice[str]
-else:  # click.Choice is generic from click 8.2 on; 8.1 cannot subscript it at run time
+    TextParamType = click.ParamType[str, Any]
+else:  # click.Choice and ParamType are generic in later versions; 8.1 cannot subscript them at run time
     StrChoice = click.Choice
+    TextParamType = click.ParamType
 
 
 class AnyCaseChoice(StrChoice):
@@ -40,6 +42,23 @@ class AnyCaseChoice(StrChoice):
     def shell_complete(self, ctx: click.Context, param: click.Parameter, incomplete: str) -> list[CompletionItem]:
         return [CompletionItem(choice) for choice in self.choices
                 if str(choice).casefold().startswith(incomplete.casefold())]
+
+
+class Utf8Text(TextParamType):
+    """Text that goes to an identity system or into a file (a serial, a user, a column). A command-line argument
+    holding bytes that are not UTF-8 reaches Python as lone surrogates, which nothing can encode: refused here, its
+    option named, rather than where it is encoded."""
+
+    name = "text"
+
+    def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> str:
+        text = str(value)
+        if any("\ud800" <= char <= "\udfff" for char in text):
+            self.fail("holds bytes that are not UTF-8 text (typed in another encoding?)", param, ctx)
+        return text
+
+
+UTF8_TEXT = Utf8Text()
 
 
 def emit_json(data: Any) -> None:

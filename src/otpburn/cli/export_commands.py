@@ -8,7 +8,7 @@ from collections.abc import Callable
 import click
 
 from otpburn import __version__
-from otpburn.cli.common import emit_json
+from otpburn.cli.common import UTF8_TEXT, emit_json
 from otpburn.cli.export_notes import export_note_text
 from otpburn.cli.exporting import export_protection
 from otpburn.cli.options import (
@@ -35,12 +35,12 @@ from otpburn.untrusted import tame
               help=f"Convert a whole seed file ({SEED_FILE_FORMATS}); --pick/--account keep one account of it.")
 @seed_file_options
 @seed_source_options
-@click.option("--serial", default="", help="The token's serial number (for a single seed).")
-@click.option("--upn", default="", help="User principal name for Entra ID (name@domain), where the seed file "
-              "names none.")
-@click.option("--manufacturer", default="", help="Manufacturer column (Entra, PSKC), where the seed file names "
-              "none.")
-@click.option("--model", default="", help="Model column (Entra, PSKC), where the seed file names none.")
+@click.option("--serial", default="", type=UTF8_TEXT, help="The token's serial number (for a single seed).")
+@click.option("--upn", default="", type=UTF8_TEXT,
+              help="User principal name for Entra ID (name@domain), where the seed file names none.")
+@click.option("--manufacturer", default="", type=UTF8_TEXT,
+              help="Manufacturer column (Entra, PSKC), where the seed file names none.")
+@click.option("--model", default="", type=UTF8_TEXT, help="Model column (Entra, PSKC), where the seed file names none.")
 @click.option("--export-password-file", type=click.Path(dir_okay=False), help="PSKC password, read from this file.")
 @export_key_option
 @click.option("--no-encrypt", is_flag=True, help="PSKC: write the secrets unencrypted.")

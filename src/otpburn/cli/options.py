@@ -8,7 +8,7 @@ from typing import Any, TypeVar
 
 import click
 
-from otpburn.cli.common import AnyCaseChoice
+from otpburn.cli.common import UTF8_TEXT, AnyCaseChoice
 from otpburn.provisioning.records.exports import FORMATS
 from otpburn.tokens.base import DEFAULT_DISPLAY_TIMEOUT, DISPLAY_TIMEOUTS
 
@@ -138,7 +138,7 @@ registrar_options = _all(
     click.option("--register", "register_name", metavar="NAME",
                  help="Then register (and activate) the token in the identity system the registrar file's [NAME] "
                       "section describes."),
-    click.option("--user", "register_user", metavar="USER",
+    click.option("--user", "register_user", metavar="USER", type=UTF8_TEXT,
                  help="Who the token is for: a UPN for Entra ID, NAME or NAME@REALM for privacyIDEA."),
     registrar_file_option,
     computed_code_option,

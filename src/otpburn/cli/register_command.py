@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import click
 
-from otpburn.cli.common import GroupedCommand, emit_json
+from otpburn.cli.common import UTF8_TEXT, GroupedCommand, emit_json
 from otpburn.cli.options import (
     computed_code_option,
     json_option,
@@ -45,8 +45,9 @@ from otpburn.sources.seedfiles.model import same_serial
     ("otpburn register pi --serial 8659622000001 --remove", "Remove the token from privacyIDEA."),
 ])
 @click.argument("name", metavar="NAME")
-@click.option("--serial", help="The token's serial (printed on it); with --seed-file, only this serial's record.")
-@click.option("--user", "user", metavar="USER",
+@click.option("--serial", type=UTF8_TEXT,
+              help="The token's serial (printed on it); with --seed-file, only this serial's record.")
+@click.option("--user", "user", metavar="USER", type=UTF8_TEXT,
               help="Who the token is for: a UPN for Entra ID, NAME or NAME@REALM for privacyIDEA.")
 @seed_source_options
 @click.option("--seed-file", type=click.Path(dir_okay=False, allow_dash=True), metavar="FILE",

@@ -76,14 +76,21 @@ class TokenRecord(_TokenFields):
 MAX_CELL = 128
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 _CONTROL = re.compile(r"[\x00-\x1f\x7f]")  # C0 controls and DEL
+# What a command-line argument holds for bytes that were not UTF-8 (Python keeps them as lone surrogates): no
+# UTF-8 file can hold it.
+_SURROGATE = re.compile("[\ud800-\udfff]")
 
 
 def _check_cell(name: str, value: str) -> None:
-    """Text that goes into CSV cells: no line breaks or controls, nothing a spreadsheet runs as a formula."""
+    """Text that goes into CSV cells: no line breaks or controls, nothing a spreadsheet runs as a formula, nothing
+    UTF-8 cannot write."""
     if len(value) > MAX_CELL:
         raise InputError(f"the {name} is {len(value)} characters long; at most {MAX_CELL} go into an export")
     if _CONTROL.search(value):
         raise InputError(f"the {name} holds a line break or control character; it would split or corrupt the record")
+    if _SURROGATE.search(value):
+        raise InputError(f"the {name} holds bytes that are not UTF-8 text (typed in another encoding?); it cannot go "
+                         "into an export")
     if value.startswith(_FORMULA_START):
         raise InputError(f"the {name} starts with {value[0]!r}, which spreadsheet programs run as a formula; it "
                          "cannot go into an export")
