@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 from pathlib import Path
 
 import click
@@ -57,6 +58,38 @@ def test_log_and_doctor_say_which_otpburn_and_where_the_log_is(cli, tmp_path):
     assert shown[0] == f"Audit log {log} (1 entry; otpburn {__version__})" and "export  ok" in shown[1]
     doctor = cli("doctor", "--ntp-server", "127.0.0.1:9", env=env).stdout.decode().splitlines()
     assert doctor[0] == f"otpburn {__version__}; audit log {log}"
+
+
+def test_an_edited_audit_log_is_shown_line_by_line_and_a_log_that_is_no_file_is_named(cli, tmp_path, monkeypatch):
+    """Anyone may edit the log: a line that is not a JSON object (a list, nesting deeper than Python parses, bytes
+    that are not UTF-8) is an unreadable line, and the burns the dry runs look for skip it; a folder or a pipe where
+    the log should be is named in one line (a pipe is not opened: the read would wait for a writer)."""
+    from otpburn.provisioning.records import audit
+
+    log = tmp_path / "audit.jsonl"
+    env = {"OTPBURN_AUDIT_LOG": str(log)}
+    burn = {"operation": "burn", "result": "ok", "serial": "8659622000001", "time": "2026-12-04T03:00:00Z"}
+    log.write_bytes(b"[1, 2]\n" + b"[" * 100_000 + b"]" * 100_000 + b"\n\xff\xfe\n"
+                    + json.dumps({**burn, "profile": [1]}).encode() + b"\n" + json.dumps(burn).encode() + b"\n")
+    shown = cli("log", env=env)
+    lines = shown.stdout.decode().splitlines()
+    assert shown.returncode == 0 and lines[0].startswith(f"Audit log {log} (the last 5 entries")
+    assert [line.endswith("unreadable line") for line in lines[1:]] == [True, True, True, False, False]
+    last = cli("log", "--tail", "1", "--json", env=env)
+    assert last.returncode == 0 and json.loads(last.stdout) == [burn]
+    monkeypatch.setenv("OTPBURN_AUDIT_LOG", str(log))
+    assert audit.last_burns("8659622000001") == {None: burn}  # the entry whose profile is a list is left out
+    log.unlink()
+    log.mkdir()
+    assert audit.last_burns("8659622000001") == {}
+    os.rmdir(log)
+    os.mkfifo(log)
+    for where in (log, tmp_path / "folder"):
+        if where != log:
+            where.mkdir()
+        named = cli("log", env={"OTPBURN_AUDIT_LOG": str(where)})
+        assert named.returncode == 2 and named.stderr.decode() == \
+            f"otpburn: the audit log {where} is not a regular file\n"
 
 
 def test_install_hints_match_this_installation():

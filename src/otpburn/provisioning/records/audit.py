@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+import collections
 import getpass
 import json
 import os
 import socket
+import stat
 import time
 from pathlib import Path
 
+from otpburn.errors import InputError
 from otpburn.files import user_file
 from otpburn.otp.params import OtpParams, OtpType
 from otpburn.untrusted import tame
@@ -73,23 +76,40 @@ def last_burns(serial: str) -> dict[object, dict[str, object]]:
     """The latest successful burn into each profile of token `serial` (key None for a single-profile token),
     from this station's audit log: what the token should hold now, as far as this station knows."""
     latest: dict[object, dict[str, object]] = {}
-    for entry in read_entries():
-        if entry.get("operation") == "burn" and entry.get("result") == "ok" and entry.get("serial") == serial:
-            latest[entry.get("profile")] = entry
+    try:
+        entries = read_entries()
+    except InputError:  # a log this station cannot read tells nothing, as one that was never written
+        return latest
+    for entry in entries:
+        profile = entry.get("profile")  # a number, or none for a single-profile token (in an edited line, anything)
+        if entry.get("operation") == "burn" and entry.get("result") == "ok" and entry.get("serial") == serial \
+                and (profile is None or type(profile) is int):
+            latest[profile] = entry
     return latest
 
 
+UNREADABLE_LINE = {"time": "?", "operation": "?", "result": "unreadable line"}
+
+
 def read_entries(limit: int | None = None) -> list[dict[str, object]]:
+    """The log's entries, oldest first: the last `limit` (all with none), only they held at once. Anyone may have
+    edited the file: a line that is not a JSON object is shown as an unreadable line; a log that cannot be read
+    at all is an InputError."""
     path = log_path()
-    if not path.exists():
+    try:
+        if not stat.S_ISREG(path.stat().st_mode):  # a folder; a pipe would hang the read
+            raise InputError(f"the audit log {path} is not a regular file")
+        with path.open(encoding="utf-8", errors="replace") as stream:
+            return list(collections.deque(map(_entry, filter(str.strip, stream)), maxlen=limit or None))
+    except FileNotFoundError:
         return []
-    entries = []
-    with path.open(encoding="utf-8", errors="replace") as stream:
-        for line in stream:
-            line = line.strip()
-            if line:
-                try:
-                    entries.append(json.loads(line))
-                except json.JSONDecodeError:
-                    entries.append({"time": "?", "operation": "?", "result": "unreadable line"})
-    return entries[-limit:] if limit else entries
+    except OSError as exc:
+        raise InputError(f"the audit log {path} cannot be read ({exc.strerror})") from None
+
+
+def _entry(line: str) -> dict[str, object]:
+    try:
+        entry = json.loads(line)
+    except (ValueError, RecursionError):  # not JSON, or nested deeper than any entry
+        return dict(UNREADABLE_LINE)
+    return entry if isinstance(entry, dict) else dict(UNREADABLE_LINE)
