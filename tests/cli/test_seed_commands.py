@@ -64,6 +64,13 @@ def test_parse_malformed_exits_2_with_one_line(cli, uri):
     assert_one_line_error(cli("parse", stdin=uri))
 
 
+def test_a_uri_the_settings_refuse_is_named_once(cli):
+    """The settings' own words follow "broken otpauth URI", not a second naming of the URI."""
+    result = cli("parse", stdin=f"otpauth://totp/A:{'a' * 300}?secret={SECRET}")
+    assert result.stderr.decode() == "otpburn: broken otpauth URI: the account name is 300 characters long; at " \
+        "most 256 are accepted\n"
+
+
 @pytest.mark.parametrize("text", MALFORMED_SECRETS)
 def test_code_malformed_secret_exits_2(cli, text):
     assert_one_line_error(cli("code", stdin=text))
