@@ -77,6 +77,8 @@ def test_an_edited_audit_log_is_shown_line_by_line_and_a_log_that_is_no_file_is_
     assert [line.endswith("unreadable line") for line in lines[1:]] == [True, True, True, False, False]
     last = cli("log", "--tail", "1", "--json", env=env)
     assert last.returncode == 0 and json.loads(last.stdout) == [burn]
+    every = cli("log", "--tail", str(2**64), "--json", env=env)  # more than a deque can count: all of them
+    assert every.returncode == 0 and len(json.loads(every.stdout)) == 5
     monkeypatch.setenv("OTPBURN_AUDIT_LOG", str(log))
     assert audit.last_burns("8659622000001") == {None: burn}  # the entry whose profile is a list is left out
     log.unlink()

@@ -8,6 +8,7 @@ import json
 import os
 import socket
 import stat
+import sys
 import time
 from pathlib import Path
 
@@ -100,7 +101,9 @@ def read_entries(limit: int | None = None) -> list[dict[str, object]]:
         if not stat.S_ISREG(path.stat().st_mode):  # a folder; a pipe would hang the read
             raise InputError(f"the audit log {path} is not a regular file")
         with path.open(encoding="utf-8", errors="replace") as stream:
-            return list(collections.deque(map(_entry, filter(str.strip, stream)), maxlen=limit or None))
+            # A limit past what a deque can count (--tail 18446744073709551615) is more than any log holds: all.
+            return list(collections.deque(map(_entry, filter(str.strip, stream)),
+                                          maxlen=min(limit, sys.maxsize) if limit else None))
     except FileNotFoundError:
         return []
     except OSError as exc:
