@@ -216,6 +216,14 @@ def test_a_damaged_virtual_token_is_one_line(cli, tmp_path):
     result = cli("info", "--reader", "virtual", env={"OTPBURN_VIRTUAL_TOKEN": str(state)})
     assert result.returncode == 1 and "virtual token's memory" in result.stderr.decode()
     assert state.read_text() == "{bad"  # left for the user to look at
+    state.write_text("[" * 100_000 + "]" * 100_000)  # deeper than Python's JSON parser goes
+    deep = cli("info", "--reader", "virtual", env={"OTPBURN_VIRTUAL_TOKEN": str(state)})
+    assert deep.returncode == 1 and "virtual token's memory" in deep.stderr.decode(), deep.stderr
+    folder = tmp_path / "folder.json"
+    folder.mkdir()
+    for reader, variable in (("virtual", "OTPBURN_VIRTUAL_TOKEN"), ("virtual-molto2", "OTPBURN_VIRTUAL_MOLTO2")):
+        named = cli("info", "--reader", reader, env={variable: str(folder)})
+        assert named.returncode == 1 and f"memory {folder} is damaged (IsADirectoryError)" in named.stderr.decode()
 
 
 def test_parse_refuses_text_on_the_command_line(cli):

@@ -20,7 +20,7 @@ from otpburn.provisioning.batches.batch import Batch, PlaceNext, RowDone, RowRes
 from otpburn.provisioning.burn.flow import BurnFlow, FlowSettings, Waiting
 from otpburn.provisioning.burn.resilient import TokenLeft
 from otpburn.provisioning.burn.steps import BurnFailedError, BurnOptions, Step, TokenState
-from otpburn.provisioning.records.progress import Progress
+from otpburn.provisioning.records.progress import Progress, ProgressFileError
 from otpburn.sources.seedfiles import SeedRecord
 from otpburn.transport.virtual import VIRTUAL_READER, VirtualCard, VirtualReader
 from tests.support.burning import burn_on
@@ -139,6 +139,16 @@ def test_batch_of_ten_tokens(tmp_path: Path):
     again = Batch(opened, records, BurnOptions(), BurnFlow(FlowSettings(progress=again_progress)), again_progress,
                   token_timeout=0.1)
     assert again.remaining() == []
+
+
+@pytest.mark.parametrize("content", [b"{bad", b"[1]", b"\xff\xfe", b"[" * 100_000 + b"]" * 100_000])
+def test_a_damaged_progress_file_is_named_before_anything_is_burned(tmp_path: Path, content: bytes):
+    """Not JSON, not a record, not UTF-8, or JSON nested deeper than Python parses: each is a damaged file."""
+    path = tmp_path / "progress.json"
+    path.write_bytes(content)
+    with pytest.raises(ProgressFileError) as caught:
+        Progress.load(path)
+    assert caught.value.damaged and path.read_bytes() == content  # left for the user to look at
 
 
 @pytest.mark.parametrize("extra", [["--dry-run"], ["--dry-run", "--count", "1"], []])

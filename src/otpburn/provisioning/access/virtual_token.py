@@ -20,6 +20,10 @@ VIRTUAL_MOLTO2_READER = "otpburn virtual Molto2"
 DEFAULT_SERIAL = "8659622000001"  # an OTPC-P2-i: the common model, whose clock write erases the seed
 
 
+# Not JSON, not the memory of a token, JSON nested deeper than Python parses, or no file (a folder) where it is kept.
+_DAMAGED = (ValueError, TypeError, KeyError, RecursionError, IsADirectoryError, NotADirectoryError)
+
+
 def state_path() -> Path:
     return user_file("OTPBURN_VIRTUAL_TOKEN", "virtual-token.json")
 
@@ -28,7 +32,7 @@ def open_virtual_reader() -> tuple[VirtualReader, Token2Emulator]:
     path = state_path()
     try:
         card = Token2Emulator(state_path=path)
-    except (ValueError, TypeError, KeyError) as exc:  # not JSON, or not the memory of a token
+    except _DAMAGED as exc:
         raise OperationError(f"the virtual token's memory {path} is damaged ({type(exc).__name__}); move it away "
                              "to start with a fresh virtual token") from None
     return VirtualReader(card), card
@@ -38,7 +42,7 @@ def open_virtual_molto2() -> tuple[VirtualReader, Molto2Emulator]:
     path = user_file("OTPBURN_VIRTUAL_MOLTO2", "virtual-molto2.json")
     try:
         card = Molto2Emulator(state_path=path)
-    except (ValueError, TypeError, KeyError) as exc:
+    except _DAMAGED as exc:
         raise OperationError(f"the virtual Molto2's memory {path} is damaged ({type(exc).__name__}); move it away "
                              "to start with a fresh one") from None
     return VirtualReader(card, name=VIRTUAL_MOLTO2_READER), card

@@ -56,8 +56,8 @@ class Progress:
                 data = json.loads(read_at_most(stream, MAX_FILE_BYTES).decode("utf-8"))
             return cls(path, {str(k): str(v) for k, v in dict(data.get("burned", {})).items()},
                        {str(k): str(v) for k, v in dict(data.get("registered", {})).items()})
-        except (OSError, ValueError, TypeError, AttributeError) as exc:
-            raise ProgressFileError(path, type(exc).__name__, damaged=True) from None
+        except (OSError, ValueError, TypeError, AttributeError, RecursionError) as exc:  # RecursionError: nested
+            raise ProgressFileError(path, type(exc).__name__, damaged=True) from None  # deeper than JSON parses
 
     def save(self) -> None:
         data = {"burned": self.burned, **({"registered": self.registered} if self.registered else {})}
