@@ -89,7 +89,7 @@ def last_burns(serial: str) -> dict[object, dict[str, object]]:
     return latest
 
 
-UNREADABLE_LINE = {"time": "?", "operation": "?", "result": "unreadable line"}
+_UNREADABLE_LINE = {"time": "?", "operation": "?", "result": "unreadable line"}
 
 
 def read_entries(limit: int | None = None) -> list[dict[str, object]]:
@@ -114,5 +114,5 @@ def _entry(line: str) -> dict[str, object]:
     try:
         entry = json.loads(line)
     except (ValueError, RecursionError):  # not JSON, or nested deeper than any entry
-        return dict(UNREADABLE_LINE)
-    return entry if isinstance(entry, dict) else dict(UNREADABLE_LINE)
+        return dict(_UNREADABLE_LINE)
+    return entry if isinstance(entry, dict) else dict(_UNREADABLE_LINE)
