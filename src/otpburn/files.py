@@ -349,14 +349,17 @@ def write_private(path: str | os.PathLike[str], data: bytes, *, force: bool = Fa
     the next write in the same folder.
     """
     target = Path(path)
-    if target.is_dir():
-        raise InputError(f"{target} is a folder; give a file name")
-    _refuse_special(target)
-    if not force and target.exists():
-        raise InputError(f"{target} already exists; choose another name", remedy=Remedy.FORCE)
-    folder = target.parent if str(target.parent) else Path(".")
-    if not folder.is_dir():
-        raise InputError(f"the folder {folder} does not exist")
+    try:
+        if target.is_dir():
+            raise InputError(f"{target} is a folder; give a file name")
+        _refuse_special(target)
+        if not force and target.exists():
+            raise InputError(f"{target} already exists; choose another name", remedy=Remedy.FORCE)
+        folder = target.parent if str(target.parent) else Path(".")
+        if not folder.is_dir():
+            raise InputError(f"the folder {folder} does not exist")
+    except OSError as exc:  # a name longer than the file system takes; a folder on the way that cannot be searched
+        raise OperationError(f"cannot look at {target}: {exc.strerror}") from None
     remove_stale_temp_files(folder)
     if _write_unnamed(folder, target, data, force):
         return target

@@ -271,6 +271,23 @@ def test_a_secret_in_the_wrong_column_is_never_echoed(tmp_path, row):
     assert "JBSWY3DPEHPK3PXP" not in str(info.value)
 
 
+@pytest.mark.parametrize("force", [False, True])
+def test_a_name_longer_than_the_file_system_takes_is_one_line(cli, tmp_path, force):
+    """Looking at the target before writing fails too (ENAMETOOLONG): said as a write that cannot happen."""
+    from otpburn.errors import OperationError
+    from otpburn.files import write_private
+
+    name = tmp_path / ("x" * 300)
+    with pytest.raises(OperationError, match="^cannot look at .*: File name too long$"):
+        write_private(name, b"secret", force=force)
+    uri = tmp_path / "uri.txt"
+    uri.write_text("otpauth://totp/A:b?secret=JBSWY3DPEHPK3PXP\n")
+    result = cli("export", "--uri-file", str(uri), "--format", "otpauth", "--output", str(name),
+                 *(["--force"] if force else []))
+    assert result.returncode == 1 and result.stderr.decode().startswith("otpburn: cannot look at ")
+    assert "internal error" not in result.stderr.decode() and result.stderr.decode().count("\n") == 1
+
+
 def test_force_never_replaces_devices_pipes_or_links(tmp_path):
     import os
 
