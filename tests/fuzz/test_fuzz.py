@@ -265,13 +265,14 @@ def test_secrets_as_typed(text, encoding):
 
 VALUES = ["", "0", "1", "-1", "30", "60", "8", "nan", "inf", "1e300", "18446744073709551615", "SHA512", "SHA256",
           "x" * 300, "../x", "/dev/null", "-", "virtual", "otpauth", "entra:out.csv", "pskc:out.pskc", "2",
-          "user@example.com", "=1+1", "\x1b[31m", "é"]
+          "user@example.com", "=1+1", "\x1b[31m", "é", "am\udcffy"]  # the last: the byte 0xff as Python gets it
 COMMANDS = {
     "parse": ["--file", "--json", "--pick", "--account"],
     "scan": ["--image", "--json", "--pick", "--account", "--save-capture"],
     "code": ["--at", "--counter", "--json", "--digits", "--period", "--algorithm", "--uri-file", "--encoding"],
     "verify": ["--code", "--uri-file", "--json", "--at", "--algorithm", "--period", "--digits"],
-    "export": ["--format", "--output", "--uri-file", "--serial", "--upn", "--force", "--no-encrypt", "--seed-file"],
+    "export": ["--format", "--output", "--uri-file", "--serial", "--upn", "--model", "--force", "--no-encrypt",
+               "--seed-file"],
     "info": ["--reader", "--json", "--trace"],
     "burn": ["--reader", "--uri-file", "--algorithm", "--period", "--display-timeout", "--export", "--upn",
              "--resume-timeout", "--json", "--sync-clock", "--yes", "--seed-file", "--pick"],
