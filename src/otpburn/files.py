@@ -255,6 +255,15 @@ def _refuse_special(target: Path) -> None:
 
 STALE_TEMP_AGE = 3600.0  # seconds; where a writer's process cannot be asked about (Windows)
 TEMP_SUFFIX = ".otpburn-tmp"  # only files with this ending are ever cleaned up
+# A temp file's name holds its target's (a leftover one says whose it was) unless that would take it past the 255
+# bytes file systems allow a name: the rest (".", the PID, random characters, TEMP_SUFFIX) adds about 40.
+_TARGET_NAME_IN_TEMP = 200
+
+
+def _temp_prefix(target: Path) -> str:
+    """`.NAME.PID.`, the start of a temp file's name for `target` (`..PID.` for a name too long to repeat)."""
+    name = target.name if len(os.fsencode(target.name)) <= _TARGET_NAME_IN_TEMP else ""
+    return f".{name}.{os.getpid()}."
 
 
 def _process_gone(pid: int) -> bool:
@@ -324,7 +333,7 @@ def _write_unnamed(folder: Path, target: Path, data: bytes, force: bool) -> bool
                                          remedy=Remedy.FORCE) from None
                     return True
                 # Replacing: a name of its own first (link cannot replace), renamed over the old file at once.
-                temporary = folder / f".{target.name}.{os.getpid()}.{os.urandom(6).hex()}{TEMP_SUFFIX}"
+                temporary = folder / f"{_temp_prefix(target)}{os.urandom(6).hex()}{TEMP_SUFFIX}"
                 os.link(here, temporary.name, dst_dir_fd=folder_handle, follow_symlinks=True)
             finally:
                 os.close(folder_handle)
@@ -364,7 +373,7 @@ def write_private(path: str | os.PathLike[str], data: bytes, *, force: bool = Fa
     if _write_unnamed(folder, target, data, force):
         return target
     try:
-        handle, temp_name = tempfile.mkstemp(prefix=f".{target.name}.{os.getpid()}.", suffix=TEMP_SUFFIX, dir=folder)
+        handle, temp_name = tempfile.mkstemp(prefix=_temp_prefix(target), suffix=TEMP_SUFFIX, dir=folder)
     except OSError as exc:
         raise OperationError(f"cannot write in {folder}: {exc.strerror}") from None
     try:

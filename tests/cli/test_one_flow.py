@@ -180,3 +180,14 @@ def test_a_missing_export_folder_is_found_before_the_first_token(command, seed_f
                       str(tmp_path / "progress.json")],
             "burn": ["burn", "--reader", "virtual", "--yes", "--uri-file", str(seed_file)]}[command]
     refused_before_the_first_token([*args, "--export", f"vendor-csv:{missing}"], "no-such-folder")
+
+
+@pytest.mark.parametrize("command", ["batch", "burn"])
+def test_an_export_name_longer_than_the_file_system_takes_is_found_before_the_first_token(command, seed_file,
+                                                                                           tmp_path):
+    too_long = tmp_path / ("x" * 300)
+    args = {"batch": ["batch", str(seed_file), "--reader", "virtual", "--progress-file",
+                      str(tmp_path / "progress.json")],
+            "burn": ["burn", "--reader", "virtual", "--yes", "--uri-file", str(seed_file)]}[command]
+    refused_before_the_first_token([*args, "--export", f"vendor-csv:{too_long}"],
+                                   "cannot be the vendor-csv export's name: File name too long")

@@ -288,6 +288,17 @@ def test_a_name_longer_than_the_file_system_takes_is_one_line(cli, tmp_path, for
     assert "internal error" not in result.stderr.decode() and result.stderr.decode().count("\n") == 1
 
 
+def test_a_long_name_is_replaced_through_a_temporary_name_short_enough(tmp_path):
+    """Replacing goes through a temporary name that repeats the target's, but not one so long that the temporary
+    name would pass 255 bytes: a 250-character name is replaced, and nothing is left beside it."""
+    from otpburn.files import write_private
+
+    target = tmp_path / ("y" * 250)
+    write_private(target, b"old")
+    write_private(target, b"new", force=True)
+    assert target.read_bytes() == b"new" and [entry.name for entry in tmp_path.iterdir()] == [target.name]
+
+
 def test_force_never_replaces_devices_pipes_or_links(tmp_path):
     import os
 

@@ -483,6 +483,12 @@ def check_target(target: ExportTarget, force: bool) -> None:
         raise InputError(f"the folder {folder} for the {target.fmt} export does not exist")
     if not os.access(folder, os.W_OK):
         raise InputError(f"the folder {folder} for the {target.fmt} export cannot be written")
+    try:
+        os.lstat(target.path)
+    except FileNotFoundError:
+        pass
+    except OSError as exc:  # a name longer than the file system takes (isdir and lexists below say False)
+        raise InputError(f"{target.path} cannot be the {target.fmt} export's name: {exc.strerror}") from None
     if os.path.isdir(target.path):
         raise InputError(f"{target.path} is a folder; give the {target.fmt} export a file name")
     if os.path.lexists(target.path) and not force:
