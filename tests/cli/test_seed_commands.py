@@ -224,6 +224,13 @@ def test_a_damaged_virtual_token_is_one_line(cli, tmp_path):
     for reader, variable in (("virtual", "OTPBURN_VIRTUAL_TOKEN"), ("virtual-molto2", "OTPBURN_VIRTUAL_MOLTO2")):
         named = cli("info", "--reader", reader, env={variable: str(folder)})
         assert named.returncode == 1 and f"memory {folder} is damaged (IsADirectoryError)" in named.stderr.decode()
+    too_long = tmp_path / ("x" * 300)  # more than a file system takes in one name
+    for reader, variable in (("virtual", "OTPBURN_VIRTUAL_TOKEN"), ("virtual-molto2", "OTPBURN_VIRTUAL_MOLTO2"),
+                             ("virtual", "OTPBURN_LOCK_FILE")):
+        named = cli("info", "--reader", reader, env={variable: str(too_long)})
+        stderr = named.stderr.decode()
+        assert named.returncode == 1 and f"{too_long} " in stderr and "File name too long)" in stderr, stderr
+        assert "internal error" not in stderr and stderr.count("\n") == 1
 
 
 def test_parse_refuses_text_on_the_command_line(cli):

@@ -34,7 +34,11 @@ class ReaderLock:
 
     def acquire(self) -> ReaderLock:
         path = lock_path()
-        if path.is_dir():
+        try:
+            is_folder = path.is_dir()
+        except OSError as exc:  # a name longer than the file system takes
+            raise OperationError(f"cannot take the reader lock {path} ({exc.strerror or exc})") from None
+        if is_folder:
             raise InputError(f"the reader lock file {path} is a folder; remove it or point OTPBURN_LOCK_FILE "
                              "elsewhere")
         lock = FileLock(str(path), timeout=0, mode=0o600)

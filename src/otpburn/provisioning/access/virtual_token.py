@@ -35,6 +35,8 @@ def open_virtual_reader() -> tuple[VirtualReader, Token2Emulator]:
     except _DAMAGED as exc:
         raise OperationError(f"the virtual token's memory {path} is damaged ({type(exc).__name__}); move it away "
                              "to start with a fresh virtual token") from None
+    except OSError as exc:  # a name longer than the file system takes, a folder on the way that cannot be searched
+        raise OperationError(f"the virtual token's memory {path} cannot be read ({exc.strerror})") from None
     return VirtualReader(card), card
 
 
@@ -45,4 +47,6 @@ def open_virtual_molto2() -> tuple[VirtualReader, Molto2Emulator]:
     except _DAMAGED as exc:
         raise OperationError(f"the virtual Molto2's memory {path} is damaged ({type(exc).__name__}); move it away "
                              "to start with a fresh one") from None
+    except OSError as exc:
+        raise OperationError(f"the virtual Molto2's memory {path} cannot be read ({exc.strerror})") from None
     return VirtualReader(card, name=VIRTUAL_MOLTO2_READER), card
