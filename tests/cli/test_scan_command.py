@@ -128,3 +128,15 @@ def test_bad_files_exit_2_with_one_line(cli, tmp_path):
 def test_one_source_at_a_time(cli):
     result = cli("scan", "--image", "examples/2fa-setup-screenshot.png", "--clipboard")
     assert result.returncode == 2 and "choose one of" in result.stderr.decode()
+
+
+@pytest.mark.parametrize("session,needed", [({"DISPLAY": "", "WAYLAND_DISPLAY": ""}, "there is no graphical display"),
+                                            ({"DISPLAY": ":99", "WAYLAND_DISPLAY": ""}, "needs xclip;"),
+                                            ({"DISPLAY": "", "WAYLAND_DISPLAY": "wayland-9"},
+                                             "needs wl-paste (the wl-clipboard package);")])
+def test_a_clipboard_that_cannot_be_read_is_not_called_empty(cli, tmp_path, session, needed):
+    """With no display, or no tool that reads the display's clipboard (PATH holds none here), the line says so:
+    "holds neither an image nor text" would send the user to copy the code again."""
+    result = cli("scan", "--clipboard", env={**session, "PATH": str(tmp_path)})
+    err = result.stderr.decode()
+    assert result.returncode == 1 and needed in err and "holds neither" not in err, err

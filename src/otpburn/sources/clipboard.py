@@ -8,7 +8,7 @@ import subprocess
 import sys
 from typing import TYPE_CHECKING
 
-from otpburn.errors import InputError
+from otpburn.errors import InputError, OperationError
 from otpburn.files import read_at_most
 from otpburn.sources.images import MAX_FILE_BYTES, MAX_PIXELS, load_grayscale
 
@@ -23,8 +23,14 @@ _TEXT_COMMANDS = {
 }
 
 
+class ClipboardUnavailableError(OperationError):
+    """The clipboard cannot be read here at all (no display, or no tool that reads it): not that it is empty."""
+
+
 def read_clipboard() -> Image.Image | str:
     """The image (a PIL image) or else the text on the clipboard; InputError when it holds neither."""
+    if sys.platform.startswith("linux"):
+        _require_linux_clipboard()
     image = _clipboard_image()
     if image is not None:
         return image
@@ -32,6 +38,20 @@ def read_clipboard() -> Image.Image | str:
     if text and text.strip():
         return text
     raise InputError("the clipboard holds neither an image nor text; copy the QR code or the otpauth link first")
+
+
+def _require_linux_clipboard() -> None:
+    """On Linux the clipboard is the display's, read through a tool: without either, saying it holds nothing would
+    send the user to copy again."""
+    wayland, x11 = bool(os.environ.get("WAYLAND_DISPLAY")), bool(os.environ.get("DISPLAY"))
+    if not wayland and not x11:
+        raise ClipboardUnavailableError("the clipboard cannot be read: there is no graphical display (neither "
+                                        "WAYLAND_DISPLAY nor DISPLAY is set)")
+    tools = (("wl-paste",) if wayland else ()) + (("xclip", "xsel") if x11 else ())
+    if not any(shutil.which(tool) for tool in tools):
+        needed = " or ".join(([] if not wayland else ["wl-paste (the wl-clipboard package)"])
+                             + ([] if not x11 else ["xclip"]))
+        raise ClipboardUnavailableError(f"reading the clipboard needs {needed}; install it")
 
 
 # Image types read from a Linux clipboard, in order of preference: those the image decoders take.
