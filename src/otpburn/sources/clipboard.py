@@ -49,8 +49,7 @@ def _require_linux_clipboard() -> None:
                                         "WAYLAND_DISPLAY nor DISPLAY is set)")
     tools = (("wl-paste",) if wayland else ()) + (("xclip", "xsel") if x11 else ())
     if not any(shutil.which(tool) for tool in tools):
-        needed = " or ".join(([] if not wayland else ["wl-paste (the wl-clipboard package)"])
-                             + ([] if not x11 else ["xclip"]))
+        needed = " or ".join((["wl-paste (the wl-clipboard package)"] if wayland else []) + (["xclip"] if x11 else []))
         raise ClipboardUnavailableError(f"reading the clipboard needs {needed}; install it")
 
 
