@@ -53,3 +53,13 @@ def _json_escape(char: str) -> str:
         return f"\\u{code:04x}"
     code -= 0x10000  # beyond the BMP: a surrogate pair, as JSON spells it
     return f"\\u{0xD800 + (code >> 10):04x}\\u{0xDC00 + (code & 0x3FF):04x}"
+
+
+def utf8_encodable(text: str) -> bool:
+    """Whether `text` can be written as UTF-8 at all. Only lone surrogates cannot: what Python makes of bytes in a
+    command-line argument that are not UTF-8, and what no file, request or log line can carry."""
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True

@@ -13,7 +13,7 @@ from click.shell_completion import CompletionItem
 from otpburn.errors import InputError
 from otpburn.files import decode_text, read_at_most, read_input_file
 from otpburn.otp import OtpParams, OtpType, encode_base32, mask_secret
-from otpburn.untrusted import escape_invisible
+from otpburn.untrusted import escape_invisible, utf8_encodable
 
 MAX_TEXT_INPUT = 1 << 20  # a seed text is tiny; refuse to slurp a huge file by mistake
 
@@ -53,7 +53,7 @@ class Utf8Text(TextParamType):
 
     def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> str:
         text = str(value)
-        if any("\ud800" <= char <= "\udfff" for char in text):
+        if not utf8_encodable(text):
             self.fail("holds bytes that are not UTF-8 text (typed in another encoding?)", param, ctx)
         return text
 

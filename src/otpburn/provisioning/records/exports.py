@@ -31,6 +31,7 @@ from otpburn.registrars.accepts import DUALSHIELD, DUO_CSV, ENTRA_CSV, Accepts
 from otpburn.sources.otpauth import format_uri
 from otpburn.sources.seedfiles.model import spreadsheet_unsafe
 from otpburn.tokens.base import TokenInfo
+from otpburn.untrusted import utf8_encodable
 
 ENTRA_HEADER = ["upn", "serial number", "secret key", "time interval", "manufacturer", "model"]
 ENTRA_MAX_SECRET = 128
@@ -76,9 +77,6 @@ class TokenRecord(_TokenFields):
 MAX_CELL = 128
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 _CONTROL = re.compile(r"[\x00-\x1f\x7f]")  # C0 controls and DEL
-# What a command-line argument holds for bytes that were not UTF-8 (Python keeps them as lone surrogates): no
-# UTF-8 file can hold it.
-_SURROGATE = re.compile("[\ud800-\udfff]")
 
 
 def _check_cell(name: str, value: str) -> None:
@@ -88,7 +86,7 @@ def _check_cell(name: str, value: str) -> None:
         raise InputError(f"the {name} is {len(value)} characters long; at most {MAX_CELL} go into an export")
     if _CONTROL.search(value):
         raise InputError(f"the {name} holds a line break or control character; it would split or corrupt the record")
-    if _SURROGATE.search(value):
+    if not utf8_encodable(value):
         raise InputError(f"the {name} holds bytes that are not UTF-8 text (typed in another encoding?); it cannot go "
                          "into an export")
     if value.startswith(_FORMULA_START):
