@@ -8,6 +8,7 @@ after a burn shows the same token.
 from __future__ import annotations
 
 from pathlib import Path
+from typing import TypeVar
 
 from otpburn.emulator.molto2 import Molto2Emulator
 from otpburn.emulator.token2 import Token2Emulator
@@ -22,6 +23,7 @@ DEFAULT_SERIAL = "8659622000001"  # an OTPC-P2-i: the common model, whose clock 
 
 # Not JSON, not the memory of a token, JSON nested deeper than Python parses, or no file (a folder) where it is kept.
 _DAMAGED = (ValueError, TypeError, KeyError, RecursionError, IsADirectoryError, NotADirectoryError)
+Card = TypeVar("Card", Token2Emulator, Molto2Emulator)
 
 
 def state_path() -> Path:
@@ -29,24 +31,21 @@ def state_path() -> Path:
 
 
 def open_virtual_reader() -> tuple[VirtualReader, Token2Emulator]:
-    path = state_path()
-    try:
-        card = Token2Emulator(state_path=path)
-    except _DAMAGED as exc:
-        raise OperationError(f"the virtual token's memory {path} is damaged ({type(exc).__name__}); move it away "
-                             "to start with a fresh virtual token") from None
-    except OSError as exc:  # a name longer than the file system takes, a folder on the way that cannot be searched
-        raise OperationError(f"the virtual token's memory {path} cannot be read ({exc.strerror})") from None
+    card = _card(Token2Emulator, state_path(), "virtual token")
     return VirtualReader(card), card
 
 
 def open_virtual_molto2() -> tuple[VirtualReader, Molto2Emulator]:
-    path = user_file("OTPBURN_VIRTUAL_MOLTO2", "virtual-molto2.json")
-    try:
-        card = Molto2Emulator(state_path=path)
-    except _DAMAGED as exc:
-        raise OperationError(f"the virtual Molto2's memory {path} is damaged ({type(exc).__name__}); move it away "
-                             "to start with a fresh one") from None
-    except OSError as exc:
-        raise OperationError(f"the virtual Molto2's memory {path} cannot be read ({exc.strerror})") from None
+    card = _card(Molto2Emulator, user_file("OTPBURN_VIRTUAL_MOLTO2", "virtual-molto2.json"), "virtual Molto2")
     return VirtualReader(card, name=VIRTUAL_MOLTO2_READER), card
+
+
+def _card(emulator: type[Card], path: Path, name: str) -> Card:
+    """The emulated card whose memory is kept at `path`; `name` says which in the line a bad memory file gets."""
+    try:
+        return emulator(state_path=path)
+    except _DAMAGED as exc:
+        raise OperationError(f"the {name}'s memory {path} is damaged ({type(exc).__name__}); move it away to start "
+                             "with a fresh one") from None
+    except OSError as exc:  # a name longer than the file system takes, a folder on the way that cannot be searched
+        raise OperationError(f"the {name}'s memory {path} cannot be read ({exc.strerror})") from None
