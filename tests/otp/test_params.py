@@ -57,6 +57,27 @@ def test_invalid_values_are_refused(changes):
             build()
 
 
+@pytest.mark.parametrize("secret", [b"1234567890", b"\0", b"x" * 1024])
+def test_a_secret_alone_gets_the_settings_otpparams_gives_it(secret):
+    made = OtpParams.of_secret(secret)
+    assert made == OtpParams(secret) and type(made) is OtpParams
+    assert made.type is OtpType.TOTP and made.algorithm is Algorithm.SHA1
+
+
+class _Bytes(bytes):
+    pass
+
+
+@pytest.mark.parametrize("secret", [b"", b"x" * 1025, "JBSWY3DP", bytearray(b"12345"), None])
+def test_a_secret_alone_is_checked_as_otpparams_checks_it(secret):
+    with pytest.raises(InputError) as alone:
+        OtpParams.of_secret(secret)
+    with pytest.raises(InputError) as full:
+        OtpParams(secret)
+    assert alone.value.message == full.value.message
+    assert OtpParams.of_secret(_Bytes(b"12345")) == OtpParams(_Bytes(b"12345"))  # what __new__ lets through too
+
+
 def test_a_copy_and_a_pickle_are_equal_values():
     params = OtpParams(secret=b"1234567890", type="hotp", counter=7, issuer="Acme", account="bob")
     assert copy.copy(params) == params == pickle.loads(pickle.dumps(params))  # noqa: S301  our own bytes

@@ -152,6 +152,19 @@ def test_the_first_line_with_data_tells_the_separator(tmp_path):
     assert [record.serial for record in read_seed_file(str(semicolons), None).records] == ["86596220000001"]
 
 
+def test_serials_are_letters_digits_and_four_marks_up_to_64(tmp_path):
+    """What a serial may hold, at the edges: plain letters and digits are told apart from the rest by a quicker
+    check than the pattern's, which must take and refuse exactly what the pattern does."""
+    serials = ["A" * 64, "x1", "86.59:22_0-1", "A" * 65, "\u0661\u0662\u0663", "Stra\u00dfe", "12 34", "1/2", "²"]
+    path = tmp_path / "seeds.csv"
+    path.write_text("serial,secret\n" + "".join(f"{serial},JBSWY3DPEHPK3PXP\n" for serial in serials),
+                    encoding="utf-8")
+    contents = read_seed_file(str(path), None)
+    assert [record.serial for record in contents.records] == serials[:3]
+    assert [problem.split(":")[0] for problem in contents.problems] == [f"line {n}" for n in range(5, 11)]
+    assert all("serial number column holds something else" in problem for problem in contents.problems)
+
+
 def test_a_utf16_csv_keeps_its_line_numbers(tmp_path):
     """Blank lines before the header count, in UTF-16 as in UTF-8."""
     path = tmp_path / "seeds.csv"
