@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import IO
 
 from otpburn.errors import InputError, OperationError, Remedy
+from otpburn.untrusted import ascii_digits
 
 
 def read_input_file(path: str | os.PathLike[str], what: str, max_bytes: int) -> bytes:
@@ -292,7 +293,7 @@ def remove_stale_temp_files(folder: Path) -> None:
         if not (entry.name.startswith(".") and entry.name.endswith(TEMP_SUFFIX)):
             continue
         parts = entry.name[: -len(TEMP_SUFFIX)].rsplit(".", 2)
-        if len(parts) != 3 or not parts[1].isdigit() or int(parts[1]) == os.getpid():
+        if len(parts) != 3 or not ascii_digits(parts[1]) or int(parts[1]) == os.getpid():
             continue
         try:
             old = time.time() - entry.stat(follow_symlinks=False).st_mtime > STALE_TEMP_AGE

@@ -63,3 +63,16 @@ def utf8_encodable(text: str) -> bool:
     except UnicodeEncodeError:
         return False
     return True
+
+
+def ascii_digits(text: str) -> bool:
+    """Whether `text` is one or more of the digits 0-9: a number as every format and protocol otpburn reads writes
+    it. str.isdigit() alone is no such check: it also takes superscripts and circled digits (²), which int()
+    refuses, and Arabic-Indic or full-width digits, which int() reads though no file or server writes them."""
+    return text.isascii() and text.isdigit()
+
+
+def ascii_number(text: str, max_digits: int) -> int | None:
+    """The whole number `text` writes in at most `max_digits` ASCII digits, or None for any other text (other
+    digits, a sign, spaces; more digits, which int() refuses past 4300 and no field otpburn reads needs)."""
+    return int(text) if ascii_digits(text) and len(text) <= max_digits else None

@@ -45,6 +45,8 @@ def test_profile_options_on_a_single_profile_token_are_refused(cli, uri_file):
 
 @pytest.mark.parametrize(("args", "message"), [
     (("--profile", "100"), "--profile wants a number from 0 to 99 or 'next-free'"),
+    (("--profile", "²"), "--profile wants a number from 0 to 99 or 'next-free'"),
+    (("--profile", "1" * 5000), "--profile wants a number from 0 to 99 or 'next-free'"),
     (("--profile", "next-free", "--title", "a title far too long"), "12 bytes"),
 ])
 def test_bad_profile_and_title_are_one_line(cli, uri_file, args, message):

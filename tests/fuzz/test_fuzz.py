@@ -265,7 +265,8 @@ def test_secrets_as_typed(text, encoding):
 
 VALUES = ["", "0", "1", "-1", "30", "60", "8", "nan", "inf", "1e300", "18446744073709551615", "SHA512", "SHA256",
           "x" * 300, "../x", "/dev/null", "-", "virtual", "otpauth", "entra:out.csv", "pskc:out.pskc", "2",
-          "user@example.com", "=1+1", "\x1b[31m", "é", "am\udcffy"]  # the last: the byte 0xff as Python gets it
+          "user@example.com", "=1+1", "\x1b[31m", "é", "²", "١٢",  # digits str.isdigit() takes and 0-9 are not
+          "am\udcffy"]  # the byte 0xff as Python gets it
 COMMANDS = {
     "parse": ["--file", "--json", "--pick", "--account"],
     "scan": ["--image", "--json", "--pick", "--account", "--save-capture"],

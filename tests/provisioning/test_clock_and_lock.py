@@ -85,7 +85,7 @@ def test_a_reply_that_does_not_echo_our_request_is_refused():
         sock.close()
 
 
-@pytest.mark.parametrize("server", ["h:abc", "h:0", "h:70000", ":123", "[::1"])
+@pytest.mark.parametrize("server", ["h:abc", "h:0", "h:70000", ":123", "[::1", "h:²", "h:١٢٣", "h:" + "1" * 5000])
 def test_bad_time_server_names_are_input_errors(server):
     from otpburn.errors import InputError
 

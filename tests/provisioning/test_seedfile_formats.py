@@ -352,3 +352,28 @@ def test_batch_and_burn_seed_file_choices_that_cannot_be_met_are_one_line(cli, t
     assert f"no account in {andotp} matches 'nobody'" in err
     err = one_line_error(cli("burn", "--reader", "virtual", "--seed-file", andotp, "--pick", "9"), after_notes=True)
     assert "account 9 is out of range: there are 3 accounts" in err and "--pick N or --account TEXT" in err
+
+
+SECRET_HEX = "3132333435363738393031323334353637383930"
+
+
+@pytest.mark.parametrize("digits", ["²", "①", "٦", "６", "9" * 5000])
+@pytest.mark.parametrize(("name", "layout"), [
+    ("oath.csv", "86596220000001, {hex}, totp, {n}, 30\n86596220000002, {hex}, totp, 6, 30\n"),
+    ("oath.csv", "86596220000001, {hex}, totp, 6, {n}\n86596220000002, {hex}, totp, 6, 30\n"),
+    ("entra.csv", "upn,serial number,secret key,time interval,manufacturer,model\n"
+                  "a@example.org,86596220000001,GEZDGNBVGY3TQOJQGEZDGNBVGY3TQOJQ,{n},Token2,C301\n"
+                  "b@example.org,86596220000002,GEZDGNBVGY3TQOJQGEZDGNBVGY3TQOJQ,30,Token2,C301\n"),
+    ("uris.txt", "otpauth://totp/a?secret=GEZDGNBVGY3TQOJQ&digits={n}\notpauth://totp/b?secret=GEZDGNBVGY3TQOJQ\n"),
+])
+def test_a_number_in_other_digits_is_that_line_s_problem(cli, tmp_path, digits, name, layout):
+    """str.isdigit() takes ², ① and Arabic-Indic or full-width digits, and int() refuses some of them (and any
+    number of over 4300 digits): each is the problem of its line, and the other lines convert."""
+    path = tmp_path / name
+    path.write_text(layout.format(hex=SECRET_HEX, n=digits), encoding="utf-8")
+    contents = read_seed_file(str(path), None)
+    assert [record.line for record in contents.records] == [contents.records[0].line]
+    assert len(contents.problems) == 1 and "whole number" in contents.problems[0]
+    result = cli("export", "--seed-file", str(path), "--format", "otpauth", "--output", str(tmp_path / "out.txt"))
+    assert result.returncode == 0 and "whole number (left out)" in result.stderr.decode()
+    assert len((tmp_path / "out.txt").read_text().splitlines()) == 1

@@ -21,13 +21,15 @@ from otpburn.emulator.vpcd import VpcdBridge
 from otpburn.emulator.ykoath import OathState, YkoathEmulator
 from otpburn.errors import InputError
 from otpburn.tokens.molto2 import parse_customer_key
+from otpburn.untrusted import ascii_digits, ascii_number
 
 
 def _parse_hostport(text: str) -> tuple[str, int]:
-    host, _, port = text.rpartition(":")
-    if not host or not port.isdigit() or not 0 < int(port) < 65536:
+    host, _, port_text = text.rpartition(":")
+    port = ascii_number(port_text, 5)
+    if not host or port is None or not 0 < port < 65536:
         raise InputError(f"--vpcd wants HOST:PORT, not {text!r}")
-    return host, int(port)
+    return host, port
 
 
 @click.group()
@@ -113,7 +115,7 @@ def token2_cmd(vpcd_address: str, with_pcscd: bool, state_file: str | None, faul
         prefix = next(p for name, p in MODEL_PREFIXES.items() if name.lower() == model.lower())
         serial = prefix + "000001"
     serial = serial or "8659622000001"
-    if not serial.isdigit():
+    if not ascii_digits(serial):
         raise InputError("the serial number must be digits")
     plan = FaultPlan([parse_fault(spec) for spec in faults])
     memory = None

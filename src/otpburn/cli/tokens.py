@@ -30,6 +30,7 @@ from otpburn.tokens.molto2 import (
 from otpburn.tokens.token2 import TRANSPORT_KEY, Token2Credentials
 from otpburn.tokens.ykoath import OathCredentials, PasswordRequiredError, YkoathSession
 from otpburn.transport.trace import Tracer, stream_tracer
+from otpburn.untrusted import ascii_number
 
 
 def tracer(trace: bool) -> Tracer | None:
@@ -154,11 +155,12 @@ def parse_profile(text: str | None, *, next_free_allowed: bool = True) -> int | 
     """--profile N (or next-free, where a free profile is wanted), checked against the numbers any Molto2 has."""
     if text is None or (text == NEXT_FREE and next_free_allowed):
         return text
-    if not text.isascii() or not text.isdigit() or not 0 <= int(text) < PROFILES:
+    profile = ascii_number(text, 9)
+    if profile is None or not 0 <= profile < PROFILES:
         wanted = f"a number from 0 to {PROFILES - 1}" + (f" or '{NEXT_FREE}'" if next_free_allowed else
                                                          " (see 'otpburn profiles')")
         raise InputError(f"--profile wants {wanted}, not {text!r}")
-    return int(text)
+    return profile
 
 
 def resolve_profile(session: Molto2Session, spec: int | str | None) -> int:

@@ -14,6 +14,7 @@ from otpburn.cli.wording import cause_text, fix_text, mark
 from otpburn.errors import InputError
 from otpburn.provisioning.burn.checks import Verdict
 from otpburn.provisioning.verification import check_typed_code
+from otpburn.untrusted import ascii_digits
 
 
 @click.command()
@@ -29,7 +30,7 @@ def verify(given: tuple[str, ...], screen: bool, images: tuple[str, ...], clipbo
 
     The seed comes from the same sources as for burn (never the command line).
     """
-    if given and not typed and len(given) == 1 and given[0].isdigit() and 4 <= len(given[0]) <= 10:
+    if given and not typed and len(given) == 1 and ascii_digits(given[0]) and 4 <= len(given[0]) <= 10:
         # `otpburn verify 123456`: a code, given where an option belongs (echoing it is harmless: it is shown
         # on the token and expires)
         raise click.UsageError(f"give the token's code with --code: otpburn verify --code {given[0]}")

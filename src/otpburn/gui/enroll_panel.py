@@ -21,6 +21,7 @@ from PySide6.QtWidgets import (
 from otpburn.gui import worker
 from otpburn.gui.common import StatusLabel, StepBox, show_error
 from otpburn.gui.worker import TaskFailure
+from otpburn.untrusted import ascii_digits
 
 if TYPE_CHECKING:
     from otpburn.provisioning.burn.steps import BurnReport
@@ -161,7 +162,7 @@ class EnrollPanel(StepBox):
             widget.setVisible(burned)
         typed = self.code.text().strip()
         ready = (self.report is not None and self.target.currentData() is not None and self.enrolled is None
-                 and (self.computed.isChecked() or typed.isascii() and typed.isdigit()))
+                 and (self.computed.isChecked() or ascii_digits(typed)))
         self.enroll_button.setEnabled(ready)
         self.code.setEnabled(not self.computed.isChecked())
 

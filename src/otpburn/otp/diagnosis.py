@@ -15,6 +15,7 @@ from otpburn.errors import InputError, Remedy
 from otpburn.otp.codec import decode_base32, decode_hex, encode_base32, encode_hex
 from otpburn.otp.hotp import checked_time, hotp, time_step
 from otpburn.otp.params import MAX_COUNTER, Algorithm, OtpParams, OtpType
+from otpburn.untrusted import ascii_digits
 
 WINDOW = 1  # steps either side that count as a match (clocks are read to the second)
 CLOCK_SEARCH = 120  # steps either side searched for a clock offset (an hour at 30 s)
@@ -76,9 +77,8 @@ def _offsets(params: OtpParams, code: str, at: float, reach: int) -> list[int]:
 def diagnose(params: OtpParams, code: str, at: float | None = None) -> Diagnosis:
     """Does `code` (typed from the token) belong to `params` now? If not, why not?"""
     code = code.strip().replace(" ", "")
-    # ASCII only: str.isdigit() also takes full-width or Arabic-Indic digits, which no token shows and
-    # which the constant-time comparison refuses (it compares ASCII text).
-    if not (code.isascii() and code.isdigit()):
+    # ASCII only: no token shows other digits, and the constant-time comparison compares ASCII text.
+    if not ascii_digits(code):
         raise InputError("type the digits the token shows, 0 to 9 (spaces are fine)")
     now = checked_time(at)
     if _offsets(params, code, now, WINDOW):

@@ -32,7 +32,7 @@ from otpburn.errors import RegistrationError, RegistrationProblem, Remedy
 from otpburn.installation import install_command
 from otpburn.registrars.base import Notify
 from otpburn.registrars.settings import RegistrarSettings, ca_file
-from otpburn.untrusted import tame
+from otpburn.untrusted import ascii_digits, tame
 
 THROTTLE_STATUSES = (429, 503)
 MAX_THROTTLE_WAITS = 3  # a throttled request is sent at most this many more times
@@ -59,12 +59,12 @@ def retry_after_seconds(value: str | None, waits: int = 0, reset: str | None = N
     """How long a throttled request waits: what Retry-After asks (seconds or a date), else until the moment an
     X-Rate-Limit-Reset names (Okta: Unix seconds), else an exponential back-off by the `waits` already made."""
     backoff = BACKOFF_SECONDS * float(2**waits)
-    if not value and reset and reset.strip().isdigit():
+    if not value and reset and ascii_digits(reset.strip()):
         return max(0.0, float(reset) - time.time())
     if not value:
         return backoff
     value = value.strip()
-    if value.isdigit():
+    if ascii_digits(value):
         return float(value)
     try:
         when = email.utils.parsedate_to_datetime(value)

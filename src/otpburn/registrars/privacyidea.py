@@ -27,6 +27,7 @@ from otpburn.registrars.base import (
 )
 from otpburn.registrars.http import UnreadableAnswerError, connect, one_line
 from otpburn.registrars.settings import RegistrarSettings, secret
+from otpburn.untrusted import ascii_number
 
 SYSTEM = "privacyidea"
 LABEL = "the privacyIDEA server"
@@ -84,13 +85,13 @@ class PrivacyIdeaRegistrar(RegistrarBase):
         if token is None:
             return None
         name, realm = str(token.get("username") or ""), str(token.get("user_realm") or "")
-        count = str(token.get("count") or "0")
+        count = ascii_number(str(token.get("count") or "0"), 20)  # a 64-bit counter
         return ExistingToken(
             id=enrollment.serial, holder_id=f"{name}@{realm}" if name and realm else name,
             holder_name=one_line(name, 120),
             same_seed=FINGERPRINT_MARK + enrollment.params.fingerprint in str(token.get("description", "")),
             # a token that has accepted a code keeps a non-zero counter: nothing left to prove
-            activated=count.isdigit() and int(count) > 0)
+            activated=count is not None and count > 0)
 
     def _remove(self, existing: ExistingToken) -> None:
         self._call("DELETE", f"/token/{_segment(existing.id)}", "remove")

@@ -17,6 +17,7 @@ from urllib.parse import parse_qsl, quote, unquote, urlsplit
 from otpburn.errors import InputError
 from otpburn.otp.codec import decode_base32, encode_base32
 from otpburn.otp.params import Algorithm, OtpParams, OtpType
+from otpburn.untrusted import ascii_number
 
 SCHEME = "otpauth"
 _KNOWN_SINGLE = ("secret", "issuer", "algorithm", "digits", "period", "counter", "encoder")
@@ -114,11 +115,11 @@ def _parse_query(query: str) -> dict[str, str]:
 def _int_param(query: dict[str, str], name: str, default: int) -> int:
     if name not in query:
         return default
-    text = query[name].strip()
     # Not echoed (it could be a secret in the wrong place); 20 digits hold any 64-bit counter.
-    if not text.isdigit() or not text.isascii() or len(text) > 20:
+    number = ascii_number(query[name].strip(), 20)
+    if number is None:
         raise InputError(f"{name} must be a whole number")
-    return int(text)
+    return number
 
 
 def format_uri(params: OtpParams) -> str:

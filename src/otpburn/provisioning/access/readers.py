@@ -12,6 +12,7 @@ from otpburn.transport.errors import NoCardError, NoReaderError, NoReadersConnec
 from otpburn.transport.pcsc import PcscBackend
 from otpburn.transport.readers import ReaderBackend, ReaderInfo
 from otpburn.transport.virtual import VIRTUAL_READER
+from otpburn.untrusted import ascii_number
 
 VIRTUAL = "virtual"
 VIRTUAL_MOLTO2 = "virtual-molto2"
@@ -50,8 +51,8 @@ def choose(readers: list[ReaderInfo], spec: str | None) -> ReaderInfo:
             return with_card[0]
         names = ", ".join(f"{i}. {r.name}" for i, r in enumerate(readers, start=1))
         raise InputError(f"several readers are connected ({names})", remedy=Remedy.CHOOSE_READER)
-    if spec.isdigit():
-        index = int(spec)
+    index = ascii_number(spec, 9)
+    if index is not None:
         if not 1 <= index <= len(readers):
             raise InputError(f"there is no reader number {spec}: there are {len(readers)} readers",
                              remedy=Remedy.LIST_READERS)

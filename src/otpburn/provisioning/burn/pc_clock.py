@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from enum import StrEnum
 
 from otpburn.errors import InputError, OperationError
+from otpburn.untrusted import ascii_number
 
 NTP_EPOCH_OFFSET = 2_208_988_800  # seconds from 1900-01-01 to 1970-01-01
 DEFAULT_SERVERS = ("pool.ntp.org",)
@@ -78,9 +79,10 @@ def split_server(server: str) -> tuple[str, int]:
             host = ""
     elif server.count(":") == 1:
         host, _, port = server.partition(":")
-    if not host or not port.isdigit() or not 0 < int(port) < 65536:
+    number = ascii_number(port, 5)
+    if not host or number is None or not 0 < number < 65536:
         raise InputError(f"{server!r} is not a time server (HOST or HOST:PORT)")
-    return host, int(port)
+    return host, number
 
 
 def query(server: str, timeout: float = 1.0) -> float:

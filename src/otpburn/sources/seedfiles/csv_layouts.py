@@ -16,6 +16,7 @@ from otpburn.sources.migration import find_migration_links, parse_migration
 from otpburn.sources.otpauth import parse_uri
 from otpburn.sources.seedfiles.bitwarden import csv_reader as password_manager_csv
 from otpburn.sources.seedfiles.model import Rows, SeedRecord
+from otpburn.untrusted import ascii_number
 
 
 def read_text(path: str, text: str) -> Rows:
@@ -298,6 +299,7 @@ def _entra_rows(rows: Iterable[Row], sample: list[Row], kind: str, *, upn_column
 def _number(row: list[str], index: int, default: int, name: str) -> int:
     if len(row) <= index or not row[index]:
         return default
-    if not row[index].isdigit() or len(row[index]) > 9:
+    number = ascii_number(row[index], 9)
+    if number is None:
         raise InputError(f"the {name} column is not a whole number")  # not echoed: it could be a shifted secret
-    return int(row[index])
+    return number

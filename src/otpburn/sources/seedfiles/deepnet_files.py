@@ -27,6 +27,7 @@ from otpburn.otp.codec import decode_base32, decode_hex
 from otpburn.otp.params import Algorithm, OtpParams, OtpType
 from otpburn.sources.seedfiles.model import Rows, SeedRecord, printable
 from otpburn.sources.seedfiles.xml_safety import check_xml
+from otpburn.untrusted import ascii_number
 
 ROOTS = ("data", "tokenList")  # V5, UAP V3
 KIND = "DualShield token"
@@ -165,8 +166,8 @@ def _v3_params(path: str, info: ElementTree.Element) -> OtpParams:
     text = (secret.text or "").strip() if secret is not None else ""
     if not text:
         raise InputError("no secret")
-    digits = _text(inner, "digits") or "6"
-    if not digits.isdigit():
+    digits = ascii_number(_text(inner, "digits") or "6", 9)
+    if digits is None:
         raise InputError("its digits are not a number")
     # TB is the token DualShield files as SafeID/Time-Based: TOTP, 60 s, SHA-1.
-    return OtpParams(secret=_decode(text, encoding), type=OtpType.TOTP, digits=int(digits), period=60)
+    return OtpParams(secret=_decode(text, encoding), type=OtpType.TOTP, digits=digits, period=60)

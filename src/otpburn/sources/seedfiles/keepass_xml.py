@@ -29,6 +29,7 @@ from otpburn.otp.params import Algorithm, OtpParams, OtpType
 from otpburn.sources.otpauth import STEAM_REFUSAL, parse_uri
 from otpburn.sources.seedfiles.model import Rows, add_record
 from otpburn.sources.seedfiles.xml_safety import check_xml
+from otpburn.untrusted import ascii_number
 
 ROOT = "KeePassFile"
 KIND = "KeePass XML export"
@@ -194,7 +195,7 @@ def _base32(text: str) -> bytes:
 
 
 def _number(text: str, what: str) -> int:
-    text = text.strip()
-    if not text.isdigit() or len(text) > 9:
+    number = ascii_number(text.strip(), 9)
+    if number is None:
         raise InputError(f"its {what} is not a number")
-    return int(text)
+    return number

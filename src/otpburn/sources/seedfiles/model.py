@@ -12,6 +12,7 @@ from typing import Any, NamedTuple, ParamSpec, TypeVar, cast
 from otpburn.errors import InputError
 from otpburn.otp.codec import decode_base32
 from otpburn.otp.params import OtpParams
+from otpburn.untrusted import ascii_digits
 
 MAX_PROBLEMS_SHOWN = 5
 P = ParamSpec("P")
@@ -170,14 +171,14 @@ def same_serial(in_file: str, on_token: str) -> bool:
         return False
     if in_file == on_token:
         return True
-    return in_file.isdigit() and on_token.isdigit() and len(in_file) < len(on_token) and \
+    return ascii_digits(in_file) and ascii_digits(on_token) and len(in_file) < len(on_token) and \
         on_token.lstrip("0") == in_file.lstrip("0")
 
 
 def spreadsheet_unsafe(serial: str) -> bool:
     """A serial a spreadsheet changes when it opens a CSV: leading zeros dropped, or more digits than
     a spreadsheet number keeps (15) rounded into scientific notation."""
-    return serial.isdigit() and (serial.startswith("0") and len(serial) > 1 or len(serial) > 15)
+    return ascii_digits(serial) and (serial.startswith("0") and len(serial) > 1 or len(serial) > 15)
 
 
 T = TypeVar("T")

@@ -33,6 +33,7 @@ from otpburn.sources.seedfiles.model import (
     refuse_bloated_json,
 )
 from otpburn.sources.seedfiles.password_crypto import cbc_open, password_text
+from otpburn.untrusted import ascii_number
 
 KIND = "TOTP Authenticator backup"
 PREFERENCE = "STATIC_TOTP_CODES_LIST"  # the app's own store of the list, in its shared preferences
@@ -141,8 +142,9 @@ def _secret(base: object, value: object) -> bytes:
 def _number(entry: Entry, name: str, default: int) -> int:
     """`digits` and `period` are kept as text ("6"); an account without them has the app's default."""
     value = entry.get(name, default)
-    if isinstance(value, str) and value.isdigit():
-        return int(value)
+    number = ascii_number(value, 9) if isinstance(value, str) else None
+    if number is not None:
+        return number
     if isinstance(value, int) and not isinstance(value, bool):
         return value
     raise InputError(f"its {name} setting is not a number")
