@@ -4,6 +4,8 @@ import json
 import os
 from pathlib import Path
 
+import pytest
+
 from otpburn.otp import code_window, encode_base32
 from otpburn.provisioning.burn.steps import Step
 
@@ -185,6 +187,20 @@ def test_remembers_options_not_secrets(qtbot, window):
     saved = open(window.settings.fileName()).read()
     assert "sync_clock=true" in saved and "reader=virtual" in saved
     assert encode_base32(SECRET) not in saved and SECRET.hex() not in saved
+
+
+@pytest.mark.parametrize("timeout", ["abc", "²", "1" * 5000, "45", "60"])
+def test_a_hand_edited_settings_file_still_opens_the_window(qtbot, tmp_path, timeout):
+    from PySide6.QtCore import QSettings
+
+    from otpburn.gui.window import MainWindow
+
+    path = tmp_path / "settings.ini"
+    path.write_text(f"[General]\ndisplay_timeout={timeout}\n", encoding="utf-8")
+    win = MainWindow(QSettings(str(path), QSettings.Format.IniFormat))
+    qtbot.addWidget(win)
+    assert win.burn.display_timeout.currentData() == (60 if timeout == "60" else 30)  # else the default
+    win.close()
 
 
 def test_keyboard_tab_order_reaches_the_main_controls(qtbot, window):

@@ -3,6 +3,7 @@ file. No DualShield server is reachable here: the published format page and its 
 
 from __future__ import annotations
 
+import re
 import xml.etree.ElementTree as ElementTree
 from pathlib import Path
 
@@ -82,3 +83,12 @@ def test_export_and_burn_write_it_from_the_command_line(cli, tmp_path):
     assert burned.returncode == 0, burned.stderr.decode()
     (record,) = read_seed_file(str(tmp_path / "burned.xml")).records
     assert record.serial == "8659622000001" and record.params.period == 30
+
+
+@pytest.mark.parametrize(("element", "value"), [("digits", "²"), ("timeWindow", "٦٠"), ("digits", "1" * 5000)])
+def test_a_header_number_in_other_digits_is_named(tmp_path, element, value):
+    text = PUBLISHED.read_text(encoding="utf-8")
+    path = tmp_path / "tokens.xml"
+    path.write_text(re.sub(f"<{element}>[^<]*<", f"<{element}>{value}<", text, count=1), encoding="utf-8")
+    with pytest.raises(InputError, match="header's digits and time window are not numbers"):
+        read_seed_file(str(path))

@@ -24,6 +24,7 @@ from otpburn.gui.seed_panel import SeedPanel
 from otpburn.gui.test_panel import TestPanel
 from otpburn.gui.token_panel import TokenPanel
 from otpburn.gui.worker import Report, TaskFailure
+from otpburn.untrusted import ascii_number
 
 if TYPE_CHECKING:
     from otpburn.otp import OtpParams
@@ -423,8 +424,11 @@ class MainWindow(QMainWindow):
     def _restore(self) -> None:
         self.reader.preferred = str(self.settings.value("reader", "")) or None
         self.burn.sync_clock.setChecked(bool(self.settings.value("sync_clock", False, type=bool)))
-        index = self.burn.display_timeout.findData(int(str(self.settings.value("display_timeout", 30))))
-        self.burn.display_timeout.setCurrentIndex(max(index, 0))
+        # The settings file is the user's to edit: a value that is not one of the choices leaves the default.
+        timeout = ascii_number(str(self.settings.value("display_timeout", "")), 9)
+        index = -1 if timeout is None else self.burn.display_timeout.findData(timeout)
+        if index >= 0:
+            self.burn.display_timeout.setCurrentIndex(index)
         index = self.burn.export_format.findData(self.settings.value("export_format", "none"))
         self.burn.export_format.setCurrentIndex(max(index, 0))
         folder = self.settings.value("export_folder", None)

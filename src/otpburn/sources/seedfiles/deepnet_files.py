@@ -97,10 +97,9 @@ def _header(path: str, header: ElementTree.Element, notes: list[str]) -> Header:
         notes.append(f"its header names no {', '.join(missing)}: read as DualShield's SafeID/Time-Based product "
                      "(TOTP, 6 digits, 60 s, SHA-1); compare the first code with the token")
     values = {name: value or SAFEID_TIME_BASED[name] for name, value in given.items()}
-    try:
-        digits, period = int(values["digits"]), int(values["timeWindow"])
-    except ValueError:
-        raise InputError(f"{path}: its header's digits and time window are not numbers") from None
+    digits, period = ascii_number(values["digits"], 9), ascii_number(values["timeWindow"], 9)
+    if digits is None or period is None:
+        raise InputError(f"{path}: its header's digits and time window are not numbers")
     algorithm = Algorithm.parse(values["crypto"])
     OtpParams(secret=b"\0", digits=digits, period=period, algorithm=algorithm)  # the header's own limits, once
     return Header(encode, digits, period, algorithm)
