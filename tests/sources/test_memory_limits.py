@@ -23,6 +23,20 @@ def test_an_88_megapixel_png_of_a_few_hundred_kilobytes_is_refused_before_decodi
     assert result.peak_bytes < 200 * MiB, result.peak_bytes // MiB  # the header was read, not the pixels
 
 
+@pytest.mark.parametrize("size", [(200, 65_666), (65_536, 1)])
+def test_an_image_longer_on_a_side_than_the_qr_reader_takes_is_refused(tmp_path, size):
+    """A few megapixels, but more than 65 535 pixels on one side: zxing-cpp refuses such an image (ValueError)."""
+    from otpburn.errors import InputError
+    from otpburn.sources.images import load_grayscale
+
+    path = tmp_path / "long.png"
+    Image.new("L", size, 255).save(path)
+    with pytest.raises(InputError, match=f"{size[0]}×{size[1]} pixels; that is too large to be a screenshot"):
+        load_grayscale(str(path))
+    Image.new("L", (size[0], 65_535) if size[1] > 1 else (65_535, 1), 255).save(path)
+    load_grayscale(str(path))  # the longest side it takes
+
+
 @pytest.mark.skipif(not sys.platform.startswith("linux"), reason="the peak is read from /proc")
 def test_the_largest_image_taken_stays_within_a_fixed_cap(tmp_path):
     path = tmp_path / "large.png"

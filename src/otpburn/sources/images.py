@@ -17,6 +17,7 @@ if TYPE_CHECKING:
 # pixel (Pillow keeps RGB and RGBA in 32 bits), the grey conversion 2 more: 300 MB at this limit, whatever the
 # file's own size (a flat 50 Mpx PNG compresses to a few hundred KB).
 MAX_PIXELS = 50_000_000
+MAX_SIDE = 65_535  # pixels a side: the most zxing-cpp reads (a full-page capture of a long page stays far below)
 MAX_FILE_BYTES = 200 * 1024 * 1024
 # Only these decoders are ever used: Pillow would otherwise also hand an EPS/PostScript file
 # (whatever its name) to Ghostscript, turning a "screenshot" into a program that runs.
@@ -42,7 +43,7 @@ def load_grayscale(source: str | os.PathLike[str] | bytes, name: str | None = No
         try:
             image: Image.Image = Image.open(io.BytesIO(data), formats=FORMATS)
             width, height = image.size
-            if width * height > MAX_PIXELS:
+            if width * height > MAX_PIXELS or max(width, height) > MAX_SIDE:
                 raise InputError(f"{label} is {width}×{height} pixels; that is too large to be a screenshot")
             image.load()
         except InputError:
