@@ -112,8 +112,8 @@ class OtpParams(_OtpFields):
     @classmethod
     def of_secret(cls, secret: bytes) -> Self:
         """A TOTP with every other setting at its default (SHA1, 6 digits, 30 s, no names), as a vendor's
-        serial,secret file means it: only the secret is checked, the rest being the defaults __new__ checked once
-        (a third of the time of __new__, which checks every field: 100 000 records, about 15 ms)."""
+        serial,secret file means it: only the secret is checked, the rest being the defaults __new__ checked once.
+        About half the time of __new__, which checks every field (100 000 records: about 15 ms less)."""
         if _exact_type(secret) is not bytes or not 0 < len(secret) <= MAX_SECRET_BYTES:
             _check_secret(secret)
         return tuple.__new__(cls, (secret, *_DEFAULT_SETTINGS))
