@@ -75,4 +75,5 @@ def ascii_digits(text: str) -> bool:
 def ascii_number(text: str, max_digits: int) -> int | None:
     """The whole number `text` writes in at most `max_digits` ASCII digits, or None for any other text (other
     digits, a sign, spaces; more digits, which int() refuses past 4300 and no field otpburn reads needs)."""
-    return int(text) if ascii_digits(text) and len(text) <= max_digits else None
+    # ascii_digits's test written out: a CSV's number columns come here for every row
+    return int(text) if text.isascii() and text.isdigit() and len(text) <= max_digits else None

@@ -251,7 +251,8 @@ def _oath_row(number: int, row: list[str], user: str = "", resolver: str = "", r
     algorithm = Algorithm.parse(row[5]) if len(row) > 5 and row[5] else Algorithm.SHA1
     period, counter = (moving, 0) if totp else (30, moving)
     params = OtpParams(secret, otp_type, algorithm, digits, period, counter)  # by position: keywords cost 25% more
-    return SeedRecord(serial, params, number, user=user, resolver=resolver, realm=realm)
+    # upn, part, user, resolver, realm by position: keywords to a NamedTuple took 10 ms more per 100 000 rows
+    return SeedRecord(serial, params, number, "", "", user, resolver, realm)
 
 
 def _oath_row_with_user(number: int, row: list[str]) -> SeedRecord:
