@@ -210,6 +210,45 @@ def test_verify_near_the_epoch_and_the_last_hotp_counter(cli, tmp_path):
     assert result.returncode == 0 and "Current" in result.stdout.decode()
 
 
+TOKEN2_FIELDS = [("serial", [1]), ("key", "zz"), ("key", 5), ("seed", "xyz"), ("hmac", 9), ("step", -1),
+                 ("display_timeout", 99), ("clock_offset", "a"), ("clock_offset", 1e300), ("clock_set_at", None),
+                 ("drift_ppm", 1e12), ("lockout_after", 0), ("failed_auths", True), ("locked", "yes"),
+                 ("auth_attempts", "x"), ("log", ["a", 1])]
+MOLTO2_FIELDS = [("serial", "8266-5871"), ("profile_count", 1_000_000), ("profile_count", 0), ("profiles", 5),
+                 ("attempts_left", 11), ("max_attempts", 16), ("shown_profile", 100), ("pending", {"op": "key"}),
+                 ("pending", {"op": "wipe"})]
+PROFILE_FIELDS = [("title", "a title too long"), ("title", "\udcff"), ("seed", "0"), ("digits", 7), ("hmac", 3),
+                  ("written_at", -1), ("clock_offset", float("nan"))]
+
+
+@pytest.mark.parametrize(("reader", "field", "value"),
+                         [("virtual", *case) for case in TOKEN2_FIELDS] + [("virtual-molto2", *case) for case in
+                                                                             MOLTO2_FIELDS + PROFILE_FIELDS])
+def test_a_virtual_token_memory_field_the_card_cannot_hold_is_named(cli, tmp_path, reader, field, value):
+    """Each field of the memory file, edited by hand, is checked when the token is opened: the command says which
+    field, in one line, where a wrong type or value used to end in an internal error at its first use."""
+    state = tmp_path / "memory.json"
+    memory = {"profiles": [{field: value}]} if (field, value) in PROFILE_FIELDS else {field: value}
+    text = json.dumps(memory)
+    state.write_text(text)
+    variable = "OTPBURN_VIRTUAL_TOKEN" if reader == "virtual" else "OTPBURN_VIRTUAL_MOLTO2"
+    result = cli("info", "--reader", reader, env={variable: str(state)})
+    stderr = result.stderr.decode()
+    assert result.returncode == 1 and f"is damaged (its {field!r} field)" in stderr and stderr.count("\n") == 1
+    assert state.read_text() == text  # left for the user to look at
+
+
+def test_a_virtual_token_memory_it_wrote_itself_reads_back(cli, tmp_path):
+    uri_file = tmp_path / "uri.txt"
+    uri_file.write_text("otpauth://totp/Acme:bob?secret=JBSWY3DPEHPK3PXP\n")
+    for reader, variable in (("virtual", "OTPBURN_VIRTUAL_TOKEN"), ("virtual-molto2", "OTPBURN_VIRTUAL_MOLTO2")):
+        env = {variable: str(tmp_path / f"{reader}.json")}
+        extra = ("--profile", "0", "--title", "Acme", "--default-customer-key") if reader == "virtual-molto2" else ()
+        burned = cli("burn", "--reader", reader, "--uri-file", str(uri_file), "--yes", *extra, env=env)
+        assert burned.returncode == 0, burned.stderr.decode()
+        assert cli("info", "--reader", reader, env=env).returncode == 0
+
+
 def test_a_damaged_virtual_token_is_one_line(cli, tmp_path):
     state = tmp_path / "virtual.json"
     state.write_text("{bad")

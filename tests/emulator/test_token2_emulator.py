@@ -153,3 +153,28 @@ def test_status_word_error_names_the_command():
     session.authenticate()
     with pytest.raises(StatusWordError, match="SET SEED failed: the token answered 6A80"):
         session.set_seed(b"B" * 20)
+
+
+@pytest.mark.parametrize(("args", "message"), [
+    (("--clock-offset", "inf"), "cannot hold that clock offset"),
+    (("--clock-offset", "1e12"), "cannot hold that clock offset"),
+    (("--drift-ppm", "nan"), "cannot hold that drift ppm"),
+    (("--serial", "1" * 21), "cannot hold that serial"),
+])
+def test_emulate_names_an_option_the_token_cannot_hold(cli, args, message):
+    result = cli("emulate", "token2", *args)
+    assert result.returncode == 2 and message in result.stderr.decode() and "internal" not in result.stderr.decode()
+
+
+@pytest.mark.parametrize(("card", "memory", "message"), [
+    ("token2", '{"key": "zz"}', "its 'key' field is wrong"),
+    ("molto2", '{"profiles": [{"digits": 7}]}', "its 'digits' field is wrong"),
+    ("molto2", "{bad", "(JSONDecodeError)"),
+    ("token2", '{"nope": 1}', "(TypeError)"),
+])
+def test_emulate_names_a_state_file_that_is_no_card_memory(cli, tmp_path, card, memory, message):
+    state = tmp_path / "state.json"
+    state.write_text(memory)
+    result = cli("emulate", card, "--state", str(state))
+    assert result.returncode == 2 and "is not an emulated card's memory" in result.stderr.decode()
+    assert message in result.stderr.decode() and state.read_text() == memory

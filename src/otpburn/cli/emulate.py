@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 import sys
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from typing import Any, TypeVar
 
 import click
@@ -15,6 +16,7 @@ from otpburn.cli.common import AnyCaseChoice, read_text_file
 from otpburn.cli.tokens import load_key
 from otpburn.emulator.faults import FaultPlan, parse_fault
 from otpburn.emulator.molto2 import Molto2Emulator, Molto2Memory, derived_key
+from otpburn.emulator.sm4_card import MemoryFieldError
 from otpburn.emulator.stack import PcscdStack
 from otpburn.emulator.token2 import MODEL_PREFIXES, VENDOR_KEY, Token2Emulator, Token2Memory
 from otpburn.emulator.vpcd import VpcdBridge
@@ -30,6 +32,26 @@ def _parse_hostport(text: str) -> tuple[str, int]:
     if not host or port is None or not 0 < port < 65536:
         raise InputError(f"--vpcd wants HOST:PORT, not {text!r}")
     return host, port
+
+
+@contextlib.contextmanager
+def _options_held(card: str) -> Iterator[None]:
+    """An option value the emulated card cannot hold (a clock offset past its 32-bit clock, say) is named."""
+    try:
+        yield
+    except MemoryFieldError as exc:
+        raise InputError(f"the emulated {card} cannot hold that {exc.field.replace('_', ' ')}") from None
+
+
+@contextlib.contextmanager
+def _state_file_read(path: str | None) -> Iterator[None]:
+    """A state file that is not an emulated card's memory (edited by hand, or another file) is named."""
+    try:
+        yield
+    except MemoryFieldError as exc:
+        raise InputError(f"{path} is not an emulated card's memory: its {exc.field!r} field is wrong") from None
+    except (ValueError, TypeError, KeyError, RecursionError) as exc:
+        raise InputError(f"{path} is not an emulated card's memory ({type(exc).__name__})") from None
 
 
 @click.group()
@@ -123,9 +145,11 @@ def token2_cmd(vpcd_address: str, with_pcscd: bool, state_file: str | None, faul
         key_hex = VENDOR_KEY
         if key_file:
             key_hex = load_key(key_file).hex().upper()  # the same 32-hex-digit file the driver side reads
-        memory = Token2Memory(serial=serial, key=key_hex, clock_offset=clock_offset,
-                              clock_set_at=time.time(), drift_ppm=drift_ppm, lockout_after=lockout_after)
-    card = Token2Emulator(memory, state_path=state_file, faults=plan)
+        with _options_held("token"):
+            memory = Token2Memory(serial=serial, key=key_hex, clock_offset=clock_offset,
+                                  clock_set_at=time.time(), drift_ppm=drift_ppm, lockout_after=lockout_after)
+    with _state_file_read(state_file):
+        card = Token2Emulator(memory, state_path=state_file, faults=plan)
     run_bridge(card, vpcd_address, with_pcscd, reinsert_after, show)
 
 
@@ -170,11 +194,13 @@ def molto2_cmd(vpcd_address: str, with_pcscd: bool, state_file: str | None, faul
     plan = FaultPlan([parse_fault(spec) for spec in faults])
     memory = None
     if not state_file or not os.path.exists(state_file):
-        memory = Molto2Memory(serial=serial, profile_count=int(profile_count), max_attempts=attempts,
-                              attempts_left=attempts)
+        with _options_held("Molto2"):
+            memory = Molto2Memory(serial=serial, profile_count=int(profile_count), max_attempts=attempts,
+                                  attempts_left=attempts)
         if customer_key_file:
             memory.key = derived_key(parse_customer_key(read_text_file(customer_key_file)))
-    card = Molto2Emulator(memory, state_path=state_file, faults=plan)
+    with _state_file_read(state_file):
+        card = Molto2Emulator(memory, state_path=state_file, faults=plan)
 
     def on_change(event: str) -> None:
         if show:

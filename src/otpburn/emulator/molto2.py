@@ -18,16 +18,29 @@ import hashlib
 import os
 import secrets
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
+from typing import Any
 
 from otpburn.emulator.faults import FaultPlan
-from otpburn.emulator.sm4_card import Sm4Card
+from otpburn.emulator.sm4_card import (
+    CLOCK_SPAN,
+    MAX_SERIAL_DIGITS,
+    MemoryFieldError,
+    Sm4Card,
+    check_memory,
+    hex_bytes,
+)
 from otpburn.otp.hotp import totp
 from otpburn.otp.params import Algorithm
+from otpburn.untrusted import ascii_digits, utf8_encodable
 
 FACTORY_KEY_TEXT = b"TOKEN2MOLTO1-KEY"
 ATR = bytes.fromhex("3B8F8001804F0CA000000306030001000000006A")  # a CCID token's answer-to-reset (any will do)
 MAX_ATTEMPTS = 10
+MAX_ATTEMPTS_SETTABLE = 15  # the attempts left travel in the low 4 bits of `63 Cx`
+MAX_PROFILES = 100
+MAX_TITLE_BYTES = 12
 _TIMEOUTS = {0x00: 15, 0x01: 30, 0x02: 60, 0x03: 120}
 _HMACS = {0x01: Algorithm.SHA1, 0x02: Algorithm.SHA256}
 _DIGITS = (4, 6, 8, 10)
@@ -63,6 +76,21 @@ class ProfileMemory:
     clock_offset: float = 0.0  # this profile's clock minus host time
     written_at: int = 0  # the clock value of the last settings write (shown as "time A")
 
+    def __post_init__(self) -> None:
+        check_memory(self, _PROFILE_RULES)
+
+
+_PROFILE_RULES: dict[str, Callable[[Any], bool]] = {
+    "title": lambda title: utf8_encodable(title) and len(title.encode("utf-8")) <= MAX_TITLE_BYTES,
+    "seed": hex_bytes(1, 63),
+    "hmac": lambda code: code in _HMACS,
+    "digits": lambda digits: digits in _DIGITS,
+    "step": lambda code: code in _STEPS,
+    "display_timeout": lambda code: code in _TIMEOUTS,
+    "clock_offset": lambda seconds: abs(seconds) <= CLOCK_SPAN,
+    "written_at": lambda clock: 0 <= clock < 2**32,
+}
+
 
 @dataclass
 class Molto2Memory:
@@ -79,13 +107,35 @@ class Molto2Memory:
     log: list[str] = field(default_factory=list)
 
     def __post_init__(self) -> None:
+        if type(self.profiles) is not list:
+            raise MemoryFieldError("profiles")
         self.profiles = [p if isinstance(p, ProfileMemory) else ProfileMemory(**p) for p in self.profiles]
+        check_memory(self, _DEVICE_RULES)
+        for field_name, fits in (("profiles", len(self.profiles) <= self.profile_count),
+                                 ("attempts_left", self.attempts_left <= self.max_attempts),
+                                 ("shown_profile", self.shown_profile < self.profile_count)):
+            if not fits:
+                raise MemoryFieldError(field_name)
         while len(self.profiles) < self.profile_count:
             self.profiles.append(ProfileMemory(clock_offset=self.clock_offset))
 
     @property
     def locked(self) -> bool:
         return self.attempts_left == 0
+
+
+_DEVICE_RULES: dict[str, Callable[[Any], bool]] = {
+    "serial": lambda serial: ascii_digits(serial) and len(serial) <= MAX_SERIAL_DIGITS,
+    "key": hex_bytes(16, 16),
+    "profile_count": lambda count: 1 <= count <= MAX_PROFILES,
+    "clock_offset": lambda seconds: abs(seconds) <= CLOCK_SPAN,
+    "max_attempts": lambda count: 1 <= count <= MAX_ATTEMPTS_SETTABLE,
+    "attempts_left": lambda count: count >= 0,
+    "pending": lambda request: request.get("op") == "reset" and len(request) == 1
+    or request.get("op") == "key" and set(request) == {"op", "key"} and hex_bytes(16, 16)(request["key"]),
+    "shown_profile": lambda profile: profile >= 0,
+    "auth_attempts": lambda count: count >= 0,
+}
 
 
 class Molto2Emulator(Sm4Card[Molto2Memory]):
@@ -273,7 +323,7 @@ class Molto2Emulator(Sm4Card[Molto2Memory]):
             return SW_WRONG_LENGTH
         plain = self._ecb_decrypt(body)
         title = _unpad(plain) if plain.rstrip(b"\x00").endswith(b"\x80") else b""
-        if not title or len(title) > 12:
+        if not title or len(title) > MAX_TITLE_BYTES:
             return SW_BAD_DATA
         try:
             self.memory.profiles[p2].title = title.decode("utf-8")

@@ -11,12 +11,15 @@ from __future__ import annotations
 import os
 import secrets
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
+from typing import Any
 
 from otpburn.emulator.faults import FaultPlan
-from otpburn.emulator.sm4_card import Sm4Card
+from otpburn.emulator.sm4_card import CLOCK_SPAN, MAX_SERIAL_DIGITS, Sm4Card, check_memory, hex_bytes
 from otpburn.otp.hotp import totp
 from otpburn.otp.params import Algorithm
+from otpburn.untrusted import ascii_digits
 
 VENDOR_KEY = "8AD206883CA369482AB27182B6E83224"
 ATR = bytes.fromhex("3B80800101")  # contactless pseudo-ATR with no historical bytes
@@ -29,6 +32,7 @@ MODEL_PREFIXES = {
 }
 _KEEPS_SEED_PREFIXES = ("8659612", "8659600", "8659632")
 _TIMEOUT_SECONDS = {0x00: 15, 0x01: 30, 0x02: 60, 0x03: 120}
+MAX_DRIFT_PPM = 1_000_000  # a clock at twice the speed, or stopped; a real one drifts by tens
 _HMACS = {0x01: Algorithm.SHA1, 0x02: Algorithm.SHA256}
 _STEPS = {0x1E: 30, 0x3C: 60}
 
@@ -62,6 +66,25 @@ class Token2Memory:
     locked: bool = False
     auth_attempts: int = 0  # every EXTERNAL AUTHENTICATE received, for tests and --show
     log: list[str] = field(default_factory=list)  # names of the commands received, in order
+
+    def __post_init__(self) -> None:
+        check_memory(self, _MEMORY_RULES)
+
+
+_MEMORY_RULES: dict[str, Callable[[Any], bool]] = {
+    "serial": lambda serial: ascii_digits(serial) and len(serial) <= MAX_SERIAL_DIGITS,
+    "key": hex_bytes(16, 16),
+    "seed": hex_bytes(1, 63),
+    "hmac": lambda code: code in _HMACS,
+    "step": lambda code: code in _STEPS,
+    "display_timeout": lambda code: code in _TIMEOUT_SECONDS,
+    "clock_offset": lambda seconds: abs(seconds) <= CLOCK_SPAN,
+    "clock_set_at": lambda seconds: 0 <= seconds <= CLOCK_SPAN,
+    "drift_ppm": lambda ppm: abs(ppm) <= MAX_DRIFT_PPM,
+    "lockout_after": lambda count: count >= 1,
+    "failed_auths": lambda count: count >= 0,
+    "auth_attempts": lambda count: count >= 0,
+}
 
 
 class Token2Emulator(Sm4Card[Token2Memory]):

@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import TypeVar
 
 from otpburn.emulator.molto2 import Molto2Emulator
+from otpburn.emulator.sm4_card import MemoryFieldError
 from otpburn.emulator.token2 import Token2Emulator
 from otpburn.errors import OperationError
 from otpburn.files import user_file
@@ -44,6 +45,9 @@ def _card(emulator: type[Card], path: Path, name: str) -> Card:
     """The emulated card whose memory is kept at `path`; `name` says which in the line a bad memory file gets."""
     try:
         return emulator(state_path=path)
+    except MemoryFieldError as exc:  # a field edited by hand, say
+        raise OperationError(f"the {name}'s memory {path} is damaged (its {exc.field!r} field); move it away to "
+                             "start with a fresh one") from None
     except _DAMAGED as exc:
         raise OperationError(f"the {name}'s memory {path} is damaged ({type(exc).__name__}); move it away to start "
                              "with a fresh one") from None
