@@ -131,8 +131,8 @@ _DEVICE_RULES: dict[str, Callable[[Any], bool]] = {
     "clock_offset": lambda seconds: abs(seconds) <= CLOCK_SPAN,
     "max_attempts": lambda count: 1 <= count <= MAX_ATTEMPTS_SETTABLE,
     "attempts_left": lambda count: count >= 0,
-    "pending": lambda request: request.get("op") == "reset" and len(request) == 1
-    or request.get("op") == "key" and set(request) == {"op", "key"} and hex_bytes(16, 16)(request["key"]),
+    "pending": lambda request: request == {"op": "reset"} or (set(request) == {"op", "key"} and request["op"] == "key"
+                                                              and hex_bytes(16, 16)(request["key"])),
     "shown_profile": lambda profile: profile >= 0,
     "auth_attempts": lambda count: count >= 0,
 }
