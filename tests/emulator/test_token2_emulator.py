@@ -171,6 +171,10 @@ def test_emulate_names_an_option_the_token_cannot_hold(cli, args, message):
     ("molto2", '{"profiles": [{"digits": 7}]}', "its 'digits' field is wrong"),
     ("molto2", "{bad", "(JSONDecodeError)"),
     ("token2", '{"nope": 1}', "(TypeError)"),
+    ("ykoath", "{bad", "(JSONDecodeError)"),
+    ("ykoath", '{"version": [5, 4, 3], "salt": "zz", "access_key": null, "credentials": {}, "capacity": 32}',
+     "(ValueError)"),
+    ("ykoath", '{"version": [5, 4, 3]}', "(KeyError)"),
 ])
 def test_emulate_names_a_state_file_that_is_no_card_memory(cli, tmp_path, card, memory, message):
     state = tmp_path / "state.json"

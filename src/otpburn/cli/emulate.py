@@ -165,7 +165,8 @@ def ykoath_cmd(vpcd_address: str, with_pcscd: bool, state_file: str | None, faul
 
     plan = FaultPlan([parse_fault(spec) for spec in faults])
     state = None if state_file and os.path.exists(state_file) else OathState(capacity=capacity)
-    card = YkoathEmulator(state, plan, state_path=state_file)
+    with _state_file_read(state_file):
+        card = YkoathEmulator(state, plan, state_path=state_file)
     if password_file:
         card.set_password(read_text_file(password_file).rstrip("\r\n"))
     run_bridge(card, vpcd_address, with_pcscd, reinsert_after, show)
