@@ -43,9 +43,3 @@ def test_a_retry_after_in_other_digits_is_waited_out_as_no_answer(value):
 
     assert retry_after_seconds(value, 2) == retry_after_seconds(None, 2)
     assert retry_after_seconds(None, 2, reset=value) == retry_after_seconds(None, 2)
-
-
-def test_emulate_names_a_bad_vpcd_port_in_one_line(cli):
-    result = cli("emulate", "token2", "--vpcd", "localhost:²")
-    assert result.returncode == 2 and "--vpcd wants HOST:PORT" in result.stderr.decode()
-    assert "internal error" not in result.stderr.decode()

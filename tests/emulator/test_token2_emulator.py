@@ -160,6 +160,7 @@ def test_status_word_error_names_the_command():
     (("--clock-offset", "1e12"), "cannot hold that clock offset"),
     (("--drift-ppm", "nan"), "cannot hold that drift ppm"),
     (("--serial", "1" * 21), "cannot hold that serial"),
+    (("--vpcd", "localhost:²"), "--vpcd wants HOST:PORT"),  # digits int() refuses
 ])
 def test_emulate_names_an_option_the_token_cannot_hold(cli, args, message):
     result = cli("emulate", "token2", *args)

@@ -15,8 +15,8 @@ import click
 from otpburn.cli.common import AnyCaseChoice, read_text_file
 from otpburn.cli.tokens import load_key
 from otpburn.emulator.faults import FaultPlan, parse_fault
+from otpburn.emulator.memory import UNREADABLE_MEMORY, MemoryFieldError
 from otpburn.emulator.molto2 import Molto2Emulator, Molto2Memory, derived_key
-from otpburn.emulator.sm4_card import MemoryFieldError
 from otpburn.emulator.stack import PcscdStack
 from otpburn.emulator.token2 import MODEL_PREFIXES, VENDOR_KEY, Token2Emulator, Token2Memory
 from otpburn.emulator.vpcd import VpcdBridge
@@ -50,7 +50,7 @@ def _state_file_read(path: str | None) -> Iterator[None]:
         yield
     except MemoryFieldError as exc:
         raise InputError(f"{path} is not an emulated card's memory: its {exc.field!r} field is wrong") from None
-    except (ValueError, TypeError, KeyError, RecursionError) as exc:
+    except UNREADABLE_MEMORY as exc:
         raise InputError(f"{path} is not an emulated card's memory ({type(exc).__name__})") from None
 
 

@@ -16,7 +16,8 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from otpburn.emulator.faults import FaultPlan
-from otpburn.emulator.sm4_card import CLOCK_SPAN, MAX_SERIAL_DIGITS, Sm4Card, check_memory, hex_bytes
+from otpburn.emulator.memory import check_memory, hex_bytes
+from otpburn.emulator.sm4_card import CLOCK_SPAN, MAX_SERIAL_DIGITS, Sm4Card
 from otpburn.otp.hotp import totp
 from otpburn.otp.params import Algorithm
 from otpburn.untrusted import ascii_digits

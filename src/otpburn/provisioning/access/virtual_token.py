@@ -10,8 +10,8 @@ from __future__ import annotations
 from pathlib import Path
 from typing import TypeVar
 
+from otpburn.emulator.memory import UNREADABLE_MEMORY, MemoryFieldError
 from otpburn.emulator.molto2 import Molto2Emulator
-from otpburn.emulator.sm4_card import MemoryFieldError
 from otpburn.emulator.token2 import Token2Emulator
 from otpburn.errors import OperationError
 from otpburn.files import user_file
@@ -22,8 +22,8 @@ VIRTUAL_MOLTO2_READER = "otpburn virtual Molto2"
 DEFAULT_SERIAL = "8659622000001"  # an OTPC-P2-i: the common model, whose clock write erases the seed
 
 
-# Not JSON, not the memory of a token, JSON nested deeper than Python parses, or no file (a folder) where it is kept.
-_DAMAGED = (ValueError, TypeError, KeyError, RecursionError, IsADirectoryError, NotADirectoryError)
+# Not a card's memory, or no file (a folder) where it is kept.
+_DAMAGED = (*UNREADABLE_MEMORY, IsADirectoryError, NotADirectoryError)
 Card = TypeVar("Card", Token2Emulator, Molto2Emulator)
 
 
