@@ -35,7 +35,7 @@ from otpburn.untrusted import utf8_encodable
 
 ENTRA_HEADER = ["upn", "serial number", "secret key", "time interval", "manufacturer", "model"]
 ENTRA_MAX_SECRET = 128
-_UPN = re.compile(r"^[^@\s,]+@[^@\s,]+\.[^@\s,]+$")
+_UPN = re.compile(r"[^@\s,]+@[^@\s,]+\.[^@\s,]+")  # fullmatch: $ would take a last "\n"
 
 
 class _TokenFields(NamedTuple):
@@ -169,7 +169,7 @@ def entra_csv(records: Sequence[TokenRecord]) -> bytes:
 
 
 def _entra_row(record: TokenRecord, number: int) -> list[str]:
-    if record.upn and not _UPN.match(record.upn):
+    if record.upn and not _UPN.fullmatch(record.upn):
         raise InputError(f"token {record.serial or number}: {record.upn!r} is not a user principal name "
                          "(name@domain)")
     return [record.upn, record.serial, encode_base32(record.params.secret), str(record.params.period),
