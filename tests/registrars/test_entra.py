@@ -100,6 +100,14 @@ def test_a_throttled_request_waits_as_asked(graph):
     assert str(caught.value) == "Microsoft Graph is busy (HTTP 503) and asks to wait 1 s more"
 
 
+def test_a_wait_of_hundreds_of_digits_is_more_than_a_day(graph):
+    entra = registrar(graph.registrar_file(), sleep=pytest.fail)
+    graph.directory.fail_next("create", 429, retry_after=int("9" * 400))  # as a float: inf
+    with pytest.raises(RegistrationError) as caught:
+        enroll(entra, Enrollment("TOTP0005", seed(), UPN), None)
+    assert str(caught.value) == "Microsoft Graph throttles otpburn (HTTP 429) and asks to wait more than a day"
+
+
 @pytest.mark.parametrize("setup,stage,problem,message", [
     (lambda d: d.granted.discard("Policy.ReadWrite.AuthenticationMethod"), "register", RegistrationProblem.PERMISSION,
      "Microsoft Graph refused this (Authorization_RequestDenied: Insufficient privileges to complete the operation.): "

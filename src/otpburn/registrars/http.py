@@ -37,6 +37,7 @@ from otpburn.untrusted import ascii_digits, tame
 THROTTLE_STATUSES = (429, 503)
 MAX_THROTTLE_WAITS = 3  # a throttled request is sent at most this many more times
 MAX_THROTTLE_SECONDS = 120.0  # a longer Retry-After is reported, not waited for
+_A_DAY = 86400.0
 BACKOFF_SECONDS = 1.0  # when a 429/503 names no Retry-After: 1, 2, 4 s (the exponential back-off Duo asks for)
 MAX_ANSWER_BYTES = 4 * 1024 * 1024  # far beyond any answer a registrar reads (a user, a token, an error)
 
@@ -453,8 +454,10 @@ class Http:
                                        response.headers.get("X-Rate-Limit-Reset"))
             busy = "throttles otpburn" if response.status_code == 429 else "is busy"
             if waits >= MAX_THROTTLE_WAITS or wait > MAX_THROTTLE_SECONDS:
+                # A server's number: a Retry-After of 400 digits reads as inf seconds, not worth repeating
+                asked = f"{wait:.0f} s more" if wait <= _A_DAY else "more than a day"
                 raise RegistrationError(
-                    f"{self.label} {busy} (HTTP {response.status_code}) and asks to wait {wait:.0f} s more",
+                    f"{self.label} {busy} (HTTP {response.status_code}) and asks to wait {asked}",
                     problem=RegistrationProblem.RATE_LIMITED, system=self.system, stage=stage,
                     status=response.status_code, remedy=Remedy.RESUME_REGISTRATION)
             waits += 1
