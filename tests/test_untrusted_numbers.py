@@ -37,6 +37,16 @@ def test_a_reader_number_in_other_digits_is_a_name_to_look_for(spec):
         choose(readers, spec)
 
 
+def test_a_reader_name_typed_long_is_cut_short_in_the_message():
+    from otpburn.provisioning.access.readers import choose
+    from otpburn.transport.errors import NoReaderError
+    from otpburn.transport.readers import ReaderInfo
+
+    with pytest.raises(NoReaderError) as refused:
+        choose([ReaderInfo("Reader A", True), ReaderInfo("Reader B", True)], "x" * 5000)
+    assert str(refused.value) == f"no reader matches '{'x' * 79}…'; connected: Reader A, Reader B"
+
+
 @pytest.mark.parametrize("value", ["²", "١٢"])
 def test_a_retry_after_in_other_digits_is_waited_out_as_no_answer(value):
     from otpburn.registrars.http import retry_after_seconds

@@ -12,7 +12,7 @@ from otpburn.transport.errors import NoCardError, NoReaderError, NoReadersConnec
 from otpburn.transport.pcsc import PcscBackend
 from otpburn.transport.readers import ReaderBackend, ReaderInfo
 from otpburn.transport.virtual import VIRTUAL_READER
-from otpburn.untrusted import ascii_number
+from otpburn.untrusted import ascii_number, tame
 
 VIRTUAL = "virtual"
 VIRTUAL_MOLTO2 = "virtual-molto2"
@@ -64,9 +64,9 @@ def choose(readers: list[ReaderInfo], spec: str | None) -> ReaderInfo:
     if len(partial) == 1:
         return partial[0]
     if partial:
-        raise InputError(f"{spec!r} matches several readers: {', '.join(r.name for r in partial)}",
+        raise InputError(f"{tame(spec, 80)!r} matches several readers: {', '.join(r.name for r in partial)}",
                          remedy=Remedy.CHOOSE_READER)
-    raise NoReaderError(f"no reader matches {spec!r}; connected: {', '.join(r.name for r in readers)}")
+    raise NoReaderError(f"no reader matches {tame(spec, 80)!r}; connected: {', '.join(r.name for r in readers)}")
 
 
 def open_reader(spec: str | None) -> OpenReader:
