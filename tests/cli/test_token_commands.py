@@ -98,11 +98,29 @@ def test_non_seed_image_and_bad_images(cli, virtual_env, tmp_path):
     text.write_text("hello")
     truncated = tmp_path / "cut.png"
     truncated.write_bytes(buffer.getvalue()[:200])
+    odd_tiff = tmp_path / "strips.tif"  # its strip offsets a fraction: Pillow raises TypeError (found by fuzzing)
+    odd_tiff.write_bytes(grey_tiff(strip_offsets_type=5))
     for path, fragment in ((empty, "is empty"), (text, "not an image"), (truncated, "damaged or cut short"),
-                           (tmp_path / "missing.png", "no such file")):
+                           (odd_tiff, "damaged or cut short"), (tmp_path / "missing.png", "no such file")):
         result = cli("burn", "--reader", "virtual", "--image", str(path), env=virtual_env)
         err = result.stderr.decode()
         assert result.returncode == 2 and fragment in err and err.count("\n") == 1, err
+
+
+def grey_tiff(strip_offsets_type: int) -> bytes:
+    """A 200×130 grey TIFF in one strip, its StripOffsets tag of the type given (4: LONG, as it should be)."""
+    import struct
+
+    entries = [(0x100, 4, 1, 200), (0x101, 4, 1, 130), (0x102, 3, 1, 8), (0x103, 3, 1, 1), (0x106, 3, 1, 1),
+               (0x111, strip_offsets_type, 1, 122), (0x116, 4, 1, 130), (0x117, 4, 1, 26000), (0x11C, 3, 1, 1)]
+    directory = struct.pack("<H", len(entries)) + b"".join(struct.pack("<HHII", *entry) for entry in entries)
+    return b"II*\x00\x08\x00\x00\x00" + directory + b"\x00" * 4 + b"\xe1" * 26000
+
+
+def test_the_tiff_made_as_the_damaged_one_but_sound_is_read():
+    from otpburn.sources.images import load_grayscale
+
+    assert load_grayscale(grey_tiff(strip_offsets_type=4)).size == (200, 130)
 
 
 def test_image_without_code_exits_3(cli, virtual_env, tmp_path):

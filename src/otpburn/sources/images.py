@@ -52,7 +52,7 @@ def load_grayscale(source: str | os.PathLike[str] | bytes, name: str | None = No
             raise InputError(f"{label} is not an image otpburn can read (PNG, JPEG, WebP, BMP, GIF, TIFF)") from None
         except (Image.DecompressionBombError, Image.DecompressionBombWarning):
             raise InputError(f"{label} is too large to be a screenshot") from None
-        except (OSError, SyntaxError, ValueError) as exc:
+        except (OSError, SyntaxError, ValueError, TypeError) as exc:  # TypeError: a TIFF tag of the wrong type
             raise InputError(f"{label} is damaged or cut short ({exc})") from None
     if image.mode == "L":
         return image
