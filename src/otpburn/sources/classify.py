@@ -159,7 +159,7 @@ def classify(text: str) -> Payload:
         problem = None
         if not batch.usable:
             problem = "none of the export's accounts can be burned: " + "; ".join(
-                f"{e.issuer or e.name or 'account ' + str(e.index + 1)} {e.problem}" for e in unusable
+                f"{e.issuer or e.name or 'account ' + str(e.position + 1)} {e.problem}" for e in unusable
             )
         return Payload(PayloadKind.MIGRATION, length, accounts=batch.usable, problem=problem,
                        unusable=unusable, export_part=batch.part_text)
@@ -203,7 +203,7 @@ def _migration_text(links: list[FoundLink], length: int) -> Payload:
     problem = None
     if not accounts:
         problem = "none of the export's accounts can be burned: " + "; ".join(
-            f"{e.issuer or e.name or 'account ' + str(e.index + 1)} {e.problem}" for e in unusable)
+            f"{e.issuer or e.name or 'account ' + str(e.position + 1)} {e.problem}" for e in unusable)
     kind = PayloadKind.MIGRATION if parts else PayloadKind.INVALID_MIGRATION  # no link could be read at all
     return Payload(kind, length, accounts=tuple(accounts), problem=problem,
                    unusable=tuple(unusable), export_part=part)

@@ -52,13 +52,13 @@ def _read_uri_list(text: str) -> Rows:
             except InputError as exc:
                 problems.append(f"line {number}: {exc.message}")
                 continue
-            part = f"export link {batch.batch_index + 1} of {batch.batch_size}" if batch.batch_size > 1 else ""
+            part = f"export link {batch.batch_index + 1} of {batch.batch_size}, " if batch.batch_size > 1 else ""
             for entry in batch.entries:
-                where = ", ".join(filter(None, [part, f"account {entry.index + 1}"]))
+                where = f"{part}account {entry.position + 1}"
                 if entry.params is None:
                     problems.append(f"line {number} ({where}): {entry.problem}")
                 else:
-                    records.append(SeedRecord("", entry.params, number, part=where))
+                    records.append(SeedRecord("", entry.params, number, "", where))  # upn, part by position
             continue
         try:
             records.append(SeedRecord("", parse_uri(line), number))
