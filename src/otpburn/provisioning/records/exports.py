@@ -12,6 +12,7 @@ back as notes, as data.
 from __future__ import annotations
 
 import csv
+import functools
 import io
 import itertools
 import os
@@ -168,8 +169,13 @@ def entra_csv(records: Sequence[TokenRecord]) -> bytes:
     return _csv(itertools.chain([ENTRA_HEADER], map(_entra_row, records, itertools.count(1))))
 
 
+@functools.lru_cache(maxsize=256)
+def _is_upn(text: str) -> bool:  # a file's tokens mostly share a few users: each is matched once
+    return _UPN.fullmatch(text) is not None
+
+
 def _entra_row(record: TokenRecord, number: int) -> list[str]:
-    if record.upn and not _UPN.fullmatch(record.upn):
+    if record.upn and not _is_upn(record.upn):
         raise InputError(f"token {record.serial or number}: {record.upn!r} is not a user principal name "
                          "(name@domain)")
     return [record.upn, record.serial, encode_base32(record.params.secret), str(record.params.period),
