@@ -17,12 +17,13 @@ triggers run on read).
 from __future__ import annotations
 
 import base64
+import itertools
 import os
 import sqlite3
 import tempfile
 
 from otpburn.errors import InputError
-from otpburn.otp.params import OtpParams, OtpType
+from otpburn.otp.params import Algorithm, OtpParams, OtpType
 from otpburn.sources.seedfiles.authenticator_pro import read as authenticator_pro_read
 from otpburn.sources.seedfiles.model import Rows, add_record, base32_field, note_app_defaults
 
@@ -68,7 +69,7 @@ def _accounts(path: str, connection: sqlite3.Connection) -> Rows:
         f"SELECT {', '.join(wanted)} FROM accounts"  # noqa: S608 (column names from the fixed list above)
     found = Rows(kind="Google Authenticator database")
     for number, (email, secret, counter, kind, issuer, original) in enumerate(
-            connection.execute(query).fetchmany(MAX_ACCOUNTS), start=1):
+            itertools.islice(connection.execute(query), MAX_ACCOUNTS), start=1):  # row by row, not all at once
         account = email if isinstance(email, str) else original if isinstance(original, str) else ""
         add_record(found, number, "account", account, _google_params, secret, kind, counter, issuer, account)
     note_app_defaults(found, "Google Authenticator's database", "algorithm, digits or period",
@@ -77,9 +78,10 @@ def _accounts(path: str, connection: sqlite3.Connection) -> Rows:
 
 
 def _google_params(secret: object, kind: object, counter: object, issuer: object, account: str) -> OtpParams:
-    return OtpParams(secret=base32_field(secret), type=OtpType.HOTP if kind == 1 else OtpType.TOTP,
-                     counter=counter if isinstance(counter, int) and kind == 1 else 0,
-                     issuer=issuer if isinstance(issuer, str) else "", account=account)
+    hotp = kind == 1
+    return OtpParams(base32_field(secret), OtpType.HOTP if hotp else OtpType.TOTP, Algorithm.SHA1, 6, 30,
+                     counter if hotp and isinstance(counter, int) else 0, issuer if isinstance(issuer, str) else "",
+                     account)  # by position: keywords cost a quarter more
 
 
 def _microsoft(connection: sqlite3.Connection, columns: set[str]) -> Rows:
@@ -89,7 +91,7 @@ def _microsoft(connection: sqlite3.Connection, columns: set[str]) -> Rows:
     found = Rows(kind="Microsoft Authenticator database")
     push = 0
     for number, (issuer, username, secret, kind) in enumerate(
-            connection.execute(f"SELECT {wanted} FROM accounts{order}").fetchmany(MAX_ACCOUNTS),  # noqa: S608
+            itertools.islice(connection.execute(f"SELECT {wanted} FROM accounts{order}"), MAX_ACCOUNTS),  # noqa: S608
             start=1):
         if kind not in (0, 1):
             push += 1
@@ -105,8 +107,8 @@ def _microsoft(connection: sqlite3.Connection, columns: set[str]) -> Rows:
 def _microsoft_params(secret: object, kind: object, issuer: str, username: str) -> OtpParams:
     """Type 0: an account added from a QR code (base32, 6 digits); type 1: a Microsoft personal account (base64,
     8 digits)."""
-    return OtpParams(secret=base32_field(secret) if kind == 0 else _base64_field(secret), digits=6 if kind == 0 else 8,
-                     issuer=issuer, account=username)
+    return OtpParams(base32_field(secret) if kind == 0 else _base64_field(secret), OtpType.TOTP, Algorithm.SHA1,
+                     6 if kind == 0 else 8, 30, 0, issuer, username)  # by position: keywords cost a quarter more
 
 
 def _base64_field(value: object) -> bytes:

@@ -137,7 +137,7 @@ def add_record(found: Rows, number: int, unit: str, label: str | Callable[[], ob
         shown = printable(text, 60) if isinstance(text, str) else ""
         found.problems.append(f"{unit} {number}" + (f" ({shown})" if shown else "") + f": {exc.message}")
     else:
-        found.records.append(SeedRecord("", params, number, unit=unit))
+        found.records.append(SeedRecord("", params, number, "", "", "", "", "", unit))  # by position: quicker
 
 
 def note_app_defaults(found: Rows, holder: str, missing: str, used: str) -> None:
