@@ -182,9 +182,9 @@ TEXT_LAYOUT_FILES = [path for path in FILES if path.suffix in (".csv", ".txt") a
 
 @pytest.mark.parametrize("path", TEXT_LAYOUT_FILES, ids=[p.name for p in TEXT_LAYOUT_FILES])
 def test_each_text_file_read_past_the_rows_that_tell_its_layout_reads_the_same(monkeypatch, path):
-    """The rows after the first LAYOUT_LOOKAHEAD with data (the layout told) are read as they come, the usual vendor
-    row taken without stripping its cells: with only the first two rows looked at (a header and a row, enough for
-    every file here to tell its layout), each file gives what it gives."""
+    """The rows after the first LAYOUT_LOOKAHEAD with data (the layout told) are read as they come, a vendor or
+    privacyIDEA row stripped only when refused so: with only the first two rows looked at (a header and a row,
+    enough for every file here to tell its layout), each file gives what it gives."""
     monkeypatch.setattr(csv_layouts, "LAYOUT_LOOKAHEAD", 2)
     gives_what_is_expected(path, json.loads(CORPUS.joinpath(f"{path.stem}.expected.json").read_text()))
 
