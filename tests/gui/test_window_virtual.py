@@ -203,6 +203,21 @@ def test_a_hand_edited_settings_file_still_opens_the_window(qtbot, tmp_path, tim
     win.close()
 
 
+def test_a_hand_edited_folder_or_reader_with_a_comma_is_shown_as_written(qtbot, tmp_path):
+    """Unquoted, "a, b" in an INI file is a list to QSettings: the window shows the text, not a Python list."""
+    from PySide6.QtCore import QSettings
+
+    from otpburn.gui.window import MainWindow
+
+    path = tmp_path / "settings.ini"
+    path.write_text("[General]\nexport_folder=/data/Tokens, 2026\nreader=Reader A, slot 1\n", encoding="utf-8")
+    win = MainWindow(QSettings(str(path), QSettings.Format.IniFormat))
+    qtbot.addWidget(win)
+    assert win.burn.export_folder.text() == "/data/Tokens, 2026"
+    assert win.reader.preferred == "Reader A, slot 1"
+    win.close()
+
+
 def test_keyboard_tab_order_reaches_the_main_controls(qtbot, window):
     from PySide6.QtCore import Qt
 

@@ -421,8 +421,14 @@ class MainWindow(QMainWindow):
             self.activateWindow()
 
     # --- remembered options (never a secret) -----------------------------------------
+    def _text_setting(self, key: str) -> str:
+        """A text value of the settings file. Written by hand with a comma and no quotes, it comes back from
+        QSettings as a list of its parts (trimmed): joined again, as it was most likely written."""
+        value = self.settings.value(key, "")
+        return ", ".join(map(str, value)) if isinstance(value, list) else str(value or "")
+
     def _restore(self) -> None:
-        self.reader.preferred = str(self.settings.value("reader", "")) or None
+        self.reader.preferred = self._text_setting("reader") or None
         self.burn.sync_clock.setChecked(bool(self.settings.value("sync_clock", False, type=bool)))
         # The settings file is the user's to edit: a value that is not one of the choices leaves the default.
         timeout = ascii_number(str(self.settings.value("display_timeout", "")), 9)
@@ -431,9 +437,9 @@ class MainWindow(QMainWindow):
             self.burn.display_timeout.setCurrentIndex(index)
         index = self.burn.export_format.findData(self.settings.value("export_format", "none"))
         self.burn.export_format.setCurrentIndex(max(index, 0))
-        folder = self.settings.value("export_folder", None)
+        folder = self._text_setting("export_folder")
         if folder:
-            self.burn.export_folder.setText(str(folder))
+            self.burn.export_folder.setText(folder)
 
     def closeEvent(self, event: QCloseEvent) -> None:
         self.settings.setValue("sync_clock", self.burn.sync_clock.isChecked())
