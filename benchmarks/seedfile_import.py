@@ -21,7 +21,6 @@ from __future__ import annotations
 import argparse
 import base64
 import compileall
-import importlib.util
 import json
 import os
 import statistics
@@ -469,6 +468,15 @@ def paired(runs: int, baseline: tuple[str, ...], measured: tuple[str, ...]) -> P
                   max(run[1] for _, run in pairs), pairs[0][1][2])
 
 
+def _has_protobuf() -> bool:
+    """Whether protobuf's runtime is installed (find_spec("google.protobuf") raises when no google package is)."""
+    try:
+        import google.protobuf  # noqa: F401
+    except ImportError:
+        return False
+    return True
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--records", type=int, default=100_000)
@@ -491,7 +499,7 @@ def main() -> None:
           "  records")
     for name in args.only or FORMATS:
         file_name, _, baseline_kind = FORMATS[name]
-        if baseline_kind == "migration-links" and importlib.util.find_spec("google.protobuf") is None:
+        if baseline_kind == "migration-links" and not _has_protobuf():
             print(f"{name:<16} not measured: its baseline parses with protobuf (pip install '.[bench]')")
             continue
         path = folder / file_name
